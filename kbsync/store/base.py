@@ -34,6 +34,9 @@ class Edge:
     label: str | None = None
     attachment: bool = False
     ambiguous: bool = False
+    target: str = ""  # the target as written (without anchor), to re-resolve after renames
+    md: bool = False  # a standard Markdown link (resolved relative to its file first)
+    seq: int = 0  # order within the source entry (chapter order for kind "chapter")
 
 
 @dataclass
@@ -61,8 +64,12 @@ class Store(Protocol):
     def apply(self, batch: Batch) -> int:
         """Commit the batch atomically and return the new revision (unchanged if the batch is empty)."""
     def file_states(self) -> dict[str, FileState]: ...
-    def get(self, slug: str) -> Record | None: ...
-    def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]: ...
+    def names(self) -> list[Record]:
+        """Light rows for link resolution: slug, path, title, aliases, type, handle, visibility."""
+    def get(self, slug: str) -> Record | None:
+        """The full record with `links`, `chapters`, `document` and public-only `backlinks` attached."""
+    def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
+        """Full records (as `get`), sorted by slug; tag matches case-insensitively."""
     def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]: ...
     def edges_to(self, slug: str) -> list[Edge]: ...
     def edges_with_keys(self, keys: Iterable[str]) -> list[Edge]: ...

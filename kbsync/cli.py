@@ -1,0 +1,257 @@
+"""`kb`: the command line. Each command is one library call; library errors become CLI errors here."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import logs
+from .settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="kb: a git-backed knowledge base.")
+
+ContentOpt = Annotated[Path | None, typer.Option("--content", help="Content folder (env KB_CONTENT_DIR, default ./content).")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (env KB_STORE_URL, default sqlite beside the content).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def _settings(content: Path | None, store: str | None) -> Settings:
+    s = Settings()
+    if content is not None:
+        s.content_dir = content
+    if store is not None:
+        s.store_url = store
+    logs.setup(s.log_format, s.log_level)
+    return s
+
+
+def _store(s: Settings):  # type: ignore[no-untyped-def]
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db)
+    except (StoreError, OSError) as e:
+        raise typer.BadParameter(str(e), param_hint="--store") from e
+
+
+def _need_content(s: Settings) -> None:
+    if not s.content_dir.is_dir():
+        raise typer.BadParameter(f"content folder {s.content_dir} does not exist", param_hint="--content")
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal for long runs; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("sync", total=None)
+
+    def update(done: int, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def run_sync(s: Settings, store: Any, *, full: bool = False, paths: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from .derive import Options
+    from .sync import sync_content
+
+    bar, update = _progress()
+    try:
+        return sync_content(s.content_dir, store, full=full, paths=paths, max_bytes=s.max_file_bytes,
+                            options=Options(keywords=s.keywords), progress=update)
+    finally:
+        if bar is not None and bar.live.is_started:
+            bar.stop()
+
+
+@app.command()
+def sync(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+         full: Annotated[bool, typer.Option("--full", help="Re-read every file and rebuild the index.")] = False,
+         watch: Annotated[bool, typer.Option("--watch", help="Keep syncing as files change.")] = False,
+         since: Annotated[str | None, typer.Option("--since", help="Only files `git diff REV HEAD` reports.")] = None) -> None:
+    """Sync the content folder into the store."""
+    s = _settings(content, store)
+    _need_content(s)
+    logs.exit_cleanly_on_sigterm()
+    st = _store(s)
+    paths = None
+    if since:
+        from .gitinfo import changed_since
+
+        paths = changed_since(s.content_dir, since)
+    report = run_sync(s, st, full=full, paths=paths)
+    if as_json:
+        typer.echo(json.dumps(report.as_json()))
+    else:
+        typer.echo(f"synced {s.content_dir}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+                   f"{report.unchanged} unchanged, {report.errors} with errors, {report.seconds:.2f}s "
+                   f"(revision {report.revision})")
+    if watch:
+        from .watch import run_watch
+
+        run_watch(s, st)
+
+
+@app.command()
+def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Sync, then list every problem as `path:line: level: message`; exit 1 on errors."""
+    from .check import collect, format_problem
+
+    s = _settings(content, store)
+    _need_content(s)
+    st = _store(s)
+    run_sync(s, st)
+    problems = collect(st, s.content_dir)
+    if as_json:
+        typer.echo(json.dumps(problems, ensure_ascii=False, indent=1))
+    else:
+        for p in problems:
+            typer.echo(format_problem(p))
+        n_err = sum(p["level"] == "error" for p in problems)
+        typer.echo(f"{n_err} errors, {len(problems) - n_err} warnings", err=True)
+    raise typer.Exit(1 if any(p["level"] == "error" for p in problems) else 0)
+
+
+@app.command()
+def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Show one entry with its links and backlinks."""
+    from .export import entry_json
+    from .paths import slugify
+
+    s = _settings(content, store)
+    st = _store(s)
+    rec = st.get(slug) or st.get(slugify(slug))
+    if rec is None:
+        typer.echo(f"no entry {slug!r} (run `kb sync` first?)", err=True)
+        raise typer.Exit(1)
+    rec = entry_json(rec)
+    if as_json:
+        typer.echo(json.dumps(rec, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{rec['title']}  [{rec['type']}, {rec['visibility']}]  {rec['path']}  {rec['url']}")
+    for key in ("tags", "aliases"):
+        if rec[key]:
+            typer.echo(f"  {key}: {', '.join(rec[key])}")
+    for k, v in rec["fields"].items():
+        typer.echo(f"  {k}: {v}")
+    typer.echo("links:")
+    for link in rec["links"]:
+        typer.echo(f"  {link['kind']:>8} {link['raw']} -> {link['target'] or 'BROKEN'}")
+    typer.echo("backlinks:")
+    for b in rec["backlinks"]:
+        typer.echo(f"  {b['kind']:>8} {b['source']}")
+
+
+@app.command()
+def export(content: ContentOpt = None, store: StoreOpt = None) -> None:
+    """Every entry (drafts and private ones too) as JSON Lines, one entry a line."""
+    from .export import entry_json
+
+    s = _settings(content, store)
+    st = _store(s)
+    out = sys.stdout
+    for rec in st.entries():
+        out.write(json.dumps(entry_json(rec), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def init(directory: Path) -> None:
+    """Create a new knowledge base: content, mkdocs.yml, README."""
+    from .scaffold import init_kb
+
+    try:
+        created = init_kb(directory)
+    except FileExistsError as e:
+        raise typer.BadParameter(str(e), param_hint="DIR") from e
+    typer.echo(f"created {len(created)} files in {directory}; next: cd {directory} && kb sync")
+
+
+@app.command()
+def new(type: str, title: str, content: ContentOpt = None) -> None:
+    """Create a new entry of TYPE titled TITLE and print its path."""
+    from .scaffold import new_entry
+
+    s = _settings(content, None)
+    _need_content(s)
+    try:
+        path = new_entry(s.content_dir, type, title)
+    except FileExistsError as e:
+        raise typer.BadParameter(str(e)) from e
+    typer.echo(str(path))
+
+
+@app.command()
+def build(content: ContentOpt = None, store: StoreOpt = None,
+          out: Annotated[Path | None, typer.Option("--out", help="Site output folder (default ./site).")] = None) -> None:
+    """Sync, then build the static site with MkDocs (works without an mkdocs.yml)."""
+    from site_plugins.config import build_site
+
+    s = _settings(content, store)
+    _need_content(s)
+    st = _store(s)
+    run_sync(s, st)
+    target = out or s.site_dir or Path("site")
+    build_site(s.content_dir, target, store_url=s.resolved_store_url())
+    typer.echo(f"site built in {target}")
+
+
+@app.command()
+def serve(content: ContentOpt = None, store: StoreOpt = None,
+          host: Annotated[str | None, typer.Option("--host", help="Bind address (env KB_HOST).")] = None,
+          port: Annotated[int | None, typer.Option("--port", help="Port (env KB_PORT).")] = None) -> None:
+    """Serve the API and the built site on one port, and keep the store current."""
+    from api.server import serve as serve_api
+
+    s = _settings(content, store)
+    _need_content(s)
+    if host:
+        s.host = host
+    if port:
+        s.port = port
+    serve_api(s)
+
+
+def _read_model(s: Settings):  # type: ignore[no-untyped-def]
+    from api.readmodel import ReadModel
+
+    return ReadModel.from_store(_store(s))
+
+
+@app.command()
+def search(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10) -> None:
+    """Full-text search (the API's engine, public entries only)."""
+    res = _read_model(_settings(content, store)).search(q, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
+        return
+    for h in res["hits"]:
+        typer.echo(f"{h['url']:<40} {h['title']}  [{h['type']}]")
+
+
+@app.command()
+def suggest(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+            limit: Annotated[int, typer.Option(help="Suggestions to show.")] = 8) -> None:
+    """Typeahead suggestions over titles, aliases and tags."""
+    res = _read_model(_settings(content, store)).suggest(q, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
+        return
+    for h in res["hits"]:
+        typer.echo(f"{h['title']:<40} {h['url']}  ({h.get('matched', '')})")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

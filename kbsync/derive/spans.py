@@ -1,0 +1,165 @@
+"""Find wikilinks, embeds, Markdown links, @mentions and #tags in a body, with offsets.
+
+markdown-it's block pass tells where code, HTML and headings are; those regions
+are masked (same length, newlines kept) so nothing inside code ever counts, and
+every span keeps its exact offset and line for the site and for `kb check`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+MDLINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+MDREF = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*(<[^>\n]+>|\S+)", re.M)
+CODESPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+COMMENT = re.compile(r"%%.*?%%", re.S)
+URL = re.compile(r"(?:https?|ftp|file|mailto):[^\s<>()\[\]]+|<[a-z][a-z0-9+.-]*:[^\s<>]*>", re.I)
+MENTION = re.compile(r"(?<![\w@./\\+-])@(\w(?:[\w.-]*\w)?)")
+TAG = re.compile(r"(?<![\w&/#\\])#(\w[\w/-]*)")
+EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+@dataclass(frozen=True)
+class LinkSpan:
+    """One link-like thing in the body: offsets are into the string that was scanned."""
+
+    start: int
+    end: int
+    line: int  # 1-based line in the scanned string
+    form: str  # wikilink | mdlink | mention | tag
+    raw: str
+    target: str  # entry/attachment target without anchor ("" for same-entry heading links)
+    anchor: str | None = None
+    label: str | None = None
+    embed: bool = False
+
+
+@dataclass
+class Scan:
+    """Result of scanning one body."""
+
+    spans: list[LinkSpan]
+    headings: list[tuple[int, str, int]]  # (level, raw inline text, 0-based line)
+    masked: str  # body with code/HTML/comments blanked
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    # Block structure only: inline parsing is done by the regexes below, on masked text.
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
+    md.disable("inline")
+    return md
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _mask_lines(lines: list[str], start: int, end: int) -> None:
+    for i in range(start, min(end, len(lines))):
+        lines[i] = " " * len(lines[i])
+
+
+def scan(body: str) -> Scan:
+    """Scan a Markdown body (front matter already removed)."""
+    tokens = _md().parse(body)
+    lines = body.split("\n")
+    headings: list[tuple[int, str, int]] = []
+    heading_lines: list[tuple[int, int]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type in ("fence", "code_block", "html_block") and tok.map:
+            _mask_lines(lines, tok.map[0], tok.map[1])
+        elif tok.type == "heading_open" and tok.map:
+            inline = tokens[i + 1]
+            headings.append((int(tok.tag[1]), inline.content, tok.map[0]))
+            heading_lines.append((tok.map[0], tok.map[1]))
+    masked = "\n".join(lines)
+    masked = COMMENT.sub(lambda m: _blank(m.group()), masked)
+    masked = CODESPAN.sub(lambda m: _blank(m.group()), masked)
+    starts = _line_starts(masked)
+    spans: list[LinkSpan] = []
+
+    def line_of(pos: int) -> int:
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    for m in WIKILINK.finditer(masked):
+        spans.append(_wikilink(m, line_of(m.start())))
+    no_wiki = WIKILINK.sub(lambda m: _blank(m.group()), masked)
+    for m in MDLINK.finditer(no_wiki):
+        span = _mdlink(m, line_of(m.start()))
+        if span:
+            spans.append(span)
+    for m in MDREF.finditer(no_wiki):
+        dest = m.group(1).strip("<>")
+        if _is_local(dest) and dest.split("#")[0].lower().endswith(".md"):
+            target, _, anchor = unquote(dest).partition("#")
+            spans.append(LinkSpan(m.start(1), m.end(1), line_of(m.start()), "mdlink", m.group(0).strip(),
+                                  target, anchor or None))
+    # Mentions and tags never come from link text, URLs or headings.
+    plain = MDLINK.sub(lambda m: _blank(m.group()), no_wiki)
+    plain = URL.sub(lambda m: _blank(m.group()), plain)
+    plain_lines = plain.split("\n")
+    for a, b in heading_lines:
+        _mask_lines(plain_lines, a, b)
+    plain = "\n".join(plain_lines)
+    for m in MENTION.finditer(plain):
+        spans.append(LinkSpan(m.start(), m.end(), line_of(m.start()), "mention", m.group(0), m.group(1)))
+    for m in TAG.finditer(plain):
+        tag = m.group(1).rstrip("/-")
+        if tag and not tag.replace("/", "").isdigit():  # `#123` is an issue number, not a tag
+            spans.append(LinkSpan(m.start(), m.start() + 1 + len(tag), line_of(m.start()), "tag", "#" + tag, tag))
+    spans.sort(key=lambda s: s.start)
+    return Scan(spans=spans, headings=headings, masked=masked)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def split_wikilink(inner: str) -> tuple[str, str | None, str | None]:
+    """`Target#Heading|label` → (target, anchor, label); `\\|` (escaped in tables) is a separator too."""
+    target, sep, label = inner.partition("|")
+    if target.endswith("\\"):
+        target = target[:-1]
+    target, _, anchor = target.partition("#")
+    if anchor and "#" in anchor:  # [[Note#H1#H2]]: the innermost heading
+        anchor = anchor.rsplit("#", 1)[-1]
+    return target.strip(), (anchor.strip() or None), (label.strip() or None) if sep else None
+
+
+def _wikilink(m: re.Match[str], line: int) -> LinkSpan:
+    target, anchor, label = split_wikilink(m.group(2))
+    return LinkSpan(m.start(), m.end(), line, "wikilink", m.group(0), target, anchor, label, bool(m.group(1)))
+
+
+def _is_local(dest: str) -> bool:
+    return bool(dest) and not EXTERNAL.match(dest) and not dest.startswith(("//", "#"))
+
+
+def _mdlink(m: re.Match[str], line: int) -> LinkSpan | None:
+    dest = m.group(3).strip("<>")
+    embed = bool(m.group(1))
+    if not _is_local(dest):
+        return None
+    target, _, anchor = unquote(dest).partition("#")
+    if not target.lower().endswith(".md") and not embed:
+        return None  # links to other local files are assets, not entries; images are embeds
+    return LinkSpan(m.start(), m.end(), line, "mdlink", m.group(0), target, anchor or None, m.group(2) or None, embed)

@@ -1,0 +1,87 @@
+"""Find entry files and attachments under the content root (hidden folders excluded, symlinks once)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import Problem
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+SKIP_DIRS = {"node_modules", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class Found:
+    abs: str
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class Discovery:
+    entries: dict[str, Found] = field(default_factory=dict)  # content-relative path -> stat
+    attachments: dict[str, Found] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_entry(name: str) -> bool:
+    return name.lower().endswith(".md")
+
+
+def ignored(rel: str) -> bool:
+    """Hidden files and folders (`.git`, `.obsidian`, `.kb`), editor swap and temp files."""
+    parts = rel.split("/")
+    name = parts[-1]
+    return (any(p.startswith(".") or p in SKIP_DIRS for p in parts) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+            or name == "4913")
+
+
+def discover(root: Path) -> Discovery:
+    out = Discovery()
+    seen_dirs: set[tuple[int, int]] = set()
+    root = Path(root)
+
+    def walk(abs_dir: str, rel_dir: str) -> None:
+        st = os.stat(abs_dir)
+        ident = (st.st_dev, st.st_ino)
+        if ident in seen_dirs:
+            out.problems.append(Problem(path=rel_dir, line=0, level="error", code="symlink_loop",
+                                        message="symlinked folder leads back to a folder already indexed; skipped"))
+            return
+        seen_dirs.add(ident)
+        try:
+            it = sorted(os.scandir(abs_dir), key=lambda d: d.name)
+        except OSError as e:
+            out.problems.append(Problem(path=rel_dir or ".", line=0, level="error", code="unreadable",
+                                        message=f"cannot list folder: {e.strerror}"))
+            return
+        for d in it:
+            rel = f"{rel_dir}/{d.name}" if rel_dir else d.name
+            if ignored(rel):
+                continue
+            try:
+                if d.is_dir(follow_symlinks=True):
+                    walk(d.path, rel)
+                    continue
+                st = d.stat(follow_symlinks=True)
+            except OSError as e:  # dangling symlink, permission
+                out.problems.append(Problem(path=rel, line=0, level="error", code="unreadable",
+                                            message=f"cannot read: {e.strerror}"))
+                continue
+            found = Found(d.path, st.st_mtime_ns, st.st_size)
+            (out.entries if is_entry(d.name) else out.attachments)[rel] = found
+
+    if root.is_dir():
+        walk(str(root), "")
+    return out
+
+
+def stat_one(root: Path, rel: str) -> Found | None:
+    """Stat one content-relative path (for syncs limited to known changed paths)."""
+    p = Path(root) / rel
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return Found(str(p), st.st_mtime_ns, st.st_size) if p.is_file() else None

@@ -1,0 +1,158 @@
+"""Corpus-wide link resolution: the DESIGN.md rules, in one place, table-tested."""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .paths import shared_prefix_len, slugify, stem_of
+
+ENTRY_EXT = ".md"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    slug: str | None  # None for attachments
+    path: str
+    attachment: str | None = None
+    ambiguous: tuple[str, ...] = ()  # the other candidates, when there were several
+
+
+def strip_md(target: str) -> str:
+    return target[:-3] if target.lower().endswith(ENTRY_EXT) else target
+
+
+def lookup_key(target: str) -> str:
+    """The key an edge is filed under: lowercased last path segment, without `.md`."""
+    return strip_md(target.replace("\\", "/")).rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def name_keys(row: dict[str, Any]) -> set[str]:
+    """Every key under which links may find this entry (stem, title, aliases, handle)."""
+    keys = {stem_of(row["path"]).lower()}
+    for name in [row.get("title") or "", *(row.get("aliases") or [])]:
+        if name:
+            keys.add(lookup_key(name))
+    if row.get("type") == "person":
+        keys.add((row.get("handle") or stem_of(row["path"])).lower())
+    return keys
+
+
+class Resolver:
+    """Resolve link targets to entries or attachments, first matching rule wins."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], attachments: Iterable[str] = ()) -> None:
+        self.by_path: dict[str, str] = {}  # path without .md -> path
+        self.by_path_ci: dict[str, list[str]] = defaultdict(list)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        self.by_stem_ci: dict[str, list[str]] = defaultdict(list)
+        self.by_name_ci: dict[str, list[str]] = defaultdict(list)
+        self.people: dict[str, list[str]] = defaultdict(list)
+        self.slug_of: dict[str, str] = {}
+        for row in rows:
+            path = row["path"]
+            self.slug_of[path] = row["slug"]
+            bare = strip_md(path)
+            self.by_path[bare] = path
+            self.by_path_ci[bare.lower()].append(path)
+            stem = stem_of(path)
+            self.by_stem[stem].append(path)
+            self.by_stem_ci[stem.lower()].append(path)
+            for name in {n.lower() for n in [row.get("title") or "", *(row.get("aliases") or [])] if n}:
+                self.by_name_ci[name].append(path)
+            if row.get("type") == "person":
+                self.people[(row.get("handle") or stem).lower()].append(path)
+        self.attachments = set(attachments)
+        self.att_ci: dict[str, list[str]] = defaultdict(list)
+        self.att_name: dict[str, list[str]] = defaultdict(list)
+        for a in self.attachments:
+            self.att_ci[a.lower()].append(a)
+            self.att_name[a.rsplit("/", 1)[-1].lower()].append(a)
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]], attachments: Iterable[str] = ()) -> Resolver:
+        return cls(records, attachments)
+
+    # -- the rules ---------------------------------------------------------------------------
+    def resolve(self, target: str, source_path: str, *, md_link: bool = False) -> Resolved | None:
+        """Resolve `target` as written in the entry at `source_path`; None means broken."""
+        target = target.strip().replace("\\", "/")
+        if not target:  # [[#Heading]]: the entry itself
+            return self._entry([source_path], source_path) if source_path in self.slug_of else None
+        if md_link:
+            rel = self._relative(target, source_path)
+            if rel:
+                return rel
+        ext = posixpath.splitext(target)[1].lower()
+        if ext and ext != ENTRY_EXT:
+            att = self._attachment(target, source_path)
+            if att:
+                return att
+        bare = strip_md(target).strip("/")
+        if "/" in bare:  # rule 1: content-relative path, then a suffix on a folder boundary
+            if bare in self.by_path:
+                return self._entry([self.by_path[bare]], source_path)
+            if bare.lower() in self.by_path_ci:
+                return self._entry(self.by_path_ci[bare.lower()], source_path)
+            suffix = "/" + bare.lower() + ENTRY_EXT
+            cands = [p for p in self.by_stem_ci.get(stem_of(bare).lower(), []) if p.lower().endswith(suffix)]
+            if cands:
+                return self._entry(cands, source_path)
+        for table, key in ((self.by_stem, bare), (self.by_stem_ci, bare.lower())):  # rule 2
+            if key in table:
+                return self._entry(table[key], source_path)
+        for key in (bare.lower(), target.lower()):  # rule 3: title or alias
+            if key in self.by_name_ci:
+                return self._entry(self.by_name_ci[key], source_path)
+        return None
+
+    def person(self, handle: str, source_path: str = "") -> Resolved | None:
+        cands = self.people.get(handle.lower())
+        return self._entry(cands, source_path) if cands else None
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _relative(self, target: str, source_path: str) -> Resolved | None:
+        base = "" if target.startswith("/") else posixpath.dirname(source_path)
+        path = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+        if path.startswith(".."):
+            return None
+        if path.lower().endswith(ENTRY_EXT) and strip_md(path) in self.by_path:
+            return self._entry([self.by_path[strip_md(path)]], source_path)
+        if path in self.attachments:
+            return Resolved(None, path, attachment=path)
+        return None
+
+    def _attachment(self, target: str, source_path: str) -> Resolved | None:
+        t = target.lstrip("/")
+        cands = self.att_ci.get(t.lower()) or [a for a in self.att_name.get(t.rsplit("/", 1)[-1].lower(), [])
+                                               if a.lower().endswith("/" + t.lower()) or a.lower() == t.lower()]
+        if not cands:
+            return None
+        best = closest(cands, source_path)
+        return Resolved(None, best[0], attachment=best[0], ambiguous=tuple(best[1:]))
+
+    def _entry(self, cands: list[str], source_path: str) -> Resolved:
+        best = closest(cands, source_path)
+        return Resolved(self.slug_of[best[0]], best[0], ambiguous=tuple(best[1:]))
+
+
+def closest(cands: list[str], source_path: str) -> list[str]:
+    """Candidates ordered: longest shared folder prefix, then shortest path, then alphabetical."""
+    if len(cands) == 1:
+        return cands
+    return sorted(set(cands), key=lambda p: (-shared_prefix_len(p, source_path), len(p), p))
+
+
+def chapter_targets(index_path: str, listed: list[str] | None, folder_paths: Iterable[str]) -> list[str]:
+    """Chapter targets of a document index: the `chapters:` list in order, else the folder's files by name."""
+    folder = posixpath.dirname(index_path)
+    if listed:
+        return [posixpath.join(folder, c) if "/" not in c else c for c in listed]
+    prefix = folder + "/" if folder else ""
+    return sorted(p for p in folder_paths
+                  if p.startswith(prefix) and "/" not in p[len(prefix):] and p != index_path)
+
+
+__all__ = ["Resolved", "Resolver", "chapter_targets", "closest", "lookup_key", "name_keys", "slugify"]

@@ -1,0 +1,31 @@
+"""Settings (12-factor): `KB_*` environment variables, overridden by CLI options."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .discover import DEFAULT_MAX_BYTES
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    content_dir: Path = Path("content")
+    store_url: str | None = None  # default: sqlite beside the content, see `resolved_store_url`
+    mongodb_db: str = "kb"
+    site_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    log_format: str = "text"  # text | json
+    log_level: str = "INFO"
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+    keywords: bool = True
+
+    def resolved_store_url(self) -> str:
+        if self.store_url:
+            return self.store_url
+        return f"sqlite://{(self.content_dir.resolve().parent / '.kb' / 'kb.sqlite').as_posix()}"

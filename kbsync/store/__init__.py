@@ -1,0 +1,25 @@
+"""Open a store by URL: `sqlite:///path` (default) or `mongodb://…`."""
+from __future__ import annotations
+
+import os
+
+from .base import Batch, Edge, FileState, Record, Store
+
+
+class StoreError(Exception):
+    """A store URL that cannot be opened, or a store that went away."""
+
+
+def open_store(url: str, *, mongodb_db: str | None = None) -> Store:
+    if url.startswith("sqlite:"):
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(url)
+    if url.startswith(("mongodb://", "mongodb+srv://")):
+        from .mongo import MongoStore  # imported lazily: pymongo is only needed for MongoDB
+
+        return MongoStore(url, db=mongodb_db or os.environ.get("KB_MONGODB_DB", "kb"))
+    raise StoreError(f"unsupported store URL {url!r}: use sqlite:///path/kb.sqlite or mongodb://host/")
+
+
+__all__ = ["Batch", "Edge", "FileState", "Record", "Store", "StoreError", "open_store"]

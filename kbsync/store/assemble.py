@@ -1,0 +1,45 @@
+"""Attach the corpus-derived parts of a record (links, backlinks, chapters) from its edges.
+
+Both adapters call this, so `links`/`backlinks` look the same whichever store holds them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Edge, Record
+
+HIDDEN_KINDS = ("chapter",)  # structural edges: not links, not backlinks
+
+
+def link_json(e: Edge) -> dict[str, Any]:
+    out: dict[str, Any] = {"target": e.dst, "kind": e.kind, "raw": e.raw, "line": e.line}
+    if e.anchor:
+        out["anchor"] = e.anchor
+    if e.label:
+        out["label"] = e.label
+    if e.attachment:
+        out["attachment"] = True
+    if e.ambiguous:
+        out["ambiguous"] = True
+    return out
+
+
+def assemble(rec: Record, out_edges: list[Edge], in_edges: list[Edge], public: set[str] | None) -> Record:
+    """Fill `links`, `chapters`, `document`, `backlinks` (public sources only) on a stored record."""
+    rec = dict(rec)
+    rec["links"] = [link_json(e) for e in out_edges if e.kind not in HIDDEN_KINDS]
+    rec["chapters"] = [e.dst for e in sorted(out_edges, key=lambda e: e.seq) if e.kind == "chapter" and e.dst]
+    docs = [e.src for e in in_edges if e.kind == "chapter"]
+    rec["document"] = docs[0] if docs else None
+    seen: set[tuple[str, str]] = set()
+    back = []
+    for e in sorted(in_edges, key=lambda e: (e.src, e.kind)):
+        if e.kind in HIDDEN_KINDS or e.attachment or e.src == rec["slug"]:
+            continue
+        if public is not None and e.src not in public:
+            continue
+        if (e.src, e.kind) not in seen:
+            seen.add((e.src, e.kind))
+            back.append({"source": e.src, "kind": e.kind})
+    rec["backlinks"] = back
+    return rec

@@ -1,0 +1,205 @@
+"""SQLite adapter: one file, WAL, one writer; every batch is one transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .assemble import assemble
+from .base import Batch, Edge, FileState, Record
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, slug TEXT, mtime_ns INTEGER, size INTEGER, hash TEXT);
+CREATE TABLE IF NOT EXISTS entries (
+  slug TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, type TEXT NOT NULL, visibility TEXT NOT NULL,
+  title TEXT NOT NULL, tags TEXT NOT NULL, names TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_type ON entries(type);
+CREATE TABLE IF NOT EXISTS edges (
+  src TEXT NOT NULL, seq INTEGER NOT NULL, dst TEXT, kind TEXT NOT NULL, raw TEXT NOT NULL, key TEXT NOT NULL,
+  line INTEGER NOT NULL, anchor TEXT, label TEXT, attachment INTEGER NOT NULL, ambiguous INTEGER NOT NULL,
+  target TEXT NOT NULL, md INTEGER NOT NULL, PRIMARY KEY (src, seq));
+CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst);
+CREATE INDEX IF NOT EXISTS edges_key ON edges(key);
+CREATE TABLE IF NOT EXISTS problems (path TEXT PRIMARY KEY, problems TEXT NOT NULL);
+"""
+EDGE_COLS = "src, seq, dst, kind, raw, key, line, anchor, label, attachment, ambiguous, target, md"
+NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
+
+
+def sqlite_path(url: str) -> str:
+    """File-URL style: `sqlite:///abs/kb.sqlite` is absolute, `sqlite://rel/kb.sqlite` relative."""
+    rest = url.split(":", 1)[1]
+    if rest.startswith("//"):
+        rest = rest[2:]
+    if rest.lstrip("/") == ":memory:":
+        return ":memory:"
+    return "/" + rest.lstrip("/") if rest.startswith("/") else rest
+
+
+def _edge(row: tuple[Any, ...]) -> Edge:
+    src, seq, dst, kind, raw, key, line, anchor, label, att, amb, target, md = row
+    return Edge(src=src, dst=dst, kind=kind, raw=raw, key=key, line=line, anchor=anchor, label=label,
+                attachment=bool(att), ambiguous=bool(amb), target=target, md=bool(md), seq=seq)
+
+
+class SQLiteStore:
+    """`sqlite:///path/kb.sqlite` (or `sqlite:///:memory:` for tests)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._memory: sqlite3.Connection | None = None
+        with self._conn() as db:
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _conn(self) -> sqlite3.Connection:
+        if self.path == ":memory:":  # one shared connection: separate ones would be separate databases
+            if self._memory is None:
+                self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            return self._memory
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
+            db.execute("PRAGMA foreign_keys=OFF")
+            self._local.db = db
+        return db
+
+    # -- reads ---------------------------------------------------------------------------
+    def revision(self) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key='revision'").fetchone()
+        return int(row[0])
+
+    def file_states(self) -> dict[str, FileState]:
+        rows = self._conn().execute("SELECT path, slug, mtime_ns, size, hash FROM files")
+        return {r[0]: FileState(*r) for r in rows}
+
+    def names(self) -> list[Record]:
+        return [json.loads(r[0]) for r in self._conn().execute("SELECT names FROM entries")]
+
+    def get(self, slug: str) -> Record | None:
+        db = self._conn()
+        row = db.execute("SELECT record FROM entries WHERE slug=?", (slug,)).fetchone()
+        if row is None:
+            return None
+        out_e = [_edge(r) for r in db.execute(f"SELECT {EDGE_COLS} FROM edges WHERE src=? ORDER BY seq", (slug,))]
+        return assemble(json.loads(row[0]), out_e, self.edges_to(slug), self._public())
+
+    def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
+        db = self._conn()
+        sql, args = "SELECT record FROM entries WHERE 1=1", []
+        if type:
+            sql += " AND type=?"
+            args.append(type)
+        if tag:
+            sql += " AND EXISTS (SELECT 1 FROM json_each(entries.tags) WHERE lower(value)=lower(?))"
+            args.append(tag)
+        rows = db.execute(sql + " ORDER BY slug", args).fetchall()
+        out_e: dict[str, list[Edge]] = defaultdict(list)
+        in_e: dict[str, list[Edge]] = defaultdict(list)
+        for e in self.edges_from():
+            out_e[e.src].append(e)
+            if e.dst:
+                in_e[e.dst].append(e)
+        public = self._public()
+        for (rec,) in rows:
+            r = json.loads(rec)
+            yield assemble(r, out_e.get(r["slug"], []), in_e.get(r["slug"], []), public)
+
+    def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]:
+        db = self._conn()
+        if slugs is None:
+            yield from (_edge(r) for r in db.execute(f"SELECT {EDGE_COLS} FROM edges ORDER BY src, seq"))
+            return
+        for chunk in _chunks(list(slugs)):
+            q = f"SELECT {EDGE_COLS} FROM edges WHERE src IN ({','.join('?' * len(chunk))}) ORDER BY src, seq"
+            yield from (_edge(r) for r in db.execute(q, chunk))
+
+    def edges_to(self, slug: str) -> list[Edge]:
+        rows = self._conn().execute(f"SELECT {EDGE_COLS} FROM edges WHERE dst=? ORDER BY src, seq", (slug,))
+        return [_edge(r) for r in rows]
+
+    def edges_with_keys(self, keys: Iterable[str]) -> list[Edge]:
+        out: list[Edge] = []
+        for chunk in _chunks(sorted(set(keys))):
+            q = f"SELECT {EDGE_COLS} FROM edges WHERE key IN ({','.join('?' * len(chunk))})"
+            out += [_edge(r) for r in self._conn().execute(q, chunk)]
+        return out
+
+    def problems(self) -> dict[str, list[Record]]:
+        return {p: json.loads(v) for p, v in self._conn().execute("SELECT path, problems FROM problems ORDER BY path")}
+
+    def _public(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT slug FROM entries WHERE visibility='public'")}
+
+    # -- the one write path --------------------------------------------------------------------
+    def apply(self, batch: Batch) -> int:
+        with self._write_lock:
+            db = self._conn()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                content = self._apply(db, batch)
+                rev = self.revision()
+                if content:
+                    rev += 1
+                    db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(rev),))
+                db.execute("COMMIT")
+                return rev
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _apply(self, db: sqlite3.Connection, b: Batch) -> bool:
+        """Write the batch; True when anything other than file bookkeeping changed."""
+        content = bool(b.replace_all or b.upserts or b.deletes or b.edges or b.problems)
+        if b.replace_all:
+            for table in ("files", "entries", "edges", "problems"):
+                db.execute(f"DELETE FROM {table}")
+        for chunk in _chunks(b.deletes):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM entries WHERE slug IN ({marks})", chunk)
+            db.execute(f"DELETE FROM edges WHERE src IN ({marks})", chunk)
+        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?)", [
+            (r["slug"], r["path"], r["type"], r["visibility"], r["title"], json.dumps(r.get("tags", [])),
+             json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
+             json.dumps(r, ensure_ascii=False)) for r in b.upserts])
+        for src, edges in b.edges.items():
+            db.execute("DELETE FROM edges WHERE src=?", (src,))
+            db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", [
+                (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
+                 int(e.ambiguous), e.target, int(e.md)) for i, e in enumerate(edges)])
+        for chunk in _chunks(b.forget_files):
+            db.execute(f"DELETE FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk)
+        db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                       [(f.path, f.slug, f.mtime_ns, f.size, f.hash) for f in b.files])
+        for path, probs in b.problems.items():
+            if probs:
+                db.execute("INSERT OR REPLACE INTO problems VALUES (?,?)", (path, json.dumps(probs, ensure_ascii=False)))
+            else:
+                db.execute("DELETE FROM problems WHERE path=?", (path,))
+        return content
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def _chunks(items: list[Any], n: int = 500) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]

@@ -1,0 +1,267 @@
+"""Sync: bring the store in line with the files, incrementally and atomically.
+
+Per-file work (parse, derive) runs only for files whose stat or hash changed,
+on both cores when there is a lot of it. Corpus-wide work (resolution,
+chapters) re-resolves only edges whose lookup key a changed name touches.
+Everything lands in one store batch: all of it or none of it.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from .build import read_and_build
+from .derive import Options
+from .discover import DEFAULT_MAX_BYTES, Found, discover, ignored, is_entry, stat_one
+from .models import Problem
+from .paths import stem_of
+from .resolve import Resolver, chapter_targets, lookup_key, name_keys
+from .schema import Schemas, load_schemas
+from .store.base import Batch, Edge, FileState, Store
+
+PARALLEL_MIN = 400  # below this, process start-up costs more than it saves
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    revision: int = 0
+    changed: list[str] = field(default_factory=list)  # slugs added, updated or deleted
+    problems: list[Problem] = field(default_factory=list)  # file-level problems found by this sync
+
+    def as_json(self) -> dict[str, Any]:
+        return {"added": self.added, "updated": self.updated, "deleted": self.deleted,
+                "unchanged": self.unchanged, "errors": self.errors, "seconds": round(self.seconds, 3),
+                "revision": self.revision}
+
+
+@dataclass
+class _Plan:
+    md: dict[str, Found]  # every entry file that exists now
+    attachments: set[str]
+    read: list[str]  # entry files to read
+    gone: list[str]  # paths (entries or attachments) no longer present
+    new_attachments: list[FileState]
+    walk_problems: list[Problem]
+
+
+def sync_content(content_dir: Path | str, store: Store, *, full: bool = False, paths: Iterable[str] | None = None,
+                 options: Options | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: Progress | None = None, workers: int | None = None) -> SyncReport:
+    """Sync `content_dir` into `store`. `paths` limits the check to those content-relative paths."""
+    t0 = time.perf_counter()
+    root = Path(content_dir)
+    options = options or Options()
+    states = store.file_states()
+    plan = _plan(root, states, full, paths)
+    report = SyncReport(unchanged=0)
+    results = _read_all(plan, max_bytes, options, progress, workers)
+    schemas = load_schemas(root)
+    batch = Batch(replace_all=full)
+    old_names = {r["path"]: r for r in store.names()}
+    old_problems = store.problems()
+
+    records: dict[str, dict[str, Any]] = {}
+    raw_edges: dict[str, list[Edge]] = {}
+    file_problems: dict[str, list[Problem]] = {p.get("path", ""): [] for p in plan.walk_problems}
+    for p in plan.walk_problems:
+        file_problems[p["path"]].append(p)
+    for path, digest, rec, edges, probs in results:
+        st = states.get(path)
+        found = plan.md[path]
+        if rec is None:
+            file_problems[path] = probs
+            batch.files.append(FileState(path, None, found.mtime_ns, found.size, ""))
+            continue
+        if not full and st and st.slug and st.hash == digest and path in old_names:
+            if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
+                batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
+            continue
+        schemas.validate(rec)
+        records[path] = rec
+        raw_edges[path] = edges
+        batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
+
+    # Slugs: sorted by path, the first file to claim a slug wins.
+    owner: dict[str, str] = {}
+    for path in sorted(plan.md):
+        slug = records[path]["slug"] if path in records else (states[path].slug if path in states else None)
+        if slug is None or path in file_problems:
+            continue
+        if slug in owner:
+            file_problems[path] = [Problem(path=path, line=0, level="error", code="duplicate_slug",
+                                           message=f"slug {slug!r} is already taken by {owner[slug]}; rename one "
+                                                   "of the two files; this one is not indexed")]
+            records.pop(path, None)
+            batch.files = [f for f in batch.files if f.path != path]
+            batch.files.append(FileState(path, None, plan.md[path].mtime_ns, plan.md[path].size, ""))
+        else:
+            owner[slug] = path
+    winners = set(owner.values())
+
+    gone_slugs = {old_names[p]["slug"] for p in old_names if p not in winners}
+    batch.deletes = sorted(gone_slugs - {r["slug"] for r in records.values()})
+    batch.forget_files = sorted(plan.gone)
+    batch.files += plan.new_attachments
+    report.deleted = len(batch.deletes)
+    report.added = sum(1 for p in records if p not in old_names)
+    report.updated = len(records) - report.added
+    report.unchanged = len(winners) - len(records)
+
+    for path, probs in file_problems.items():
+        if probs != old_problems.get(path, []):
+            batch.problems[path] = probs
+    for path in old_problems:
+        if path not in file_problems and path not in batch.problems:
+            batch.problems[path] = []
+    report.problems = [p for probs in file_problems.values() for p in probs]
+    report.errors = len({p["path"] for p in report.problems}) + sum(
+        1 for r in records.values() if any(q["level"] == "error" for q in r["problems"]))
+
+    if records or batch.deletes or plan.gone or plan.new_attachments or full:
+        _resolve(store, batch, records, raw_edges, old_names, plan, winners)
+    for rec in records.values():
+        batch.upserts.append(rec)
+    report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
+    report.revision = store.apply(batch) if not batch.empty() else store.revision()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[str] | None) -> _Plan:
+    if paths is None:
+        disc = discover(root)
+        md, atts, walk_problems = disc.entries, disc.attachments, disc.problems
+    else:  # trust the store for everything not named, stat what is named
+        md = {p: Found(str(root / p), s.mtime_ns, s.size) for p, s in states.items() if is_entry(p)}
+        atts = {p: Found(str(root / p), s.mtime_ns, s.size) for p, s in states.items() if not is_entry(p)}
+        walk_problems = []
+        for rel in {p.strip("/") for p in paths}:
+            if not rel or ignored(rel):
+                continue
+            for table in (md, atts):
+                for p in [p for p in table if p == rel or p.startswith(rel + "/")]:
+                    del table[p]
+            if (root / rel).is_dir():
+                sub = discover(root / rel)
+                md.update({f"{rel}/{p}": f for p, f in sub.entries.items()})
+                atts.update({f"{rel}/{p}": f for p, f in sub.attachments.items()})
+            elif (f := stat_one(root, rel)) is not None:
+                (md if is_entry(rel) else atts)[rel] = f
+    read = [p for p, f in md.items()
+            if full or p not in states or not states[p].hash or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
+    gone = [p for p in states if p not in md and p not in atts]
+    new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
+                if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
+    return _Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
+
+
+def _read_all(plan: _Plan, max_bytes: int, options: Options, progress: Progress | None,
+              workers: int | None) -> list[tuple[str, str, Any, list[Edge], list[Problem]]]:
+    jobs = [(p, plan.md[p].abs, max_bytes, options) for p in plan.read]
+    total = len(jobs)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    out = []
+    if total >= PARALLEL_MIN and workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for i, res in enumerate(pool.map(read_and_build, jobs, chunksize=64), 1):
+                out.append(res)
+                if progress and (i % 100 == 0 or i == total):
+                    progress(i, total)
+    else:
+        for i, job in enumerate(jobs, 1):
+            out.append(read_and_build(job))
+            if progress and (i % 100 == 0 or i == total):
+                progress(i, total)
+    return out
+
+
+def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw_edges: dict[str, list[Edge]],
+             old_names: dict[str, dict[str, Any]], plan: _Plan, winners: set[str]) -> None:
+    """Resolve the new records' edges and re-resolve old edges whose keys a change touched."""
+    names = {p: r for p, r in old_names.items() if p in winners and p not in records}
+    names.update({p: {k: r.get(k) for k in ("slug", "path", "title", "aliases", "type", "handle", "visibility",
+                                             "listed_chapters")} for p, r in records.items()})
+    resolver = Resolver(names.values(), plan.attachments)
+    by_slug = {r["slug"]: r for r in names.values()}
+
+    affected: set[str] = set()
+    folders: set[str] = set()
+    for path, rec in records.items():
+        old = old_names.get(path)
+        if old is None or any(old.get(k) != rec.get(k) for k in ("title", "aliases", "type", "handle")):
+            affected |= name_keys(rec) | (name_keys(old) if old else set())
+        if old is None:
+            folders.add(posixpath.dirname(path))
+    for path, old in old_names.items():
+        if path not in winners:
+            affected |= name_keys(old)
+            folders.add(posixpath.dirname(path))
+    for p in [*plan.gone, *(f.path for f in plan.new_attachments)]:
+        affected.add(p.rsplit("/", 1)[-1].lower())
+        folders.add(posixpath.dirname(p))
+
+    # New and changed entries: every edge, plus document chapters.
+    for path, rec in records.items():
+        batch.edges[rec["slug"]] = [_resolve_edge(e, path, resolver) for e in raw_edges[path]] + \
+            _chapter_edges(rec, resolver, plan)
+    # Unchanged entries whose links may now resolve differently.
+    touched = {e.src for e in store.edges_with_keys(affected)} if affected else set()
+    touched |= {r["slug"] for p, r in names.items() if _is_document(r) and posixpath.dirname(p) in folders}
+    touched -= set(batch.edges) | set(batch.deletes)
+    current: dict[str, list[Edge]] = defaultdict(list)
+    for e in store.edges_from(sorted(touched)):
+        current[e.src].append(e)
+    for src in touched:
+        row = by_slug.get(src)
+        if row is None:
+            continue
+        old_edges = current.get(src, [])
+        new_edges = [_resolve_edge(e, row["path"], resolver) for e in old_edges if e.kind != "chapter"]
+        new_edges += _chapter_edges(row, resolver, plan)
+        if [_cmp(e) for e in new_edges] != [_cmp(e) for e in old_edges]:
+            batch.edges[src] = new_edges
+
+
+def _cmp(e: Edge) -> tuple[Any, ...]:
+    return (e.dst, e.kind, e.raw, e.line, e.ambiguous, e.attachment, e.target)
+
+
+def _is_document(row: dict[str, Any]) -> bool:
+    return stem_of(row["path"]).lower() == "index" and (row.get("listed_chapters") is not None
+                                                        or row.get("type") == "document")
+
+
+def _chapter_edges(row: dict[str, Any], resolver: Resolver, plan: _Plan) -> list[Edge]:
+    if not _is_document(row):
+        return []
+    out = []
+    for i, target in enumerate(chapter_targets(row["path"], row.get("listed_chapters"), plan.md)):
+        r = resolver.resolve(target, row["path"])
+        out.append(Edge(src=row["slug"], dst=r.slug if r else None, kind="chapter", raw=target,
+                        key=lookup_key(target), line=0, target=target, seq=i))
+    return out
+
+
+def _resolve_edge(e: Edge, src_path: str, resolver: Resolver) -> Edge:
+    if e.kind == "mention":
+        r = resolver.person(e.target, src_path)
+    else:
+        r = resolver.resolve(e.target, src_path, md_link=e.md)
+    if r is None:
+        return replace(e, dst=None, attachment=False, ambiguous=False)
+    return replace(e, dst=r.slug or r.attachment, attachment=r.attachment is not None, ambiguous=bool(r.ambiguous))
