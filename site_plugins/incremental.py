@@ -1,0 +1,63 @@
+"""Incremental rebuilds: a render key per page (entry hash + dependency hashes); unchanged pages are skipped.
+
+MkDocs' dirty build asks `File.is_modified()` per page; the plugin answers it from these keys instead
+of file mtimes, so an edit re-renders the edited entry and the pages that show something of it
+(backlinks, link titles, embeds, chapters), and nothing else. Keys live in the (persistent)
+plugin instance: a fresh process renders everything once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from .index import SiteIndex
+
+
+def _h(data: Any) -> str:
+    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode(),
+                           digest_size=12).hexdigest()
+
+
+def entry_key(index: SiteIndex, slug: str, global_key: str) -> str:
+    """Everything an entry page's HTML depends on."""
+    r = index.records[slug]
+
+    def peer(t: str | None) -> Any:
+        if not t or t not in index.records:
+            return None
+        p = index.records[t]
+        return [t, p.get("title"), p.get("visibility"), p.get("document"), p.get("type")]
+
+    links = r.get("links") or []
+    embeds = [index.records[ln["target"]].get("hash") for ln in links
+              if ln.get("kind") == "embed" and ln.get("target") in index.records]
+    backs = [(b.get("source"), b.get("kind"), peer(b.get("source"))) for b in r.get("backlinks") or []]
+    doc = r.get("document") or (slug if r.get("chapters") else None)
+    chapters = [peer(c) for c in (index.records.get(doc, {}).get("chapters") or [])] if doc else []
+    return _h([global_key, r.get("hash"), r.get("title"), r.get("tags"), r.get("fields"), r.get("created"),
+               r.get("updated"), [(ln.get("raw"), ln.get("kind"), peer(ln.get("target"))) for ln in links],
+               embeds, backs, peer(doc), chapters])
+
+
+class RenderCache:
+    """Keys of the last build per site dir; decides which pages a dirty build must re-render."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, str]] = {}  # site_dir -> src_uri -> key
+        self.outputs: dict[str, set[str]] = {}  # site_dir -> dest paths written by the last build
+
+    def mark(self, site_dir: str, file: Any, key: str, new_keys: dict[str, str]) -> None:
+        """Make `file.is_modified()` true only when its key changed or its output is missing."""
+        new_keys[file.src_uri] = key
+        old = self.keys.get(site_dir, {}).get(file.src_uri)
+        changed = old != key or not os.path.isfile(file.abs_dest_path)
+        file.is_modified = (lambda c=changed: c)
+
+    def commit(self, site_dir: str, new_keys: dict[str, str], outputs: set[str]) -> list[str]:
+        """Remember this build; return stale outputs (pages now hidden or gone) to delete."""
+        stale = sorted(self.outputs.get(site_dir, set()) - outputs)
+        self.keys[site_dir] = new_keys
+        self.outputs[site_dir] = outputs
+        return stale

@@ -1,0 +1,160 @@
+"""The site's read model: every record from the store, what is public, and URL helpers."""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbsync.paths import slug_segment
+from kbsync.resolve import Resolver
+
+Record = dict[str, Any]
+RELATION_SKIP = {"link", "embed", "mention"}
+
+
+def default_store_url(docs_dir: str | Path) -> str:
+    return f"sqlite:///{Path(docs_dir).resolve().parent / '.kb' / 'kb.sqlite'}"
+
+
+def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[list[Record], int]:
+    """Sync the content dir into the store (when asked) and return all records and the revision."""
+    from kbsync.store import open_store
+
+    url = store_url or default_store_url(docs_dir)
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(url)
+    try:
+        if sync:
+            from kbsync.sync import sync_content
+
+            sync_content(Path(docs_dir), store)
+        return list(store.entries()), store.revision()
+    finally:
+        store.close()
+
+
+def tag_url(tag: str) -> str:
+    """Site URL (relative to the root, no leading slash) of a tag page; nested tags nest."""
+    return "tags/" + "/".join(slug_segment(p) for p in tag.split("/") if p) + "/"
+
+
+def type_url(kind: str) -> str:
+    return f"types/{slug_segment(kind)}/"
+
+
+def relative(url: str, page_url: str) -> str:
+    """Relative href from a directory page URL (`a/b/`) to a site URL (`c/` or `img/x.png`)."""
+    base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
+    if not base or base == "./":
+        return url or "./"
+    rel = posixpath.relpath("/" + url, "/" + base)
+    if url.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+@dataclass
+class SiteIndex:
+    """Records keyed by slug and path, the public subset, tags and types; built once per build."""
+
+    records: dict[str, Record]
+    revision: int = 0
+    attachments: set[str] = field(default_factory=set)
+    by_path: dict[str, Record] = field(init=False)
+    public: set[str] = field(init=False)
+    resolver: Resolver = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_path = {r["path"]: r for r in self.records.values()}
+        self.public = {s for s, r in self.records.items() if r.get("visibility", "public") == "public"}
+        self.resolver = Resolver.from_records(self.records.values(), self.attachments)
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record], revision: int = 0, attachments: Iterable[str] = ()) -> SiteIndex:
+        return cls({r["slug"]: r for r in records}, revision, set(attachments))
+
+    def is_public(self, slug: str | None) -> bool:
+        return slug is not None and slug in self.public
+
+    def title(self, slug: str) -> str:
+        r = self.records.get(slug) or {}
+        return str(r.get("title") or slug)
+
+    def page_url(self, slug: str) -> str:
+        return f"{slug}/"
+
+    def public_records(self) -> list[Record]:
+        return [self.records[s] for s in sorted(self.public)]
+
+    def tags(self) -> dict[str, list[str]]:
+        """tag -> public slugs carrying it, parents of nested tags include their children's entries."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for s in self.public:
+            for t in self.records[s].get("tags") or []:
+                parts = [p for p in str(t).split("/") if p]
+                for i in range(1, len(parts) + 1):
+                    out["/".join(parts[:i])].add(s)
+        return {t: sorted(v, key=lambda x: self.title(x).lower()) for t, v in sorted(out.items())}
+
+    def types(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for s in sorted(self.public, key=lambda x: self.title(x).lower()):
+            out[str(self.records[s].get("type") or "note")].append(s)
+        return dict(sorted(out.items()))
+
+    def backlinks(self, slug: str) -> dict[str, list[str]]:
+        """kind -> public source slugs, from the record's backlinks (public sources only)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for b in self.records.get(slug, {}).get("backlinks") or []:
+            src = b.get("source")
+            if self.is_public(src) and src != slug and src not in out[b.get("kind", "link")]:
+                out[b.get("kind", "link")].append(src)
+        order = {"link": 0, "mention": 1, "embed": 2}
+        return {k: sorted(v, key=lambda x: self.title(x).lower())
+                for k, v in sorted(out.items(), key=lambda kv: (order.get(kv[0], 3), kv[0]))}
+
+    def relations(self, slug: str) -> dict[str, list[str]]:
+        """Typed relations (front-matter fields of wikilinks) to public targets."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for ln in self.records.get(slug, {}).get("links") or []:
+            kind, tgt = ln.get("kind", "link"), ln.get("target")
+            if kind not in RELATION_SKIP and self.is_public(tgt) and tgt not in out[kind]:
+                out[kind].append(tgt)
+        return dict(out)
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        """(source, target, kind) between public entries, deduplicated."""
+        seen: set[tuple[str, str, str]] = set()
+        for s in sorted(self.public):
+            for ln in self.records[s].get("links") or []:
+                t = ln.get("target")
+                if self.is_public(t) and t != s and not ln.get("attachment"):
+                    seen.add((s, t, ln.get("kind", "link")))
+        return sorted(seen)
+
+    def hidden_only_attachments(self) -> set[str]:
+        """Attachments referenced by hidden entries and by no public one: never published."""
+        public_refs: set[str] = set()
+        hidden_refs: set[str] = set()
+        for s, r in self.records.items():
+            for ln in r.get("links") or []:
+                att = ln.get("attachment")
+                path = att if isinstance(att, str) else (ln.get("path") if att else None)
+                if not path and att:
+                    res = self.resolver.resolve(ln.get("raw_target") or _target_of(ln.get("raw", "")), r["path"])
+                    path = res.attachment if res else None
+                if path:
+                    (public_refs if s in self.public else hidden_refs).add(path)
+        return hidden_refs - public_refs
+
+
+def _target_of(raw: str) -> str:
+    """Target text of a raw wikilink/markdown link, for attachment lookups only."""
+    from kbsync.derive.spans import scan
+
+    spans = scan(raw).spans
+    return spans[0].target if spans else raw

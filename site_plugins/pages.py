@@ -1,0 +1,153 @@
+"""Generated pages (virtual files): home, tags index and tag pages, type tables, graph page."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .index import SiteIndex, relative, tag_url, type_url
+from .links import esc
+
+GEN = "_kb"  # src_uri prefix of generated pages; never a real file (dot-free so MkDocs keeps them)
+
+
+@dataclass
+class GenPage:
+    src_uri: str
+    url: str  # site URL, relative to the root ("" for the home page)
+    title: str
+    markdown: str
+    entry: bool = False  # generated pages are not entries
+
+    @property
+    def dest_uri(self) -> str:
+        return (self.url + "index.html") if self.url else "index.html"
+
+
+def _a(href: str, text: str, klass: str = "") -> str:
+    k = f' class="{klass}"' if klass else ""
+    return f'<a{k} href="{esc(href)}">{esc(text)}</a>'
+
+
+def _entry_list(index: SiteIndex, slugs: list[str], page_url: str) -> str:
+    return '<ul class="kb-list">' + "".join(
+        f"<li>{_a(relative(index.page_url(s), page_url), index.title(s))}"
+        f' <span class="kb-dim">{esc(str(index.records[s].get("type") or "note"))}</span></li>' for s in slugs) + "</ul>"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return esc(json.dumps(value, ensure_ascii=False, default=str))
+    text = str(value)
+    return esc(text[2:-2].split("|")[-1] if text.startswith("[[") and text.endswith("]]") else text)
+
+
+class TagPages:
+    """A page per tag (nested tags get parents that include their children) and a tags index."""
+
+    def __init__(self, index: SiteIndex) -> None:
+        self.index = index
+
+    def pages(self) -> list[GenPage]:
+        tags = self.index.tags()
+        out = []
+        rows = []
+        for tag, slugs in tags.items():
+            url = tag_url(tag)
+            depth = tag.count("/")
+            rows.append(f'<li style="--d:{depth}">{_a(relative(url, "tags/"), "#" + tag, "kb-tag")} '
+                        f'<span class="kb-count">{len(slugs)}</span></li>')
+            children = [t for t in tags if t.startswith(tag + "/") and t.count("/") == depth + 1]
+            sub = ("<p>Nested: " + " ".join(_a(relative(tag_url(c), url), "#" + c, "kb-tag") for c in children)
+                   + "</p>") if children else ""
+            md = (f"# #{esc(tag)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{sub}\n"
+                  + _entry_list(self.index, slugs, url) + "\n")
+            out.append(GenPage(f"{GEN}/tags/{url[5:-1]}.md", url, f"#{tag}", md))
+        index_md = (f"# Tags\n\n<p class=\"kb-dim\">{len(tags)} tags</p>\n"
+                    f'<ul class="kb-tag-index">{"".join(rows)}</ul>\n')
+        out.append(GenPage(f"{GEN}/tags.md", "tags/", "Tags", index_md))
+        return out
+
+
+class TypePages:
+    """A page per entry type: a dense table of its entries and their fields."""
+
+    MAX_COLUMNS = 8
+
+    def __init__(self, index: SiteIndex) -> None:
+        self.index = index
+
+    def pages(self) -> list[GenPage]:
+        out = []
+        types = self.index.types()
+        for kind, slugs in types.items():
+            url = type_url(kind)
+            counts: Counter[str] = Counter()
+            for s in slugs:
+                counts.update(k for k in (self.index.records[s].get("fields") or {}))
+            cols = [k for k, _ in counts.most_common(self.MAX_COLUMNS)]
+            head = "".join(f"<th>{esc(c)}</th>" for c in ["Title", *cols, "Tags", "Date"])
+            body = []
+            for s in slugs:
+                r = self.index.records[s]
+                f = r.get("fields") or {}
+                tags = " ".join(_a(relative(tag_url(str(t)), url), "#" + str(t), "kb-tag") for t in r.get("tags") or [])
+                cells = [_a(relative(self.index.page_url(s), url), self.index.title(s)),
+                         *(_cell(f.get(c)) for c in cols), tags, esc(str(r.get("date") or "")[:10])]
+                body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            md = (f"# {esc(kind)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n"
+                  f'<table class="kb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>\n')
+            out.append(GenPage(f"{GEN}/types/{url[6:-1]}.md", url, kind, md))
+        rows = "".join(f"<li>{_a(relative(type_url(k), 'types/'), k)} <span class=\"kb-count\">{len(v)}</span></li>"
+                       for k, v in types.items())
+        out.append(GenPage(f"{GEN}/types.md", "types/", "Types", f'# Types\n\n<ul class="kb-list">{rows}</ul>\n'))
+        return out
+
+
+def graph_page() -> GenPage:
+    md = ('# Graph\n\n<div class="kb-graph kb-graph-global" data-kb-graph="global" data-root="../">'
+          '<canvas></canvas><div class="kb-graph-info"></div></div>\n')
+    return GenPage(f"{GEN}/graph.md", "graph/", "Graph", md)
+
+
+def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, graph: bool,
+              documents: list[str]) -> GenPage:
+    """Dense overview: counts, types, documents, top tags, recent entries, every entry by folder."""
+    parts = [f"# {esc(site_name)}\n", f'<p class="kb-dim">{len(index.public)} entries</p>']
+    links = []
+    if types:
+        links.append(_a("types/", "Types"))
+    if tags:
+        links.append(_a("tags/", "Tags"))
+    if graph:
+        links.append(_a("graph/", "Graph"))
+    if links:
+        parts.append('<p class="kb-home-links">' + " · ".join(links) + "</p>")
+    if types:
+        parts.append('<div class="kb-chips">' + " ".join(
+            _a(type_url(k), f"{k} {len(v)}", "kb-type") for k, v in index.types().items()) + "</div>")
+    if documents:
+        parts.append('<div class="kb-panel-title">Documents</div>' + _entry_list(index, documents, ""))
+    if tags:
+        top = sorted(index.tags().items(), key=lambda kv: (-len(kv[1]), kv[0]))[:40]
+        parts.append('<div class="kb-chips">' + " ".join(_a(tag_url(t), f"#{t} {len(v)}", "kb-tag") for t, v in top)
+                     + "</div>")
+    recent = sorted(index.public, key=lambda s: str(index.records[s].get("updated") or index.records[s].get("date")
+                                                   or ""), reverse=True)[:15]
+    parts.append('<div class="kb-panel-title">Recent</div>' + _entry_list(index, recent, ""))
+    folders: dict[str, list[str]] = {}
+    for s in sorted(index.public, key=lambda x: index.records[x]["path"].lower()):
+        path = index.records[s]["path"]
+        folders.setdefault(path.rsplit("/", 1)[0] if "/" in path else "", []).append(s)
+    parts.append('<div class="kb-panel-title">All entries</div><div class="kb-folders">')
+    for folder, slugs in folders.items():
+        items = " · ".join(_a(index.page_url(s), index.title(s)) for s in slugs)
+        parts.append(f'<details><summary>{esc(folder or "/")} <span class="kb-count">{len(slugs)}</span></summary>'
+                     f"<p>{items}</p></details>")
+    parts.append("</div>")
+    return GenPage(f"{GEN}/home.md", "", site_name, "\n".join(parts) + "\n")

@@ -1,0 +1,278 @@
+"""The `kb` MkDocs plugin: a thin adapter over kbsync that dispatches to small managers.
+
+Collect in on_page_markdown (links, embeds), resolve in on_env (graph), inject in on_page_context
+(metadata, backlinks, document navigation, local graph).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import clean_directory
+
+from kbsync.paths import heading_anchor
+
+from .config import MARKDOWN_EXTENSIONS, KbConfig
+from .graph import graph_json, local_graph_html
+from .incremental import RenderCache, _h, entry_key
+from .index import SiteIndex, relative, sync_and_load
+from .links import LinkManager
+from .pages import GenPage, TagPages, TypePages, graph_page, home_page
+from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+
+log = logging.getLogger("mkdocs.plugins.kb")
+HERE = Path(__file__).resolve().parent
+ASSETS = ["kb.css", "kb.js", "kb-graph.js"]
+
+
+def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
+    from pymdownx.superfences import fence_div_format
+
+    return fence_div_format(source, language, css_class, options, md, **kwargs)
+
+
+def toc_slugify(value: str, separator: str) -> str:
+    """MkDocs' toc `slugify`: the core's heading anchor rule, so `[[X#Heading]]` and ids agree."""
+    return heading_anchor(value, separator)
+
+
+class KbPlugin(BasePlugin[KbConfig]):
+    """Publishes a kb content dir: entry URLs by slug, real links, panels, tag/type pages, graph."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.cache = RenderCache()
+        self.dirty = False
+        self.command = "build"
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index: SiteIndex | None = None
+        self.links: LinkManager | None = None
+        self.generated: dict[str, GenPage] = {}
+        self.entry_files: dict[str, str] = {}  # src_uri -> slug
+        self.new_keys: dict[str, str] = {}
+        self.graph: str | None = None
+        self.docs: DocumentPanel | None = None
+        self.files: Files | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command, self.dirty = command, dirty
+
+    def on_shutdown(self) -> None:
+        pass
+
+    @event_priority(50)
+    def on_config(self, config):  # noqa: ANN001, ANN201
+        self._reset()
+        if self.config.markdown:
+            self._markdown(config)
+        if self.config.compact_theme:
+            overrides = str(HERE / "overrides")
+            dirs = config.theme.dirs
+            if overrides not in dirs:
+                dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        for name in ASSETS:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            if f"assets/kb/{name}" not in [str(x) for x in target]:
+                target.append(f"assets/kb/{name}")
+        config.extra["kb"] = {"api_url": self.config.api_url or "", "graph": self.config.graph}
+        if self.config.nav == "folders" and "navigation.prune" not in config.theme.get("features", []):
+            config.theme["features"] = [*config.theme.get("features", []), "navigation.prune"]
+        return config
+
+    def _markdown(self, config) -> None:  # noqa: ANN001
+        for name, options in MARKDOWN_EXTENSIONS.items():
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+            merged = {**options, **config.mdx_configs.get(name, {})}
+            if merged:
+                config.mdx_configs[name] = merged
+        config.mdx_configs.setdefault("toc", {})["slugify"] = toc_slugify
+        fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+        if not any(f.get("name") == "mermaid" for f in fences):
+            fences.append({"name": "mermaid", "class": "mermaid", "format": _mermaid_format})
+
+    @event_priority(50)
+    def on_pre_build(self, config) -> None:  # noqa: ANN001
+        if self.dirty and config.site_dir not in self.cache.keys and os.path.isdir(config.site_dir):
+            clean_directory(config.site_dir)  # first build of this process: nothing known is safe to keep
+
+    # -- files: URLs, visibility, generated pages ------------------------------------------------
+    @event_priority(-50)  # after other plugins added their files
+    def on_files(self, files: Files, config) -> Files:  # noqa: ANN001
+        records, revision = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
+        attachments = [f.src_uri for f in files if not f.is_documentation_page() and not f.generated_by]
+        index = self.index = SiteIndex.from_records(records, revision, attachments)
+        self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
+                                 embed_depth=self.config.embed_depth, broken=self.config.broken_links)
+        self.docs = DocumentPanel(index)
+        hidden_atts = index.hidden_only_attachments()
+        for f in list(files):
+            if f.generated_by:
+                continue
+            if f.is_documentation_page():
+                rec = index.by_path.get(f.src_uri)
+                if rec is None or not index.is_public(rec["slug"]):
+                    files.remove(f)  # hidden, or not an entry at all (unreadable, duplicate slug)
+                    continue
+                f.dest_uri = f"{rec['slug']}/index.html"
+                f.url = f"{rec['slug']}/"
+                f.__dict__.pop("abs_dest_path", None)
+                self.entry_files[f.src_uri] = rec["slug"]
+                if self.config.nav == "compact":
+                    f.inclusion = InclusionLevel.NOT_IN_NAV  # reached through type/tag/home pages, not the nav
+            elif f.src_uri in hidden_atts:
+                files.remove(f)
+        self._generate(files, config)
+        for name in ASSETS:
+            files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
+        if self.config.nav != "keep" and not config.nav:
+            config.nav = self._nav(config)
+        self._mark_incremental(files, config)
+        self.files = files
+        return files
+
+    def _generate(self, files: Files, config) -> None:  # noqa: ANN001
+        index = self.index
+        assert index is not None
+        pages: list[GenPage] = []
+        taken = {f.url for f in files.documentation_pages()}
+        if self.config.tag_pages:
+            pages += TagPages(index).pages()
+        if self.config.type_pages:
+            pages += TypePages(index).pages()
+        if self.config.graph:
+            pages.append(graph_page())
+        if self.config.home and "" not in taken:
+            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
+            pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
+                                   graph=self.config.graph, documents=docs))
+        for p in pages:
+            if p.url in taken:
+                log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
+                continue
+            f = File.generated(config, p.src_uri, content=p.markdown)
+            f.dest_uri, f.url = p.dest_uri, p.url
+            f.__dict__.pop("abs_dest_path", None)
+            files.append(f)
+            self.generated[p.src_uri] = p
+
+    def _nav(self, config) -> list[Any]:  # noqa: ANN001
+        index = self.index
+        assert index is not None
+        gen = {p.url: p.src_uri for p in self.generated.values()}
+        nav: list[Any] = []
+        if "" in gen:
+            nav.append({"Home": gen[""]})
+        if self.config.nav == "folders":
+            nav += _folder_nav({r["path"]: index.title(s) for s, r in ((s, index.records[s]) for s in index.public)})
+        if self.config.documents and self.docs:
+            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")]
+            if docs:
+                nav.append({"Documents": [{index.title(d): [index.records[d]["path"], *(
+                    index.records[c]["path"] for c in self.docs.chapters(d))]} for d in docs]})
+        if "types/" in gen:
+            nav.append({"Types": [gen["types/"], *(
+                {p.title: p.src_uri} for p in self.generated.values() if p.url.startswith("types/") and p.url != "types/")]})
+        if "tags/" in gen:
+            nav.append({"Tags": gen["tags/"]})
+        if "graph/" in gen:
+            nav.append({"Graph": gen["graph/"]})
+        return nav
+
+    def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
+        if not (self.config.incremental and self.dirty):
+            return
+        index = self.index
+        assert index is not None
+        glob = _h([dict(self.config), config.site_name, config.nav, sorted(self.generated)])
+        for f in files.documentation_pages():
+            if f.src_uri in self.entry_files:
+                self.cache.mark(config.site_dir, f, entry_key(index, self.entry_files[f.src_uri], glob), self.new_keys)
+            elif f.src_uri in self.generated:
+                self.cache.mark(config.site_dir, f, _h([glob, self.generated[f.src_uri].markdown]), self.new_keys)
+
+    # -- pages -----------------------------------------------------------------------------------
+    @event_priority(50)  # before other plugins see the Markdown: they get real links
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:  # noqa: ANN001
+        src = page.file.src_uri
+        if src not in self.entry_files or self.links is None:
+            return markdown
+        offset = 0
+        try:
+            raw = page.file.content_string
+            if raw.endswith(markdown) or markdown.strip() and markdown in raw:
+                offset = raw.count("\n", 0, raw.rfind(markdown))
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self.links.render(markdown, src, page.file.url, line_offset=offset)
+
+    def on_env(self, env, config, files):  # noqa: ANN001, ANN201
+        if self.config.graph and self.index is not None:
+            self.graph = graph_json(self.index)
+        return env
+
+    @event_priority(-50)  # after the search plugin indexed the page body
+    def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201
+        slug = self.entry_files.get(page.file.src_uri)
+        if slug is None or self.index is None or self.links is None or self.docs is None:
+            return context
+        url = page.file.url
+        top, bottom = [], []
+        if self.config.metadata:
+            top.append(MetadataPanel(self.index, self.links, tag_pages=self.config.tag_pages,
+                                     type_pages=self.config.type_pages).html(slug, url))
+        if self.config.documents:
+            top.append(self.docs.toc_html(slug, url) if self.index.records[slug].get("chapters") else "")
+            bottom.append(self.docs.prevnext_html(slug, url))
+            if not self.index.records[slug].get("chapters"):
+                bottom.append(self.docs.toc_html(slug, url))
+        side = []
+        if self.config.backlinks:
+            side.append(BacklinksPanel(self.index).html(slug, url))
+        if self.config.graph:
+            side.append(local_graph_html(slug, relative("", url), self.config.local_graph_depth))
+        content = page.content or ""
+        h1 = content.find("</h1>")
+        cut = h1 + 5 if h1 >= 0 else 0
+        page.content = (content[:cut] + "".join(top) + content[cut:] + "".join(bottom)
+                        + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
+        return context
+
+    def on_post_build(self, config) -> None:  # noqa: ANN001
+        if self.graph is not None:
+            path = Path(config.site_dir, "graph.json")
+            path.write_text(self.graph, encoding="utf-8")
+        if self.config.incremental and self.dirty:
+            outputs = {f.dest_uri for f in self.files} if self.files is not None else set()
+            for stale in self.cache.commit(config.site_dir, self.new_keys, outputs | {"graph.json"}):
+                p = Path(config.site_dir, stale)
+                if p.is_file():
+                    p.unlink()
+
+
+
+def _folder_nav(titles: dict[str, str]) -> list[Any]:
+    """Nested nav from content paths: folders become sections, entries sorted by path."""
+    tree: dict[str, Any] = {}
+    for path in sorted(titles, key=str.lower):
+        node = tree
+        for part in posixpath.dirname(path).split("/") if "/" in path else []:
+            node = node.setdefault(part + "/", {})
+        node[path] = titles[path]
+
+    def walk(node: dict[str, Any]) -> list[Any]:
+        out: list[Any] = []
+        for key, val in node.items():
+            out.append({key[:-1]: walk(val)} if isinstance(val, dict) else {val: key})
+        return out
+
+    return walk(tree)
