@@ -3,37 +3,41 @@
 Generation scheme
 -----------------
 Every document in ``entries``, ``edges``, ``files`` and ``problems`` carries two
-revisions: ``_v``, the revision that wrote it, and ``_x``, the revision that
-superseded it (``LIVE`` = 2**62 while current). The single ``meta`` document
-holds ``revision``, the last committed revision R. A reader first reads R and
-then only sees documents with ``_v <= R < _x``.
+generation numbers: ``_v``, the generation that wrote it, and ``_x``, the one
+that superseded it (``LIVE`` = 2**62 while current). The single ``meta``
+document holds ``gen``, the last committed generation G, and ``revision``, the
+public revision (bumped, like SQLite's, only when a batch changes more than
+file bookkeeping). A reader first reads G and then only sees documents with
+``_v <= G < _x``; one public call (``get``, ``entries``, ...) uses one G.
 
-``apply`` commits revision N = R + 1 in this order:
+``apply`` commits generation N = G + 1 in this order:
 
 1. take the writer lease in ``meta`` (``lock``) and mark the store ``dirty``;
    if the previous writer died mid-batch (``dirty`` was already set), roll its
-   debris back first: delete documents with ``_v > R``, revive ``_x > R``;
+   debris back first: delete documents with ``_v > G``, revive ``_x > G``;
 2. stamp ``_x = N`` on the current documents the batch replaces or deletes
    (everything for ``replace_all``) and bulk-insert the new ones with
-   ``_v = N`` — none of this is visible to readers, who still filter on R;
-3. flip ``meta.revision`` from R to N with one single-document update (guarded
-   by ``revision == R`` and lease ownership), which is atomic on any server;
+   ``_v = N`` -- none of this is visible to readers, who still filter on G;
+3. flip ``meta.gen`` (and ``meta.revision``) with one single-document update,
+   guarded by ``gen == G`` and lease ownership, which is atomic on any server;
 4. garbage-collect documents superseded by commits older than ``gc_grace``
    seconds (a reader that took its snapshot before them has had that long).
 
 So readers never observe a half-applied batch, even on a standalone server,
 and a failed or killed ``apply`` leaves only invisible debris that the next
 writer removes. When the server is a replica set or mongos (``hello`` reports
-``setName``/``msg: isdbgrid``), steps 1–3 also run inside one multi-document
+``setName`` / ``msg: isdbgrid``), steps 1-3 also run inside one multi-document
 transaction, so the debris never exists at all; ``transactions=`` forces it.
 
-There is one writer (the sync worker). The lease (``lease_s``) only guards
-against a second writer started by mistake and lets a restarted worker take
-over from a crashed one; without transactions two live writers are not safe.
+There is one writer (the sync worker). The lease (``lease_s``) guards against a
+second writer started by mistake and lets a restarted worker take over from a
+crashed one; without transactions two *live* writers are not safe.
 
-Records are stored as JSON text (``json``) so they round-trip exactly (any
-front-matter key, any int), with ``slug``/``path``/``type``/``tags``/``title``
-copied to top-level fields for indexes and ad-hoc queries.
+Records are stored as JSON text (``record``, and the light ``names`` row) so
+they round-trip exactly (any front-matter key, any int); ``slug``, ``path``,
+``type``, ``visibility``, ``title``, ``tags`` and lowercased ``tags_lc`` are
+top-level fields for indexes and ad-hoc queries. ``get``/``entries`` attach
+links and backlinks with :func:`kbsync.store.assemble.assemble`, as SQLite does.
 """
 from __future__ import annotations
 
@@ -41,23 +45,30 @@ import json
 import os
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.errors import PyMongoError
 
+from .assemble import assemble
 from .base import Batch, Edge, FileState, Record
 
 LIVE = 2**62
 META_ID = "meta"
 VERSIONED = ("entries", "edges", "files", "problems")
 EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
 class StoreBusy(RuntimeError):
     """Another writer holds the lease (or took it over while this batch was being written)."""
+
+
+def _edge(doc: dict[str, Any]) -> Edge:
+    return Edge(**{k: doc[k] for k in EDGE_FIELDS if k in doc})
 
 
 class MongoStore:
@@ -67,7 +78,7 @@ class MongoStore:
                  lease_s: float = 60.0, gc_grace: float = 30.0, busy_timeout: float = 10.0) -> None:
         self.url = url
         self._own_client = client is None
-        self.client = client if client is not None else MongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=False)
+        self.client = client if client is not None else MongoClient(url, serverSelectionTimeoutMS=5000)
         self.db = self.client[db]
         self.lease_s = lease_s
         self.gc_grace = gc_grace
@@ -82,11 +93,13 @@ class MongoStore:
         if self._ready:
             return
         db = self.db
-        db.meta.update_one({"_id": META_ID}, {"$setOnInsert": {"revision": 0, "history": []}}, upsert=True)
+        db.meta.update_one({"_id": META_ID}, {"$setOnInsert": {"revision": 0, "gen": 0, "history": []}},
+                           upsert=True)
         db.entries.create_index([("slug", ASCENDING), ("_x", ASCENDING)], unique=True, name="slug_unique")
+        db.entries.create_index([("path", ASCENDING), ("_x", ASCENDING)], unique=True, name="path_unique")
         db.entries.create_index([("type", ASCENDING)], name="type")
-        db.entries.create_index([("tags", ASCENDING)], name="tags")
-        db.edges.create_index([("src", ASCENDING), ("_i", ASCENDING)], name="src")
+        db.entries.create_index([("tags_lc", ASCENDING)], name="tags")
+        db.edges.create_index([("src", ASCENDING), ("seq", ASCENDING)], name="src")
         db.edges.create_index([("dst", ASCENDING)], name="dst")
         db.edges.create_index([("key", ASCENDING)], name="key")
         db.files.create_index([("path", ASCENDING), ("_x", ASCENDING)], unique=True, name="path_unique")
@@ -110,61 +123,84 @@ class MongoStore:
         self._setup()
         return bool(self._transactions)
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- reading (each public call reads one committed generation) ---------------------------
+
+    def _meta(self) -> dict[str, Any]:
+        self._setup()
+        return self.db.meta.find_one({"_id": META_ID}, {"revision": 1, "gen": 1}) or {"revision": 0, "gen": 0}
+
+    def _snapshot(self) -> int:
+        return int(self._meta().get("gen", 0))
+
+    @staticmethod
+    def _at(gen: int, **query: Any) -> dict[str, Any]:
+        return {**query, "_v": {"$lte": gen}, "_x": {"$gt": gen}}
 
     def revision(self) -> int:
-        self._setup()
-        meta = self.db.meta.find_one({"_id": META_ID}, {"revision": 1})
-        return int(meta["revision"]) if meta else 0
-
-    def _visible(self, **query: Any) -> dict[str, Any]:
-        rev = self.revision()
-        return {**query, "_v": {"$lte": rev}, "_x": {"$gt": rev}}
+        return int(self._meta()["revision"])
 
     def file_states(self) -> dict[str, FileState]:
-        out: dict[str, FileState] = {}
-        for d in self.db.files.find(self._visible(), {"_id": 0, "_v": 0, "_x": 0}):
-            out[d["path"]] = FileState(path=d["path"], slug=d.get("slug"), mtime_ns=int(d["mtime_ns"]),
-                                       size=int(d["size"]), hash=d["hash"])
-        return out
+        docs = self.db.files.find(self._at(self._snapshot()), {"_id": 0, "_v": 0, "_x": 0})
+        return {d["path"]: FileState(path=d["path"], slug=d.get("slug"), mtime_ns=int(d["mtime_ns"]),
+                                     size=int(d["size"]), hash=d["hash"]) for d in docs}
+
+    def names(self) -> list[Record]:
+        return [json.loads(d["names"]) for d in self.db.entries.find(self._at(self._snapshot()), {"names": 1})]
+
+    def _edges(self, gen: int, query: dict[str, Any]) -> list[Edge]:
+        docs = list(self.db.edges.find(self._at(gen, **query), {"_id": 0, "_v": 0, "_x": 0}))
+        docs.sort(key=lambda d: (d["src"], d["seq"]))
+        return [_edge(d) for d in docs]
+
+    def _public(self, gen: int) -> set[str]:
+        return {d["slug"] for d in self.db.entries.find(self._at(gen, visibility="public"), {"slug": 1})}
 
     def get(self, slug: str) -> Record | None:
-        doc = self.db.entries.find_one(self._visible(slug=slug), {"json": 1})
-        return json.loads(doc["json"]) if doc else None
+        gen = self._snapshot()
+        doc = self.db.entries.find_one(self._at(gen, slug=slug), {"record": 1})
+        if doc is None:
+            return None
+        out_e, in_e = self._edges(gen, {"src": slug}), self._edges(gen, {"dst": slug})
+        return assemble(json.loads(doc["record"]), out_e, in_e, self._public(gen))
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
+        gen = self._snapshot()
         query: dict[str, Any] = {}
-        if type is not None:
+        if type:
             query["type"] = type
-        if tag is not None:
-            query["tags"] = tag
-        for doc in self.db.entries.find(self._visible(**query), {"json": 1}).sort("slug", ASCENDING):
-            yield json.loads(doc["json"])
-
-    def _edges(self, query: dict[str, Any]) -> list[Edge]:
-        docs = self.db.edges.find(self._visible(**query), {"_id": 0, "_v": 0, "_x": 0})
-        docs = sorted(docs, key=lambda d: (d["src"], d.get("_i", 0)))
-        return [Edge(**{k: d.get(k) for k in EDGE_FIELDS if k in d}) for d in docs]
+        if tag:
+            query["tags_lc"] = tag.lower()
+        docs = list(self.db.entries.find(self._at(gen, **query), {"slug": 1, "record": 1}).sort("slug", ASCENDING))
+        out_e: dict[str, list[Edge]] = defaultdict(list)
+        in_e: dict[str, list[Edge]] = defaultdict(list)
+        for e in self._edges(gen, {}):
+            out_e[e.src].append(e)
+            if e.dst:
+                in_e[e.dst].append(e)
+        public = self._public(gen)
+        for doc in docs:
+            slug = doc["slug"]
+            yield assemble(json.loads(doc["record"]), out_e.get(slug, []), in_e.get(slug, []), public)
 
     def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]:
         query = {} if slugs is None else {"src": {"$in": list(slugs)}}
-        yield from self._edges(query)
+        yield from self._edges(self._snapshot(), query)
 
     def edges_to(self, slug: str) -> list[Edge]:
-        return self._edges({"dst": slug})
+        return self._edges(self._snapshot(), {"dst": slug})
 
     def edges_with_keys(self, keys: Iterable[str]) -> list[Edge]:
-        return self._edges({"key": {"$in": list(keys)}})
+        return self._edges(self._snapshot(), {"key": {"$in": sorted(set(keys))}})
 
     def problems(self) -> dict[str, list[Record]]:
-        docs = self.db.problems.find(self._visible(), {"path": 1, "json": 1}).sort("path", ASCENDING)
-        return {d["path"]: json.loads(d["json"]) for d in docs}
+        docs = self.db.problems.find(self._at(self._snapshot()), {"path": 1, "problems": 1}).sort("path", ASCENDING)
+        return {d["path"]: json.loads(d["problems"]) for d in docs}
 
     def close(self) -> None:
         if self._own_client:
             self.client.close()
 
-    # -- writing -----------------------------------------------------------------------------
+    # -- the one write path ------------------------------------------------------------------
 
     def apply(self, batch: Batch) -> int:
         """Commit the batch atomically and return the new revision (unchanged if the batch is empty)."""
@@ -179,8 +215,8 @@ class MongoStore:
         self._gc()
         return rev
 
-    def _acquire(self, session: Any) -> int:
-        """Take the lease, roll back a dead writer's debris, and return the committed revision."""
+    def _acquire(self, session: Any) -> dict[str, Any]:
+        """Take the lease, roll back a dead writer's debris, and return the meta document as it was."""
         deadline = time.monotonic() + self.busy_timeout
         while True:
             now = time.time()
@@ -194,67 +230,73 @@ class MongoStore:
             if time.monotonic() > deadline:
                 raise StoreBusy("another writer holds the MongoDB store lease")
             time.sleep(0.05)
-        rev = int(before["revision"])
         if before.get("dirty"):
-            self._rollback(rev, session)
-        return rev
+            self._rollback(int(before["gen"]), session)
+        return before
 
-    def _rollback(self, rev: int, session: Any) -> None:
+    def _rollback(self, gen: int, session: Any) -> None:
         for name in VERSIONED:
-            self.db[name].delete_many({"_v": {"$gt": rev}}, session=session)
-            self.db[name].update_many({"_x": {"$gt": rev, "$lt": LIVE}}, {"$set": {"_x": LIVE}}, session=session)
+            self.db[name].delete_many({"_v": {"$gt": gen}}, session=session)
+            self.db[name].update_many({"_x": {"$gt": gen, "$lt": LIVE}}, {"$set": {"_x": LIVE}}, session=session)
 
-    def _supersede(self, name: str, field: str, values: Iterable[str], new: int, session: Any) -> None:
-        values = list(dict.fromkeys(values))
-        if values:
-            self.db[name].update_many({field: {"$in": values}, "_x": LIVE}, {"$set": {"_x": new}}, session=session)
+    def _supersede(self, name: str, query: dict[str, Any], new: int, session: Any) -> None:
+        self.db[name].update_many({**query, "_x": LIVE}, {"$set": {"_x": new}}, session=session)
 
     def _insert(self, name: str, docs: list[dict[str, Any]], session: Any) -> None:
         if docs:
             self.db[name].insert_many(docs, ordered=False, session=session)
 
-    def _commit(self, batch: Batch, session: Any) -> int:
-        rev = self._acquire(session)
-        new = rev + 1
+    def _commit(self, b: Batch, session: Any) -> int:
+        meta = self._acquire(session)
+        gen, rev = int(meta["gen"]), int(meta["revision"])
+        new = gen + 1
         tag = {"_v": new, "_x": LIVE}
-        db = self.db
-        if batch.replace_all:
+        content = bool(b.replace_all or b.upserts or b.deletes or b.edges or b.problems)
+        if b.replace_all:
             for name in VERSIONED:
-                db[name].update_many({"_x": LIVE}, {"$set": {"_x": new}}, session=session)
-        upserts = {rec["slug"]: rec for rec in batch.upserts}  # the last record of a slug wins
-        upsert_slugs = set(upserts)
-        deletes = [s for s in batch.deletes if s not in upsert_slugs]
-        self._supersede("entries", "slug", [*batch.deletes, *upserts], new, session)
+                self._supersede(name, {}, new, session)
+        by_path = {r.get("path") or r["slug"]: r for r in b.upserts}  # as INSERT OR REPLACE: the last
+        upserts = {r["slug"]: r for r in by_path.values()}  # record of a slug or a path wins
+        # entries: deletes, then upserts replacing whatever held the same slug or path
+        paths = [r["path"] for r in upserts.values() if r.get("path")]
+        self._supersede("entries", {"$or": [{"slug": {"$in": [*b.deletes, *upserts]}}, {"path": {"$in": paths}}]},
+                        new, session)
         self._insert("entries", [{
-            "slug": slug, "path": rec.get("path"), "type": rec.get("type"), "tags": list(rec.get("tags") or []),
-            "title": rec.get("title"), "json": json.dumps(rec, ensure_ascii=False), **tag,
-        } for slug, rec in upserts.items()], session)
-        # a deleted entry takes its edges with it; edges name their complete new list per source
-        self._supersede("edges", "src", [*deletes, *batch.edges], new, session)
-        self._insert("edges", [{**asdict(e), "_i": i, **tag}
-                               for edges in batch.edges.values() for i, e in enumerate(edges)], session)
-        files = {f.path: f for f in batch.files}
-        self._supersede("files", "path", [*batch.forget_files, *files], new, session)
-        self._insert("files", [{**asdict(f), **tag} for f in files.values()], session)
-        self._supersede("problems", "path", list(batch.problems), new, session)
-        self._insert("problems", [{"path": p, "json": json.dumps(items, ensure_ascii=False), **tag}
-                                  for p, items in batch.problems.items() if items], session)
-        now = time.time()
-        flipped = db.meta.update_one(
-            {"_id": META_ID, "revision": rev, "lock.owner": self.writer_id},
-            {"$set": {"revision": new, "dirty": False}, "$unset": {"lock": ""},
-             "$push": {"history": {"$each": [[new, now]], "$slice": -64}}}, session=session)
+            "slug": slug, "path": r.get("path"), "type": r.get("type"), "visibility": r.get("visibility"),
+            "title": r.get("title"), "tags": list(r.get("tags") or []),
+            "tags_lc": sorted({str(t).lower() for t in r.get("tags") or []}),
+            "names": json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
+            "record": json.dumps(r, ensure_ascii=False), **tag,
+        } for slug, r in upserts.items()], session)
+        # edges: a deleted entry takes its edges; each listed source gets its complete new list
+        srcs = list(dict.fromkeys([*b.deletes, *b.edges]))
+        if srcs:
+            self._supersede("edges", {"src": {"$in": srcs}}, new, session)
+        self._insert("edges", [{**{k: getattr(e, k) for k in EDGE_FIELDS}, "src": src, "seq": i, **tag}
+                               for src, edges in b.edges.items() for i, e in enumerate(edges)], session)
+        files = {f.path: f for f in b.files}
+        if b.forget_files or files:
+            self._supersede("files", {"path": {"$in": [*b.forget_files, *files]}}, new, session)
+        self._insert("files", [{"path": f.path, "slug": f.slug, "mtime_ns": f.mtime_ns, "size": f.size,
+                                "hash": f.hash, **tag} for f in files.values()], session)
+        if b.problems:
+            self._supersede("problems", {"path": {"$in": list(b.problems)}}, new, session)
+        self._insert("problems", [{"path": p, "problems": json.dumps(items, ensure_ascii=False), **tag}
+                                  for p, items in b.problems.items() if items], session)
+        new_rev = rev + 1 if content else rev
+        flipped = self.db.meta.update_one(
+            {"_id": META_ID, "gen": gen, "lock.owner": self.writer_id},
+            {"$set": {"gen": new, "revision": new_rev, "dirty": False}, "$unset": {"lock": ""},
+             "$push": {"history": {"$each": [[new, time.time()]], "$slice": -64}}}, session=session)
         if flipped.matched_count != 1:
             raise StoreBusy("the store lease was taken over before this batch committed")
-        return new
+        return new_rev
 
     def _gc(self) -> None:
         """Drop documents superseded by commits older than gc_grace seconds."""
         meta = self.db.meta.find_one({"_id": META_ID}, {"history": 1}) or {}
         cutoff = time.time() - self.gc_grace
-        old = [int(rev) for rev, at in meta.get("history", []) if at <= cutoff]
-        if not old:
-            return
-        upto = max(old)
-        for name in VERSIONED:
-            self.db[name].delete_many({"_x": {"$lte": upto}})
+        old = [int(g) for g, at in meta.get("history", []) if at <= cutoff]
+        if old:
+            for name in VERSIONED:
+                self.db[name].delete_many({"_x": {"$lte": max(old)}})

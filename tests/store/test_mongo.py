@@ -1,0 +1,269 @@
+"""MongoStore: the store contract plus what only the generation scheme promises.
+
+Runs against a real server when KB_TEST_MONGODB_URI is set (CI's mongo:7 service),
+and always against mongomock-ng as a contract double, both with and without
+transactions. Test ids say which: `[mongomock]`, `[mongomock-txn]`, `[real]`.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import mongomock_ng
+import pytest
+
+from kbsync.store import open_store
+from kbsync.store.base import Batch, Edge, FileState
+from kbsync.store.mongo import LIVE, VERSIONED, MongoStore, StoreBusy
+
+REAL_URI = os.environ.get("KB_TEST_MONGODB_URI")
+BACKENDS = [
+    pytest.param("mongomock", id="mongomock"),
+    pytest.param("mongomock-txn", id="mongomock-txn"),
+    pytest.param("real", id="real", marks=pytest.mark.skipif(
+        not REAL_URI, reason="KB_TEST_MONGODB_URI is unset: no MongoDB server on this machine")),
+]
+
+
+class Backend:
+    """Makes MongoStores that share one database (a writer and readers, or a crashed and a new writer)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.db = f"kb_test_{uuid.uuid4().hex[:10]}"
+        self.client = None if kind == "real" else mongomock_ng.MongoClient()
+        self.stores: list[MongoStore] = []
+
+    def store(self, **kw) -> MongoStore:
+        if self.kind == "real":
+            s = MongoStore(REAL_URI, db=self.db, **kw)
+        else:
+            kw.setdefault("transactions", self.kind == "mongomock-txn")
+            s = MongoStore("mongodb://mongomock", db=self.db, client=self.client, **kw)
+        self.stores.append(s)
+        return s
+
+    def close(self) -> None:
+        if self.kind == "real" and self.stores:
+            self.stores[0].client.drop_database(self.db)
+        for s in self.stores:
+            s.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    b = Backend(request.param)
+    print(f"MongoStore backend: {b.kind}")
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def store(backend) -> MongoStore:
+    return backend.store()
+
+
+def rec(slug: str, **kw) -> dict:
+    r = {"slug": slug, "path": f"{slug}.md", "title": slug.title(), "type": "note", "tags": [],
+         "aliases": [], "visibility": "public", "url": f"/{slug}/", "fields": {}}
+    r.update(kw)
+    return r
+
+
+def edge(src: str, dst: str | None, kind: str = "link", raw: str | None = None) -> Edge:
+    raw = raw or (dst or "nowhere")
+    return Edge(src=src, dst=dst, kind=kind, raw=f"[[{raw}]]", key=raw.lower(), target=raw)
+
+
+def seed(store: MongoStore) -> int:
+    return store.apply(Batch(
+        upserts=[rec("a", tags=["Fitness", "x"]), rec("b", type="exercise"), rec("c", visibility="draft")],
+        edges={"a": [edge("a", "b"), edge("a", None, raw="Missing")], "c": [edge("c", "b")],
+               "b": [edge("b", "a", kind="related")]},
+        files=[FileState(p, p[:-3], 1, 10, "h" + p) for p in ("a.md", "b.md", "c.md")],
+        problems={"c.md": [{"path": "c.md", "line": 1, "level": "error", "code": "x", "message": "bad"}]},
+    ))
+
+
+def test_seed_round_trip(store):
+    assert store.revision() == 0
+    assert seed(store) == 1
+    a = store.get("a")
+    assert {k: a[k] for k in ("slug", "path", "title", "tags")} == {"slug": "a", "path": "a.md", "title": "A",
+                                                                    "tags": ["Fitness", "x"]}
+    assert [(lk["target"], lk["kind"]) for lk in a["links"]] == [("b", "link"), (None, "link")]
+    # backlinks only from public sources: the draft c links to b, but b lists only a
+    assert store.get("b")["backlinks"] == [{"source": "a", "kind": "link"}]
+    assert store.get("nope") is None
+    assert set(store.file_states()) == {"a.md", "b.md", "c.md"}
+    assert list(store.problems()) == ["c.md"]
+    assert sorted(n["slug"] for n in store.names()) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({}, ["a", "b", "c"]),
+    ({"type": "exercise"}, ["b"]),
+    ({"tag": "fitness"}, ["a"]),  # tags match case-insensitively
+    ({"tag": "FITNESS", "type": "note"}, ["a"]),
+    ({"tag": "nope"}, []),
+])
+def test_entries_filters(store, kw, expected):
+    seed(store)
+    assert [r["slug"] for r in store.entries(**kw)] == expected
+
+
+def test_edges_queries(store):
+    seed(store)
+    assert [(e.src, e.dst) for e in store.edges_to("b")] == [("a", "b"), ("c", "b")]
+    assert [(e.src, e.seq) for e in store.edges_from(["a"])] == [("a", 0), ("a", 1)]
+    assert len(list(store.edges_from())) == 4
+    assert [e.raw for e in store.edges_with_keys(["missing"])] == ["[[Missing]]"]
+
+
+def test_empty_and_file_only_batches_do_not_bump_the_revision(store):
+    seed(store)
+    assert store.apply(Batch()) == 1
+    assert store.apply(Batch(files=[FileState("d.png", None, 5, 6, "hd")], forget_files=["c.md"])) == 1
+    assert set(store.file_states()) == {"a.md", "b.md", "d.png"}
+
+
+def test_delete_takes_its_edges_and_clears_problems(store):
+    seed(store)
+    assert store.apply(Batch(deletes=["c"], forget_files=["c.md"], problems={"c.md": []})) == 2
+    assert store.get("c") is None
+    assert [e.src for e in store.edges_to("b")] == ["a"]
+    assert store.problems() == {}
+
+
+def test_upsert_replaces_the_entry_that_held_the_same_path(store):
+    seed(store)
+    store.apply(Batch(upserts=[rec("renamed", path="a.md")]))
+    assert store.get("a") is None
+    assert store.get("renamed")["path"] == "a.md"
+
+
+def test_replace_all_drops_everything_first(store):
+    seed(store)
+    assert store.apply(Batch(replace_all=True, upserts=[rec("z")], files=[FileState("z.md", "z", 1, 1, "h")])) == 2
+    assert [r["slug"] for r in store.entries()] == ["z"]
+    assert list(store.edges_from()) == [] and store.problems() == {}
+    assert list(store.file_states()) == ["z.md"]
+
+
+@pytest.mark.parametrize("record", [
+    rec("odd", fields={"a.b": 1, "$dollar": "x", "big": 2**70, "nested": {"list": [1, "2", None, True]}}),
+    rec("unicode", title="Zürich 数据", tags=["café", "知识库"]),
+])
+def test_records_round_trip_exactly(store, record):
+    store.apply(Batch(upserts=[record]))
+    got = store.get(record["slug"])
+    assert {k: got[k] for k in record} == record
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def crash_during(store: MongoStore, collection: str):
+    """Make the store's writer die right after writing `collection` (before the flip)."""
+    real = store._insert
+
+    def insert(name, docs, session):
+        real(name, docs, session)
+        if name == collection:
+            raise Boom(f"killed after writing {name}")
+    store._insert = insert
+
+
+@pytest.mark.parametrize("collection", ["entries", "edges", "files"])
+def test_a_writer_dying_mid_batch_leaves_readers_on_the_old_revision(backend, collection):
+    writer, reader = backend.store(), backend.store()
+    seed(writer)
+    before = (list(reader.entries()), list(reader.edges_from()), reader.file_states(), reader.problems())
+    crash_during(writer, collection)
+    with pytest.raises(Boom):
+        writer.apply(Batch(upserts=[rec("a", title="Changed"), rec("new")], deletes=["b"],
+                           edges={"a": []}, files=[FileState("new.md", "new", 2, 2, "hn")],
+                           problems={"c.md": []}))
+    assert reader.revision() == 1
+    assert (list(reader.entries()), list(reader.edges_from()), reader.file_states(), reader.problems()) == before
+    # a new writer (a restarted sync worker) rolls the debris back and commits normally
+    successor = backend.store(lease_s=60)
+    if not writer.transactions:
+        writer.db.meta.update_one({"_id": "meta"}, {"$set": {"lock.until": 0}})  # the dead writer's lease expired
+    assert successor.apply(Batch(upserts=[rec("d")])) == 2
+    assert [r["slug"] for r in reader.entries()] == ["a", "b", "c", "d"]
+    assert reader.get("a")["title"] == "A"
+    live = reader.db.entries.count_documents({"_x": LIVE})
+    assert live == 4  # no half-written documents survived
+
+
+def test_readers_never_see_a_half_applied_batch(backend):
+    writer, reader = backend.store(), backend.store()
+    seed(writer)
+    seen = []
+    real = writer._insert
+
+    def insert(name, docs, session):
+        real(name, docs, session)
+        seen.append((name, sorted(r["slug"] for r in reader.entries()), reader.revision(),
+                     [e.dst for e in reader.edges_from(["a"])]))
+    writer._insert = insert
+    writer.apply(Batch(upserts=[rec("a"), rec("e"), rec("f")], deletes=["b"],
+                       edges={"a": [edge("a", "e")], "e": [edge("e", "f")]}))
+    assert seen and all(view == ["a", "b", "c"] and rev == 1 and dsts == ["b", None] for _, view, rev, dsts in seen)
+    assert [r["slug"] for r in reader.entries()] == ["a", "c", "e", "f"]
+    assert [e.dst for e in reader.edges_from(["a"])] == ["e"]
+
+
+def test_superseded_documents_are_garbage_collected_after_the_grace_period(backend):
+    keep, drop = backend.store(gc_grace=3600), backend.store(gc_grace=0)
+    seed(keep)
+    keep.apply(Batch(upserts=[rec("a", title="v2")]))
+    assert keep.db.entries.count_documents({"slug": "a"}) == 2  # the old version waits for slow readers
+    drop.apply(Batch(upserts=[rec("a", title="v3")]))
+    assert drop.db.entries.count_documents({"slug": "a"}) == 1
+    assert drop.get("a")["title"] == "v3"
+    for name in VERSIONED:
+        assert drop.db[name].count_documents({"_x": {"$lt": LIVE}}) == 0
+
+
+def test_a_second_live_writer_waits_then_gives_up(backend):
+    first, second = backend.store(), backend.store(busy_timeout=0.2)
+    seed(first)
+    first.db.meta.update_one({"_id": "meta"}, {"$set": {"lock": {"owner": first.writer_id, "until": 1e12}}})
+    with pytest.raises(StoreBusy):
+        second.apply(Batch(upserts=[rec("x")]))
+    assert second.revision() == 1
+
+
+def test_concurrent_readers_while_writing(backend):
+    writer, reader = backend.store(), backend.store()
+    seed(writer)
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def read():
+        while not stop.is_set():
+            slugs = {r["slug"] for r in reader.entries()}
+            # each batch below swaps x<n> for x<n+1>: exactly one of them is ever visible
+            if len([s for s in slugs if s.startswith("x")]) > 1:
+                errors.append(str(sorted(slugs)))
+    writer.apply(Batch(upserts=[rec("x0")]))
+    t = threading.Thread(target=read)
+    t.start()
+    for n in range(15):
+        writer.apply(Batch(upserts=[rec(f"x{n + 1}")], deletes=[f"x{n}"]))
+    stop.set()
+    t.join()
+    assert errors == []
+
+
+def test_open_store_dispatches_mongodb_urls(monkeypatch):
+    monkeypatch.setenv("KB_MONGODB_DB", "kb_custom")
+    s = open_store("mongodb://127.0.0.1:1")  # pymongo connects lazily: nothing is contacted here
+    try:
+        assert isinstance(s, MongoStore) and s.db.name == "kb_custom"
+    finally:
+        s.close()
