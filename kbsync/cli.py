@@ -129,6 +129,11 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
     s = _settings(content, store)
     st = _store(s)
     rec = st.get(slug) or st.get(slugify(slug))
+    if rec is None:  # accept anything a wikilink would accept: `kb show squat`, `kb show "Back Squat"`
+        from .resolve import Resolver
+
+        hit = Resolver(st.names()).resolve(slug, "")
+        rec = st.get(hit.slug) if hit and hit.slug else None
     if rec is None:
         typer.echo(f"no entry {slug!r} (run `kb sync` first?)", err=True)
         raise typer.Exit(1)

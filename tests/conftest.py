@@ -1,0 +1,49 @@
+"""Shared fixtures: generated corpora (with ground truth), the real vault, stores."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+GEN = SHARED / "tools" / "gen_corpus.py"
+VAULT = SHARED / "data" / "vaults" / "obsidian-tasks-docs"
+
+
+def make_corpus(out: Path, entries: int, bad: bool = False, seed: int = 7) -> tuple[Path, dict]:
+    if not (out / "truth.json").exists():
+        args = [sys.executable, str(GEN), str(out), "--entries", str(entries), "--seed", str(seed)]
+        subprocess.run(args + (["--bad"] if bad else []), check=True, capture_output=True)
+    return out / "content", json.loads((out / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def corpus2000(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """`gen_corpus.py OUT --entries 2000 --bad`: content dir and truth."""
+    return make_corpus(tmp_path_factory.mktemp("corpus2000"), 2000, bad=True)
+
+
+@pytest.fixture(scope="session")
+def corpus300(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    return make_corpus(tmp_path_factory.mktemp("corpus300"), 300, bad=True)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite://{tmp_path / 'kb.sqlite'}"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a small content tree: {relative path: text or bytes}."""
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            p.write_bytes(data)
+        else:
+            p.write_text(data, encoding="utf-8")
+    return root
