@@ -1,0 +1,118 @@
+"""The store contract: every adapter passes these. Subclass `StoreContract` and provide a `store` fixture."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kbsync.store.base import Batch, Edge, FileState
+
+
+def rec(slug: str, **kw: Any) -> dict[str, Any]:
+    base = {"slug": slug, "path": f"{slug}.md", "title": slug.title(), "type": "note", "tags": [], "aliases": [],
+            "visibility": "public", "url": f"/{slug}/", "fields": {}, "problems": [], "hash": "h-" + slug,
+            "handle": None, "listed_chapters": None, "text": "body"}
+    base.update(kw)
+    return base
+
+
+def edge(src: str, dst: str | None, kind: str = "link", key: str | None = None, seq: int = 0) -> Edge:
+    return Edge(src=src, dst=dst, kind=kind, raw=f"[[{dst}]]", key=key or (dst or "missing"), line=3, target=dst or "x",
+                seq=seq)
+
+
+def seed(store: Any) -> int:
+    b = Batch(upserts=[rec("a", tags=["Fitness", "x/y"]), rec("b", type="exercise"), rec("c", visibility="private"),
+                       rec("d", visibility="draft")],
+              edges={"a": [edge("a", "b"), edge("a", None, key="nowhere")], "b": [edge("b", "a", "related")],
+                     "c": [edge("c", "a")], "d": [edge("d", "a", "mention")]},
+              files=[FileState("a.md", "a", 1, 10, "ha"), FileState("b.md", "b", 1, 10, "hb")],
+              problems={"bad.md": [{"path": "bad.md", "line": 1, "level": "error", "code": "encoding", "message": "m"}]})
+    return store.apply(b)
+
+
+class StoreContract:
+    """Behaviour shared by every adapter."""
+
+    def test_new_store_is_empty_at_revision_zero(self, store: Any) -> None:
+        assert store.revision() == 0
+        assert list(store.entries()) == [] and store.file_states() == {} and store.problems() == {}
+
+    def test_apply_bumps_revision_once_per_batch(self, store: Any) -> None:
+        assert seed(store) == 1
+        assert store.revision() == 1
+        assert store.apply(Batch()) == 1  # an empty batch is no sync
+
+    def test_file_only_batch_does_not_bump_revision(self, store: Any) -> None:
+        seed(store)
+        assert store.apply(Batch(files=[FileState("a.md", "a", 2, 10, "ha")])) == 1
+        assert store.file_states()["a.md"].mtime_ns == 2
+
+    def test_get_round_trips_record_with_links_and_public_backlinks(self, store: Any) -> None:
+        seed(store)
+        a = store.get("a")
+        assert a["title"] == "A" and a["tags"] == ["Fitness", "x/y"]
+        assert [(x["target"], x["kind"]) for x in a["links"]] == [("b", "link"), (None, "link")]
+        # c is private and d a draft: neither shows up as a backlink anywhere
+        assert a["backlinks"] == [{"source": "b", "kind": "related"}]
+        assert store.get("nope") is None
+
+    @pytest.mark.parametrize("kw, expect", [({}, ["a", "b", "c", "d"]), ({"type": "exercise"}, ["b"]),
+                                            ({"tag": "fitness"}, ["a"]), ({"tag": "X/Y"}, ["a"]),
+                                            ({"tag": "none"}, [])])
+    def test_entries_filters(self, store: Any, kw: dict[str, str], expect: list[str]) -> None:
+        seed(store)
+        assert [r["slug"] for r in store.entries(**kw)] == expect
+
+    def test_edges_queries(self, store: Any) -> None:
+        seed(store)
+        assert {e.src for e in store.edges_to("a")} == {"b", "c", "d"}
+        assert [e.dst for e in store.edges_from(["a"])] == ["b", None]
+        assert {e.src for e in store.edges_with_keys(["nowhere"])} == {"a"}
+
+    def test_edges_are_replaced_per_source(self, store: Any) -> None:
+        seed(store)
+        store.apply(Batch(edges={"a": [edge("a", "c")]}))
+        assert [e.dst for e in store.edges_from(["a"])] == ["c"]
+        assert [e.src for e in store.edges_to("b")] == []
+
+    def test_delete_removes_entry_and_its_edges(self, store: Any) -> None:
+        seed(store)
+        store.apply(Batch(deletes=["b"], forget_files=["b.md"]))
+        assert store.get("b") is None and "b.md" not in store.file_states()
+        assert store.get("a")["backlinks"] == []
+
+    def test_names_are_light_rows(self, store: Any) -> None:
+        seed(store)
+        names = {r["slug"]: r for r in store.names()}
+        assert set(names) == {"a", "b", "c", "d"}
+        assert names["b"]["type"] == "exercise" and names["a"]["path"] == "a.md"
+
+    def test_problems_set_and_clear(self, store: Any) -> None:
+        seed(store)
+        assert list(store.problems()) == ["bad.md"]
+        store.apply(Batch(problems={"bad.md": []}))
+        assert store.problems() == {}
+
+    def test_replace_all_starts_over(self, store: Any) -> None:
+        seed(store)
+        rev = store.apply(Batch(replace_all=True, upserts=[rec("z")], files=[FileState("z.md", "z", 1, 1, "hz")]))
+        assert rev == 2
+        assert [r["slug"] for r in store.entries()] == ["z"] and list(store.file_states()) == ["z.md"]
+        assert list(store.edges_from()) == [] and store.problems() == {}
+
+    def test_failed_batch_leaves_nothing_behind(self, store: Any) -> None:
+        seed(store)
+        bad = Batch(upserts=[rec("e"), {"slug": "broken"}])  # second record lacks required keys
+        with pytest.raises(Exception):  # noqa: B017 - any adapter error will do; the point is atomicity
+            store.apply(bad)
+        assert store.get("e") is None and store.revision() == 1
+
+    def test_chapters_and_document_come_from_chapter_edges(self, store: Any) -> None:
+        store.apply(Batch(upserts=[rec("doc/index"), rec("doc/one"), rec("doc/two")],
+                          edges={"doc/index": [edge("doc/index", "doc/two", "chapter", seq=0),
+                                               edge("doc/index", "doc/one", "chapter", seq=1)]}))
+        idx = store.get("doc/index")
+        assert idx["chapters"] == ["doc/two", "doc/one"] and idx["links"] == []
+        assert store.get("doc/one")["document"] == "doc/index"
+        assert store.get("doc/one")["backlinks"] == []
