@@ -1,0 +1,85 @@
+"""What counts as a link, embed, mention or tag in a body, and what never does."""
+import pytest
+
+from kbsync.derive.spans import scan
+
+
+def found(body: str, form: str | None = None) -> list[tuple]:
+    return [(s.form, s.target, s.anchor, s.label, s.embed) for s in scan(body).spans if form in (None, s.form)]
+
+
+@pytest.mark.parametrize("body, expect", [
+    ("[[Target]]", [("wikilink", "Target", None, None, False)]),
+    ("[[Target|label]]", [("wikilink", "Target", None, "label", False)]),
+    ("[[Target#Heading]]", [("wikilink", "Target", "Heading", None, False)]),
+    ("[[Target#Heading|label]]", [("wikilink", "Target", "Heading", "label", False)]),
+    ("[[#Heading]]", [("wikilink", "", "Heading", None, False)]),
+    ("[[Target#H1#H2]]", [("wikilink", "Target", "H2", None, False)]),
+    ("[[Target#^block-id]]", [("wikilink", "Target", "^block-id", None, False)]),
+    ("[[Target|label with # hash]]", [("wikilink", "Target", None, "label with # hash", False)]),
+    ("![[Target]]", [("wikilink", "Target", None, None, True)]),
+    ("![[image.png]]", [("wikilink", "image.png", None, None, True)]),
+    ("![[Target#Section]]", [("wikilink", "Target", "Section", None, True)]),
+    ("| a | [[T\\|lbl]] |\n|---|---|\n| [[U|v]] | x |", [("wikilink", "T", None, "lbl", False),
+                                                        ("wikilink", "U", None, "v", False)]),
+    ("[text](Other%20Note.md#part)", [("mdlink", "Other Note.md", "part", "text", False)]),
+    ("![alt](img/pic.png)", [("mdlink", "img/pic.png", None, "alt", True)]),
+    ("[site](https://example.com/a.md)", []),
+    ("[ref]: notes/Ref.md", [("mdlink", "notes/Ref.md", None, None, False)]),
+    ("[[Café Crème]] [[数据]] [[🚀 Launch]]", [("wikilink", "Café Crème", None, None, False),
+                                             ("wikilink", "数据", None, None, False),
+                                             ("wikilink", "🚀 Launch", None, None, False)]),
+])
+def test_links(body: str, expect: list[tuple]) -> None:
+    assert found(body, "wikilink") + found(body, "mdlink") == expect
+
+
+@pytest.mark.parametrize("body", [
+    "`[[Inline Code]]`",
+    "``code with ` and [[Link]]``",
+    "```\n[[Fenced]]\n```",
+    "~~~markdown\n[[Tilde Fenced]] @bob #tag\n~~~",
+    "    [[Indented Code]]",
+    "%%[[Commented]] @bob #tag%%",
+    "%%\nmulti-line [[Comment]]\n%%",
+    "<div>\n[[In HTML block]]\n</div>",
+    "[[Unclosed",
+    "[[]]",
+])
+def test_never_links(body: str) -> None:
+    assert found(body) == []
+
+
+@pytest.mark.parametrize("body, tags", [
+    ("a #tag b", ["tag"]),
+    ("#nested/tag/deep end", ["nested/tag/deep"]),
+    ("#with-dash_and_9.", ["with-dash_and_9"]),
+    ("#Ünïcödé", ["Ünïcödé"]),
+    ("#123 is an issue, #y2024 a tag", ["y2024"]),
+    ("# Heading #nottag", []),
+    ("## Sub #nottag\ntext #yes", ["yes"]),
+    ("C# and a&#39;b", []),
+    ("http://x.com/#frag and <https://y.org/#frag>", []),
+    ("[label](page.md#anchor)", []),
+    ("[[Note#Heading]]", []),
+    ("`#code`", []),
+])
+def test_tags(body: str, tags: list[str]) -> None:
+    assert [t for _, t, *_ in found(body, "tag")] == tags
+
+
+@pytest.mark.parametrize("body, handles", [
+    ("hi @ada and @grace.", ["ada", "grace"]),
+    ("mail ada@example.org", []),
+    ("@first-last done", ["first-last"]),
+    ("`@code` and\n\n```\n@fenced\n```", []),
+    ("(@paren)", ["paren"]),
+])
+def test_mentions(body: str, handles: list[str]) -> None:
+    assert [t for _, t, *_ in found(body, "mention")] == handles
+
+
+def test_offsets_and_lines_point_at_the_source() -> None:
+    body = "line one\n\ntext [[B|x]] and @ada\n"
+    spans = scan(body).spans
+    assert [(s.line, body[s.start:s.end]) for s in spans] == [(3, "[[B|x]]"), (3, "@ada")]
