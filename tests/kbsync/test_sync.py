@@ -1,0 +1,158 @@
+"""Incremental sync: no-op writes nothing, one edit touches one entry, renames/deletes, equal to a full sync."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kbsync.store import open_store
+from kbsync.store.snapshot import snapshot
+from kbsync.sync import sync_content
+from tests.conftest import write
+
+BASE = {
+    "A.md": "---\ntitle: Alpha\n---\nLinks to [[B]] and [[Gamma Alias]] and [[Later]]. @pat\n",
+    "B.md": "# Bee\n\nBack to [[A]]. [[Alpha]] by title.\n",
+    "sub/C.md": "---\naliases: [Gamma Alias]\n---\nC links [[B#Bee]] and ![[pic.png]].\n",
+    "sub/pic.png": b"\x89PNG fake",
+    "people/pat.md": "---\ntype: person\n---\nPat.\n",
+    "doc/index.md": "---\ntype: document\n---\nA document.\n",
+    "doc/01 One.md": "One.\n",
+    "doc/02 Two.md": "Two.\n",
+}
+
+
+@pytest.fixture
+def kb(tmp_path: Path):
+    content = write(tmp_path / "content", BASE)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    return content, store, tmp_path
+
+
+def full_snapshot(content: Path, tmp: Path) -> dict:
+    ref = open_store(f"sqlite://{tmp / f'ref{os.getpid()}{len(list(tmp.iterdir()))}.sqlite'}")
+    sync_content(content, ref, full=True)
+    return snapshot(ref)
+
+
+def rows(store, slugs) -> dict:
+    return {s: store.get(s) for s in slugs}
+
+
+def test_noop_resync_writes_nothing(kb) -> None:
+    content, store, _ = kb
+    rev = store.revision()
+    before = snapshot(store)
+    report = sync_content(content, store)
+    assert (report.added, report.updated, report.deleted, report.revision) == (0, 0, 0, rev)
+    assert report.unchanged == 7
+    assert snapshot(store) == before
+
+
+def test_touch_without_change_bumps_nothing(kb) -> None:
+    content, store, _ = kb
+    rev = store.revision()
+    os.utime(content / "A.md", ns=(1, 1))
+    report = sync_content(content, store)
+    assert report.updated == 0 and store.revision() == rev
+
+
+def test_editing_one_file_changes_only_its_rows_and_edges(kb) -> None:
+    content, store, tmp = kb
+    others = [r["slug"] for r in store.entries() if r["slug"] != "b"]
+    before = {s: (store.get(s), list(store.edges_from([s]))) for s in others}
+    (content / "B.md").write_text("# Bee\n\nNow links [[sub/C]] instead.\n", encoding="utf-8")
+    report = sync_content(content, store)
+    assert (report.updated, report.changed) == (1, ["b"])
+    after = {s: (store.get(s), list(store.edges_from([s]))) for s in others}
+    for s in others:  # rows and owned edges of every other entry unchanged, except derived backlinks
+        b_rec, b_edges = before[s]
+        a_rec, a_edges = after[s]
+        assert a_edges == b_edges, s
+        assert {k: v for k, v in a_rec.items() if k != "backlinks"} == {k: v for k, v in b_rec.items() if k != "backlinks"}
+    assert {"source": "b", "kind": "link"} in store.get("sub/c")["backlinks"]
+    assert {"source": "b", "kind": "link"} not in store.get("a")["backlinks"]
+    assert snapshot(store) == full_snapshot(content, tmp)
+
+
+@pytest.mark.parametrize("change", ["add_target", "delete_target", "rename_title", "add_alias", "rename_file",
+                                    "add_person", "remove_attachment", "add_chapter", "move_folder"])
+def test_incremental_equals_full(kb, change: str) -> None:
+    content, store, tmp = kb
+    if change == "add_target":
+        write(content, {"Later.md": "New target.\n"})
+    elif change == "delete_target":
+        (content / "B.md").unlink()
+    elif change == "rename_title":
+        write(content, {"A.md": "---\ntitle: Alpha Prime\n---\nLinks to [[B]].\n"})
+    elif change == "add_alias":
+        write(content, {"doc/02 Two.md": "---\naliases: [Later]\n---\nTwo.\n"})
+    elif change == "rename_file":
+        (content / "B.md").rename(content / "sub" / "B.md")
+    elif change == "add_person":
+        (content / "people/pat.md").unlink()
+        write(content, {"people/pat2.md": "---\ntype: person\nhandle: pat\n---\n"})
+    elif change == "remove_attachment":
+        (content / "sub/pic.png").unlink()
+    elif change == "add_chapter":
+        write(content, {"doc/03 Three.md": "Three.\n"})
+    elif change == "move_folder":
+        shutil.move(content / "sub", content / "moved")
+    sync_content(content, store)
+    assert snapshot(store) == full_snapshot(content, tmp)
+
+
+def test_paths_limited_sync_matches_full(kb) -> None:
+    content, store, tmp = kb
+    write(content, {"Later.md": "Later links [[A]].\n", "B.md": "# Bee\n\nchanged\n"})
+    (content / "sub/C.md").unlink()
+    sync_content(content, store, paths=["Later.md", "B.md", "sub/C.md"])
+    assert snapshot(store) == full_snapshot(content, tmp)
+
+
+def test_chapters_in_order_and_document_backref(kb) -> None:
+    _, store, _ = kb
+    assert store.get("doc/index")["chapters"] == ["doc/01-one", "doc/02-two"]
+    assert store.get("doc/02-two")["document"] == "doc/index"
+
+
+def test_broken_file_does_not_block_the_rest(kb) -> None:
+    content, store, _ = kb
+    write(content, {"bad.md": b"\xff\xfe garbage \x00", "Later.md": "fine [[A]]\n"})
+    report = sync_content(content, store)
+    assert report.added == 1 and store.get("later") is not None
+    assert "bad.md" in store.problems()
+    (content / "bad.md").write_text("fixed now\n", encoding="utf-8")
+    sync_content(content, store)
+    assert store.get("bad") is not None and "bad.md" not in store.problems()
+
+
+def test_slug_collision_first_path_wins_and_later_is_reported(kb) -> None:
+    content, store, tmp = kb
+    write(content, {"b.md": "lower case twin\n"})  # "B.md" < "b.md": B.md keeps slug b
+    sync_content(content, store)
+    assert store.get("b")["path"] == "B.md"
+    assert store.problems()["b.md"][0]["code"] == "duplicate_slug"
+    (content / "B.md").unlink()  # now the twin takes over
+    sync_content(content, store)
+    assert store.get("b")["path"] == "b.md" and "b.md" not in store.problems()
+    assert snapshot(store) == full_snapshot(content, tmp)
+
+
+def test_full_resync_rebuilds_same_state(kb) -> None:
+    content, store, tmp = kb
+    before = snapshot(store)
+    sync_content(content, store, full=True)
+    assert snapshot(store) == before
+
+
+def test_hidden_folders_and_symlink_loops(tmp_path: Path) -> None:
+    content = write(tmp_path / "c", {"a.md": "A", ".obsidian/x.md": "hidden", ".git/y.md": "git", "z/b.md": "B"})
+    (content / "z" / "loop").symlink_to("..", target_is_directory=True)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    report = sync_content(content, store)
+    assert sorted(r["slug"] for r in store.entries()) == ["a", "z/b"]
+    assert any(p["code"] == "symlink_loop" for p in report.problems)
