@@ -60,6 +60,9 @@ class ChangeSet:
             out.update((old, new))
         return sorted(out)
 
+    def __iter__(self):  # so `sync_content(..., paths=changed_since(...))` works directly
+        return iter(self.paths())
+
 
 def _git(cwd: Path, *args: str) -> str:
     env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")

@@ -132,6 +132,7 @@ def test_changed_since_includes_working_tree_by_default(tmp_path, repo):
 def test_changeset_paths_include_both_rename_sides():
     cs = ChangeSet(changed=["x.md"], deleted=["y.md"], renamed=[("old.md", "new.md")])
     assert cs.paths() == ["new.md", "old.md", "x.md", "y.md"]
+    assert list(cs) == cs.paths()  # iterable: what `sync_content(paths=...)` takes
 
 
 @pytest.mark.parametrize("bad_rev", ["no-such-rev", "0" * 40])
