@@ -60,6 +60,7 @@ LIVE = 2**62
 META_ID = "meta"
 VERSIONED = ("entries", "edges", "files", "problems")
 EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+REQUIRED = ("slug", "path", "title", "type", "visibility")  # what the indexes and read paths rely on
 NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
@@ -247,6 +248,10 @@ class MongoStore:
             self.db[name].insert_many(docs, ordered=False, session=session)
 
     def _commit(self, b: Batch, session: Any) -> int:
+        for r in b.upserts:  # refuse a bad record before anything is written, as SQLite's NOT NULLs do
+            missing = [k for k in REQUIRED if r.get(k) is None]
+            if missing:
+                raise KeyError(f"entry record {r.get('slug')!r} lacks {', '.join(missing)}")
         meta = self._acquire(session)
         gen, rev = int(meta["gen"]), int(meta["revision"])
         new = gen + 1
@@ -255,15 +260,15 @@ class MongoStore:
         if b.replace_all:
             for name in VERSIONED:
                 self._supersede(name, {}, new, session)
-        by_path = {r.get("path") or r["slug"]: r for r in b.upserts}  # as INSERT OR REPLACE: the last
+        by_path = {r["path"]: r for r in b.upserts}  # as INSERT OR REPLACE: the last
         upserts = {r["slug"]: r for r in by_path.values()}  # record of a slug or a path wins
         # entries: deletes, then upserts replacing whatever held the same slug or path
-        paths = [r["path"] for r in upserts.values() if r.get("path")]
+        paths = [r["path"] for r in upserts.values()]
         self._supersede("entries", {"$or": [{"slug": {"$in": [*b.deletes, *upserts]}}, {"path": {"$in": paths}}]},
                         new, session)
         self._insert("entries", [{
-            "slug": slug, "path": r.get("path"), "type": r.get("type"), "visibility": r.get("visibility"),
-            "title": r.get("title"), "tags": list(r.get("tags") or []),
+            "slug": slug, "path": r["path"], "type": r["type"], "visibility": r["visibility"],
+            "title": r["title"], "tags": list(r.get("tags") or []),
             "tags_lc": sorted({str(t).lower() for t in r.get("tags") or []}),
             "names": json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
             "record": json.dumps(r, ensure_ascii=False), **tag,

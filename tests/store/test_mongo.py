@@ -14,8 +14,10 @@ import mongomock_ng
 import pytest
 
 from kbsync.store import open_store
-from kbsync.store.base import Batch, Edge, FileState
+from kbsync.store.base import Batch, FileState
 from kbsync.store.mongo import LIVE, VERSIONED, MongoStore, StoreBusy
+
+from .contract import StoreContract, edge, rec, seed
 
 REAL_URI = os.environ.get("KB_TEST_MONGODB_URI")
 BACKENDS = [
@@ -64,76 +66,8 @@ def store(backend) -> MongoStore:
     return backend.store()
 
 
-def rec(slug: str, **kw) -> dict:
-    r = {"slug": slug, "path": f"{slug}.md", "title": slug.title(), "type": "note", "tags": [],
-         "aliases": [], "visibility": "public", "url": f"/{slug}/", "fields": {}}
-    r.update(kw)
-    return r
-
-
-def edge(src: str, dst: str | None, kind: str = "link", raw: str | None = None) -> Edge:
-    raw = raw or (dst or "nowhere")
-    return Edge(src=src, dst=dst, kind=kind, raw=f"[[{raw}]]", key=raw.lower(), target=raw)
-
-
-def seed(store: MongoStore) -> int:
-    return store.apply(Batch(
-        upserts=[rec("a", tags=["Fitness", "x"]), rec("b", type="exercise"), rec("c", visibility="draft")],
-        edges={"a": [edge("a", "b"), edge("a", None, raw="Missing")], "c": [edge("c", "b")],
-               "b": [edge("b", "a", kind="related")]},
-        files=[FileState(p, p[:-3], 1, 10, "h" + p) for p in ("a.md", "b.md", "c.md")],
-        problems={"c.md": [{"path": "c.md", "line": 1, "level": "error", "code": "x", "message": "bad"}]},
-    ))
-
-
-def test_seed_round_trip(store):
-    assert store.revision() == 0
-    assert seed(store) == 1
-    a = store.get("a")
-    assert {k: a[k] for k in ("slug", "path", "title", "tags")} == {"slug": "a", "path": "a.md", "title": "A",
-                                                                    "tags": ["Fitness", "x"]}
-    assert [(lk["target"], lk["kind"]) for lk in a["links"]] == [("b", "link"), (None, "link")]
-    # backlinks only from public sources: the draft c links to b, but b lists only a
-    assert store.get("b")["backlinks"] == [{"source": "a", "kind": "link"}]
-    assert store.get("nope") is None
-    assert set(store.file_states()) == {"a.md", "b.md", "c.md"}
-    assert list(store.problems()) == ["c.md"]
-    assert sorted(n["slug"] for n in store.names()) == ["a", "b", "c"]
-
-
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({}, ["a", "b", "c"]),
-    ({"type": "exercise"}, ["b"]),
-    ({"tag": "fitness"}, ["a"]),  # tags match case-insensitively
-    ({"tag": "FITNESS", "type": "note"}, ["a"]),
-    ({"tag": "nope"}, []),
-])
-def test_entries_filters(store, kw, expected):
-    seed(store)
-    assert [r["slug"] for r in store.entries(**kw)] == expected
-
-
-def test_edges_queries(store):
-    seed(store)
-    assert [(e.src, e.dst) for e in store.edges_to("b")] == [("a", "b"), ("c", "b")]
-    assert [(e.src, e.seq) for e in store.edges_from(["a"])] == [("a", 0), ("a", 1)]
-    assert len(list(store.edges_from())) == 4
-    assert [e.raw for e in store.edges_with_keys(["missing"])] == ["[[Missing]]"]
-
-
-def test_empty_and_file_only_batches_do_not_bump_the_revision(store):
-    seed(store)
-    assert store.apply(Batch()) == 1
-    assert store.apply(Batch(files=[FileState("d.png", None, 5, 6, "hd")], forget_files=["c.md"])) == 1
-    assert set(store.file_states()) == {"a.md", "b.md", "d.png"}
-
-
-def test_delete_takes_its_edges_and_clears_problems(store):
-    seed(store)
-    assert store.apply(Batch(deletes=["c"], forget_files=["c.md"], problems={"c.md": []})) == 2
-    assert store.get("c") is None
-    assert [e.src for e in store.edges_to("b")] == ["a"]
-    assert store.problems() == {}
+class TestMongoContract(StoreContract):
+    """The shared store contract; the `store` fixture above runs it per backend."""
 
 
 def test_upsert_replaces_the_entry_that_held_the_same_path(store):
@@ -143,12 +77,10 @@ def test_upsert_replaces_the_entry_that_held_the_same_path(store):
     assert store.get("renamed")["path"] == "a.md"
 
 
-def test_replace_all_drops_everything_first(store):
+def test_edges_keep_their_order_per_source(store):
     seed(store)
-    assert store.apply(Batch(replace_all=True, upserts=[rec("z")], files=[FileState("z.md", "z", 1, 1, "h")])) == 2
-    assert [r["slug"] for r in store.entries()] == ["z"]
-    assert list(store.edges_from()) == [] and store.problems() == {}
-    assert list(store.file_states()) == ["z.md"]
+    assert [(e.src, e.seq, e.dst) for e in store.edges_from(["a", "b"])] == [
+        ("a", 0, "b"), ("a", 1, None), ("b", 0, "a")]
 
 
 @pytest.mark.parametrize("record", [
@@ -185,18 +117,18 @@ def test_a_writer_dying_mid_batch_leaves_readers_on_the_old_revision(backend, co
     with pytest.raises(Boom):
         writer.apply(Batch(upserts=[rec("a", title="Changed"), rec("new")], deletes=["b"],
                            edges={"a": []}, files=[FileState("new.md", "new", 2, 2, "hn")],
-                           problems={"c.md": []}))
+                           problems={"bad.md": []}))
     assert reader.revision() == 1
     assert (list(reader.entries()), list(reader.edges_from()), reader.file_states(), reader.problems()) == before
     # a new writer (a restarted sync worker) rolls the debris back and commits normally
     successor = backend.store(lease_s=60)
     if not writer.transactions:
         writer.db.meta.update_one({"_id": "meta"}, {"$set": {"lock.until": 0}})  # the dead writer's lease expired
-    assert successor.apply(Batch(upserts=[rec("d")])) == 2
-    assert [r["slug"] for r in reader.entries()] == ["a", "b", "c", "d"]
+    assert successor.apply(Batch(upserts=[rec("e")])) == 2
+    assert [r["slug"] for r in reader.entries()] == ["a", "b", "c", "d", "e"]
     assert reader.get("a")["title"] == "A"
     live = reader.db.entries.count_documents({"_x": LIVE})
-    assert live == 4  # no half-written documents survived
+    assert live == 5  # no half-written documents survived
 
 
 def test_readers_never_see_a_half_applied_batch(backend):
@@ -212,8 +144,8 @@ def test_readers_never_see_a_half_applied_batch(backend):
     writer._insert = insert
     writer.apply(Batch(upserts=[rec("a"), rec("e"), rec("f")], deletes=["b"],
                        edges={"a": [edge("a", "e")], "e": [edge("e", "f")]}))
-    assert seen and all(view == ["a", "b", "c"] and rev == 1 and dsts == ["b", None] for _, view, rev, dsts in seen)
-    assert [r["slug"] for r in reader.entries()] == ["a", "c", "e", "f"]
+    assert seen and all(view == ["a", "b", "c", "d"] and rev == 1 and dsts == ["b", None] for _, view, rev, dsts in seen)
+    assert [r["slug"] for r in reader.entries()] == ["a", "c", "d", "e", "f"]
     assert [e.dst for e in reader.edges_from(["a"])] == ["e"]
 
 
