@@ -52,7 +52,7 @@ def relative(url: str, page_url: str) -> str:
     if not base or base == "./":
         return url or "./"
     rel = posixpath.relpath("/" + url, "/" + base)
-    if url.endswith("/") and not rel.endswith("/"):
+    if (url.endswith("/") or not url) and not rel.endswith("/"):
         rel += "/"
     return rel
 

@@ -106,8 +106,6 @@ class LinkManager:
                 return esc(s.raw)
             href = relative(self.index.page_url(res.slug), page_url)  # type: ignore[arg-type]
             return f'<a class="kb-mention" href="{esc(href)}">{esc(s.raw)}</a>'
-        if s.form == "mdlink" and s.embed and not s.target.lower().endswith(".md"):
-            return s.raw  # ![alt](image.png): MkDocs rewrites relative asset paths itself
         label = s.label or (s.target + (f" › {s.anchor}" if s.anchor else "") if s.target else (s.anchor or ""))
         res = self.index.resolver.resolve(s.target, src, md_link=s.form == "mdlink")
         if res is None:
@@ -140,7 +138,7 @@ class LinkManager:
         ext = posixpath.splitext(path)[1].lower()
         if not s.embed:
             return f'<a class="kb-attachment" href="{href}">{esc(s.label or posixpath.basename(path))}</a>'
-        size = SIZE.match(s.label or "")
+        size = SIZE.match(s.label or "") if s.form == "wikilink" else None
         alt = esc(posixpath.basename(path) if size or not s.label else s.label)
         if ext in IMAGE_EXT:
             dims = ""
@@ -235,3 +233,30 @@ class LinkManager:
             self.broken_level = level
         out.append(esc(text[pos:]))
         return "".join(out)
+
+    # -- leftovers in the HTML ---------------------------------------------------------------
+    HREF = re.compile(r'<a\s([^>]*?)href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+
+    def fix_hrefs(self, html_text: str, src: str, page_url: str, urls: set[str]) -> str:
+        """Relative hrefs MkDocs could not map (e.g. `[x](Note)` without `.md`): resolve via the core or mark broken."""
+        def repl(m: re.Match[str]) -> str:
+            href = m.group(2)
+            if not href or href.startswith(("#", "/", "data:")) or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+                return m.group(0)
+            path, _, frag = href.partition("#")
+            target = posixpath.normpath(posixpath.join(page_url, path)) if path else ""
+            if not path or target in urls or target + "/" in urls or target.startswith(".."):
+                return m.group(0)
+            from urllib.parse import unquote
+
+            res = self.index.resolver.resolve(unquote(path), src, md_link=True)
+            if res is not None and res.slug and self.index.is_public(res.slug):
+                new = relative(self.index.page_url(res.slug), page_url) + (f"#{anchor_id(frag)}" if frag else "")
+                return f'<a {m.group(1)}href="{esc(new)}"{m.group(3)}>{m.group(4)}</a>'
+            if res is not None and res.attachment:
+                return f'<a {m.group(1)}href="{esc(relative(res.attachment, page_url))}"{m.group(3)}>{m.group(4)}</a>'
+            if self.broken_level == "warn":
+                log.warning(f"{src}: broken link ({href})")
+            return f'<span class="kb-broken" title="Broken link: {esc(unquote(path))}">{m.group(4)}</span>'
+
+        return self.HREF.sub(repl, html_text)

@@ -61,6 +61,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.graph: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
+        self._urls: set[str] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -214,6 +215,15 @@ class KbPlugin(BasePlugin[KbConfig]):
         except (OSError, UnicodeDecodeError):
             pass
         return self.links.render(markdown, src, page.file.url, line_offset=offset)
+
+    @event_priority(50)
+    def on_page_content(self, html: str, page, config, files) -> str:  # noqa: ANN001
+        src = page.file.src_uri
+        if src not in self.entry_files or self.links is None:
+            return html
+        if self._urls is None:
+            self._urls = {f.url for f in files} | {f.dest_uri for f in files}
+        return self.links.fix_hrefs(html, src, page.file.url, self._urls)
 
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         if self.config.graph and self.index is not None:
