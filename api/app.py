@@ -1,0 +1,59 @@
+"""The app factory: settings and store injected, read model refreshed in the background, site mounted last."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api.metrics import Metrics, TimingMiddleware
+from api.refresher import ModelHolder
+from api.routes import ROUTERS
+from api.settings import ApiSettings
+
+log = logging.getLogger("kb.api")
+
+
+def open_store(url: str) -> Any:
+    """The core library's store for a URL (imported late: the API only needs it when no store is given)."""
+    from kbsync.store import open_store as _open
+
+    return _open(url)
+
+
+def create_app(settings: ApiSettings | None = None, store: Any | None = None) -> FastAPI:
+    """A read-only API over `store` (opened from `settings.store_url` at startup when not given)."""
+    settings = settings or ApiSettings()
+    holder = ModelHolder(store, interval=settings.refresh_interval)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = holder.store is None
+        if owned:
+            holder.store = open_store(settings.store_url)
+        holder.start()
+        try:
+            yield
+        finally:
+            holder.stop()
+            if owned:
+                holder.store.close()
+
+    app = FastAPI(title="kb API", version="0.1.0", lifespan=lifespan,
+                  description="Read-only search, typeahead, entries, tags and link graph of a kb knowledge base.")
+    app.state.settings = settings
+    app.state.holder = holder
+    app.state.metrics = Metrics(holder)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "OPTIONS"],
+                       allow_headers=["Authorization"], max_age=600)
+    app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
+    site = settings.site_dir
+    if site is not None and site.is_dir():
+        app.mount("/", StaticFiles(directory=site, html=True), name="site")
+    return app

@@ -1,0 +1,53 @@
+"""Dependencies, injected with `Depends` through `Annotated` aliases; tests override the getters."""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.readmodel import ReadModel
+from api.refresher import ModelHolder
+from api.settings import ApiSettings
+
+_bearer = HTTPBearer(auto_error=False, description="KB_API_TOKEN: shows private entries too")
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_holder(request: Request) -> ModelHolder:
+    return request.app.state.holder  # type: ignore[no-any-return]
+
+
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+
+def get_model(holder: HolderDep) -> ReadModel:
+    """The live read model; 503 until the first one is built."""
+    if holder.model is None:
+        raise HTTPException(503, "the read model is still loading", headers={"Retry-After": "1"})
+    return holder.model
+
+
+def get_store(holder: HolderDep) -> Any:
+    return holder.store
+
+
+def include_private(settings: SettingsDep,
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> bool:
+    """True only for `Authorization: Bearer $KB_API_TOKEN`; a wrong token is a 401, none is public."""
+    if creds is None:
+        return False
+    token = settings.api_token
+    if not token or not hmac.compare_digest(creds.credentials.encode(), token.encode()):
+        raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+    return True
+
+
+ModelDep = Annotated[ReadModel, Depends(get_model)]
+StoreDep = Annotated[Any, Depends(get_store)]
+PrivateDep = Annotated[bool, Depends(include_private)]

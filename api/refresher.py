@@ -1,0 +1,73 @@
+"""Holds the current read model and swaps in a new one, built off the request path, when the revision moves."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from api.readmodel import ReadModel
+
+log = logging.getLogger("kb.api")
+
+
+class ModelHolder:
+    """The live read model plus the store's health; a background thread polls `store.revision()`."""
+
+    def __init__(self, store: Any, interval: float = 0.5,
+                 build: Callable[[Any], ReadModel] = ReadModel.from_store) -> None:
+        self.store = store
+        self.interval = interval
+        self.build = build
+        self.model: ReadModel | None = None  # replaced whole, never mutated: readers need no lock
+        self.store_ok = False
+        self.last_error: str | None = None
+        self.last_check = 0.0
+        self.rebuilds = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def refresh(self) -> bool:
+        """Rebuild if the store's revision differs from the model's; returns True when a new model went live."""
+        try:
+            rev = self.store.revision()
+            self.store_ok, self.last_error, self.last_check = True, None, time.time()
+            if self.model is not None and self.model.revision == rev:
+                return False
+            model = self.build(self.store)
+        except Exception as exc:  # the store went away: keep serving the last model
+            if self.store_ok or self.last_error is None:
+                log.warning("store unavailable, serving the last read model: %s", exc)
+            self.store_ok, self.last_error, self.last_check = False, f"{type(exc).__name__}: {exc}", time.time()
+            return False
+        self.model = model
+        self.rebuilds += 1
+        log.info("read model at revision %s: %s entries in %.2fs", model.revision, len(model.summaries),
+                 model.build_seconds)
+        return True
+
+    def start(self) -> None:
+        """Build the first model in the background and keep polling until `stop`."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="kb-readmodel", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.refresh()
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Block until a model is loaded (for the CLI and tests)."""
+        deadline = time.time() + timeout
+        while self.model is None and time.time() < deadline:
+            time.sleep(0.02)
+        return self.model is not None

@@ -1,0 +1,34 @@
+"""Liveness (`/api/health`, degraded when the store is unreachable) and readiness (`/api/ready`)."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import HolderDep
+from api.refresher import ModelHolder
+from api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+def _health(holder: ModelHolder) -> Health:
+    model = holder.model
+    status = "starting" if model is None else "ok" if holder.store_ok else "degraded"
+    return Health(status=status, store="ok" if holder.store_ok else "unreachable",
+                  revision=model.revision if model else None, entries=len(model.summaries) if model else 0,
+                  error=holder.last_error)
+
+
+@router.get("/api/health", response_model=Health)
+def health(holder: HolderDep) -> Health:
+    """Always 200 while the process runs; `status` is `degraded` when serving a stale model without a store."""
+    return _health(holder)
+
+
+@router.get("/api/ready", response_model=Health, responses={503: {"model": Health, "description": "not ready"}})
+def ready(holder: HolderDep) -> JSONResponse:
+    """200 when the store is reachable and a read model is loaded, else 503."""
+    h = _health(holder)
+    return JSONResponse(h.model_dump(), status_code=200 if h.status == "ok" else 503)
+
+

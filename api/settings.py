@@ -1,0 +1,34 @@
+"""API settings from the environment (`KB_` prefix); built by the caller, never at import time."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """What the API reads from `KB_*` variables (or a `.env` file when the caller passes one)."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    store_url: str = "sqlite:///.kb/kb.sqlite"
+    api_token: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    site_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    refresh_interval: float = 0.5  # seconds between store.revision() polls
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, v: object) -> object:
+        """Accept `KB_CORS_ORIGINS=https://a,https://b` as well as a JSON list."""
+        if isinstance(v, str) and v.strip().startswith("["):
+            return json.loads(v)
+        if isinstance(v, str):
+            return [o.strip() for o in v.split(",") if o.strip()]
+        return v
