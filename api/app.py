@@ -18,11 +18,11 @@ from api.settings import ApiSettings
 log = logging.getLogger("kb.api")
 
 
-def open_store(url: str) -> Any:
-    """The core library's store for a URL (imported late: the API only needs it when no store is given)."""
+def open_store(settings: ApiSettings) -> Any:
+    """The core library's store for the settings' URL (imported late: only needed when no store is given)."""
     from kbsync.store import open_store as _open
 
-    return _open(url)
+    return _open(settings.store_url, mongodb_db=settings.mongodb_db)
 
 
 def create_app(settings: ApiSettings | None = None, store: Any | None = None) -> FastAPI:
@@ -34,7 +34,7 @@ def create_app(settings: ApiSettings | None = None, store: Any | None = None) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = holder.store is None
         if owned:
-            holder.store = open_store(settings.store_url)
+            holder.store = open_store(settings)
         holder.start()
         try:
             yield

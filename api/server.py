@@ -6,12 +6,15 @@ from typing import Any
 import uvicorn
 
 from api.app import create_app
-from api.settings import ApiSettings
+from api.settings import ApiSettings, api_settings
 
 
-def serve(settings: ApiSettings | None = None, store: Any | None = None) -> None:
-    """Serve until interrupted; SIGTERM/SIGINT stop the refresher thread and close the store cleanly."""
-    settings = settings or ApiSettings()
+def serve(settings: ApiSettings | Any | None = None, store: Any | None = None) -> None:
+    """Serve until interrupted; SIGTERM/SIGINT stop the refresher thread and close the store cleanly.
+
+    `settings` may be ApiSettings or the CLI's `kbsync.settings.Settings` (same `KB_*` names).
+    """
+    settings = api_settings(settings)
     app = create_app(settings, store)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
                 access_log=False, proxy_headers=True)

@@ -15,6 +15,7 @@ class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
 
     store_url: str = "sqlite:///.kb/kb.sqlite"
+    mongodb_db: str = "kb"
     api_token: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     site_dir: Path | None = None
@@ -32,3 +33,16 @@ class ApiSettings(BaseSettings):
         if isinstance(v, str):
             return [o.strip() for o in v.split(",") if o.strip()]
         return v
+
+
+def api_settings(obj: object | None = None) -> ApiSettings:
+    """ApiSettings from the CLI's settings object (or anything with the same attributes), else the environment."""
+    if obj is None:
+        return ApiSettings()
+    if isinstance(obj, ApiSettings):
+        return obj
+    values = {name: getattr(obj, name) for name in ApiSettings.model_fields if getattr(obj, name, None) is not None}
+    resolve = getattr(obj, "resolved_store_url", None)
+    if callable(resolve):
+        values["store_url"] = resolve()
+    return ApiSettings(**values)
