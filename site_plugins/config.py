@@ -39,14 +39,12 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "tables": {},
     "footnotes": {},
     "attr_list": {},
-    "md_in_html": {},
     "admonition": {},
     "pymdownx.details": {},
     "pymdownx.mark": {},
     "pymdownx.tasklist": {"custom_checkbox": True},
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.highlight": {"use_pygments": False},
-    "pymdownx.inlinehilite": {},
     "pymdownx.superfences": {},  # mermaid fence added by the plugin (needs a callable)
     "site_plugins.markdown.obsidian": {},
 }

@@ -5,6 +5,7 @@ Collect in on_page_markdown (links, embeds), resolve in on_env (graph), inject i
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import posixpath
@@ -160,7 +161,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
                 continue
-            f = File.generated(config, p.src_uri, content=p.markdown)
+            stub = f"---\ntitle: {json.dumps(p.title)}\nsearch:\n  exclude: true\n---\n\n<!--kb-body-->\n"
+            f = File.generated(config, p.src_uri, content=stub)
             f.dest_uri, f.url = p.dest_uri, p.url
             f.__dict__.pop("abs_dest_path", None)
             files.append(f)
@@ -219,6 +221,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(50)
     def on_page_content(self, html: str, page, config, files) -> str:  # noqa: ANN001
         src = page.file.src_uri
+        if src in self.generated:  # generated pages skip Markdown: their body is HTML already
+            head, _, body = self.generated[src].markdown.partition("\n")
+            return f"<h1>{head[2:]}</h1>\n{body}"
         if src not in self.entry_files or self.links is None:
             return html
         if self._urls is None:

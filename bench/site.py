@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Site build benchmark: plain Material vs Material+navigation.prune vs the kb site, plus an incremental rebuild.
+
+    python bench/site.py [--entries 1000] [--out bench/out/site] [--skip-plain]
+
+Targets: kb <= 0.3x plain defaults, kb <= 1.2x prune-only, incremental rebuild after one edit <= 3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+sys.path.insert(0, str(ROOT))
+
+
+def material(content: Path, site: Path, prune: bool) -> float:
+    """Build `content` with Material and search only (what `plugins: [search]` gives you)."""
+    import yaml
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    cfg = {"site_name": "bench", "docs_dir": str(content), "site_dir": str(site),
+           "theme": {"name": "material", "features": ["navigation.prune"] if prune else []},
+           "plugins": ["search"]}
+    yml = site.parent / f"mkdocs-{'prune' if prune else 'plain'}.yml"
+    yml.write_text(yaml.safe_dump(cfg))
+    t0 = time.perf_counter()
+    config = load_config(str(yml))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    config.plugins.on_shutdown()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--entries", type=int, default=1000)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "site")
+    ap.add_argument("--skip-plain", action="store_true", help="skip the slow plain-Material build")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+
+    out = a.out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    subprocess.run([sys.executable, str(GEN), str(out), "--entries", str(a.entries)], check=True, capture_output=True)
+    content = out / "content"
+
+    from site_plugins.config import build_site
+
+    times: dict[str, float] = {}
+    if not a.skip_plain:
+        times["plain"] = material(content, out / "plain", prune=False)
+        print(f"plain Material defaults   {times['plain']:7.2f} s", flush=True)
+    times["prune"] = material(content, out / "prune", prune=True)
+    print(f"Material navigation.prune {times['prune']:7.2f} s", flush=True)
+    store = f"sqlite:///{out / 'kb.sqlite'}"
+    times["kb"] = build_site(content, out / "kb", store_url=store, incremental=True)
+    print(f"kb site (all features)    {times['kb']:7.2f} s   (includes the first sync into the store)", flush=True)
+
+    victim = sorted(content.rglob("*.md"))[len(list(content.rglob("*.md"))) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nEdited for the benchmark.\n", encoding="utf-8")
+    times["incremental"] = build_site(content, out / "kb", store_url=store, incremental=True)
+    print(f"kb incremental, 1 edit    {times['incremental']:7.2f} s   ({victim.relative_to(content)})", flush=True)
+    html = (out / "kb" / (__import__("kbsync.paths").paths.slugify(str(victim.relative_to(content)))) / "index.html")
+    assert "Edited for the benchmark." in html.read_text(encoding="utf-8"), "incremental build missed the edit"
+
+    print()
+    if "plain" in times:
+        r = times["kb"] / times["plain"]
+        print(f"kb / plain  = {r:5.2f}   target <= 0.30  {'OK' if r <= 0.3 else 'MISS'}")
+    r = times["kb"] / times["prune"]
+    print(f"kb / prune  = {r:5.2f}   target <= 1.20  {'OK' if r <= 1.2 else 'MISS'}")
+    print(f"incremental = {times['incremental']:5.2f} s target <= 3.00  {'OK' if times['incremental'] <= 3 else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()
