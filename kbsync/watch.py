@@ -43,12 +43,23 @@ BIG_BATCH = 2000  # above this many paths, let sync use worker processes
 
 
 def default_sync(content_dir: Path, **kwargs: Any) -> SyncFn:
-    """sync_content over the given paths (None: every file, by stat)."""
-    from .sync import sync_content
+    """A kbsync Syncer over the given paths (None: every file, by stat), kept between syncs.
+
+    The Syncer remembers file states, names and problems from its own batches, so an
+    incremental sync does not re-read the whole store each time (it reloads if the
+    store revision moved under it).
+    """
+    from .sync import Syncer
+
+    syncers: dict[int, Syncer] = {}
 
     def run(store: Store, paths: list[str] | None) -> Any:
-        workers = None if paths is None or len(paths) > BIG_BATCH else 1  # no fork() from a busy thread
-        return sync_content(content_dir, store, paths=paths, workers=workers, **kwargs)
+        syncer = syncers.get(id(store))
+        if syncer is None:
+            syncers.clear()
+            syncer = syncers[id(store)] = Syncer(content_dir, store, **kwargs)
+        syncer.workers = None if paths is None or len(paths) > BIG_BATCH else 1  # no fork() from a busy thread
+        return syncer.sync(paths=paths)
     return run
 
 
