@@ -51,25 +51,45 @@ class Resolver:
         self.by_name_ci: dict[str, list[str]] = defaultdict(list)
         self.people: dict[str, list[str]] = defaultdict(list)
         self.slug_of: dict[str, str] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
         for row in rows:
-            path = row["path"]
-            self.slug_of[path] = row["slug"]
-            bare = strip_md(path)
-            self.by_path[bare] = path
-            self.by_path_ci[bare.lower()].append(path)
-            stem = stem_of(path)
-            self.by_stem[stem].append(path)
-            self.by_stem_ci[stem.lower()].append(path)
-            for name in {n.lower() for n in [row.get("title") or "", *(row.get("aliases") or [])] if n}:
-                self.by_name_ci[name].append(path)
-            if row.get("type") == "person":
-                self.people[(row.get("handle") or stem).lower()].append(path)
+            self.add(row)
         self.attachments = set(attachments)
         self.att_ci: dict[str, list[str]] = defaultdict(list)
         self.att_name: dict[str, list[str]] = defaultdict(list)
         for a in self.attachments:
             self.att_ci[a.lower()].append(a)
             self.att_name[a.rsplit("/", 1)[-1].lower()].append(a)
+
+    def _keys(self, row: dict[str, Any]) -> list[tuple[dict[str, list[str]], str]]:
+        path = row["path"]
+        bare, stem = strip_md(path), stem_of(path)
+        out = [(self.by_path_ci, bare.lower()), (self.by_stem, stem), (self.by_stem_ci, stem.lower())]
+        out += [(self.by_name_ci, n) for n in {n.lower() for n in [row.get("title") or "", *(row.get("aliases") or [])] if n}]
+        if row.get("type") == "person":
+            out.append((self.people, (row.get("handle") or stem).lower()))
+        return out
+
+    def add(self, row: dict[str, Any]) -> None:
+        path = row["path"]
+        self.rows[path] = row
+        self.slug_of[path] = row["slug"]
+        self.by_path[strip_md(path)] = path
+        for table, key in self._keys(row):
+            table[key].append(path)
+
+    def remove(self, path: str) -> None:
+        row = self.rows.pop(path, None)
+        if row is None:
+            return
+        self.slug_of.pop(path, None)
+        self.by_path.pop(strip_md(path), None)
+        for table, key in self._keys(row):
+            lst = table.get(key)
+            if lst and path in lst:
+                lst.remove(path)
+                if not lst:
+                    del table[key]
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]], attachments: Iterable[str] = ()) -> Resolver:

@@ -7,13 +7,14 @@ Everything lands in one store batch: all of it or none of it.
 """
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from .discover import DEFAULT_MAX_BYTES, Found, discover, ignored, is_entry, sta
 from .models import Problem
 from .paths import stem_of
 from .resolve import Resolver, chapter_targets, lookup_key, name_keys
-from .schema import Schemas, load_schemas
+from .schema import load_schemas
 from .store.base import Batch, Edge, FileState, Store
 
 PARALLEL_MIN = 400  # below this, process start-up costs more than it saves
@@ -62,84 +63,151 @@ class _Plan:
 def sync_content(content_dir: Path | str, store: Store, *, full: bool = False, paths: Iterable[str] | None = None,
                  options: Options | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                  progress: Progress | None = None, workers: int | None = None) -> SyncReport:
-    """Sync `content_dir` into `store`. `paths` limits the check to those content-relative paths."""
-    t0 = time.perf_counter()
-    root = Path(content_dir)
-    options = options or Options()
-    states = store.file_states()
-    plan = _plan(root, states, full, paths)
-    report = SyncReport(unchanged=0)
-    results = _read_all(plan, max_bytes, options, progress, workers)
-    schemas = load_schemas(root)
-    batch = Batch(replace_all=full)
-    old_names = {r["path"]: r for r in store.names()}
-    old_problems = store.problems()
+    """Sync `content_dir` into `store` once. `paths` limits the check to those content-relative paths."""
+    return Syncer(content_dir, store, options=options, max_bytes=max_bytes, workers=workers).sync(
+        full=full, paths=paths, progress=progress)
 
-    records: dict[str, dict[str, Any]] = {}
-    raw_edges: dict[str, list[Edge]] = {}
-    file_problems: dict[str, list[Problem]] = {p.get("path", ""): [] for p in plan.walk_problems}
-    for p in plan.walk_problems:
-        file_problems[p["path"]].append(p)
-    for path, digest, rec, edges, probs in results:
-        st = states.get(path)
-        found = plan.md[path]
-        if rec is None:
-            file_problems[path] = probs
-            batch.files.append(FileState(path, None, found.mtime_ns, found.size, ""))
-            continue
-        if not full and st and st.slug and st.hash == digest and path in old_names:
-            if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
-                batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
-            continue
-        schemas.validate(rec)
-        records[path] = rec
-        raw_edges[path] = edges
-        batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
 
-    # Slugs: sorted by path, the first file to claim a slug wins.
-    owner: dict[str, str] = {}
-    for path in sorted(plan.md):
-        slug = records[path]["slug"] if path in records else (states[path].slug if path in states else None)
-        if slug is None or path in file_problems:
-            continue
-        if slug in owner:
-            file_problems[path] = [Problem(path=path, line=0, level="error", code="duplicate_slug",
-                                           message=f"slug {slug!r} is already taken by {owner[slug]}; rename one "
-                                                   "of the two files; this one is not indexed")]
-            records.pop(path, None)
-            batch.files = [f for f in batch.files if f.path != path]
-            batch.files.append(FileState(path, None, plan.md[path].mtime_ns, plan.md[path].size, ""))
-        else:
-            owner[slug] = path
-    winners = set(owner.values())
+@dataclass
+class _Known:
+    """What the store holds, kept in memory between syncs of a long-running process (watcher, server)."""
 
-    gone_slugs = {old_names[p]["slug"] for p in old_names if p not in winners}
-    batch.deletes = sorted(gone_slugs - {r["slug"] for r in records.values()})
-    batch.forget_files = sorted(plan.gone)
-    batch.files += plan.new_attachments
-    report.deleted = len(batch.deletes)
-    report.added = sum(1 for p in records if p not in old_names)
-    report.updated = len(records) - report.added
-    report.unchanged = len(winners) - len(records)
+    revision: int
+    states: dict[str, FileState]
+    names: dict[str, dict[str, Any]]  # path -> name row
+    problems: dict[str, list[Any]]
+    resolver: Resolver | None = None
 
-    for path, probs in file_problems.items():
-        if probs != old_problems.get(path, []):
-            batch.problems[path] = probs
-    for path in old_problems:
-        if path not in file_problems and path not in batch.problems:
-            batch.problems[path] = []
-    report.problems = [p for probs in file_problems.values() for p in probs]
-    report.errors = len({p["path"] for p in report.problems}) + sum(
-        1 for r in records.values() if any(q["level"] == "error" for q in r["problems"]))
 
-    if records or batch.deletes or plan.gone or plan.new_attachments or full:
-        _resolve(store, batch, records, raw_edges, old_names, plan, winners)
-    for rec in records.values():
-        batch.upserts.append(rec)
-    report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
-    report.revision = store.apply(batch) if not batch.empty() else store.revision()
-    report.seconds = time.perf_counter() - t0
-    return report
+class Syncer:
+    """Syncs one content folder into one store; reuses what it knows while nobody else writes the store."""
+
+    def __init__(self, content_dir: Path | str, store: Store, *, options: Options | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None) -> None:
+        self.root = Path(content_dir)
+        self.store = store
+        self.options = options or Options()
+        self.max_bytes = max_bytes
+        self.workers = workers
+        self._known: _Known | None = None
+
+    def _load(self) -> _Known:
+        rev = self.store.revision()
+        if self._known is None or self._known.revision != rev:  # somebody else wrote: reload
+            self._known = _Known(rev, self.store.file_states(), {r["path"]: r for r in self.store.names()},
+                                 self.store.problems())
+        return self._known
+
+    def sync(self, *, full: bool = False, paths: Iterable[str] | None = None,
+             progress: Progress | None = None) -> SyncReport:
+        t0 = time.perf_counter()
+        try:
+            known = self._load()
+            report, batch = self._sync(known, full, paths, progress)
+            report.revision = self.store.apply(batch) if not batch.empty() else known.revision
+        except BaseException:
+            self._known = None  # unknown state after a failure: reload next time
+            raise
+        self._remember(known, batch, report.revision)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _remember(self, known: _Known, batch: Batch, revision: int) -> None:
+        if batch.replace_all:
+            self._known = None
+            return
+        for path in batch.forget_files:
+            known.states.pop(path, None)
+        known.states.update({f.path: f for f in batch.files})
+        gone = set(batch.deletes)
+        for path in [p for p, r in known.names.items() if r["slug"] in gone]:
+            del known.names[path]
+        for rec in batch.upserts:
+            for path in [p for p, r in known.names.items() if r["slug"] == rec["slug"] and p != rec["path"]]:
+                del known.names[path]  # same slug, new path (a case-only rename)
+            known.names[rec["path"]] = name_row(rec)
+        for path, probs in batch.problems.items():
+            if probs:
+                known.problems[path] = probs
+            else:
+                known.problems.pop(path, None)
+        known.revision = revision
+
+    def _sync(self, known: _Known, full: bool, paths: Iterable[str] | None,
+              progress: Progress | None) -> tuple[SyncReport, Batch]:
+        root, options = self.root, self.options
+        states = {} if full else known.states
+        plan = _plan(root, states, full, paths)
+        report = SyncReport(unchanged=0)
+        results = _read_all(plan, self.max_bytes, options, progress, self.workers)
+        schemas = load_schemas(root)
+        batch = Batch(replace_all=full)
+        old_names = {} if full else known.names
+        old_problems = {} if full else known.problems
+
+        records: dict[str, dict[str, Any]] = {}
+        raw_edges: dict[str, list[Edge]] = {}
+        file_problems: dict[str, list[Problem]] = {p.get("path", ""): [] for p in plan.walk_problems}
+        for p in plan.walk_problems:
+            file_problems[p["path"]].append(p)
+        for path, digest, rec, edges, probs in results:
+            st = states.get(path)
+            found = plan.md[path]
+            if rec is None:
+                file_problems[path] = probs
+                batch.files.append(FileState(path, None, found.mtime_ns, found.size, ""))
+                continue
+            if not full and st and st.slug and st.hash == digest and path in old_names:
+                if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
+                    batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
+                continue
+            schemas.validate(rec)
+            records[path] = rec
+            raw_edges[path] = edges
+            batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
+
+        # Slugs: sorted by path, the first file to claim a slug wins.
+        owner: dict[str, str] = {}
+        for path in sorted(plan.md):
+            slug = records[path]["slug"] if path in records else (states[path].slug if path in states else None)
+            if slug is None or path in file_problems:
+                continue
+            if slug in owner:
+                file_problems[path] = [Problem(path=path, line=0, level="error", code="duplicate_slug",
+                                               message=f"slug {slug!r} is already taken by {owner[slug]}; rename one "
+                                                       "of the two files; this one is not indexed")]
+                records.pop(path, None)
+                batch.files = [f for f in batch.files if f.path != path]
+                batch.files.append(FileState(path, None, plan.md[path].mtime_ns, plan.md[path].size, ""))
+            else:
+                owner[slug] = path
+        winners = set(owner.values())
+
+        gone_slugs = {old_names[p]["slug"] for p in old_names if p not in winners}
+        batch.deletes = sorted(gone_slugs - {r["slug"] for r in records.values()})
+        batch.forget_files = sorted(plan.gone)
+        batch.files += plan.new_attachments
+        report.deleted = len(batch.deletes)
+        report.added = sum(1 for p in records if p not in old_names)
+        report.updated = len(records) - report.added
+        report.unchanged = len(winners) - len(records)
+
+        for path, probs in file_problems.items():
+            if probs != old_problems.get(path, []):
+                batch.problems[path] = probs
+        for path in old_problems:
+            if path not in file_problems and path not in batch.problems:
+                batch.problems[path] = []
+        report.problems = [p for probs in file_problems.values() for p in probs]
+        report.errors = len({p["path"] for p in report.problems}) + sum(
+            1 for r in records.values() if any(q["level"] == "error" for q in r["problems"]))
+
+        if records or batch.deletes or plan.gone or plan.new_attachments or full:
+            _resolve(self.store, batch, records, raw_edges, old_names, plan, winners, known, full)
+        for rec in records.values():
+            batch.upserts.append(rec)
+        report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
+        return report, batch
 
 
 def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[str] | None) -> _Plan:
@@ -177,26 +245,39 @@ def _read_all(plan: _Plan, max_bytes: int, options: Options, progress: Progress 
     workers = workers if workers is not None else (os.cpu_count() or 1)
     out = []
     if total >= PARALLEL_MIN and workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable) as pool:
             for i, res in enumerate(pool.map(read_and_build, jobs, chunksize=64), 1):
                 out.append(res)
                 if progress and (i % 100 == 0 or i == total):
                     progress(i, total)
     else:
-        for i, job in enumerate(jobs, 1):
-            out.append(read_and_build(job))
-            if progress and (i % 100 == 0 or i == total):
-                progress(i, total)
+        gc_was = gc.isenabled()
+        gc.disable()  # parsing allocates millions of short-lived acyclic objects; collections only cost time
+        try:
+            for i, job in enumerate(jobs, 1):
+                out.append(read_and_build(job))
+                if progress and (i % 100 == 0 or i == total):
+                    progress(i, total)
+        finally:
+            if gc_was:
+                gc.enable()
     return out
 
 
+NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
+
+
+def name_row(rec: dict[str, Any]) -> dict[str, Any]:
+    return {k: rec.get(k) for k in NAME_KEYS}
+
+
 def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw_edges: dict[str, list[Edge]],
-             old_names: dict[str, dict[str, Any]], plan: _Plan, winners: set[str]) -> None:
+             old_names: dict[str, dict[str, Any]], plan: _Plan, winners: set[str], known: _Known,
+             full: bool) -> None:
     """Resolve the new records' edges and re-resolve old edges whose keys a change touched."""
     names = {p: r for p, r in old_names.items() if p in winners and p not in records}
-    names.update({p: {k: r.get(k) for k in ("slug", "path", "title", "aliases", "type", "handle", "visibility",
-                                             "listed_chapters")} for p, r in records.items()})
-    resolver = Resolver(names.values(), plan.attachments)
+    names.update({p: name_row(r) for p, r in records.items()})
+    resolver = _resolver(known, names, plan, full)
     by_slug = {r["slug"]: r for r in names.values()}
 
     affected: set[str] = set()
@@ -215,6 +296,8 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
         affected.add(p.rsplit("/", 1)[-1].lower())
         folders.add(posixpath.dirname(p))
 
+    if not old_names:  # a first or full sync: nothing old to re-resolve
+        affected, folders = set(), set()
     # New and changed entries: every edge, plus document chapters.
     for path, rec in records.items():
         batch.edges[rec["slug"]] = [_resolve_edge(e, path, resolver) for e in raw_edges[path]] + \
@@ -235,6 +318,21 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
         new_edges += _chapter_edges(row, resolver, plan)
         if [_cmp(e) for e in new_edges] != [_cmp(e) for e in old_edges]:
             batch.edges[src] = new_edges
+
+
+def _resolver(known: _Known, names: dict[str, dict[str, Any]], plan: _Plan, full: bool) -> Resolver:
+    """Update the cached resolver in place when only a few names changed; else build a new one."""
+    r = known.resolver
+    if full or r is None or r.attachments != plan.attachments or abs(len(r.rows) - len(names)) > 1000:
+        r = Resolver(names.values(), plan.attachments)
+    else:
+        for path in [p for p in r.rows if p not in names or r.rows[p] != names[p]]:
+            r.remove(path)
+        for path, row in names.items():
+            if path not in r.rows:
+                r.add(row)
+    known.resolver = r
+    return r
 
 
 def _cmp(e: Edge) -> tuple[Any, ...]:
@@ -262,6 +360,7 @@ def _resolve_edge(e: Edge, src_path: str, resolver: Resolver) -> Edge:
         r = resolver.person(e.target, src_path)
     else:
         r = resolver.resolve(e.target, src_path, md_link=e.md)
-    if r is None:
-        return replace(e, dst=None, attachment=False, ambiguous=False)
-    return replace(e, dst=r.slug or r.attachment, attachment=r.attachment is not None, ambiguous=bool(r.ambiguous))
+    # Edge(...) directly: dataclasses.replace is several times slower, and this runs once per link.
+    dst, att, amb = (None, False, False) if r is None else (r.slug or r.attachment, r.attachment is not None,
+                                                          bool(r.ambiguous))
+    return Edge(e.src, dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, att, amb, e.target, e.md, e.seq)

@@ -19,7 +19,7 @@ def derive(ctx: Ctx) -> list[dict[str, Any]]:
     for key, value in ctx.parsed.fields.items():
         for text in _strings(value):
             for m in WIKILINK.finditer(text):
-                target, anchor, label = split_wikilink(m.group(2))
+                target, anchor, label = split_wikilink(m.group(1))
                 out.append({"kind": key, "target": target, "anchor": anchor_id(anchor), "label": label,
                             "raw": m.group(0), "line": ctx.parsed.lines.get(key, 1), "md": False})
     return out

@@ -14,14 +14,16 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
-MDLINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+# Patterns start with a literal so the regex engine can skip ahead (a leading `(!?)` or
+# lookbehind makes it try every position, several times slower on long bodies).
+WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
+MDLINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 MDREF = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*(<[^>\n]+>|\S+)", re.M)
 CODESPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 COMMENT = re.compile(r"%%.*?%%", re.S)
 URL = re.compile(r"(?:https?|ftp|file|mailto):[^\s<>()\[\]]+|<[a-z][a-z0-9+.-]*:[^\s<>]*>", re.I)
-MENTION = re.compile(r"(?<![\w@./\\+-])@(\w(?:[\w.-]*\w)?)")
-TAG = re.compile(r"(?<![\w&/#\\])#(\w[\w/-]*)")
+MENTION = re.compile(r"@(?<![\w@./\\+-]@)(\w(?:[\w.-]*\w)?)")
+TAG = re.compile(r"#(?<![\w&/#\\]#)(\w[\w/-]*)")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -58,7 +60,13 @@ def _md() -> MarkdownIt:
 
 
 def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
+def _blank_match(m: re.Match[str]) -> str:
+    return _blank(m.group())
 
 
 def _mask_lines(lines: list[str], start: int, end: int) -> None:
@@ -66,12 +74,23 @@ def _mask_lines(lines: list[str], start: int, end: int) -> None:
         lines[i] = " " * len(lines[i])
 
 
-def scan(body: str) -> Scan:
-    """Scan a Markdown body (front matter already removed)."""
-    tokens = _md().parse(body)
-    lines = body.split("\n")
+# Lines that may open code, HTML, quotes or setext headings: only bodies with one need markdown-it.
+_NEEDS_BLOCK_PARSER = re.compile(r"^(?: {4}|\t| {0,3}(?:```|~~~|<|>|[=-]+[ \t]*$))", re.M)
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
+
+
+def _blocks(body: str, lines: list[str]) -> tuple[list[tuple[int, str, int]], list[tuple[int, int]]]:
+    """Headings (level, raw text, line) and heading line ranges; code and HTML lines get blanked in `lines`."""
     headings: list[tuple[int, str, int]] = []
     heading_lines: list[tuple[int, int]] = []
+    if not _NEEDS_BLOCK_PARSER.search(body):  # plain prose: ATX headings are all there is
+        if "#" in body:
+            for m in _ATX.finditer(body):
+                line = body.count("\n", 0, m.start())
+                headings.append((len(m.group(1)), (m.group(2) or "").strip(), line))
+                heading_lines.append((line, line + 1))
+        return headings, heading_lines
+    tokens = _md().parse(body)
     for i, tok in enumerate(tokens):
         if tok.type in ("fence", "code_block", "html_block") and tok.map:
             _mask_lines(lines, tok.map[0], tok.map[1])
@@ -79,9 +98,29 @@ def scan(body: str) -> Scan:
             inline = tokens[i + 1]
             headings.append((int(tok.tag[1]), inline.content, tok.map[0]))
             heading_lines.append((tok.map[0], tok.map[1]))
+    return headings, heading_lines
+
+
+def _mask(text: str, ranges: list[tuple[int, int]]) -> str:
+    """Blank the given (start, end) ranges, keeping newlines and offsets."""
+    out, pos = [], 0
+    for a, b in ranges:
+        out.append(text[pos:a])
+        out.append(_blank(text[a:b]))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def scan(body: str) -> Scan:
+    """Scan a Markdown body (front matter already removed)."""
+    lines = body.split("\n")
+    headings, heading_lines = _blocks(body, lines)
     masked = "\n".join(lines)
-    masked = COMMENT.sub(lambda m: _blank(m.group()), masked)
-    masked = CODESPAN.sub(lambda m: _blank(m.group()), masked)
+    if "%%" in masked:
+        masked = COMMENT.sub(_blank_match, masked)
+    if "`" in masked:
+        masked = CODESPAN.sub(_blank_match, masked)
     starts = _line_starts(masked)
     spans: list[LinkSpan] = []
 
@@ -95,29 +134,33 @@ def scan(body: str) -> Scan:
                 hi = mid - 1
         return lo + 1
 
-    for m in WIKILINK.finditer(masked):
-        spans.append(_wikilink(m, line_of(m.start())))
-    no_wiki = WIKILINK.sub(lambda m: _blank(m.group()), masked)
-    for m in MDLINK.finditer(no_wiki):
-        span = _mdlink(m, line_of(m.start()))
-        if span:
-            spans.append(span)
-    for m in MDREF.finditer(no_wiki):
+    no_wiki = masked
+    if "[[" in masked:
+        found = list(WIKILINK.finditer(masked))
+        spans += [_wikilink(m, line_of(m.start())) for m in found]
+        no_wiki = _mask(masked, [m.span() for m in found])
+    plain = no_wiki
+    if "](" in no_wiki:
+        found = list(MDLINK.finditer(no_wiki))
+        spans += [s for s in (_mdlink(m, line_of(m.start())) for m in found) if s]
+        plain = _mask(no_wiki, [m.span() for m in found])
+    for m in (MDREF.finditer(no_wiki) if "]:" in no_wiki else ()):
         dest = m.group(1).strip("<>")
         if _is_local(dest) and dest.split("#")[0].lower().endswith(".md"):
             target, _, anchor = unquote(dest).partition("#")
             spans.append(LinkSpan(m.start(1), m.end(1), line_of(m.start()), "mdlink", m.group(0).strip(),
                                   target, anchor or None))
     # Mentions and tags never come from link text, URLs or headings.
-    plain = MDLINK.sub(lambda m: _blank(m.group()), no_wiki)
-    plain = URL.sub(lambda m: _blank(m.group()), plain)
-    plain_lines = plain.split("\n")
-    for a, b in heading_lines:
-        _mask_lines(plain_lines, a, b)
-    plain = "\n".join(plain_lines)
-    for m in MENTION.finditer(plain):
+    if "://" in plain or "mailto:" in plain or "<" in plain:
+        plain = URL.sub(_blank_match, plain)
+    if heading_lines and "#" in plain:
+        plain_lines = plain.split("\n")
+        for a, b in heading_lines:
+            _mask_lines(plain_lines, a, b)
+        plain = "\n".join(plain_lines)
+    for m in (MENTION.finditer(plain) if "@" in plain else ()):
         spans.append(LinkSpan(m.start(), m.end(), line_of(m.start()), "mention", m.group(0), m.group(1)))
-    for m in TAG.finditer(plain):
+    for m in (TAG.finditer(plain) if "#" in plain else ()):
         tag = m.group(1).rstrip("/-")
         if tag and not tag.replace("/", "").isdigit():  # `#123` is an issue number, not a tag
             spans.append(LinkSpan(m.start(), m.start() + 1 + len(tag), line_of(m.start()), "tag", "#" + tag, tag))
@@ -146,8 +189,8 @@ def split_wikilink(inner: str) -> tuple[str, str | None, str | None]:
 
 
 def _wikilink(m: re.Match[str], line: int) -> LinkSpan:
-    target, anchor, label = split_wikilink(m.group(2))
-    return LinkSpan(m.start(), m.end(), line, "wikilink", m.group(0), target, anchor, label, bool(m.group(1)))
+    target, anchor, label = split_wikilink(m.group(1))
+    return LinkSpan(m.start(), m.end(), line, "wikilink", m.group(0), target, anchor, label, m.group(0)[0] == "!")
 
 
 def _is_local(dest: str) -> bool:
@@ -155,11 +198,11 @@ def _is_local(dest: str) -> bool:
 
 
 def _mdlink(m: re.Match[str], line: int) -> LinkSpan | None:
-    dest = m.group(3).strip("<>")
-    embed = bool(m.group(1))
+    dest = m.group(2).strip("<>")
+    embed = m.group(0)[0] == "!"
     if not _is_local(dest):
         return None
     target, _, anchor = unquote(dest).partition("#")
     if not target.lower().endswith(".md") and not embed:
         return None  # links to other local files are assets, not entries; images are embeds
-    return LinkSpan(m.start(), m.end(), line, "mdlink", m.group(0), target, anchor or None, m.group(2) or None, embed)
+    return LinkSpan(m.start(), m.end(), line, "mdlink", m.group(0), target, anchor or None, m.group(1) or None, embed)

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, slug TEXT, mtime_ns INTEGER, size INTEGER, hash TEXT);
 CREATE TABLE IF NOT EXISTS entries (
   slug TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, type TEXT NOT NULL, visibility TEXT NOT NULL,
-  title TEXT NOT NULL, tags TEXT NOT NULL, names TEXT NOT NULL, record TEXT NOT NULL);
+  title TEXT NOT NULL, tags TEXT NOT NULL, aliases TEXT NOT NULL, handle TEXT, chapters TEXT, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_type ON entries(type);
 CREATE TABLE IF NOT EXISTS edges (
   src TEXT NOT NULL, seq INTEGER NOT NULL, dst TEXT, kind TEXT NOT NULL, raw TEXT NOT NULL, key TEXT NOT NULL,
@@ -29,7 +29,6 @@ CREATE INDEX IF NOT EXISTS edges_key ON edges(key);
 CREATE TABLE IF NOT EXISTS problems (path TEXT PRIMARY KEY, problems TEXT NOT NULL);
 """
 EDGE_COLS = "src, seq, dst, kind, raw, key, line, anchor, label, attachment, ambiguous, target, md"
-NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
 def sqlite_path(url: str) -> str:
@@ -89,7 +88,10 @@ class SQLiteStore:
         return {r[0]: FileState(*r) for r in rows}
 
     def names(self) -> list[Record]:
-        return [json.loads(r[0]) for r in self._conn().execute("SELECT names FROM entries")]
+        rows = self._conn().execute("SELECT slug, path, title, aliases, type, handle, visibility, chapters FROM entries")
+        return [{"slug": s, "path": p, "title": t, "aliases": [] if a == "[]" else json.loads(a), "type": ty,
+                 "handle": h, "visibility": v, "listed_chapters": None if c is None else json.loads(c)}
+                for s, p, t, a, ty, h, v, c in rows]
 
     def get(self, slug: str) -> Record | None:
         db = self._conn()
@@ -173,9 +175,10 @@ class SQLiteStore:
             marks = ",".join("?" * len(chunk))
             db.execute(f"DELETE FROM entries WHERE slug IN ({marks})", chunk)
             db.execute(f"DELETE FROM edges WHERE src IN ({marks})", chunk)
-        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?)", [
+        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", [
             (r["slug"], r["path"], r["type"], r["visibility"], r["title"], json.dumps(r.get("tags", [])),
-             json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
+             json.dumps(r.get("aliases") or [], ensure_ascii=False), r.get("handle"),
+             None if r.get("listed_chapters") is None else json.dumps(r["listed_chapters"], ensure_ascii=False),
              json.dumps(r, ensure_ascii=False)) for r in b.upserts])
         for src, edges in b.edges.items():
             db.execute("DELETE FROM edges WHERE src=?", (src,))

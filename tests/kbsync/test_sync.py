@@ -156,3 +156,42 @@ def test_hidden_folders_and_symlink_loops(tmp_path: Path) -> None:
     report = sync_content(content, store)
     assert sorted(r["slug"] for r in store.entries()) == ["a", "z/b"]
     assert any(p["code"] == "symlink_loop" for p in report.problems)
+
+
+def test_long_lived_syncer_matches_full_sync_after_many_edits(kb) -> None:
+    """The watcher and server keep one Syncer; its cached view must never drift from the store."""
+    from kbsync.sync import Syncer
+
+    content, store, tmp = kb
+    syncer = Syncer(content, store)
+    steps = [
+        lambda: write(content, {"Later.md": "Later [[A]] [[Gamma Alias]]\n"}),
+        lambda: write(content, {"A.md": "---\ntitle: Alpha\naliases: [First]\n---\n[[Later]] @pat\n"}),
+        lambda: (content / "sub/C.md").unlink(),
+        lambda: write(content, {"B.md": "[[First]] and [[C]]\n"}),
+        lambda: (content / "Later.md").rename(content / "sub" / "Later.md"),
+        lambda: write(content, {"people/pat.md": "---\ntype: note\n---\nno longer a person\n"}),
+    ]
+    def files() -> set[str]:
+        return {p.relative_to(content).as_posix() for p in content.rglob("*")}
+
+    for i, step in enumerate(steps):
+        before = files()
+        step()
+        # odd steps walk the tree; even ones name the changed paths, as the watcher does (old and new)
+        syncer.sync(paths=None if i % 2 else sorted(before | files()))
+        assert snapshot(store) == full_snapshot(content, tmp), f"step {i}"
+
+
+def test_syncer_reloads_when_someone_else_wrote(kb) -> None:
+    from kbsync.sync import Syncer
+
+    content, store, tmp = kb
+    mine = Syncer(content, store)
+    mine.sync()
+    write(content, {"Later.md": "x [[A]]\n"})
+    sync_content(content, store)  # another writer
+    (content / "Later.md").unlink()
+    mine.sync(paths=["Later.md"])
+    assert store.get("later") is None
+    assert snapshot(store) == full_snapshot(content, tmp)

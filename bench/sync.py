@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Sync benchmark: parse floor vs cold, no-op and one-file syncs on a gen_corpus knowledge base.
+
+    python bench/sync.py [--entries 10000] [--keywords]
+
+Prints seconds and ratios to the floor (read + hash + front matter only, the
+least any indexer must do), peak RSS, and checks the result against truth.json.
+Targets on a 2-core machine: cold <= 5x floor and <= 10 s; no-op <= 1 s;
+one-file <= 100 ms; peak RSS <= 500 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+
+
+def corpus(n: int) -> Path:
+    out = ROOT / "bench" / "out" / f"corpus-{n}"
+    if not (out / "truth.json").exists():
+        subprocess.run([sys.executable, str(GEN), str(out), "--entries", str(n)], check=True)
+    return out
+
+
+def floor(content: Path) -> float:
+    import frontmatter
+
+    t0 = time.perf_counter()
+    for p in content.rglob("*.md"):
+        data = p.read_bytes()
+        hashlib.blake2b(data, digest_size=16).hexdigest()
+        frontmatter.loads(data.decode("utf-8"))
+    return time.perf_counter() - t0
+
+
+def cold_in_child(content: Path, url: str, keywords: bool) -> dict:
+    """Cold sync in a fresh process, so peak RSS is the sync's own (workers counted separately)."""
+    code = f"""
+import json, resource, time, sys
+sys.path.insert(0, {str(ROOT)!r})
+t0 = time.perf_counter()
+from kbsync.derive import Options
+from kbsync.store import open_store
+from kbsync.sync import sync_content
+r = sync_content({str(content)!r}, open_store({url!r}), options=Options(keywords={keywords}))
+print(json.dumps({{"seconds": time.perf_counter() - t0, "sync_seconds": r.seconds, "added": r.added,
+  "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+  "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--entries", type=int, default=10_000)
+    ap.add_argument("--keywords", action="store_true", help="include YAKE keywords (off for the targets)")
+    a = ap.parse_args()
+    out = corpus(a.entries)
+    content = out / "content"
+    from kbsync.store import open_store
+    from kbsync.sync import Syncer, sync_content
+
+    floor(content)  # warm the page cache so both sides read from memory
+    f = min(floor(content) for _ in range(2))
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite://{tmp}/kb.sqlite"
+        cold = cold_in_child(content, url, a.keywords)
+        store = open_store(url)
+        noop = min(sync_content(content, store).seconds for _ in range(3))
+        target = next(content.joinpath("notes").glob("*.md"))
+        original = target.read_text(encoding="utf-8")
+        one, one_warm, one_paths = [], [], []
+        rel = str(target.relative_to(content))
+        syncer = Syncer(content, store)  # what `kb serve` / `kb sync --watch` keep between edits
+        syncer.sync()
+        try:
+            for i in range(5):
+                target.write_text(original + f"\nedit {i} links [[{target.stem}]]\n", encoding="utf-8")
+                r = sync_content(content, store)  # a fresh `kb sync` call: loads what the store knows
+                assert r.updated == 1, r
+                one.append(r.seconds)
+                target.write_text(original + f"\nedit warm {i}\n", encoding="utf-8")
+                r = syncer.sync()
+                assert r.updated == 1, r
+                one_warm.append(r.seconds)
+                target.write_text(original + f"\nedit path {i}\n", encoding="utf-8")
+                r = syncer.sync(paths=[rel])
+                assert r.updated == 1, r
+                one_paths.append(r.seconds)
+        finally:
+            target.write_text(original, encoding="utf-8")
+            sync_content(content, store)
+        truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+        by_path = {r["path"]: r for r in store.entries()}
+        slug_path = {r["slug"]: p for p, r in by_path.items()}
+        wrong = sum(1 for p, t in truth["entries"].items() if sorted(
+            {slug_path[x["target"]] for x in by_path[p]["links"] if x["kind"] in ("link", "embed") and x["target"]}) != t["links"])
+    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    rss = max(cold["rss_self_mb"], cold["rss_workers_mb"])
+    rows = [
+        ("parse floor (read+hash+front matter)", f, 1.0, ""),
+        ("cold sync (fresh process, incl. imports)", cold["seconds"], cold["seconds"] / f, "<= 5x floor, <= 10 s"),
+        ("no-op re-sync (walk + stat)", noop, noop / f, "<= 1 s"),
+        ("one-file re-sync, new Syncer (walk + stat)", med(one), med(one) / f, ""),
+        ("one-file re-sync, warm Syncer (walk + stat)", med(one_warm), med(one_warm) / f, "<= 100 ms"),
+        ("one-file re-sync, warm Syncer, paths=[file]", med(one_paths), med(one_paths) / f, "<= 100 ms (watcher)"),
+    ]
+    print(f"sync benchmark: {a.entries} entries, keywords={'on' if a.keywords else 'off'}, {os.cpu_count()} cores")
+    for name, secs, ratio, target in rows:
+        print(f"  {name:<44} {secs:8.3f} s  {ratio:6.2f}x floor   target {target}")
+    print(f"  peak RSS: sync process {cold['rss_self_mb']:.0f} MB, largest worker {cold['rss_workers_mb']:.0f} MB"
+          f" (target <= 500 MB)")
+    print(f"  correctness: {len(truth['entries']) - wrong}/{len(truth['entries'])} entries' links match truth.json")
+    _ = rss, resource
+
+
+if __name__ == "__main__":
+    main()
