@@ -157,6 +157,36 @@ def file_history(content_dir: str | Path) -> dict[str, FileHistory]:
     return result
 
 
+class HistoryCache:
+    """`file_history` for a long-running process: re-read only when HEAD moves.
+
+    Each `get()` costs one `git rev-parse HEAD`; the full log pass runs again only
+    after a commit, pull or checkout (uncommitted edits do not change git dates).
+    """
+
+    def __init__(self, content_dir: str | Path) -> None:
+        self.content_dir = Path(content_dir)
+        self._head: str | None = None
+        self._data: dict[str, FileHistory] = {}
+
+    def get(self) -> dict[str, FileHistory]:
+        try:
+            head = _git(self.content_dir.resolve(), "rev-parse", "--verify", "--quiet", "HEAD").strip()
+        except GitError:
+            head = None  # not a repository, or no commit yet
+        if head is None:
+            self._head, self._data = None, {}
+        elif head != self._head:
+            self._data = file_history(self.content_dir)
+            self._head = head
+        return self._data
+
+    def fields(self, path: str) -> dict[str, object]:
+        """`created`/`updated`/`authors` for a content-relative path; {} when git knows nothing of it."""
+        hist = self.get().get(path)
+        return hist.as_record_fields() if hist else {}
+
+
 def changed_since(content_dir: str | Path, rev: str, *, include_worktree: bool = True) -> ChangeSet:
     """Paths under the content dir that differ from `rev`.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsync.gitinfo import ChangeSet, GitError, changed_since, file_history
+from kbsync.gitinfo import ChangeSet, GitError, HistoryCache, changed_since, file_history
 
 # (author, date, operations); op = ("write", path, text) | ("mv", old, new) | ("rm", path)
 HISTORY = [
@@ -147,3 +147,23 @@ def test_outside_a_repository(tmp_path, monkeypatch):
     assert file_history(tmp_path) == {}
     with pytest.raises(GitError):
         changed_since(tmp_path, "HEAD")
+
+
+def test_history_cache_rereads_only_when_head_moves(tmp_path, repo, monkeypatch):
+    import kbsync.gitinfo as gi
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    logs: list[int] = []
+    real = gi.file_history
+    monkeypatch.setattr(gi, "file_history", lambda d: logs.append(1) or real(d))
+    cache = HistoryCache(clone / "content")
+    assert cache.fields("b.md")["authors"] == ["Alice"]
+    (clone / "content" / "b.md").write_text("uncommitted edit\n")
+    assert cache.fields("b.md")["authors"] == ["Alice"] and len(logs) == 1  # same HEAD: no new git log
+    git(clone, "commit", "-q", "-am", "Eve edits b", GIT_AUTHOR_NAME="Eve", GIT_AUTHOR_EMAIL="e@x",
+        GIT_COMMITTER_NAME="Eve", GIT_COMMITTER_EMAIL="e@x", GIT_AUTHOR_DATE="2024-06-01T00:00:00+00:00")
+    assert cache.fields("b.md") == {"created": "2024-04-01T12:00:00+02:00", "updated": "2024-06-01T00:00:00+00:00",
+                                    "authors": ["Alice", "Eve"]}
+    assert len(logs) == 2
+    assert cache.fields("not committed.md") == {}
