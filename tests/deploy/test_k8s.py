@@ -19,8 +19,9 @@ BY_KIND_NAME = {(d["kind"], d["metadata"]["name"]): d for d in DOCS}
 DEPLOYMENTS = [d for d in DOCS if d["kind"] == "Deployment"]
 
 
-def containers(deploy: dict) -> list[dict]:
-    return deploy["spec"]["template"]["spec"]["containers"]
+def containers(deploy: dict, init: bool = False) -> list[dict]:
+    pod = deploy["spec"]["template"]["spec"]
+    return pod["containers"] + (pod.get("initContainers", []) if init else [])
 
 
 def test_every_yaml_is_listed_in_the_kustomization():
@@ -41,7 +42,7 @@ def test_deployments_select_their_pods_and_run_non_root(deploy):
     assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
     pod = spec["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
-    for c in containers(deploy):
+    for c in containers(deploy, init=True):
         assert c["resources"]["requests"] and c["resources"]["limits"], c["name"]
         assert c["securityContext"]["allowPrivilegeEscalation"] is False
         assert ":" in c["image"] or c["image"] == "kb"  # `kb` is pinned by the kustomization
@@ -77,6 +78,13 @@ def test_sync_worker_is_a_single_writer():
     assert sync["spec"]["strategy"]["type"] == "Recreate"
     kb = next(c for c in containers(sync) if c["name"] == "sync")
     assert kb["command"] == ["kb", "sync", "--watch"]
+    # the checkout exists before kb starts, and the watched path is the one git-sync keeps current
+    init = sync["spec"]["template"]["spec"]["initContainers"]
+    assert any("--one-time" in c["args"] for c in init)
+    config = BY_KIND_NAME[("ConfigMap", "kb-config")]["data"]
+    assert config["KB_CONTENT_DIR"].startswith("/git/current/")
+    mounts = {m["mountPath"] for m in kb["volumeMounts"]}
+    assert "/git" in mounts
 
 
 def test_kustomization_pins_the_image():
