@@ -44,7 +44,6 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "pymdownx.mark": {},
     "pymdownx.tasklist": {"custom_checkbox": True},
     "pymdownx.arithmatex": {"generic": True},
-    "pymdownx.highlight": {"use_pygments": False},
     "pymdownx.superfences": {},  # mermaid fence added by the plugin (needs a callable)
     "site_plugins.markdown.obsidian": {},
 }

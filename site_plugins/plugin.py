@@ -262,6 +262,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                         + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
         return context
 
+    @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
         if self.graph is not None:
             path = Path(config.site_dir, "graph.json")
@@ -272,6 +273,24 @@ class KbPlugin(BasePlugin[KbConfig]):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()
+            self._prune_search(config)
+
+    def _prune_search(self, config) -> None:  # noqa: ANN001
+        """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
+        if self.files is None:
+            return
+        valid = {f.url for f in self.files.documentation_pages()}
+        keep = lambda e: str(e.get("location", "")).split("#")[0] in valid  # noqa: E731
+        for name in ("material/search", "search"):
+            prev = getattr(config.plugins.get(name), "search_index_prev", None)
+            if prev is not None:
+                prev.entries = [e for e in prev.entries if keep(e)]
+        path = Path(config.site_dir, "search", "search_index.json")
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and "docs" in data:
+                data["docs"] = [d for d in data["docs"] if keep(d)]
+                path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 

@@ -1,0 +1,61 @@
+"""Incremental (dirty) rebuilds re-render only the pages an edit affects, and never keep hidden pages."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kbsite import GEN
+
+from kbsync.paths import slugify
+from site_plugins.config import build_site
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    base = tmp_path_factory.mktemp("incr")
+    subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "3"], check=True,
+                   capture_output=True)
+    store = f"sqlite:///{base / 'kb.sqlite'}"
+    build_site(base / "content", base / "site", store_url=store, incremental=True)
+    return base / "content", base / "site", store
+
+
+def _mtimes(site: Path) -> dict[str, int]:
+    return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("*.html")}
+
+
+def test_edit_rerenders_only_affected_pages(small: tuple[Path, Path, str]) -> None:
+    content, site, store = small
+    before = _mtimes(site)
+    victim = next(p for p in sorted(content.rglob("*.md"))
+                  if "draft: true" not in p.read_text() and "private: true" not in p.read_text()
+                  and "/people/" not in str(p) and "/documents/" not in str(p))
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nA fresh sentence.\n", encoding="utf-8")
+    build_site(content, site, store_url=store, incremental=True)
+    after = _mtimes(site)
+    page = f"{slugify(str(victim.relative_to(content)))}/index.html"
+    assert "A fresh sentence." in (site / page).read_text(encoding="utf-8")
+    changed = [p for p in after if after[p] != before.get(p)]
+    assert page in changed
+    assert len(changed) <= 5, changed  # not the whole site
+
+
+def test_entry_turned_private_disappears(small: tuple[Path, Path, str]) -> None:
+    content, site, store = small
+    victim = next(p for p in sorted(content.rglob("*.md"))
+                  if "draft: true" not in p.read_text() and "private: true" not in p.read_text()
+                  and "/people/" not in str(p) and "/documents/" not in str(p))
+    slug = slugify(str(victim.relative_to(content)))
+    assert (site / slug / "index.html").exists()
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("---\n", "---\nprivate: true\n", 1) + "\nSECRET-INCREMENTAL-CANARY\n",
+                      encoding="utf-8")
+    build_site(content, site, store_url=store, incremental=True)
+    assert not (site / slug / "index.html").exists()
+    for f in site.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".json", ".xml"):
+            data = f.read_text(encoding="utf-8", errors="ignore")
+            assert "SECRET-INCREMENTAL-CANARY" not in data, f
+            assert f'"{slug}/' not in data, f  # no page, graph node, sitemap or search entry
