@@ -57,7 +57,7 @@ def default_config(content_dir: str | Path, *, site_dir: str | Path | None = Non
     if store_url:
         kb["store_url"] = store_url
     return {
-        "site_name": site_name or content.name,
+        "site_name": site_name or (content.parent.name if content.name == "content" else content.name),
         "docs_dir": str(content),
         "site_dir": str(Path(site_dir).resolve()) if site_dir else str(content.parent / "site"),
         "use_directory_urls": True,

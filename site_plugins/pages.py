@@ -97,8 +97,10 @@ class TypePages:
                 r = self.index.records[s]
                 f = r.get("fields") or {}
                 tags = " ".join(_a(relative(tag_url(str(t)), url), "#" + str(t), "kb-tag") for t in r.get("tags") or [])
+                rel = self.index.relations(s)
                 cells = [_a(relative(self.index.page_url(s), url), self.index.title(s)),
-                         *(_cell(f.get(c)) for c in cols), tags, esc(str(r.get("date") or "")[:10])]
+                         *(", ".join(_a(relative(self.index.page_url(t), url), self.index.title(t)) for t in rel[c])
+                           if c in rel else _cell(f.get(c)) for c in cols), tags, esc(str(r.get("date") or "")[:10])]
                 body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
             md = (f"# {esc(kind)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n"
                   f'<table class="kb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>\n')

@@ -45,8 +45,8 @@
       o.x = w / 2 + r * Math.cos(a); o.y = h / 2 + r * Math.sin(a); o.vx = 0; o.vy = 0; o.deg = deg[k];
     });
     if (g.center >= 0) { g.nodes[g.center].x = w / 2; g.nodes[g.center].y = h / 2; }
-    var area = w * h, k2 = area / Math.max(n, 1), kk = Math.sqrt(k2) * 0.75;
-    var iters = n > 600 ? 120 : 220, step = 0;
+    var area = w * h, k2 = Math.min(area / Math.max(n, 1), 6400), kk = Math.min(Math.sqrt(k2) * 0.75, 60);
+    var iters = n > 600 ? 120 : 220, step = 0, pad = n <= 40 ? Math.min(90, w / 4) : 0;
     return function tick() {
       if (step >= iters) return false;
       var t = 1 - step / iters;
@@ -71,7 +71,7 @@
         if (sp > max) { o.vx *= max / sp; o.vy *= max / sp; }
         if (i !== g.center) { o.x += o.vx; o.y += o.vy; }
         o.vx *= 0.6; o.vy *= 0.6;
-        o.x = Math.max(6, Math.min(w - 6, o.x)); o.y = Math.max(6, Math.min(h - 6, o.y));
+        o.x = Math.max(8, Math.min(w - 8 - pad, o.x)); o.y = Math.max(8, Math.min(h - 8, o.y));
       }
       step++;
       return true;
