@@ -18,11 +18,17 @@ def _keep(ch: str) -> bool:
     return cat[0] in _KEEP_CATEGORIES or cat == "So"
 
 
+_ASCII_UNSAFE = re.compile(r"[^a-z0-9_.~-]+")
+
+
 def slug_segment(text: str) -> str:
     """One path segment: NFC, lowercase, unsafe runs become one `-`, no `-` at the ends."""
-    text = unicodedata.normalize("NFC", text).lower()
-    out = re.sub(r"-{2,}", "-", "".join(ch if _keep(ch) else "-" for ch in text)).strip("-")
-    return out or "-"
+    if text.isascii():  # the common case, without a per-character Unicode lookup
+        out = _ASCII_UNSAFE.sub("-", text.lower())
+    else:
+        text = unicodedata.normalize("NFC", text).lower()
+        out = "".join(ch if _keep(ch) else "-" for ch in text)
+    return re.sub(r"-{2,}", "-", out).strip("-") or "-"
 
 
 def slugify(path: str) -> str:

@@ -119,12 +119,13 @@ class Syncer:
         for path in batch.forget_files:
             known.states.pop(path, None)
         known.states.update({f.path: f for f in batch.files})
-        gone = set(batch.deletes)
-        for path in [p for p, r in known.names.items() if r["slug"] in gone]:
-            del known.names[path]
+        path_of = {r["slug"]: p for p, r in known.names.items()}
+        for slug in batch.deletes:
+            known.names.pop(path_of.pop(slug, ""), None)
         for rec in batch.upserts:
-            for path in [p for p, r in known.names.items() if r["slug"] == rec["slug"] and p != rec["path"]]:
-                del known.names[path]  # same slug, new path (a case-only rename)
+            old = path_of.get(rec["slug"])
+            if old is not None and old != rec["path"]:  # same slug, new path (a case-only rename)
+                known.names.pop(old, None)
             known.names[rec["path"]] = name_row(rec)
         for path, probs in batch.problems.items():
             if probs:

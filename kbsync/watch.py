@@ -17,7 +17,9 @@ batch commits, or the store rolls it back if it fails) and then returns;
 
 If the content dir is reached through a symlink that gets swapped (git-sync's
 `current` link), the watcher notices within `root_check` seconds, re-watches
-the new target and re-checks the whole tree by stat.
+the new target and re-checks the whole tree by stat. As a safety net for
+events the kernel dropped (inotify queue overflow, network filesystems) the
+whole tree is also re-checked by stat every `rescan_every` seconds.
 """
 from __future__ import annotations
 
@@ -84,7 +86,7 @@ class Watcher:
     def __init__(self, content_dir: str | Path, store: Store | Callable[[], Store], *,
                  on_synced: Callable[[Any], None] | None = None, sync: SyncFn | None = None,
                  debounce: float = 0.15, max_delay: float = 1.0, retry_min: float = 0.2, retry_max: float = 30.0,
-                 root_check: float = 1.0, **sync_kwargs: Any) -> None:
+                 root_check: float = 1.0, rescan_every: float | None = 300.0, **sync_kwargs: Any) -> None:
         self.content_dir = Path(content_dir)
         self._store_arg = store
         self.store: Store | None = store if hasattr(store, "apply") else None
@@ -93,6 +95,7 @@ class Watcher:
         self.debounce, self.max_delay = debounce, max_delay
         self.retry_min, self.retry_max = retry_min, retry_max
         self.root_check = root_check
+        self.rescan_every = rescan_every
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -190,9 +193,10 @@ class Watcher:
     def _run(self) -> None:
         delay = self.retry_min
         next_root_check = time.monotonic() + self.root_check
+        next_rescan = time.monotonic() + self.rescan_every if self.rescan_every else float("inf")
         while not self._stopping.is_set():
             due = self._due()
-            wait = min(self.root_check, due if due >= 0 else self.root_check)
+            wait = min(self.root_check, self.rescan_every or self.root_check, due if due >= 0 else self.root_check)
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()
@@ -201,6 +205,10 @@ class Watcher:
             if time.monotonic() >= next_root_check:
                 next_root_check = time.monotonic() + self.root_check
                 self._check_root()
+            if time.monotonic() >= next_rescan:
+                next_rescan = time.monotonic() + (self.rescan_every or 0)
+                with self._lock:
+                    self._rescan = True
             if self._due() != 0.0:
                 continue
             if self._sync_once():
