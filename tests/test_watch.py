@@ -188,6 +188,14 @@ def test_store_created_lazily_from_a_factory(content, tmp_path):
     made[0].close()
 
 
+def test_a_periodic_stat_recheck_catches_events_the_kernel_dropped(content, store):
+    w = Watcher(content, store, debounce=0.05, rescan_every=0.3)
+    w.notify = lambda paths: None  # every event lost, as after an inotify queue overflow
+    with w:
+        write(content / "a.md", note("Alpha Missed"))
+        wait_for(lambda: title(store, "a") == "Alpha Missed", timeout=2)
+
+
 def test_stop_lets_the_sync_in_flight_finish(content, store):
     started, reports = threading.Event(), []
 
