@@ -43,7 +43,7 @@ class LinkGraph:
         succ: list[list[int]] = [[] for _ in range(n)]
         succ_kind: list[list[int]] = [[] for _ in range(n)]
         pred: list[list[int]] = [[] for _ in range(n)]
-        for (a, b), k in sorted(edges.items()):
+        for (a, b), k in edges.items():
             if k not in kind_ids:
                 kind_ids[k] = len(self.kinds)
                 self.kinds.append(k)
@@ -81,8 +81,8 @@ class LinkGraph:
                     break
                 dist[m] = dist[n] + 1
                 todo.append(m)
-        edges = [(a, b, self.kinds[k]) for a in sorted(dist)
-                 for b, k in zip(self.succ[a], self.succ_kind[a], strict=True) if b in dist]
+        edges = sorted((a, b, self.kinds[k]) for a in dist
+                       for b, k in zip(self.succ[a], self.succ_kind[a], strict=True) if b in dist)
         return sorted(dist.items(), key=lambda x: (x[1], x[0])), edges, truncated
 
     def path(self, src: int, dst: int, include_private: bool) -> list[int] | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from api.fulltext import FullText
 from api.graph import LinkGraph
+from api.loader import load
 from api.suggest import ALIAS, TAG, TITLE, SuggestIndex
 
 SUMMARY_KEYS = ("slug", "title", "url", "type", "tags", "aliases", "date")
@@ -28,7 +29,9 @@ class ReadModel:
 
     def __init__(self, revision: int) -> None:
         self.revision = revision
-        self.summaries: list[dict[str, Any]] = []  # sorted by slug; drafts are never loaded
+        self.summaries: list[dict[str, Any]] = []  # in store order; drafts are never loaded
+        self.order: list[int] = []  # summaries by slug, for listing
+        self.sorted_slugs: list[str] = []
         self.public: list[bool] = []
         self.by_slug: dict[str, int] = {}
         self.inbound: list[int] = []
@@ -38,43 +41,38 @@ class ReadModel:
         self.links: LinkGraph
         self.suggester: SuggestIndex
         self.fulltext: FullText
-        self._renum: dict[int, int] = {}
         self.tag_counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
     @classmethod
     def from_store(cls, store: Any) -> ReadModel:
         """Read every non-draft entry and edge once; index them. Raises whatever the store raises."""
         t0 = time.perf_counter()
-        rev = store.revision()
-        model = cls(rev)
+        src = load(store)
+        model = cls(src.revision)
+        model.timings["load"] = time.perf_counter() - t0
         fulltext = FullText()
-        recs: list[tuple[str, dict[str, Any], bool]] = []
-        for rec in store.entries():
-            vis = rec.get("visibility") or "public"
-            if vis == "draft":
-                continue
-            recs.append((rec["slug"], _summary(rec), vis == "public"))
-            fulltext.add(len(recs) - 1, rec, vis == "public")
-        # full text numbers entries in store order; summaries are sorted by slug
-        order = sorted(range(len(recs)), key=lambda i: recs[i][0])
-        renum = {old: new for new, old in enumerate(order)}
-        model.summaries = [recs[i][1] for i in order]
-        model.public = [recs[i][2] for i in order]
+        for rec in src.records:  # streamed: only summaries stay in memory
+            public = (rec.get("visibility") or "public") == "public"
+            fulltext.add(len(model.summaries), rec, public)
+            model.summaries.append(_summary(rec))
+            model.public.append(public)
         model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries)}
+        model.order = sorted(range(len(model.summaries)), key=lambda i: model.summaries[i]["slug"])
+        model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
         model.timings["entries"] = time.perf_counter() - t0
-        model.inbound = [0] * len(order)
+        model.inbound = [0] * len(model.summaries)
         edges: dict[tuple[int, int], str] = {}
-        for e in store.edges_from():
-            a, b = model.by_slug.get(e.src), model.by_slug.get(e.dst) if e.dst else None
+        for s_, d_, kind in src.edges:
+            a, b = model.by_slug.get(s_), model.by_slug.get(d_)
             if a is None or b is None or a == b:
                 continue
             if (a, b) not in edges:
-                edges[(a, b)] = e.kind
+                edges[(a, b)] = kind
                 if model.public[a]:
                     model.inbound[b] += 1
         model.edge_count = len(edges)
         model.timings["edges"] = time.perf_counter() - t0
-        model.links = LinkGraph(len(order), edges, model.public)
+        model.links = LinkGraph(len(model.summaries), edges, model.public)
         model.timings["graph"] = time.perf_counter() - t0
         names: list[tuple[int, int, str]] = []
         for i, s in enumerate(model.summaries):
@@ -86,7 +84,6 @@ class ReadModel:
         fulltext.finish()
         model.timings["fulltext"] = time.perf_counter() - t0
         model.fulltext = fulltext
-        model._renum = renum
         for i, s in enumerate(model.summaries):
             for t in set(s["tags"]):
                 model.tag_counts[1][t] += 1
@@ -123,16 +120,16 @@ class ReadModel:
                include_private: bool = False, snippets: bool = True) -> dict[str, Any]:
         """Ranked full text: `{"query", "total", "offset", "limit", "hits": [{slug, title, url, type, snippet, score}]}`."""
         total, found = self.fulltext.search(q, limit, offset, type, tag, include_private, snippets)
-        hits = [self.item(self._renum[n]) | {"snippet": sn, "score": round(sc, 4)} for n, sc, sn in found]
+        hits = [self.item(n) | {"snippet": sn, "score": round(sc, 4)} for n, sc, sn in found]
         return {"query": q, "total": total, "offset": offset, "limit": limit, "hits": hits}
 
     def entries(self, type: str | None = None, tag: str | None = None, limit: int = 50, cursor: str | None = None,
                 include_private: bool = False) -> dict[str, Any]:
         """Entry summaries in slug order after `cursor` (the last slug seen); `next_cursor` is None at the end."""
-        start = bisect_right(self.summaries, cursor, key=lambda s: s["slug"]) if cursor else 0
+        start = bisect_right(self.sorted_slugs, cursor) if cursor else 0
         items: list[dict[str, Any]] = []
         last = None
-        for i in range(start, len(self.summaries)):
+        for i in self.order[start:]:
             s = self.summaries[i]
             if not (include_private or self.public[i]) or (type and s["type"] != type) or (tag and tag not in s["tags"]):
                 continue

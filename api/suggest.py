@@ -29,9 +29,10 @@ class SuggestIndex:
         self.text = [n[2] for n in names]
         self.pop = pop
         self.public = public
+        self.ranks = [(k, -pop[e], len(t)) for e, k, t in names]
+        folded = [key(t) for _, _, t in names]
         # start-of-name tier over titles and aliases: sorted folded keys
-        pairs = sorted((key(t), i) for i, (_, k, t) in enumerate(names) if k != TAG)
-        pairs = [p for p in pairs if p[0]]
+        pairs = sorted((folded[i], i) for i in range(self.n_words) if folded[i])
         self.keys = [p[0] for p in pairs]
         self.key_ids = [p[1] for p in pairs]
         self.big: dict[str, list[int]] = {}
@@ -39,15 +40,15 @@ class SuggestIndex:
         # tags: a sorted list of distinct folded tags, each with its names, most linked entry first
         by_tag: dict[str, list[int]] = {}
         for i in range(self.n_words, len(names)):
-            by_tag.setdefault(key(self.text[i]), []).append(i)
+            by_tag.setdefault(folded[i], []).append(i)
         self.tag_keys = sorted(k for k in by_tag if k)
-        self.tag_names = [sorted(by_tag[k], key=self._rank)[:_TOP * 4] for k in self.tag_keys]
-        self.index = self._build_words(names[: self.n_words])
+        self.tag_names = [heapq.nsmallest(_TOP * 4, by_tag[k], key=self.ranks.__getitem__) for k in self.tag_keys]
+        self.index = self._build_words(folded[: self.n_words])
         self.searcher = self.index.searcher()
         self.schema = self.index.schema
 
     def _rank(self, n: int) -> tuple[int, int, int]:
-        return (self.kind[n], -self.pop[self.entry[n]], len(self.text[n]))
+        return self.ranks[n]
 
     def _precompute(self, lo: int, hi: int, depth: int) -> None:
         """Top names for every prefix whose range is too big to sort per keystroke."""
@@ -56,11 +57,11 @@ class SuggestIndex:
             p = keys[i][:depth]
             j = i + 1 if len(p) < depth else bisect_left(keys, p + _HI, i, hi)
             if j - i > _BIG:
-                self.big[p] = heapq.nsmallest(_TOP, (self.key_ids[x] for x in range(i, j)), key=self._rank)
+                self.big[p] = heapq.nsmallest(_TOP, self.key_ids[i:j], key=self.ranks.__getitem__)
                 self._precompute(i, j, depth + 1)
             i = j
 
-    def _build_words(self, names: list[tuple[int, int, str]]) -> tantivy.Index:
+    def _build_words(self, folded: list[str]) -> tantivy.Index:
         sb = tantivy.SchemaBuilder()
         sb.add_text_field("w", tokenizer_name="whitespace", index_option="freq")
         sb.add_unsigned_field("n", fast=True)
@@ -69,9 +70,10 @@ class SuggestIndex:
         index = tantivy.Index(sb.build())
         writer = index.writer(heap_size=64_000_000, num_threads=1)
         factor = (8, 4, 1)
-        for i, (e, k, text) in enumerate(names):
+        for i, words in enumerate(folded):
+            e, k = self.entry[i], self.kind[i]
             doc = tantivy.Document()
-            doc.add_text("w", " ".join(tokens(text)[:64]))
+            doc.add_text("w", words)
             doc.add_unsigned("n", i)
             doc.add_unsigned("wt", (self.pop[e] + 1) * factor[k])
             doc.add_unsigned("pub", 1 if self.public[e] else 0)
@@ -127,11 +129,11 @@ class SuggestIndex:
         lo = bisect_left(keys, qk)
         mid = bisect_right(keys, qk, lo)
         hi = bisect_left(keys, qk + _HI, mid)
-        exact = sorted(ids[lo:mid], key=self._rank)
+        exact = sorted(ids[lo:mid], key=self.ranks.__getitem__)
         if qk in self.big:
             rest = self.big[qk]
         else:
-            rest = sorted(ids[mid:hi], key=self._rank)[: max(want, _TOP)]
+            rest = heapq.nsmallest(max(want, _TOP), ids[mid:hi], key=self.ranks.__getitem__)
         return exact + [n for n in rest if n not in exact]
 
     def _tags(self, qk: str) -> list[int]:
