@@ -86,7 +86,8 @@ class Watcher:
     def __init__(self, content_dir: str | Path, store: Store | Callable[[], Store], *,
                  on_synced: Callable[[Any], None] | None = None, sync: SyncFn | None = None,
                  debounce: float = 0.15, max_delay: float = 1.0, retry_min: float = 0.2, retry_max: float = 30.0,
-                 root_check: float = 1.0, rescan_every: float | None = 300.0, **sync_kwargs: Any) -> None:
+                 root_check: float = 1.0, rescan_every: float | None = 300.0, check_on_start: bool = False,
+                 **sync_kwargs: Any) -> None:
         self.content_dir = Path(content_dir)
         self._store_arg = store
         self.store: Store | None = store if hasattr(store, "apply") else None
@@ -100,7 +101,7 @@ class Watcher:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._pending: dict[str, int] = {}  # path -> sequence number of its latest event
-        self._rescan = False  # re-check every file (root swapped)
+        self._rescan = check_on_start  # re-check every file (at start, root swapped, periodically)
         self._seq = 0
         self._first = self._last = 0.0
         self._thread: threading.Thread | None = None
@@ -273,8 +274,9 @@ def run_watch(settings: Any, store: Store | None = None, *, ready: Callable[[Wat
         log.info("synced: %s added, %s updated, %s deleted (revision %s)", report.added, report.updated,
                  report.deleted, report.revision)
 
-    watcher = Watcher(settings.content_dir, st, on_synced=synced, max_bytes=settings.max_file_bytes,
-                      options=Options(keywords=settings.keywords))
+    # check_on_start: edits made between the CLI's first sync and the observer starting are not lost
+    watcher = Watcher(settings.content_dir, st, on_synced=synced, check_on_start=True,
+                      max_bytes=settings.max_file_bytes, options=Options(keywords=settings.keywords))
     watcher.start()
     if ready is not None:
         ready(watcher)

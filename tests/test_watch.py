@@ -196,6 +196,13 @@ def test_a_periodic_stat_recheck_catches_events_the_kernel_dropped(content, stor
         wait_for(lambda: title(store, "a") == "Alpha Missed", timeout=2)
 
 
+def test_check_on_start_catches_edits_made_before_the_watch_began(content, store):
+    write(content / "a.md", note("Alpha Before Start"))  # after the last sync, before watching
+    with Watcher(content, store, debounce=0.05, check_on_start=True) as w:
+        wait_for(lambda: title(store, "a") == "Alpha Before Start")
+        wait_for(w.idle)
+
+
 def test_stop_lets_the_sync_in_flight_finish(content, store):
     started, reports = threading.Event(), []
 
