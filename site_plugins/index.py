@@ -12,7 +12,7 @@ from kbsync.paths import slug_segment
 from kbsync.resolve import Resolver
 
 Record = dict[str, Any]
-RELATION_SKIP = {"link", "embed", "mention"}
+RELATION_SKIP = {"link", "embed", "mention", "chapter"}  # chapters: shown as the document TOC
 
 
 def default_store_url(docs_dir: str | Path) -> str:
@@ -142,19 +142,6 @@ class SiteIndex:
         hidden_refs: set[str] = set()
         for s, r in self.records.items():
             for ln in r.get("links") or []:
-                att = ln.get("attachment")
-                path = att if isinstance(att, str) else (ln.get("path") if att else None)
-                if not path and att:
-                    res = self.resolver.resolve(ln.get("raw_target") or _target_of(ln.get("raw", "")), r["path"])
-                    path = res.attachment if res else None
-                if path:
-                    (public_refs if s in self.public else hidden_refs).add(path)
+                if ln.get("attachment") and ln.get("target"):
+                    (public_refs if s in self.public else hidden_refs).add(ln["target"])
         return hidden_refs - public_refs
-
-
-def _target_of(raw: str) -> str:
-    """Target text of a raw wikilink/markdown link, for attachment lookups only."""
-    from kbsync.derive.spans import scan
-
-    spans = scan(raw).spans
-    return spans[0].target if spans else raw

@@ -7,7 +7,7 @@ from typing import Any
 from .index import SiteIndex, relative, tag_url, type_url
 from .links import LinkManager, esc
 
-KIND_LABEL = {"link": "Links", "mention": "Mentions", "embed": "Embeds"}
+KIND_LABEL = {"link": "Links", "mention": "Mentions", "embed": "Embeds", "chapter": "Document"}
 
 
 def _a(href: str, text: str, klass: str = "") -> str:
