@@ -41,7 +41,9 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
     rec: dict[str, Any] = {
         "slug": slug, "path": parsed.path, "title": d["title"], "type": etype,
         "tags": d["tags"], "aliases": meta.get("aliases", []),
-        "visibility": visibility_of(bool(meta.get("draft")), bool(meta.get("private"))),
+        # `publish: false` is Obsidian Publish's way to keep a note off the site: honour it as a draft.
+        "visibility": visibility_of(bool(meta.get("draft")) or parsed.fields.get("publish") is False,
+                                    bool(meta.get("private"))),
         "url": url_for(slug), "date": meta.get("date"), "fields": parsed.fields,
         "headings": d["headings"], "text": d["text"], "word_count": d["word_count"], "keywords": d["keywords"],
         "handle": (handle or stem_of(parsed.path)) if etype == "person" else None,

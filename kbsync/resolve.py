@@ -105,6 +105,7 @@ class Resolver:
             rel = self._relative(target, source_path)
             if rel:
                 return rel
+            target = _strip_dots(target)  # as Obsidian does: a relative path that leads nowhere falls back to names
         ext = posixpath.splitext(target)[1].lower()
         if ext and ext != ENTRY_EXT:
             att = self._attachment(target, source_path)
@@ -145,9 +146,10 @@ class Resolver:
         return None
 
     def _attachment(self, target: str, source_path: str) -> Resolved | None:
-        t = target.lstrip("/")
-        cands = self.att_ci.get(t.lower()) or [a for a in self.att_name.get(t.rsplit("/", 1)[-1].lower(), [])
-                                               if a.lower().endswith("/" + t.lower()) or a.lower() == t.lower()]
+        """Attachments follow the entry rules: path, path suffix, then file name (closest wins)."""
+        t = _strip_dots(target).lower()
+        by_name = self.att_name.get(t.rsplit("/", 1)[-1], [])
+        cands = self.att_ci.get(t) or [a for a in by_name if a.lower().endswith("/" + t)] or by_name
         if not cands:
             return None
         best = closest(cands, source_path)
@@ -156,6 +158,14 @@ class Resolver:
     def _entry(self, cands: list[str], source_path: str) -> Resolved:
         best = closest(cands, source_path)
         return Resolved(self.slug_of[best[0]], best[0], ambiguous=tuple(best[1:]))
+
+
+def _strip_dots(target: str) -> str:
+    """`../../images/x.png` → `images/x.png`; `./a/b` → `a/b`."""
+    parts = [p for p in target.split("/") if p not in ("", ".")]
+    while parts and parts[0] == "..":
+        parts.pop(0)
+    return "/".join(parts)
 
 
 def closest(cands: list[str], source_path: str) -> list[str]:
