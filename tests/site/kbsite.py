@@ -1,10 +1,7 @@
 """Helpers for site tests: build a site once, then parse its HTML (the fixtures live in conftest.py)."""
 from __future__ import annotations
 
-import json
 import logging
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit

@@ -6,10 +6,9 @@ import json
 import re
 
 import pytest
+from kbsite import Site
 
 from kbsync.paths import slugify
-
-from kbsite import Site
 
 ATTR = re.compile(r'\s(?:href|src)="([^"]*)"')
 CODE = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1>", re.S | re.I)
