@@ -7,8 +7,12 @@ transactions. Test ids say which: `[mongomock]`, `[mongomock-txn]`, `[real]`.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import mongomock_ng
 import pytest
@@ -199,3 +203,46 @@ def test_open_store_dispatches_mongodb_urls(monkeypatch):
         assert isinstance(s, MongoStore) and s.db.name == "kb_custom"
     finally:
         s.close()
+
+
+@pytest.fixture(scope="module")
+def corpus80(tmp_path_factory) -> Path:
+    """A small generated corpus (with malformed files): mongomock is slow, the point is coverage."""
+    out = tmp_path_factory.mktemp("corpus80")
+    gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_corpus.py"
+    subprocess.run([sys.executable, str(gen), str(out), "--entries", "80", "--bad"], check=True, capture_output=True)
+    return out / "content"
+
+
+def test_sync_pipeline_gives_the_same_index_as_sqlite(tmp_path, corpus80, backend):
+    """The real sync over a generated corpus: MongoDB and SQLite end up holding the same thing."""
+    from kbsync.store.sqlite import SQLiteStore
+    from kbsync.sync import Syncer
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus80, content, symlinks=True)  # the --bad corpus has a symlink loop
+    mongo = backend.store()
+    sqlite = SQLiteStore(f"sqlite://{tmp_path / 'kb.sqlite'}")
+
+    def same() -> None:
+        assert mongo.revision() == sqlite.revision()
+        assert list(mongo.entries()) == list(sqlite.entries())
+        assert mongo.file_states() == sqlite.file_states()
+        assert mongo.problems() == sqlite.problems()
+        assert sorted(mongo.names(), key=lambda r: r["slug"]) == sorted(sqlite.names(), key=lambda r: r["slug"])
+
+    syncers = [Syncer(content, s, workers=1) for s in (mongo, sqlite)]
+    for s in syncers:
+        s.sync()
+    same()
+    files = sorted(content.rglob("*.md"))
+    files[0].write_text("---\ntitle: Rewritten\ntags: [new]\n---\nlinks to [[Rewritten]] and [[nowhere]]\n")
+    files[1].rename(files[1].with_name("Moved Here.md"))
+    files[2].unlink()
+    for s in syncers:
+        s.sync()
+    same()
+    for s in syncers:
+        s.sync(full=True)
+    same()
+    sqlite.close()
