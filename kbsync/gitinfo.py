@@ -195,7 +195,10 @@ def changed_since(content_dir: str | Path, rev: str, *, include_worktree: bool =
     because sync indexes what is on disk. Without it, only commits REV..HEAD count.
     """
     top, prefix = _prefix(Path(content_dir))
-    _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except GitError:
+        raise GitError(f"unknown revision {rev!r}: not a commit in {top}") from None
     spec = prefix or "."
     revs = [rev] if include_worktree else [rev, "HEAD"]
     out = _git(top, "diff", "-z", "--name-status", "-M", "--no-ext-diff", *revs, "--", spec)

@@ -137,7 +137,7 @@ def test_changeset_paths_include_both_rename_sides():
 
 @pytest.mark.parametrize("bad_rev", ["no-such-rev", "0" * 40])
 def test_changed_since_unknown_revision_raises(repo, bad_rev):
-    with pytest.raises(GitError):
+    with pytest.raises(GitError, match="unknown revision"):
         changed_since(repo / "content", bad_rev)
 
 
