@@ -38,6 +38,14 @@ they round-trip exactly (any front-matter key, any int); ``slug``, ``path``,
 ``type``, ``visibility``, ``title``, ``tags`` and lowercased ``tags_lc`` are
 top-level fields for indexes and ad-hoc queries. ``get``/``entries`` attach
 links and backlinks with :func:`kbsync.store.assemble.assemble`, as SQLite does.
+
+Attachments in GridFS (optional): with ``attachments_root`` (the content dir)
+``apply`` also copies the bytes of every attachment the batch lists (a file
+state without a slug) into the GridFS bucket ``attachments`` under its
+content-relative path, before the flip, and removes forgotten ones after it;
+``attachment(path)`` reads them back, so API replicas need no content volume.
+Blobs are keyed by path, outside the generation scheme: an updated image may
+be served a moment before the revision that lists it.
 """
 from __future__ import annotations
 
@@ -48,8 +56,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
+import gridfs
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.errors import PyMongoError
 
@@ -76,7 +86,8 @@ class MongoStore:
     """The Store protocol over MongoDB (pymongo); see the module docstring for the commit scheme."""
 
     def __init__(self, url: str, db: str = "kb", client: Any = None, *, transactions: bool | None = None,
-                 lease_s: float = 60.0, gc_grace: float = 30.0, busy_timeout: float = 10.0) -> None:
+                 lease_s: float = 60.0, gc_grace: float = 30.0, busy_timeout: float = 10.0,
+                 attachments_root: str | Path | None = None) -> None:
         self.url = url
         self._own_client = client is None
         self.client = client if client is not None else MongoClient(url, serverSelectionTimeoutMS=5000)
@@ -87,6 +98,8 @@ class MongoStore:
         self.writer_id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._transactions = transactions
         self._ready = False
+        self.attachments_root = Path(attachments_root) if attachments_root is not None else None
+        self._bucket: gridfs.GridFSBucket | None = None
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -208,13 +221,57 @@ class MongoStore:
         self._setup()
         if batch.empty():
             return self.revision()
+        if self.attachments_root is not None:
+            self._upload_attachments(batch)
         if self.transactions:
             with self.client.start_session() as session:
                 rev = session.with_transaction(lambda s: self._commit(batch, s))
         else:
             rev = self._commit(batch, None)
+        if self.attachments_root is not None:
+            self._drop_attachments(batch)
         self._gc()
         return rev
+
+    # -- attachments in GridFS (optional) ----------------------------------------------------
+
+    @property
+    def bucket(self) -> gridfs.GridFSBucket:
+        if self._bucket is None:
+            self._bucket = gridfs.GridFSBucket(self.db, bucket_name="attachments")
+        return self._bucket
+
+    def _delete_blobs(self, path: str) -> None:
+        for f in list(self.bucket.find({"filename": path})):
+            self.bucket.delete(f._id)
+
+    def _upload_attachments(self, b: Batch) -> None:
+        assert self.attachments_root is not None
+        for f in b.files:
+            if f.slug is not None:
+                continue  # an entry: its text is in the record
+            data = (self.attachments_root / f.path).read_bytes()
+            old = [g._id for g in self.bucket.find({"filename": f.path})]
+            self.bucket.upload_from_stream(f.path, data, metadata={"mtime_ns": f.mtime_ns, "size": len(data)})
+            for file_id in old:
+                self.bucket.delete(file_id)
+
+    def _drop_attachments(self, b: Batch) -> None:
+        keep = {f.path for f in b.files if f.slug is None}
+        if b.replace_all:
+            for f in list(self.bucket.find({})):
+                if f.filename not in keep:
+                    self.bucket.delete(f._id)
+        for path in b.forget_files:
+            if path not in keep:
+                self._delete_blobs(path)
+
+    def attachment(self, path: str) -> bytes | None:
+        """The bytes of an attachment stored in GridFS, or None."""
+        try:
+            return self.bucket.open_download_stream_by_name(path).read()
+        except gridfs.NoFile:
+            return None
 
     def _acquire(self, session: Any) -> dict[str, Any]:
         """Take the lease, roll back a dead writer's debris, and return the meta document as it was."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 import threading
 from collections import defaultdict
@@ -159,6 +161,8 @@ class SQLiteStore:
                 if content:
                     rev += 1
                     db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(rev),))
+                if os.environ.get("KB_FAULT_INJECT") == "kill-before-commit":  # crash-safety tests only
+                    os.kill(os.getpid(), signal.SIGKILL)
                 db.execute("COMMIT")
                 return rev
             except BaseException:
