@@ -99,7 +99,7 @@ class MongoStore:
         self._transactions = transactions
         self._ready = False
         self.attachments_root = Path(attachments_root) if attachments_root is not None else None
-        self._bucket: gridfs.GridFSBucket | None = None
+        self._bucket: gridfs.GridFS | None = None
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -236,9 +236,9 @@ class MongoStore:
     # -- attachments in GridFS (optional) ----------------------------------------------------
 
     @property
-    def bucket(self) -> gridfs.GridFSBucket:
+    def bucket(self) -> gridfs.GridFS:
         if self._bucket is None:
-            self._bucket = gridfs.GridFSBucket(self.db, bucket_name="attachments")
+            self._bucket = gridfs.GridFS(self.db, collection="attachments")
         return self._bucket
 
     def _delete_blobs(self, path: str) -> None:
@@ -252,7 +252,7 @@ class MongoStore:
                 continue  # an entry: its text is in the record
             data = (self.attachments_root / f.path).read_bytes()
             old = [g._id for g in self.bucket.find({"filename": f.path})]
-            self.bucket.upload_from_stream(f.path, data, metadata={"mtime_ns": f.mtime_ns, "size": len(data)})
+            self.bucket.put(data, filename=f.path, metadata={"mtime_ns": f.mtime_ns, "size": len(data)})
             for file_id in old:
                 self.bucket.delete(file_id)
 
@@ -269,7 +269,7 @@ class MongoStore:
     def attachment(self, path: str) -> bytes | None:
         """The bytes of an attachment stored in GridFS, or None."""
         try:
-            return self.bucket.open_download_stream_by_name(path).read()
+            return self.bucket.get_last_version(path).read()
         except gridfs.NoFile:
             return None
 

@@ -246,3 +246,43 @@ def test_sync_pipeline_gives_the_same_index_as_sqlite(tmp_path, corpus80, backen
         s.sync(full=True)
     same()
     sqlite.close()
+
+
+@pytest.fixture(scope="module")
+def _mock_gridfs():
+    """Let pymongo's gridfs accept mongomock collections (it still accepts real ones too)."""
+    from unittest import mock
+
+    from mongomock_ng.gridfs import enable_gridfs_integration
+
+    enable_gridfs_integration()
+    yield
+    mock.patch.stopall()
+
+
+@pytest.fixture
+def gridfs_backend(backend, _mock_gridfs):
+    return backend
+
+
+def test_attachments_are_copied_to_gridfs_when_enabled(tmp_path, gridfs_backend):
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "photo.png").write_bytes(b"\x89PNG first")
+    store = gridfs_backend.store(attachments_root=tmp_path)
+    store.apply(Batch(upserts=[rec("a")], files=[FileState("a.md", "a", 1, 1, "h"),
+                                                  FileState("img/photo.png", None, 1, 10, "")]))
+    assert store.attachment("img/photo.png") == b"\x89PNG first"
+    assert store.attachment("a.md") is None  # entries live in records, not in GridFS
+    (tmp_path / "img" / "photo.png").write_bytes(b"\x89PNG second")
+    store.apply(Batch(files=[FileState("img/photo.png", None, 2, 11, "")]))
+    assert store.attachment("img/photo.png") == b"\x89PNG second"
+    assert len(list(store.bucket.find({"filename": "img/photo.png"}))) == 1  # the old blob is gone
+    store.apply(Batch(forget_files=["img/photo.png"]))
+    assert store.attachment("img/photo.png") is None
+
+
+def test_attachments_are_off_by_default(tmp_path, gridfs_backend):
+    (tmp_path / "x.png").write_bytes(b"x")
+    store = gridfs_backend.store()
+    store.apply(Batch(files=[FileState("x.png", None, 1, 1, "")]))
+    assert store.attachment("x.png") is None
