@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from api.metrics import Metrics, TimingMiddleware
@@ -53,7 +54,20 @@ def create_app(settings: ApiSettings | None = None, store: Any | None = None) ->
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "OPTIONS"],
                        allow_headers=["Authorization"], max_age=600)
     app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
+    app.openapi = lambda: _optional_auth(app)  # type: ignore[method-assign]
     site = settings.site_dir
     if site is not None and site.is_dir():
         app.mount("/", StaticFiles(directory=site, html=True), name="site")
     return app
+
+
+def _optional_auth(app: FastAPI) -> dict[str, Any]:
+    """The bearer token is optional (anonymous callers see public entries): say so in the OpenAPI document."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                if isinstance(op, dict) and op.get("security"):
+                    op["security"] = [{}, *op["security"]]
+        app.openapi_schema = schema
+    return app.openapi_schema

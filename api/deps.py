@@ -14,11 +14,11 @@ from api.settings import ApiSettings
 _bearer = HTTPBearer(auto_error=False, description="KB_API_TOKEN: shows private entries too")
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_holder(request: Request) -> ModelHolder:
+async def get_holder(request: Request) -> ModelHolder:
     return request.app.state.holder  # type: ignore[no-any-return]
 
 
@@ -26,24 +26,25 @@ HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 
-def get_model(holder: HolderDep) -> ReadModel:
+async def get_model(holder: HolderDep) -> ReadModel:
     """The live read model; 503 until the first one is built."""
     if holder.model is None:
         raise HTTPException(503, "the read model is still loading", headers={"Retry-After": "1"})
     return holder.model
 
 
-def get_store(holder: HolderDep) -> Any:
+async def get_store(holder: HolderDep) -> Any:
     return holder.store
 
 
-def include_private(settings: SettingsDep,
+async def include_private(request: Request, settings: SettingsDep,
                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> bool:
-    """True only for `Authorization: Bearer $KB_API_TOKEN`; a wrong token is a 401, none is public."""
-    if creds is None:
+    """True only for `Authorization: Bearer $KB_API_TOKEN`; any other Authorization is a 401, none is public."""
+    if creds is None and "authorization" not in request.headers:
         return False
     token = settings.api_token
-    if not token or not hmac.compare_digest(creds.credentials.encode(), token.encode()):
+    given = creds.credentials if creds is not None else ""
+    if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
         raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
     return True
 

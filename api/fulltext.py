@@ -43,7 +43,7 @@ class FullText:
         self.index = tantivy.Index(self.schema)
         self.analyzer = analyzer()
         self.index.register_tokenizer("kb", self.analyzer)
-        self.writer: Any = self.index.writer(heap_size=150_000_000, num_threads=threads)
+        self.writer: Any = self.index.writer(heap_size=100_000_000, num_threads=threads)
         self.searcher: Any = None
 
     def add(self, n: int, rec: dict[str, Any], public: bool) -> None:

@@ -20,9 +20,11 @@ HIDDEN_KINDS = {"chapter"}  # structural edges are not links
 
 @dataclass
 class Source:
+    """Read `records` to the end first, then `edges`: both stream from one snapshot."""
+
     revision: int
-    records: Iterator[dict[str, Any]]  # non-draft records, streamed (any order)
-    edges: list[tuple[str, str, str]]  # (src, dst, kind) of resolved links
+    records: Iterator[dict[str, Any]]  # non-draft records (any order)
+    edges: Iterator[tuple[str, str, str]]  # (src, dst, kind) of resolved links
 
 
 def load(store: Any) -> Source:
@@ -38,32 +40,35 @@ def load(store: Any) -> Source:
 
 def _load_generic(store: Any) -> Source:
     rev = store.revision()
-    edges = [(e.src, e.dst, e.kind) for e in store.edges_from() if e.dst and e.kind not in HIDDEN_KINDS
-             and not getattr(e, "attachment", False)]
     records = (r for r in store.entries() if (r.get("visibility") or "public") != "draft")
+    edges = ((e.src, e.dst, e.kind) for e in store.edges_from() if e.dst and e.kind not in HIDDEN_KINDS
+             and not getattr(e, "attachment", False))
     return Source(rev, records, edges)
 
 
 def _load_sqlite(path: str) -> Source:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
     try:
-        db.execute("BEGIN")  # one snapshot: revision, edges and entries agree
+        db.execute("BEGIN")  # one snapshot: revision, entries and edges agree
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("schema_version") != SQLITE_SCHEMA:
             raise ValueError(f"unknown schema version {meta.get('schema_version')!r}")
         rev = int(meta["revision"])
-        edges = [(s, d, k) for s, d, k in db.execute(
-            "SELECT src, dst, kind FROM edges WHERE dst IS NOT NULL AND attachment = 0") if k not in HIDDEN_KINDS]
         rows = db.execute("SELECT record FROM entries WHERE visibility != 'draft'")
     except BaseException:
         db.close()
         raise
 
     def records() -> Iterator[dict[str, Any]]:
+        for (r,) in rows:
+            yield json.loads(r)
+
+    def edges() -> Iterator[tuple[str, str, str]]:
         try:
-            for (r,) in rows:
-                yield json.loads(r)
+            for s, d, k in db.execute("SELECT src, dst, kind FROM edges WHERE dst IS NOT NULL AND attachment = 0"):
+                if k not in HIDDEN_KINDS:
+                    yield s, d, k
         finally:
             db.close()
 
-    return Source(rev, records(), edges)
+    return Source(rev, records(), edges())

@@ -61,19 +61,16 @@ class ReadModel:
         model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
         model.timings["entries"] = time.perf_counter() - t0
         model.inbound = [0] * len(model.summaries)
-        edges: dict[tuple[int, int], str] = {}
-        for s_, d_, kind in src.edges:
-            a, b = model.by_slug.get(s_), model.by_slug.get(d_)
-            if a is None or b is None or a == b:
-                continue
-            if (a, b) not in edges:
-                edges[(a, b)] = kind
-                if model.public[a]:
-                    model.inbound[b] += 1
-        model.edge_count = len(edges)
+        graph = LinkGraph(len(model.summaries), model.public)
+        by_slug = model.by_slug
+        for src_slug, dst_slug, kind in src.edges:
+            a, b = by_slug.get(src_slug), by_slug.get(dst_slug)
+            if a is not None and b is not None and a != b and graph.add(a, b, kind) and model.public[a]:
+                model.inbound[b] += 1
+        graph.freeze()
+        model.links = graph
+        model.edge_count = graph.edge_count
         model.timings["edges"] = time.perf_counter() - t0
-        model.links = LinkGraph(len(model.summaries), edges, model.public)
-        model.timings["graph"] = time.perf_counter() - t0
         names: list[tuple[int, int, str]] = []
         for i, s in enumerate(model.summaries):
             names.append((i, TITLE, s["title"]))

@@ -1,9 +1,11 @@
 """Shared query parameter limits and documented error responses."""
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import Query
+from fastapi.responses import JSONResponse
 
 from api.schemas import Problem
 
@@ -18,3 +20,11 @@ LOADING: dict[int | str, dict[str, Any]] = {
     503: {"model": Problem, "description": "the read model is still loading"},
     401: {"model": Problem, "description": "wrong API token"},
 }
+
+
+class FastJSON(JSONResponse):
+    """JSON without a second pass through the response model (the read model builds exact shapes; the
+    OpenAPI schema still documents them and the schemathesis test checks they match)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,20 +1,21 @@
 """Full-text search: `GET /api/search?q=&limit=&offset=&type=&tag=`, answered from the read model only."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import ModelDep, PrivateDep
-from api.routes.common import LOADING, Limit, Name, QueryText
+from api.routes.common import LOADING, FastJSON, Limit, Name, QueryText
 from api.schemas import SearchResponse
 
 router = APIRouter(tags=["search"])
 
 
 @router.get("/api/search", response_model=SearchResponse, responses=LOADING)
-def search(model: ModelDep, private: PrivateDep, q: QueryText = "", limit: Limit = 10,
+async def search(model: ModelDep, private: PrivateDep, q: QueryText = "", limit: Limit = 10,
            offset: Annotated[int, Query(ge=0, le=10_000)] = 0, type: Name = None, tag: Name = None,
-           snippets: bool = True) -> dict[str, Any]:
+           snippets: bool = True) -> Response:
     """BM25-ranked entries with highlighted snippets, optionally filtered by type and tag."""
-    return model.search(q, limit, offset, type or None, tag or None, include_private=private, snippets=snippets)
+    return FastJSON(model.search(q, limit, offset, type or None, tag or None, include_private=private,
+                                 snippets=snippets))

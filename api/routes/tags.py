@@ -13,6 +13,6 @@ router = APIRouter(tags=["entries"])
 
 
 @router.get("/api/tags", response_model=list[TagCount], responses=LOADING)
-def tags(model: ModelDep, private: PrivateDep) -> list[dict[str, Any]]:
+async def tags(model: ModelDep, private: PrivateDep) -> list[dict[str, Any]]:
     """Tags, most used first."""
     return model.tags(include_private=private)
