@@ -28,7 +28,10 @@
       });
       frontier = next;
     }
-    var keep = Object.keys(dist).map(Number).slice(0, 400);
+    // Hubs: keep the closest, best-connected neighbours so the local graph stays readable.
+    var keep = Object.keys(dist).map(Number).sort(function (a, b) {
+      return dist[a] - dist[b] || (adj[b] || []).length - (adj[a] || []).length || a - b;
+    }).slice(0, 80);
     var map = {};
     var nodes = keep.map(function (n, j) { map[n] = j; var o = Object.assign({}, data.nodes[n]); o.d = dist[n]; return o; });
     var links = data.links.filter(function (l) { return l[0] in map && l[1] in map; })

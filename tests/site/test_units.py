@@ -1,0 +1,68 @@
+"""Table tests for the plugin's pure helpers: relative URLs, tag/type URLs, embed sections, render keys."""
+from __future__ import annotations
+
+import pytest
+
+from site_plugins.incremental import entry_key
+from site_plugins.index import SiteIndex, relative, tag_url, type_url
+from site_plugins.links import LinkManager
+
+
+@pytest.mark.parametrize(("url", "page", "expected"), [
+    ("b/", "a/", "../b/"),
+    ("", "a/b/", "../../"),
+    ("", "", "./"),
+    ("a/", "", "a/"),
+    ("tags/x/", "tags/", "x/"),
+    ("img/p.png", "notes/n/", "../../img/p.png"),
+    ("notes/n/", "notes/n/", "./"),
+])
+def test_relative(url: str, page: str, expected: str) -> None:
+    assert relative(url, page) == expected
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ("fitness", "tags/fitness/"), ("home/garage", "tags/home/garage/"), ("Café Crème", "tags/café-crème/"),
+])
+def test_tag_url(tag: str, expected: str) -> None:
+    assert tag_url(tag) == expected
+
+
+def test_type_url() -> None:
+    assert type_url("Exercise") == "types/exercise/"
+
+
+BODY = "# T\n\nintro\n\n## A\n\na text\n\n```\n## not a heading\n```\n\n### A.1\n\nsub\n\n## B\n\nb text\n"
+
+
+@pytest.mark.parametrize(("anchor", "has", "lacks"), [
+    ("A", ["a text", "## not a heading", "sub"], ["b text", "intro"]),
+    ("A.1", ["sub"], ["a text", "b text"]),
+    ("B", ["b text"], ["a text"]),
+    (None, ["intro", "b text"], []),
+    ("Missing", ["intro"], []),
+])
+def test_embed_section(anchor: str | None, has: list[str], lacks: list[str]) -> None:
+    part = LinkManager._section(BODY, anchor)
+    assert all(h in part for h in has) and not any(x in part for x in lacks)
+
+
+def _index(**changes: object) -> SiteIndex:
+    a = {"slug": "a", "path": "a.md", "title": "A", "hash": "1", "visibility": "public",
+         "links": [{"target": "b", "kind": "link", "raw": "[[b]]"}], "backlinks": []}
+    b = {"slug": "b", "path": "b.md", "title": "B", "hash": "2", "visibility": "public", "links": [],
+         "backlinks": [{"source": "a", "kind": "link"}]}
+    c = {"slug": "c", "path": "c.md", "title": "C", "hash": "3", "visibility": "public", "links": [], "backlinks": []}
+    b.update(changes)  # type: ignore[arg-type]
+    return SiteIndex.from_records([a, b, c])
+
+
+def test_render_keys_follow_dependencies() -> None:
+    base = _index()
+    keys = {s: entry_key(base, s, "g") for s in "abc"}
+    retitled = _index(title="B2")
+    assert entry_key(retitled, "a", "g") != keys["a"]  # a shows b's title on its link
+    assert entry_key(retitled, "c", "g") == keys["c"]  # c does not depend on b
+    hidden = _index(visibility="private")
+    assert entry_key(hidden, "a", "g") != keys["a"]  # the link to b becomes plain text
+    assert entry_key(base, "a", "other-global") != keys["a"]
