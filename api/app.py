@@ -33,6 +33,7 @@ def create_app(settings: ApiSettings | None = None, store: Any | None = None) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder: ModelHolder = app.state.holder  # tests may swap the holder before startup
         owned = holder.store is None
         if owned:
             holder.store = open_store(settings)
