@@ -71,9 +71,8 @@ def test_site_is_served_beside_the_api(server: str) -> None:
 
 
 def test_serve_accepts_the_cli_settings(tmp_path: Path) -> None:
-    from kbsync.settings import Settings
-
     from api.settings import api_settings
+    from kbsync.settings import Settings
 
     s = api_settings(Settings(content_dir=tmp_path / "content", api_token="t", cors_origins=["https://x"], port=9999))
     assert (s.api_token, s.cors_origins, s.port) == ("t", ["https://x"], 9999)
