@@ -76,7 +76,7 @@ def run_sync(s: Settings, store: Any, *, full: bool = False, paths: list[str] | 
 def sync(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
          full: Annotated[bool, typer.Option("--full", help="Re-read every file and rebuild the index.")] = False,
          watch: Annotated[bool, typer.Option("--watch", help="Keep syncing as files change.")] = False,
-         since: Annotated[str | None, typer.Option("--since", help="Only files `git diff REV HEAD` reports.")] = None) -> None:
+         since: Annotated[str | None, typer.Option("--since", help="Only files changed since git revision REV (working tree included).")] = None) -> None:
     """Sync the content folder into the store."""
     s = _settings(content, store)
     _need_content(s)
@@ -84,9 +84,12 @@ def sync(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = 
     st = _store(s)
     paths = None
     if since:
-        from .gitinfo import changed_since
+        from .gitinfo import GitError, changed_since
 
-        paths = changed_since(s.content_dir, since)
+        try:
+            paths = changed_since(s.content_dir, since).paths()
+        except GitError as e:
+            raise typer.BadParameter(str(e), param_hint="--since") from e
     report = run_sync(s, st, full=full, paths=paths)
     if as_json:
         typer.echo(json.dumps(report.as_json()))

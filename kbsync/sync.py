@@ -8,6 +8,7 @@ Everything lands in one store batch: all of it or none of it.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import posixpath
 import time
@@ -22,6 +23,7 @@ from typing import Any
 from .build import read_and_build
 from .derive import Options
 from .discover import DEFAULT_MAX_BYTES, Found, discover, ignored, is_entry, stat_one
+from .gitinfo import FileHistory, HistoryCache
 from .models import Problem
 from .paths import stem_of
 from .resolve import Resolver, chapter_targets, lookup_key, name_keys
@@ -89,6 +91,7 @@ class Syncer:
         self.options = options or Options()
         self.max_bytes = max_bytes
         self.workers = workers
+        self.history = HistoryCache(self.root)  # git dates; re-read only when HEAD moves
         self._known: _Known | None = None
 
     def _load(self) -> _Known:
@@ -138,7 +141,9 @@ class Syncer:
               progress: Progress | None) -> tuple[SyncReport, Batch]:
         root, options = self.root, self.options
         states = {} if full else known.states
-        plan = _plan(root, states, full, paths)
+        history = self.history.get()
+        git = {p: _git_mark(h) for p, h in history.items()}
+        plan = _plan(root, states, full, paths, git)
         report = SyncReport(unchanged=0)
         results = _read_all(plan, self.max_bytes, options, progress, self.workers)
         schemas = load_schemas(root)
@@ -158,11 +163,15 @@ class Syncer:
                 file_problems[path] = probs
                 batch.files.append(FileState(path, None, found.mtime_ns, found.size, ""))
                 continue
+            # The file state's hash covers the content and the file's git history (dates, authors).
+            digest = f"{digest}{git.get(path, '')}"
             if not full and st and st.slug and st.hash == digest and path in old_names:
                 if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
                     batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
                 continue
             schemas.validate(rec)
+            hist = history.get(path)
+            rec.update(hist.as_record_fields() if hist else {"created": None, "updated": None, "authors": []})
             records[path] = rec
             raw_edges[path] = edges
             batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
@@ -211,7 +220,12 @@ class Syncer:
         return report, batch
 
 
-def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[str] | None) -> _Plan:
+def _git_mark(h: FileHistory) -> str:
+    return "@" + hashlib.blake2b(f"{h.created}|{h.updated}|{h.authors}".encode(), digest_size=6).hexdigest()
+
+
+def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[str] | None,
+          git: dict[str, str]) -> _Plan:
     if paths is None:
         disc = discover(root)
         md, atts, walk_problems = disc.entries, disc.attachments, disc.problems
@@ -231,8 +245,11 @@ def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[
                 atts.update({f"{rel}/{p}": f for p, f in sub.attachments.items()})
             elif (f := stat_one(root, rel)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
+    named = set() if paths is None else {p.strip("/") for p in paths}
     read = [p for p, f in md.items()
-            if full or p not in states or not states[p].hash or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
+            if full or p in named  # a named path changed for sure: coarse mtimes can hide a same-size save
+            or p not in states or not states[p].hash or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)
+            or not states[p].hash.endswith(git.get(p, "")) or ("@" in states[p].hash) != (p in git)]
     gone = [p for p in states if p not in md and p not in atts]
     new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
                 if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
