@@ -163,6 +163,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 continue
             stub = f"---\ntitle: {json.dumps(p.title)}\nsearch:\n  exclude: true\n---\n\n<!--kb-body-->\n"
             f = File.generated(config, p.src_uri, content=stub)
+            if self.config.nav == "keep" or config.nav:
+                f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
             f.dest_uri, f.url = p.dest_uri, p.url
             f.__dict__.pop("abs_dest_path", None)
             files.append(f)
