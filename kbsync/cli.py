@@ -202,13 +202,16 @@ def build(content: ContentOpt = None, store: StoreOpt = None,
     """Sync, then build the static site with MkDocs (works without an mkdocs.yml)."""
     from site_plugins.config import build_site
 
+    from .serving import site_paths
+
     s = _settings(content, store)
     _need_content(s)
     st = _store(s)
     run_sync(s, st)
-    target = out or s.site_dir or Path("site")
-    build_site(s.content_dir, target, store_url=s.resolved_store_url())
-    typer.echo(f"site built in {target}")
+    default_out, yml = site_paths(s)
+    target = out or default_out
+    secs = build_site(s.content_dir, target, store_url=s.resolved_store_url(), mkdocs_yml=yml, sync=False)
+    typer.echo(f"site built in {target} ({secs:.1f}s)")
 
 
 @app.command()
@@ -216,7 +219,7 @@ def serve(content: ContentOpt = None, store: StoreOpt = None,
           host: Annotated[str | None, typer.Option("--host", help="Bind address (env KB_HOST).")] = None,
           port: Annotated[int | None, typer.Option("--port", help="Port (env KB_PORT).")] = None) -> None:
     """Serve the API and the built site on one port, and keep the store current."""
-    from api.server import serve as serve_api
+    from .serving import run_serve
 
     s = _settings(content, store)
     _need_content(s)
@@ -224,7 +227,7 @@ def serve(content: ContentOpt = None, store: StoreOpt = None,
         s.host = host
     if port:
         s.port = port
-    serve_api(s)
+    run_serve(s, _store(s))
 
 
 def _read_model(s: Settings):  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_file_bytes: int = DEFAULT_MAX_BYTES
     keywords: bool = True
+    serve_watch: bool = True  # `kb serve` runs the watcher; turn off for API replicas beside one sync worker
 
     def resolved_store_url(self) -> str:
         if self.store_url:
