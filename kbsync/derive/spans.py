@@ -203,6 +203,7 @@ def _mdlink(m: re.Match[str], line: int) -> LinkSpan | None:
     if not _is_local(dest):
         return None
     target, _, anchor = unquote(dest).partition("#")
-    if not target.lower().endswith(".md") and not embed:
-        return None  # links to other local files are assets, not entries; images are embeds
+    last = target.rsplit("/", 1)[-1]
+    if not embed and not target.lower().endswith(".md") and (not last or "." in last):
+        return None  # links to other local files are assets; `[x](Note)` without an extension is a note, as in Obsidian
     return LinkSpan(m.start(), m.end(), line, "mdlink", m.group(0), target, anchor or None, m.group(1) or None, embed)

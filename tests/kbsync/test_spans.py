@@ -25,6 +25,8 @@ def found(body: str, form: str | None = None) -> list[tuple]:
     ("[text](Other%20Note.md#part)", [("mdlink", "Other Note.md", "part", "text", False)]),
     ("![alt](img/pic.png)", [("mdlink", "img/pic.png", None, "alt", True)]),
     ("[site](https://example.com/a.md)", []),
+    ("[filters](Filters)", [("mdlink", "Filters", None, "filters", False)]),  # Obsidian: a note name
+    ("[pdf](files/report.pdf) [dir](folder/)", []),
     ("[ref]: notes/Ref.md", [("mdlink", "notes/Ref.md", None, None, False)]),
     ("[[Café Crème]] [[数据]] [[🚀 Launch]]", [("wikilink", "Café Crème", None, None, False),
                                              ("wikilink", "数据", None, None, False),
