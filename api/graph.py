@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
@@ -49,24 +49,35 @@ class LinkGraph:
         self.pred: list[array[int]] = []
         self.edge_count = 0
 
-    def add(self, a: int, b: int, kind: str) -> bool:
-        """Add the link a -> b (the first kind seen wins); False when a -> b was already there."""
-        pair = a * self.n + b
-        if pair in self._seen:
-            return False
-        self._seen.add(pair)
-        k = self._kind_ids.get(kind)
-        if k is None:
-            k = self._kind_ids[kind] = len(self.kinds)
-            self.kinds.append(kind)
-        self._succ[a].append(b)
-        self._succ_kind[a].append(k)
-        self._pred[b].append(a)
-        self.edge_count += 1
-        return True
+    def load(self, triples: Iterable[tuple[str, str | None, str]], by_slug: dict[str, int]) -> list[int]:
+        """Add every (src, dst, kind) link between known entries (first kind wins; self-links dropped) and
+        return each entry's inbound count from public sources. One tight loop: 700k links at 100k entries."""
+        n, pub, seen = self.n, self.public, self._seen
+        succ, succ_kind, pred = self._succ, self._succ_kind, self._pred
+        kind_ids, get = self._kind_ids, by_slug.get
+        inbound = [0] * n
+        for src, dst, kind in triples:
+            a, b = get(src), get(dst) if dst else None
+            if a is None or b is None or a == b:
+                continue
+            pair = a * n + b
+            if pair in seen:
+                continue
+            seen.add(pair)
+            k = kind_ids.get(kind)
+            if k is None:
+                k = kind_ids[kind] = len(self.kinds)
+                self.kinds.append(kind)
+            succ[a].append(b)
+            succ_kind[a].append(k)
+            pred[b].append(a)
+            if pub[a]:
+                inbound[b] += 1
+        self.edge_count = len(seen)
+        return inbound
 
     def freeze(self) -> None:
-        """Compact the lists into arrays; no more `add` after this."""
+        """Compact the lists into arrays; no more `load` after this."""
         self.succ = [array("i", x) for x in self._succ]
         self.succ_kind = [array("H", x) for x in self._succ_kind]
         self.pred = [array("i", x) for x in self._pred]

@@ -60,13 +60,8 @@ class ReadModel:
         model.order = sorted(range(len(model.summaries)), key=lambda i: model.summaries[i]["slug"])
         model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
         model.timings["entries"] = time.perf_counter() - t0
-        model.inbound = [0] * len(model.summaries)
         graph = LinkGraph(len(model.summaries), model.public)
-        by_slug = model.by_slug
-        for src_slug, dst_slug, kind in src.edges:
-            a, b = by_slug.get(src_slug), by_slug.get(dst_slug)
-            if a is not None and b is not None and a != b and graph.add(a, b, kind) and model.public[a]:
-                model.inbound[b] += 1
+        model.inbound = graph.load(src.edges, model.by_slug)
         graph.freeze()
         model.links = graph
         model.edge_count = graph.edge_count
