@@ -117,6 +117,18 @@ def graph_page() -> GenPage:
     return GenPage(f"{GEN}/graph.md", "graph/", "Graph", md)
 
 
+def search_page() -> GenPage:
+    """Full-text results for `/search/?query=`, filled from the kb API by kb-typeahead.js."""
+    md = ('# Search\n\n<div class="kb-results" data-kb-results>'
+          '<form class="kb-results-form" action="./" method="get" role="search">'
+          '<input type="search" name="query" aria-label="Search query" placeholder="Search all entries">'
+          '<button type="submit">Search</button></form>'
+          '<p class="kb-results-status kb-dim" aria-live="polite">Full-text search needs JavaScript and the kb API '
+          '(<code>kb serve</code>); the search box above works everywhere.</p>'
+          '<ol class="kb-results-list"></ol></div>\n')
+    return GenPage(f"{GEN}/search.md", "search/", "Search", md)
+
+
 def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, graph: bool,
               documents: list[str]) -> GenPage:
     """Dense overview: counts, types, documents, top tags, recent entries, every entry by folder."""

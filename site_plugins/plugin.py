@@ -23,12 +23,12 @@ from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, relative, sync_and_load
 from .links import LinkManager
-from .pages import GenPage, TagPages, TypePages, graph_page, home_page
+from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 
 log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
-ASSETS = ["kb.css", "kb.js", "kb-graph.js"]
+ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
@@ -153,6 +153,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             pages += TypePages(index).pages()
         if self.config.graph:
             pages.append(graph_page())
+        pages.append(search_page())
         if self.config.home and "" not in taken:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
             pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,

@@ -1,5 +1,5 @@
-/* kb: site hooks. Typeahead: when <meta name="kb-api"> carries the search API URL, the widget
-   (site_plugins/assets/kb-typeahead.js, later) binds to it; until then Material's search is used. */
+/* kb: site hooks. The search API base (<meta name="kb-api">, plugin option `api_url`) is read by
+   kb-typeahead.js, which falls back to the same-origin `/api` and then to Material's own search. */
 (function () {
   var meta = document.querySelector('meta[name="kb-api"]');
   window.kb = window.kb || {};
