@@ -29,12 +29,14 @@ def is_entry(name: str) -> bool:
     return name.lower().endswith(".md")
 
 
+def ignored_name(name: str) -> bool:
+    """One path segment: hidden (`.git`, `.obsidian`, `.kb`), skipped folders, editor swap and temp files."""
+    return name[:1] == "." or name in SKIP_DIRS or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+
+
 def ignored(rel: str) -> bool:
-    """Hidden files and folders (`.git`, `.obsidian`, `.kb`), editor swap and temp files."""
-    parts = rel.split("/")
-    name = parts[-1]
-    return (any(p.startswith(".") or p in SKIP_DIRS for p in parts) or name.endswith(("~", ".swp", ".swx", ".tmp"))
-            or name == "4913")
+    """A content-relative path that is not content (any segment ignored)."""
+    return any(ignored_name(p) for p in rel.split("/"))
 
 
 def discover(root: Path) -> Discovery:
@@ -51,15 +53,15 @@ def discover(root: Path) -> Discovery:
             return
         seen_dirs.add(ident)
         try:
-            it = sorted(os.scandir(abs_dir), key=lambda d: d.name)
+            it = list(os.scandir(abs_dir))  # order does not matter: callers sort paths where it does
         except OSError as e:
             out.problems.append(Problem(path=rel_dir or ".", line=0, level="error", code="unreadable",
                                         message=f"cannot list folder: {e.strerror}"))
             return
         for d in it:
-            rel = f"{rel_dir}/{d.name}" if rel_dir else d.name
-            if ignored(rel):
+            if ignored_name(d.name):  # parents were checked on the way down
                 continue
+            rel = f"{rel_dir}/{d.name}" if rel_dir else d.name
             try:
                 if d.is_dir(follow_symlinks=True):
                     walk(d.path, rel)

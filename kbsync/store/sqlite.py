@@ -184,11 +184,11 @@ class SQLiteStore:
              json.dumps(r.get("aliases") or [], ensure_ascii=False), r.get("handle"),
              None if r.get("listed_chapters") is None else json.dumps(r["listed_chapters"], ensure_ascii=False),
              json.dumps(r, ensure_ascii=False)) for r in b.upserts])
-        for src, edges in b.edges.items():
-            db.execute("DELETE FROM edges WHERE src=?", (src,))
-            db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", [
-                (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
-                 int(e.ambiguous), e.target, int(e.md)) for i, e in enumerate(edges)])
+        for chunk in _chunks(list(b.edges)):  # each source's edge list is replaced whole
+            db.execute(f"DELETE FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk)
+        db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", [
+            (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
+             int(e.ambiguous), e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)])
         for chunk in _chunks(b.forget_files):
             db.execute(f"DELETE FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk)
         db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
