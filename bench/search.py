@@ -98,7 +98,7 @@ def typo(word: str, r: random.Random) -> str:
     return word[:i] + word[i + 1:]
 
 
-def quality(model: ReadModel, truth: dict, n: int, n_base: int, seed: int) -> None:
+def quality(model: ReadModel, truth: dict, n: int, a_base: int, seed: int) -> None:
     r = random.Random(seed)
     base = Baseline(model)
     by_title = {s["title"]: i for i, s in enumerate(model.summaries) if model.public[i]}
@@ -109,10 +109,15 @@ def quality(model: ReadModel, truth: dict, n: int, n_base: int, seed: int) -> No
     def ours(q: str, k: int = 5) -> list[int]:
         return [model.by_slug[h["slug"]] for h in model.suggest(q, k)["hits"]]
 
-    def theirs(q: str, k: int = 5) -> list[int]:
-        return base.suggest(q, k)
+    base_lat: list[float] = []
 
-    engines = [("read model", ours, len(sample)), ("baseline", theirs, min(n_base, len(sample)))]
+    def theirs(q: str, k: int = 5) -> list[int]:
+        t0 = time.perf_counter()
+        out = base.suggest(q, k)
+        base_lat.append(time.perf_counter() - t0)
+        return out
+
+    engines = [("read model", ours, len(sample)), ("baseline", theirs, min(a_base, len(sample)))]
     print("\nknown-item quality (queries from truth titles; baseline on the first N of the same sample)")
     two_word = [(w[0] + " " + w[1][: max(1, len(w[1]) // 2)], e) for t, e in sample for w in [t.split()]]
     typos = []
@@ -131,7 +136,8 @@ def quality(model: ReadModel, truth: dict, n: int, n_base: int, seed: int) -> No
                    for bad, intended, _, _ in typos[:kk]) / kk
         rec_t = sum(e in fn(full) for _, _, full, e in typos[:kk]) / kk
         fracs = []
-        for t, e in sample[: (k if name == "read model" else max(10, k // 3))]:
+        n_keys = max(10, a_base // 5)
+        for t, e in sample[: (k if name == "read model" else n_keys)]:
             typed = len(t)
             for c in range(1, len(t) + 1):
                 if e in fn(t[:c]):
@@ -141,6 +147,36 @@ def quality(model: ReadModel, truth: dict, n: int, n_base: int, seed: int) -> No
         print(f"  {name:<11} two-word recall@5 {rec2:.3f} | typo sane@1 {sane:.3f}, full-title recall@5 {rec_t:.3f}"
               f" | keystrokes median {statistics.median(fracs):.3f} (n={k}/{kk}/{len(fracs)},"
               f" {time.perf_counter() - t0:.0f} s)", flush=True)
+        if name == "read model":
+            print(f"  {'':<11} (keystrokes median on the baseline's {n_keys} titles: "
+                  f"{statistics.median(fracs[:n_keys]):.3f})")
+    print(f"  baseline latency per query at this size: {ms(base_lat)}")
+
+
+def fts5(url: str, queries: list[str]) -> None:
+    """The alternative engine: SQLite FTS5 (BM25, snippets) over the same entries, same search queries."""
+    import sqlite3
+
+    from api.loader import load
+    from kbsync.store import open_store
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(title, aliases, tags, body, tokenize='unicode61 remove_diacritics 2')")
+    t0 = time.perf_counter()
+    src = load(open_store(url))
+    db.executemany("INSERT INTO f VALUES (?, ?, ?, ?)", ((r["title"], " ".join(r.get("aliases") or []),
+                   " ".join(r.get("tags") or []), r.get("text") or "") for r in src.records if r["visibility"] == "public"))
+    for _ in src.edges:
+        pass
+    build = time.perf_counter() - t0
+    lat = []
+    for q in queries:
+        words = " ".join('"' + w.replace('"', "") + '"' for w in q.split())  # all words, like ours
+        t0 = time.perf_counter()
+        db.execute("SELECT rowid, snippet(f, 3, '<mark>', '</mark>', '…', 12) FROM f WHERE f MATCH ? "
+                   "ORDER BY bm25(f, 4.0, 3.0, 2.0, 1.0) LIMIT 10", (words,)).fetchall()
+        lat.append(time.perf_counter() - t0)
+    print(f"SQLite FTS5 for comparison: build {build:.1f} s; search with snippets {ms(lat)}")
 
 
 def free_port() -> int:
@@ -176,6 +212,7 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=100, help="known items for the (slow) baseline")
     ap.add_argument("--latency", type=int, default=2000, help="suggest queries for latency")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fts5", action="store_true", help="also time SQLite FTS5 on the same search queries")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     url, truth = corpus(a.out, a.entries)
@@ -231,6 +268,8 @@ def main() -> None:
                 model.search(q, 10, snippets=snippets)
                 lat.append(time.perf_counter() - t0)
             print(f"search {'with' if snippets else 'without'} snippets ({len(lat)} queries of 1-3 words): {ms(lat)}")
+        if a.fts5:
+            fts5(url, sq)
         quality(model, truth, a.quality, a.baseline, a.seed)
         print(f"\nload average {os.getloadavg()[0]:.1f} at end")
     finally:
