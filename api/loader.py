@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ class Source:
     revision: int
     records: Iterator[dict[str, Any]]  # non-draft records (any order)
     edges: Iterator[tuple[str, str, str]]  # (src, dst, kind) of resolved links
+    close: Callable[[], None] = lambda: None  # ends the snapshot early (a failed build)
 
 
 def load(store: Any) -> Source:
@@ -71,4 +72,4 @@ def _load_sqlite(path: str) -> Source:
         finally:
             db.close()
 
-    return Source(rev, records(), edges())
+    return Source(rev, records(), edges(), db.close)

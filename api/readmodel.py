@@ -50,22 +50,25 @@ class ReadModel:
         src = load(store)
         model = cls(src.revision)
         model.timings["load"] = time.perf_counter() - t0
-        fulltext = FullText()
-        for rec in src.records:  # streamed: only summaries stay in memory
-            public = (rec.get("visibility") or "public") == "public"
-            fulltext.add(len(model.summaries), rec, public)
-            model.summaries.append(_summary(rec))
-            model.public.append(public)
-        model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries)}
-        model.order = sorted(range(len(model.summaries)), key=lambda i: model.summaries[i]["slug"])
-        model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
-        model.timings["entries"] = time.perf_counter() - t0
-        graph = LinkGraph(len(model.summaries), model.public)
-        model.inbound = graph.load(src.edges, model.by_slug)
-        graph.freeze()
-        model.links = graph
-        model.edge_count = graph.edge_count
-        model.timings["edges"] = time.perf_counter() - t0
+        try:
+            fulltext = FullText()
+            for rec in src.records:  # streamed: only summaries stay in memory
+                public = (rec.get("visibility") or "public") == "public"
+                fulltext.add(len(model.summaries), rec, public)
+                model.summaries.append(_summary(rec))
+                model.public.append(public)
+            model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries)}
+            model.order = sorted(range(len(model.summaries)), key=lambda i: model.summaries[i]["slug"])
+            model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
+            model.timings["entries"] = time.perf_counter() - t0
+            graph = LinkGraph(len(model.summaries), model.public)
+            model.inbound = graph.load(src.edges, model.by_slug)
+            graph.freeze()
+            model.links = graph
+            model.edge_count = graph.edge_count
+            model.timings["edges"] = time.perf_counter() - t0
+        finally:
+            src.close()
         names: list[tuple[int, int, str]] = []
         for i, s in enumerate(model.summaries):
             names.append((i, TITLE, s["title"]))
