@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from kbsite import GEN, VAULT, Site, build
@@ -26,3 +28,21 @@ def vault_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         pytest.skip("vault not available")
     base = tmp_path_factory.mktemp("vault")
     return build(VAULT, base / "site")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's) for every browser test; skipped when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield b
+        finally:
+            b.close()

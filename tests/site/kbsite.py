@@ -1,7 +1,12 @@
 """Helpers for site tests: build a site once, then parse its HTML (the fixtures live in conftest.py)."""
 from __future__ import annotations
 
+import functools
+import http.server
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -78,3 +83,22 @@ def build(content: Path, out: Path, **options) -> Site:
     return Site(content, out, store_url, handler.messages)
 
 
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+        pass
+
+
+@contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """A plain http.server (no API) on a free loopback port serving `directory`; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
