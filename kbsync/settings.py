@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
     max_file_bytes: int = DEFAULT_MAX_BYTES
-    keywords: bool = True
+    keywords: bool = False  # YAKE costs ~10 ms an entry (100 s of CPU per 10,000 on a first sync)
     serve_watch: bool = True  # `kb serve` runs the watcher; turn off for API replicas beside one sync worker
 
     def resolved_store_url(self) -> str:
