@@ -195,3 +195,17 @@ def test_syncer_reloads_when_someone_else_wrote(kb) -> None:
     mine.sync(paths=["Later.md"])
     assert store.get("later") is None
     assert snapshot(store) == full_snapshot(content, tmp)
+
+
+def test_keywords_when_enabled(tmp_path: Path) -> None:
+    from kbsync.derive import Options
+
+    text = "Kettlebell swings train the posterior chain. " * 3 + "Swings with a heavy kettlebell build grip strength."
+    content = write(tmp_path / "c", {"k.md": text, "short.md": "hi"})
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store, options=Options(keywords=True))
+    assert any("kettlebell" in k.lower() for k in store.get("k")["keywords"])
+    assert store.get("short")["keywords"] == []
+    off = open_store(f"sqlite://{tmp_path / 'off.sqlite'}")
+    sync_content(content, off)
+    assert off.get("k")["keywords"] == []
