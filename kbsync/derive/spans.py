@@ -79,14 +79,41 @@ _NEEDS_BLOCK_PARSER = re.compile(r"^(?: {4}|\t| {0,3}(?:```|~~~|<|>|[=-]+[ \t]*$
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
 
 
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+
+
+def _simple_fences(lines: list[str]) -> list[tuple[int, int]] | None:
+    """Fenced code ranges by CommonMark's rules, for bodies whose only block syntax is top-level fences."""
+    out, i, n = [], 0, len(lines)
+    while i < n:
+        m = _FENCE_OPEN.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence = m.group(1)
+        close = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        j = i + 1
+        while j < n and not close.match(lines[j]):
+            j += 1
+        out.append((i, min(j + 1, n)))  # an unclosed fence runs to the end
+        i = j + 1
+    return out
+
+
 def _blocks(body: str, lines: list[str]) -> tuple[list[tuple[int, str, int]], list[tuple[int, int]]]:
     """Headings (level, raw text, line) and heading line ranges; code and HTML lines get blanked in `lines`."""
     headings: list[tuple[int, str, int]] = []
     heading_lines: list[tuple[int, int]] = []
-    if not _NEEDS_BLOCK_PARSER.search(body):  # plain prose: ATX headings are all there is
+    complex_lines = [m.group() for m in _NEEDS_BLOCK_PARSER.finditer(body)]
+    if all(x.lstrip(" ")[:3] in ("```", "~~~") for x in complex_lines):
+        # Plain prose, or prose with top-level fences only: no block parser needed.
+        fences = _simple_fences(lines) if complex_lines else []
+        for a, b in fences:
+            _mask_lines(lines, a, b)
         if "#" in body:
-            for m in _ATX.finditer(body):
-                line = body.count("\n", 0, m.start())
+            masked = "\n".join(lines) if fences else body
+            for m in _ATX.finditer(masked):
+                line = masked.count("\n", 0, m.start())
                 headings.append((len(m.group(1)), (m.group(2) or "").strip(), line))
                 heading_lines.append((line, line + 1))
         return headings, heading_lines

@@ -85,3 +85,36 @@ def test_offsets_and_lines_point_at_the_source() -> None:
     body = "line one\n\ntext [[B|x]] and @ada\n"
     spans = scan(body).spans
     assert [(s.line, body[s.start:s.end]) for s in spans] == [(3, "[[B|x]]"), (3, "@ada")]
+
+
+TRICKY = [
+    "a\n```\ncode # x\n```\n# H\n", "```\nunclosed\n# not heading", "text\n````md\n```\ninner\n````\n## After",
+    "~~~\n[[x]]\n~~~~\n# h", "```js `bad`\nnot fence\n```", "  ```\n  indented fence\n  ```\n# h",
+    "# A\ntext\n===\n", "- item\n\n    code?\n", "> quote\n> ```\n> [[in code]]\n> ```", "<div>\n# x\n</div>\n# y",
+    "para\n    not code (lazy continuation)\n", "\tcode\n# h",
+]
+
+
+def _reference_blocks(body: str):
+    from kbsync.derive.spans import _mask_lines, _md
+
+    lines = body.split("\n")
+    toks = _md().parse(body)
+    for t in toks:
+        if t.type in ("fence", "code_block", "html_block") and t.map:
+            _mask_lines(lines, t.map[0], t.map[1])
+    heads = [(int(t.tag[1]), toks[i + 1].content, t.map[0]) for i, t in enumerate(toks) if t.type == "heading_open"]
+    return heads, lines
+
+
+def test_fast_paths_agree_with_markdown_it_on_real_and_tricky_bodies() -> None:
+    """Bodies without block syntax skip markdown-it; on every body, both must find the same code and headings."""
+    from kbsync.derive.spans import _blocks
+    from kbsync.parse import parse_bytes
+    from tests.conftest import VAULT
+
+    bodies = [parse_bytes(str(p), p.read_bytes()).body for p in VAULT.rglob("*.md")] + TRICKY
+    for body in bodies:
+        lines = body.split("\n")
+        headings, _ = _blocks(body, lines)
+        assert (headings, lines) == _reference_blocks(body), body[:120]
