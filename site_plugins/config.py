@@ -31,6 +31,7 @@ class KbConfig(Config):
     compact_theme = c.Type(bool, default=True)  # dense CSS + overrides
     incremental = c.Type(bool, default=True)  # dirty builds re-render only pages whose inputs changed
     embed_depth = c.Type(int, default=4)
+    vendor_assets = c.Type(bool, default=True)  # offline KaTeX + Mermaid, loaded by the pages that use them
     broken_links = c.Choice(("warn", "info", "ignore"), default="warn")
 
 
@@ -63,7 +64,8 @@ def default_config(content_dir: str | Path, *, site_dir: str | Path | None = Non
         "use_directory_urls": True,
         "theme": {"name": "material", "features": ["navigation.prune", "navigation.top", "toc.follow",
                                                    "search.suggest", "content.code.copy"],
-                  "palette": {"scheme": "default", "primary": "indigo"}},
+                  "palette": {"scheme": "default", "primary": "indigo"},
+                  "font": False},  # system fonts: no Google Fonts request, the site works offline
         "plugins": ["search", {"kb": kb}],
         "exclude_docs": ".*\n/_templates/\n",
         "validation": {"nav": {"omitted_files": "ignore", "not_found": "warn"},

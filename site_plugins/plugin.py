@@ -25,6 +25,7 @@ from .index import SiteIndex, relative, sync_and_load
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
@@ -32,9 +33,9 @@ ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
-    from pymdownx.superfences import fence_div_format
+    from pymdownx.superfences import fence_code_format
 
-    return fence_div_format(source, language, css_class, options, md, **kwargs)
+    return fence_code_format(source, language, css_class, options, md, **kwargs)  # `pre.mermaid`: Material renders it
 
 
 def toc_slugify(value: str, separator: str) -> str:
@@ -63,6 +64,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
         self._urls: set[str] | None = None
+        self.vendor: VendorAssets | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -85,6 +87,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             if f"assets/kb/{name}" not in [str(x) for x in target]:
                 target.append(f"assets/kb/{name}")
+        if self.config.vendor_assets:
+            self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
+            self.vendor.configure(config)
         config.extra["kb"] = {"api_url": self.config.api_url or "", "graph": self.config.graph}
         if self.config.nav == "folders" and "navigation.prune" not in config.theme.get("features", []):
             config.theme["features"] = [*config.theme.get("features", []), "navigation.prune"]
@@ -136,6 +141,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._generate(files, config)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
+        if self.vendor is not None:
+            for f in self.vendor.files(config):
+                files.append(f)
         if self.config.nav != "keep" and not config.nav:
             config.nav = self._nav(config)
         self._mark_incremental(files, config)
@@ -264,6 +272,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         page.content = (content[:cut] + "".join(top) + content[cut:] + "".join(bottom)
                         + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
         return context
+
+    def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
+        return self.vendor.inject(output, page.url) if self.vendor is not None else output
 
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001

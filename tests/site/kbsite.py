@@ -83,8 +83,6 @@ def build(content: Path, out: Path, **options) -> Site:
     return Site(content, out, store_url, handler.messages)
 
 
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
         pass
