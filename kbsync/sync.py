@@ -256,29 +256,45 @@ def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[
     return _Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
 
 
+def _read_batch(jobs: list[tuple[str, str, int, Options]]) -> list[tuple[str, str, Any, list[Edge], list[Problem]]]:
+    """Read and build a slice of files in one worker (one pickled result list per slice, not per file)."""
+    return [read_and_build(job) for job in jobs]
+
+
 def _read_all(plan: _Plan, max_bytes: int, options: Options, progress: Progress | None,
               workers: int | None) -> list[tuple[str, str, Any, list[Edge], list[Problem]]]:
     jobs = [(p, plan.md[p].abs, max_bytes, options) for p in plan.read]
     total = len(jobs)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    out = []
-    if total >= PARALLEL_MIN and workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable) as pool:
-            for i, res in enumerate(pool.map(read_and_build, jobs, chunksize=64), 1):
-                out.append(res)
-                if progress and (i % 100 == 0 or i == total):
-                    progress(i, total)
-    else:
-        gc_was = gc.isenabled()
-        gc.disable()  # parsing allocates millions of short-lived acyclic objects; collections only cost time
-        try:
+    out: list[tuple[str, str, Any, list[Edge], list[Problem]]] = []
+    gc_was = gc.isenabled()
+    gc.disable()  # parsing allocates millions of short-lived acyclic objects; collections only cost time
+    try:
+        if total >= PARALLEL_MIN and workers > 1:
+            # The parent takes a share itself: with 2 cores, 1 worker + the parent beats 2 workers + an idle
+            # parent that must unpickle everything. Workers get slices; the parent works through its own.
+            mine = total // workers
+            rest = jobs[mine:]
+            size = max(64, len(rest) // (4 * (workers - 1)) + 1)
+            slices = [rest[i:i + size] for i in range(0, len(rest), size)]
+            with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=gc.disable) as pool:
+                futures = [pool.submit(_read_batch, sl) for sl in slices]
+                for i, job in enumerate(jobs[:mine], 1):
+                    out.append(read_and_build(job))
+                    if progress and i % 100 == 0:
+                        progress(i, total)
+                for fut in futures:
+                    out += fut.result()
+                    if progress:
+                        progress(len(out), total)
+        else:
             for i, job in enumerate(jobs, 1):
                 out.append(read_and_build(job))
                 if progress and (i % 100 == 0 or i == total):
                     progress(i, total)
-        finally:
-            if gc_was:
-                gc.enable()
+    finally:
+        if gc_was:
+            gc.enable()
     return out
 
 
