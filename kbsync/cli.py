@@ -223,6 +223,7 @@ def serve(content: ContentOpt = None, store: StoreOpt = None,
 
     s = _settings(content, store)
     _need_content(s)
+    logs.exit_cleanly_on_sigterm()  # uvicorn re-raises SIGTERM after its graceful shutdown: make that exit 0
     if host:
         s.host = host
     if port:

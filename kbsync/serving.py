@@ -46,14 +46,35 @@ def run_serve(s: Settings, store: Any) -> None:
 
     build()
     s.site_dir = site_dir
+    build_wanted, stopping = threading.Event(), threading.Event()
+    built_rev = [report.revision]
+
+    def builder() -> None:  # off the watcher thread: a build never delays the next sync
+        while True:
+            build_wanted.wait()
+            if stopping.is_set():
+                return
+            build_wanted.clear()
+            build()
+
+    def synced(rep: Any) -> None:
+        log.info("synced: %s added, %s updated, %s deleted (revision %s)", rep.added, rep.updated, rep.deleted,
+                 rep.revision)
+        if rep.revision != built_rev[0] or rep.changed:  # a no-op re-check changes nothing on the site
+            built_rev[0] = rep.revision
+            build_wanted.set()  # builds coalesce: many syncs during one build cause one more build
+
+    threading.Thread(target=builder, name="kb-site", daemon=True).start()
     watcher = None
     if s.serve_watch:
-        watcher = Watcher(s.content_dir, store, on_synced=lambda _report: build(), check_on_start=True,
+        watcher = Watcher(s.content_dir, store, on_synced=synced, check_on_start=True,
                           max_bytes=s.max_file_bytes, options=options)
         watcher.start()
     log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
     try:
         serve(s, store)  # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
     finally:
+        stopping.set()
+        build_wanted.set()  # no new build; one in flight is abandoned (the next start rebuilds the site)
         if watcher is not None:
             watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0
