@@ -23,7 +23,7 @@ def open_store(settings: ApiSettings) -> Any:
     """The core library's store for the settings' URL (imported late: only needed when no store is given)."""
     from kbsync.store import open_store as _open
 
-    return _open(settings.store_url, mongodb_db=settings.mongodb_db)
+    return _open(settings.resolved_store_url(), mongodb_db=settings.mongodb_db)
 
 
 def create_app(settings: ApiSettings | None = None, store: Any | None = None) -> FastAPI:

@@ -14,7 +14,8 @@ class ApiSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
 
-    store_url: str = "sqlite:///.kb/kb.sqlite"
+    content_dir: Path = Path("content")
+    store_url: str | None = None  # default: the CLI's, `sqlite://<content>/../.kb/kb.sqlite`
     mongodb_db: str = "kb"
     api_token: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -23,6 +24,11 @@ class ApiSettings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     refresh_interval: float = 0.5  # seconds between store.revision() polls
+
+    def resolved_store_url(self) -> str:
+        if self.store_url:
+            return self.store_url
+        return f"sqlite://{(self.content_dir.resolve().parent / '.kb' / 'kb.sqlite').as_posix()}"
 
     @field_validator("cors_origins", mode="before")
     @classmethod

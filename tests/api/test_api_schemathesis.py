@@ -36,5 +36,6 @@ def test_enough_cases_were_generated() -> None:
     """Runs after the generated tests (file order): at least 1,000 requests over every operation."""
     if not CASES:
         pytest.fail("run the whole file: the generated tests did not run first")
+    print(f"\nschemathesis: {sum(CASES.values())} generated requests: {CASES}")
     assert sum(CASES.values()) >= 1000, CASES
     assert len(CASES) >= 10, CASES

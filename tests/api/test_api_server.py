@@ -77,3 +77,9 @@ def test_serve_accepts_the_cli_settings(tmp_path: Path) -> None:
     s = api_settings(Settings(content_dir=tmp_path / "content", api_token="t", cors_origins=["https://x"], port=9999))
     assert (s.api_token, s.cors_origins, s.port) == ("t", ["https://x"], 9999)
     assert s.store_url == f"sqlite://{(tmp_path / '.kb' / 'kb.sqlite').as_posix()}"
+
+
+def test_default_store_is_the_clis(tmp_path: Path) -> None:
+    s = ApiSettings(content_dir=tmp_path / "content")
+    assert s.resolved_store_url() == f"sqlite://{(tmp_path / '.kb' / 'kb.sqlite').as_posix()}"
+    assert ApiSettings(store_url="mongodb://db/").resolved_store_url() == "mongodb://db/"
