@@ -43,7 +43,19 @@
   }
 
   kb.apiBase = apiBase.href;
-  kb.api = api("health").then(function (h) { return !!(h && h.status); }, function () { return false; });
+  kb.api = probe();
+
+  function probe() {  // "no API here" is remembered for 5 minutes per tab: a static site is not asked on every page
+    var key = "kb-api-none:" + apiBase.href, store = null;
+    try { store = window.sessionStorage; } catch (e) { /* storage disabled */ }
+    var seen = store && Number(store.getItem(key));
+    if (seen && Date.now() - seen < 300000) return Promise.resolve(false);
+    return api("health").then(function (h) { return !!(h && h.status); }, function () { return false; })
+      .then(function (ok) {
+        try { if (store) { if (ok) store.removeItem(key); else store.setItem(key, String(Date.now())); } } catch (e) { /* full */ }
+        return ok;
+      });
+  }
 
   /* -- typeahead in Material's header search box ---------------------------------------------------- */
   var input = document.querySelector("input.md-search__input");
@@ -146,6 +158,8 @@
         };
         if (q !== shown) { clearTimeout(timer); pending = query(q); }
         (pending || Promise.resolve()).then(go);
+      } else if (e.key === "ArrowRight") {
+        e.stopPropagation();  // Material would paste its (hidden) suggestion into the box
       } else if (e.key === "Escape") {
         render("", []);  // and let Material close the search dialog
       }
