@@ -66,3 +66,37 @@ def test_render_keys_follow_dependencies() -> None:
     hidden = _index(visibility="private")
     assert entry_key(hidden, "a", "g") != keys["a"]  # the link to b becomes plain text
     assert entry_key(base, "a", "other-global") != keys["a"]
+
+
+MATH = '<div class="arithmatex">\\[x\\]</div>'
+MERMAID = '<pre class="mermaid"><code>flowchart LR\nA--&gt;B</code></pre>'
+
+
+@pytest.mark.parametrize(("body", "page", "has", "lacks"), [
+    (MATH, "a/b/", ['href="../../assets/kb/vendor/katex/katex.min.css"', 'defer src="../../assets/kb/kb-math.js"'],
+     ["mermaid.min.js"]),
+    (MERMAID, "", ['<script defer src="assets/kb/vendor/mermaid/mermaid.min.js">'], ["katex"]),
+    (MATH + MERMAID, "404.html", ['src="assets/kb/vendor/katex/katex.min.js"', "mermaid.min.js"], []),
+    ("<p>plain</p>", "a/", [], ["katex", "mermaid.min.js"]),
+])
+def test_vendor_scripts_only_where_needed(body: str, page: str, has: list[str], lacks: list[str]) -> None:
+    from site_plugins.vendor import VendorAssets
+
+    html = VendorAssets().inject(f"<html><head><title>t</title></head><body>{body}</body></html>", page)
+    head = html[:html.index("</head>")]
+    assert all(h in head for h in has), head
+    assert not any(x in html for x in lacks)
+
+
+def test_vendor_site_wide_with_instant_navigation(tmp_path) -> None:  # noqa: ANN001
+    from site_plugins.config import load
+
+    (tmp_path / "content").mkdir()
+    cfg = load(tmp_path / "content", tmp_path / "site")
+    cfg.theme["features"] = [*cfg.theme["features"], "navigation.instant"]
+    cfg = cfg.plugins.on_config(cfg)
+    scripts = {str(s): s for s in cfg.extra_javascript}
+    assert "assets/kb/vendor/mermaid/mermaid.min.js" in scripts and "assets/kb/kb-math.js" in scripts
+    assert scripts["assets/kb/vendor/mermaid/mermaid.min.js"].defer
+    assert "assets/kb/vendor/katex/katex.min.css" in [str(c) for c in cfg.extra_css]
+    assert cfg.theme["font"] is False  # default config: no Google Fonts
