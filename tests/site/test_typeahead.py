@@ -197,8 +197,6 @@ def test_static_site_without_api_keeps_material_search(kb_serve, page, tmp_path:
         page.wait_for_url(lambda u: u != url + ENTRY and u.startswith(url), timeout=10_000)
 
 
-@pytest.mark.xfail(reason="known bug outside site_plugins: uvicorn 0.54 re-raises SIGTERM after its graceful shutdown, "
-                          "so kb serve dies with 143 before run_serve's finally (see .requests-site.md item 5)")
 def test_sigterm_exits_0(tmp_path: Path) -> None:
     """`kb serve` shuts down gracefully on SIGTERM and exits 0 (the watcher's batch commits first)."""
     proc, url = _start(tmp_path)
