@@ -195,6 +195,12 @@ def test_static_site_without_api_keeps_material_search(kb_serve, page, tmp_path:
         page.keyboard.press("ArrowDown")  # Material's own keyboard navigation still works
         page.keyboard.press("Enter")
         page.wait_for_url(lambda u: u != url + ENTRY and u.startswith(url), timeout=10_000)
+        # the full-text page explains itself and hands the query to Material's search
+        page.goto(url + "search/?query=deadlift", wait_until="load")
+        page.wait_for_function("() => window.kb.typeahead === 'material'", timeout=10_000)
+        assert "not reachable" in page.locator(".kb-results-status").inner_text()
+        page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+        assert "Deadlift" in page.locator(".md-search-result").inner_text()
 
 
 def test_sigterm_exits_0(tmp_path: Path) -> None:
