@@ -18,6 +18,7 @@
   var root = siteRoot();
   var meta = document.querySelector('meta[name="kb-api"]');
   var apiBase = new URL(((meta && meta.getAttribute("content")) || root.href).replace(/\/?$/, "/"), location.href);
+  if (/\/api\/$/.test(apiBase.pathname)) apiBase = new URL("../", apiBase);  // `api_url: https://host/api` works too
 
   function api(path, params) {
     var url = new URL("api/" + path, apiBase);
