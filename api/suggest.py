@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import tantivy
+from rapidfuzz.distance import OSA
 
 from api.normalize import MAX_TOKENS, key, tokens, typo_budget
 
@@ -31,6 +32,7 @@ class SuggestIndex:
         self.public = public
         self.ranks = [(k, -pop[e], len(t)) for e, k, t in names]
         folded = [key(t) for _, _, t in names]
+        self.folded = folded
         # start-of-name tier over titles and aliases: sorted folded keys
         pairs = sorted((folded[i], i) for i in range(self.n_words) if folded[i])
         self.keys = [p[0] for p in pairs]
@@ -151,12 +153,11 @@ class SuggestIndex:
             opts = [Q.const_score_query(Q.term_query(s, "w", t), 4.0)]
             if i == last:
                 opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, 0, True, True), 3.0))
-            if mode != "exact":
-                d = typo_budget(t, mode == "relaxed")
-                if d:
-                    opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, d, True, False), 2.0))
+            if mode != "exact":  # fewer typos score higher: one clause per distance
+                for d in range(1, typo_budget(t, mode == "relaxed") + 1):
+                    opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, d, True, False), 2.6 - 0.6 * d))
                     if i == last:
-                        opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, d, True, True), 1.0))
+                        opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, d, True, True), 1.3 - 0.3 * d))
             must.append((tantivy.Occur.Must, Q.disjunction_max_query(opts)))
         if not include_private:
             must.append((tantivy.Occur.Must, Q.term_query(s, "pub", 1)))
@@ -170,10 +171,31 @@ class SuggestIndex:
         addrs = [a for _, a in res.hits]
         ns = self.searcher.fast_field_values("n", addrs)
         scores = [float(sc) for sc, _ in res.hits]
-        if mode != "exact":  # equal typo scores: the more often linked entry first
-            order = sorted(range(len(ns)), key=lambda j: (-scores[j], self._rank(ns[j])))
+        if mode != "exact":  # fewest typos first (whole words before prefixes), then the more often linked
+            typos = [self._typos(toks, self.folded[n]) for n in ns]
+            order = sorted(range(len(ns)), key=lambda j: (typos[j], -scores[j], self._rank(ns[j])))
             ns, scores = [ns[j] for j in order], [scores[j] for j in order]
         return ns, scores
+
+    @staticmethod
+    def _typos(toks: list[str], name: str) -> tuple[int, int]:
+        """(edits, prefix matches) of the query against a name: each query word to its closest name word (a
+        different first letter counts as one more edit, as in Meilisearch), the last one also to a word's start."""
+        words = name.split()
+        edits = prefixes = 0
+        last = len(toks) - 1
+        for i, t in enumerate(toks):
+            best = (9, 0)
+            for w in words:
+                first = int(t[0] != w[0])
+                best = min(best, (OSA.distance(t, w, score_cutoff=3) + first, 0))
+                if i == last and best[0]:
+                    n = len(t)
+                    for m in range(max(1, n - 2), min(len(w), n + 2) + 1):
+                        best = min(best, (OSA.distance(t, w[:m], score_cutoff=3) + first, 1))
+            edits += best[0]
+            prefixes += best[1]
+        return edits, prefixes
 
     def _hits(self, out: list[tuple[int, float]]) -> list[dict[str, Any]]:
         return [{"entry": self.entry[n], "matched": KIND_NAMES[self.kind[n]], "text": self.text[n],

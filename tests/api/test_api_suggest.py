@@ -20,13 +20,19 @@ RECORDS = [
     record("postgresql-administration", "Postgresql Administration"),
     record("cat-food", "Cat Food"),
     record("band-practice", "Band Practice"),
+    record("introduced-click", "Introduced Click"),
+    record("introduces-widgets", "Introduces Widgets"),
+    record("resets-counter", "Resets Counter"),
+    record("better-sets", "Better Sets"),
     record("secret-apple-plan", "Secret Apple Plan", visibility="private", text="CANARY-S1"),
     record("draft-apple-notes", "Draft Apple Notes", visibility="draft", text="CANARY-D1"),
 ]
 # Application Server is the most linked entry; links from the private entry do not count.
 EDGES = [Edge(s, "application-server", "link", "Application Server", "application server")
          for s in ("apple", "apple-pie", "cafe-culture", "bank-holidays")]
-EDGES += [Edge("secret-apple-plan", "applesauce", "link", "Applesauce", "applesauce")] * 1
+EDGES += [Edge("secret-apple-plan", "applesauce", "link", "Applesauce", "applesauce")]
+# the look-alikes are the popular ones, so only the typo ranking can put the intended entry first
+EDGES += [Edge(s, d, "link", d, d) for s in ("apple", "cat-food") for d in ("introduced-click", "better-sets")]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,15 @@ def titles(rm: ReadModel, q: str, limit: int = 10, private: bool = False) -> lis
 ])
 def test_first_hit(rm: ReadModel, q: str, first: str) -> None:
     assert titles(rm, q)[0] == first
+
+
+@pytest.mark.parametrize(("q", "first", "second"), [
+    ("introducs", "Introduces Widgets", "Introduced Click"),  # a whole word one edit away beats a word start
+    ("rsets", "Resets Counter", "Better Sets"),  # a typo on the first letter counts double, as in Meilisearch
+])
+def test_fewest_typos_first(rm: ReadModel, q: str, first: str, second: str) -> None:
+    got = titles(rm, q)
+    assert got[0] == first and second in got
 
 
 def test_start_of_title_before_word_inside_title(rm: ReadModel) -> None:
