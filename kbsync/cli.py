@@ -119,7 +119,8 @@ def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt =
         for p in problems:
             typer.echo(format_problem(p))
         n_err = sum(p["level"] == "error" for p in problems)
-        typer.echo(f"{n_err} errors, {len(problems) - n_err} warnings", err=True)
+        n_warn = len(problems) - n_err
+        typer.echo(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}", err=True)
     raise typer.Exit(1 if any(p["level"] == "error" for p in problems) else 0)
 
 
