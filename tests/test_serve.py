@@ -1,0 +1,143 @@
+"""`kb serve` stops cleanly: SIGTERM exits 0, idle or in the middle of a big sync, and never leaves half a batch.
+
+DESIGN: "SIGTERM finishes or rolls back the batch in flight and exits cleanly." A real `kb serve` subprocess
+(real HTTP on a free loopback port) is stopped with SIGTERM; the store it leaves behind must be the state
+before or after the batch, and a normal follow-up sync must make it equal to a clean full sync.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from test_watch_api import Served, note, write
+
+from kbsync.derive import Options
+from kbsync.store import open_store
+from kbsync.store.snapshot import snapshot
+from kbsync.sync import sync_content
+
+BULK = 1500
+EXIT_WITHIN = 60.0  # seconds from SIGTERM to exit with a 1,500-file batch in flight, on a loaded 2-core box
+OPTIONS = Options(keywords=False)  # what the server runs with (KB_KEYWORDS=false)
+
+
+def revision(db: Path) -> int:
+    """The store's revision, read without writing anything (not even the schema)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return int(con.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0])
+    finally:
+        con.close()
+
+
+def no_traceback(srv: Served) -> None:
+    logs = srv.logs()
+    assert "Traceback" not in logs, logs[-5000:]
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    content = tmp_path / "content"
+    write(content / "home.md", note("Home", "zqhome") + "\nSee [[Bulk 0]] and [[Bulk 1499]].\n")
+    write(content / "other.md", note("Other", "zqother"))
+    srv = Served(tmp_path, content)
+    yield srv
+    if srv.proc.poll() is None:
+        srv.proc.kill()
+        srv.proc.wait(10)
+
+
+def test_sigterm_when_idle_exits_0_quickly(served):
+    served.wait_healthy()
+    served.wait_site_builds_done()
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    served.proc.terminate()
+    code = served.proc.wait(30)
+    took = time.perf_counter() - t0
+    print(f"idle kb serve exited {code} {took * 1000:.0f} ms after SIGTERM")
+    assert code == 0, served.logs()[-5000:]
+    assert took < 10
+    no_traceback(served)
+    assert "stopped watching" in served.logs()  # the watcher was stopped, not killed
+
+
+def bulk_folder(where: Path) -> Path:
+    """1,500 linked entries in a folder outside the content dir, to be moved in with one rename (one batch)."""
+    for i in range(BULK):
+        write(where / f"b{i:04}.md", note(f"Bulk {i}", f"zqbulk{i}") +
+              f"\nNext [[Bulk {(i + 1) % BULK}]], home [[Home]], missing [[Nowhere {i % 7}]].\n")
+    return where
+
+
+def test_sigterm_during_a_big_watcher_sync_exits_0_and_leaves_a_whole_batch(served, tmp_path):
+    staged = bulk_folder(tmp_path / "staging" / "bulk")
+    served.wait_healthy()
+    served.wait_site_builds_done()
+    time.sleep(0.3)
+    before = revision(served.db)
+    shutil.move(staged, served.content / "bulk")  # one rename: the watcher syncs the folder as one batch
+    time.sleep(0.6)  # past the 0.15 s debounce: the sync is reading and parsing 1,500 files
+    in_flight = revision(served.db) == before  # not committed yet when the signal goes out
+    t0 = time.perf_counter()
+    served.proc.terminate()
+    code = served.proc.wait(EXIT_WITHIN)
+    took = time.perf_counter() - t0
+    after = revision(served.db)
+    print(f"SIGTERM {'during' if in_flight else 'after'} the 1,500-file sync: exit {code} after {took:.2f}s, "
+          f"revision {before} -> {after}")
+    assert code == 0, served.logs()[-5000:]
+    no_traceback(served)
+    assert in_flight, "the batch committed before the signal: nothing was in flight (machine too fast?)"
+
+    store = open_store(f"sqlite://{served.db}")
+    try:
+        bulk = [s for s in (r["slug"] for r in store.entries()) if s.startswith("bulk/")]
+        assert (after, len(bulk)) in {(before, 0), (before + 1, BULK)}, "half a batch in the store"
+        sync_content(served.content, store, options=OPTIONS)  # what the next start does
+        fresh = open_store(f"sqlite://{tmp_path / 'fresh.sqlite'}")
+        sync_content(served.content, fresh, full=True, options=OPTIONS)
+        assert snapshot(store) == snapshot(fresh)
+        assert store.get("bulk/b0999")["title"] == "Bulk 999"
+        fresh.close()
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_sigterm_during_the_first_sync_of_2000_entries_exits_0_and_rolls_back(tmp_path, corpus2000):
+    """SIGTERM while `kb serve` does its start-up sync into an empty store (main thread, worker processes)."""
+    src, _truth = corpus2000
+    content = tmp_path / "content"
+    shutil.copytree(src, content, symlinks=True)
+    srv = Served(tmp_path, content)
+    try:
+        deadline = time.monotonic() + 30
+        while not srv.db.exists() and time.monotonic() < deadline:  # the store is created, the sync starts
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert srv.proc.poll() is None
+        srv.proc.terminate()
+        code = srv.proc.wait(EXIT_WITHIN)
+    finally:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait(10)
+    after = revision(srv.db)
+    print(f"SIGTERM during the first sync: exit {code}, revision {after}")
+    assert code == 0, srv.logs()[-5000:]
+    no_traceback(srv)
+    store = open_store(f"sqlite://{srv.db}")
+    try:
+        n = sum(1 for _ in store.entries())
+        assert (after == 0 and n == 0) or (after == 1 and n > 1900), "half a batch in the store"
+        sync_content(content, store, options=OPTIONS)
+        fresh = open_store(f"sqlite://{tmp_path / 'fresh.sqlite'}")
+        sync_content(content, fresh, full=True, options=OPTIONS)
+        assert snapshot(store) == snapshot(fresh)
+        fresh.close()
+    finally:
+        store.close()
