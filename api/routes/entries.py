@@ -13,7 +13,7 @@ from api.schemas import Entry, EntryList, Problem
 
 router = APIRouter(tags=["entries"])
 log = logging.getLogger("kb.api")
-HIDDEN_KEYS = {"hash", "text"}  # internal, or long: search serves the text
+HIDDEN_KEYS = {"hash", "text", "problems"}  # internal, long (search serves text), or naming other files
 
 
 @router.get("/api/entries", response_model=EntryList, responses=LOADING)

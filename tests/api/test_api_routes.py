@@ -146,3 +146,13 @@ def test_wrong_token_is_401_and_right_token_sees_private(client: TestClient, slu
     assert client.get(f"/api/entries/{slug}", headers=AUTH).json()["visibility"] == "private"
     draft = slugs["draft"][0]
     assert client.get(f"/api/entries/{draft}", headers=AUTH).status_code == 404
+
+
+def test_links_to_hidden_entries_look_broken(client: TestClient, store: Any, slugs: dict) -> None:
+    hidden = set(slugs["private"]) | set(slugs["draft"])
+    src, raw = next((r["slug"], ln["raw"]) for r in store.entries() if r["visibility"] == "public"
+                    for ln in r["links"] if ln["target"] in hidden)
+    shown = client.get(f"/api/entries/{src}").json()["links"]
+    assert any(ln["raw"] == raw and ln["target"] is None for ln in shown)
+    assert not {ln["target"] for ln in shown} & hidden
+    assert "problems" not in client.get(f"/api/entries/{src}").json()
