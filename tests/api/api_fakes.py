@@ -9,6 +9,9 @@ from typing import Any
 
 from kbsync.store.base import Edge
 
+TOKEN = "test-token-4f1c"
+ORIGIN = "https://site.example"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 _LINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
 
 

@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_fakes import ORIGIN, TOKEN
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.readmodel import ReadModel
 from api.settings import ApiSettings
-
-TOKEN = "test-token-4f1c"
-ORIGIN = "https://site.example"
 
 
 @pytest.fixture(scope="session")
@@ -60,5 +58,3 @@ def slugs(store: Any) -> dict[str, list[str]]:
         out[rec["visibility"]].append(rec["slug"])
     return out
 
-
-AUTH = {"Authorization": f"Bearer {TOKEN}"}

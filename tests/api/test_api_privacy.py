@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import AUTH
+from api_fakes import AUTH
 from fastapi.testclient import TestClient
 
 OPERATOR_INPUTS = ['{"$gt": ""}', '{"$ne": null}', "../", "../../etc/passwd", "..%2F..%2F", "*", "%", "_",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import AUTH, ORIGIN
+from api_fakes import AUTH, ORIGIN
 from fastapi.testclient import TestClient
 
 ITEM_KEYS = {"slug", "title", "url", "type"}

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from conftest import ORIGIN
+from api_fakes import ORIGIN
 
 from api.app import create_app
 from api.settings import ApiSettings
