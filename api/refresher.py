@@ -26,6 +26,7 @@ class ModelHolder:
         self.last_check = 0.0
         self.rebuilds = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def refresh(self) -> bool:
@@ -54,13 +55,21 @@ class ModelHolder:
             self._thread = threading.Thread(target=self._run, name="kb-readmodel", daemon=True)
             self._thread.start()
 
+    def poke(self) -> None:
+        """Check the revision now rather than at the next poll (a writer in this process just committed).
+
+        A poke during a rebuild makes the next wait return at once, so no commit is missed."""
+        self._wake.set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self.refresh()
-            self._stop.wait(self.interval)
+            self._wake.wait(self.interval)
+            self._wake.clear()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None

@@ -1,20 +1,26 @@
 """Run the API (and the built site, when `KB_SITE_DIR` exists) with uvicorn: what `kb serve` calls."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings, api_settings
 
 
-def serve(settings: ApiSettings | Any | None = None, store: Any | None = None) -> None:
+def serve(settings: ApiSettings | Any | None = None, store: Any | None = None,
+          on_app: Callable[[FastAPI], None] | None = None) -> None:
     """Serve until interrupted; SIGTERM/SIGINT stop the refresher thread and close the store cleanly.
 
-    `settings` may be ApiSettings or the CLI's `kbsync.settings.Settings` (same `KB_*` names).
+    `settings` may be ApiSettings or the CLI's `kbsync.settings.Settings` (same `KB_*` names). `on_app` sees
+    the app before it serves: `kb serve` keeps `app.state.holder` to `poke()` it after each sync.
     """
     settings = api_settings(settings)
     app = create_app(settings, store)
+    if on_app is not None:
+        on_app(app)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
                 access_log=False, proxy_headers=True)

@@ -96,3 +96,18 @@ def test_real_sqlite_store_follows_a_sync(tmp_path: Path) -> None:
         eventually(lambda: titles(c, "epsilon") == ["Epsilon Eridani"])
         assert titles(c, "delta") == []
         assert c.get("/api/entries/gamma-ray").json()["backlinks"] == [{"source": "epsilon", "kind": "link"}]
+
+
+def test_poke_refreshes_without_waiting_for_the_poll() -> None:
+    store = FakeStore([record("alpha", "Alpha Centauri")])
+    holder = ModelHolder(store, interval=30.0)  # the poll alone would take 30 s
+    holder.start()
+    try:
+        assert holder.wait_ready()
+        store.put(record("beta", "Beta Pictoris"))
+        t0 = time.perf_counter()
+        holder.poke()
+        eventually(lambda: holder.model is not None and holder.model.revision == 2, timeout=5)
+        assert time.perf_counter() - t0 < 5
+    finally:
+        holder.stop()
