@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ModelDep, PrivateDep, StoreDep
+from api.loader import get_record
 from api.readmodel import ReadModel
 from api.routes.common import LOADING, Limit, Name
 from api.schemas import Entry, EntryList, Problem
@@ -31,7 +32,7 @@ def entry(model: ModelDep, store: StoreDep, private: PrivateDep,
     if model.visible(slug, private) is None:
         raise HTTPException(404, "no such entry")
     try:
-        rec = store.get(slug)
+        rec = get_record(store, slug)
     except Exception as exc:
         log.warning("store unavailable for entry %s: %s", slug, exc)
         raise HTTPException(503, "the store is unavailable", headers={"Retry-After": "5"}) from exc
