@@ -39,7 +39,7 @@ class FullText:
         sb = tantivy.SchemaBuilder()
         for f in BOOSTS:
             sb.add_text_field(f, stored=(f == "body"), tokenizer_name="kb", index_option="freq")
-        sb.add_unsigned_field("n", fast=True)
+        sb.add_unsigned_field("n", fast=True, indexed=True)
         sb.add_text_field("type", tokenizer_name="raw")
         sb.add_text_field("tag", tokenizer_name="raw")
         sb.add_unsigned_field("pub", indexed=True)
@@ -70,6 +70,19 @@ class FullText:
         self.writer = None
         self.index.reload()
         self.searcher = self.index.searcher()
+
+    def patched(self, remove: list[int], add: list[tuple[int, dict[str, Any], bool]]) -> FullText:
+        """A new FullText over the same index with documents removed and (re)added. This one keeps its own
+        searcher, so a model still serving requests sees no change."""
+        new = object.__new__(FullText)
+        new.schema, new.index, new.analyzer = self.schema, self.index, self.analyzer
+        new.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+        for n in remove:
+            new.writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "n", n))
+        for n, rec, public in add:
+            new.add(n, rec, public)
+        new.finish()
+        return new
 
     def num_docs(self) -> int:
         return int(self.searcher.num_docs) if self.searcher else 0

@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger("kb.api")
@@ -26,14 +26,21 @@ class Source:
     records: Iterator[dict[str, Any]]  # non-draft records (any order)
     edges: Iterator[tuple[str, str, str]]  # (src, dst, kind) of resolved links
     close: Callable[[], None] = lambda: None  # ends the snapshot early (a failed build)
+    hashes: dict[str, str] = field(default_factory=dict)  # slug -> content hash of every non-draft entry
+    delta: bool = False  # True: `records` holds only entries whose hash changed; `deleted` lists the gone
+    deleted: list[str] = field(default_factory=list)
 
 
-def load(store: Any) -> Source:
-    """Revision, non-draft records and resolved links of `store`."""
+def load(store: Any, known: dict[str, str] | None = None, max_delta: int = 0) -> Source:
+    """Revision, non-draft records and resolved links of `store`.
+
+    With `known` (slug -> hash of the entries a previous model holds), the SQLite path returns only what
+    changed when at most `max_delta` entries did; otherwise, and for other stores, everything.
+    """
     path = getattr(store, "path", None)
     if str(getattr(store, "url", "")).startswith("sqlite:") and isinstance(path, str) and path != ":memory:":
         try:
-            return _load_sqlite(path)
+            return _load_sqlite(path, known, max_delta)
         except (sqlite3.Error, KeyError, ValueError, TypeError) as exc:
             log.info("SQLite fast path unavailable (%s); reading through the store interface", exc)
     return _load_generic(store)
@@ -47,7 +54,7 @@ def _load_generic(store: Any) -> Source:
     return Source(rev, records, edges)
 
 
-def _load_sqlite(path: str) -> Source:
+def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int = 0) -> Source:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
     try:
         db.execute("BEGIN")  # one snapshot: revision, entries and edges agree
@@ -55,7 +62,19 @@ def _load_sqlite(path: str) -> Source:
         if meta.get("schema_version") != SQLITE_SCHEMA:
             raise ValueError(f"unknown schema version {meta.get('schema_version')!r}")
         rev = int(meta["revision"])
-        rows = db.execute("SELECT record FROM entries WHERE visibility != 'draft'")
+        hashes = dict(db.execute("SELECT e.slug, coalesce(f.hash, '') FROM entries e LEFT JOIN files f "
+                                 "ON f.slug = e.slug WHERE e.visibility != 'draft'"))
+        changed = deleted = None
+        if known is not None:
+            changed = [slug for slug, h in hashes.items() if not h or known.get(slug) != h]
+            deleted = [slug for slug in known if slug not in hashes]
+        if changed is not None and deleted is not None and len(changed) + len(deleted) <= max_delta:
+            db.execute("CREATE TEMP TABLE want (slug TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO want VALUES (?)", ((c,) for c in changed))
+            rows = db.execute("SELECT record FROM entries JOIN want USING (slug)")
+        else:
+            changed = deleted = None
+            rows = db.execute("SELECT record FROM entries WHERE visibility != 'draft'")
     except BaseException:
         db.close()
         raise
@@ -72,7 +91,7 @@ def _load_sqlite(path: str) -> Source:
         finally:
             db.close()
 
-    return Source(rev, records(), edges(), db.close)
+    return Source(rev, records(), edges(), db.close, hashes, changed is not None, deleted or [])
 
 
 def get_record(store: Any, slug: str) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ class Metrics:
             return lambda: fn(holder.model) if holder.model is not None else 0
 
         Gauge("kb_index_entries", "entries in the read model (drafts excluded)", registry=r).set_function(
-            model_attr(lambda m: len(m.summaries)))
+            model_attr(lambda m: len(m.by_slug)))
         Gauge("kb_index_search_docs", "documents in the full-text index", registry=r).set_function(
             model_attr(lambda m: m.fulltext.num_docs()))
         Gauge("kb_index_edges", "links in the read model's graph", registry=r).set_function(

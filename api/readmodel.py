@@ -38,27 +38,41 @@ class ReadModel:
         self.build_seconds = 0.0
         self.edge_count = 0
         self.timings: dict[str, float] = {}
+        self.alive: list[bool] = []  # False: a dead slot left by an incremental update
+        self.dead = 0
+        self.patched = -1  # entries re-read by an incremental update; -1 after a full build
+        self.hashes: dict[str, str] = {}
         self.links: LinkGraph
         self.suggester: SuggestIndex
         self.fulltext: FullText
         self.tag_counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
     @classmethod
-    def from_store(cls, store: Any) -> ReadModel:
-        """Read every non-draft entry and edge once; index them. Raises whatever the store raises."""
+    def from_store(cls, store: Any, previous: ReadModel | None = None) -> ReadModel:
+        """Read every non-draft entry and edge once; index them. Raises whatever the store raises.
+
+        With `previous`, entries whose content hash did not change keep their full-text documents (SQLite
+        only, and only while few changed); the link graph, suggest index and tag counts are always rebuilt.
+        """
         t0 = time.perf_counter()
-        src = load(store)
+        known = previous.hashes if previous is not None and previous.dead * 5 < len(previous.summaries) else None
+        src = load(store, known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0)
         model = cls(src.revision)
+        model.hashes = src.hashes
         model.timings["load"] = time.perf_counter() - t0
         try:
-            fulltext = FullText()
-            for rec in src.records:  # streamed: only summaries stay in memory
-                public = (rec.get("visibility") or "public") == "public"
-                fulltext.add(len(model.summaries), rec, public)
-                model.summaries.append(_summary(rec))
-                model.public.append(public)
-            model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries)}
-            model.order = sorted(range(len(model.summaries)), key=lambda i: model.summaries[i]["slug"])
+            if src.delta and previous is not None:
+                fulltext = model._patch(previous, src)
+            else:
+                fulltext = FullText()
+                for rec in src.records:  # streamed: only summaries stay in memory
+                    public = (rec.get("visibility") or "public") == "public"
+                    fulltext.add(len(model.summaries), rec, public)
+                    model.summaries.append(_summary(rec))
+                    model.public.append(public)
+                model.alive = [True] * len(model.summaries)
+            model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries) if model.alive[i]}
+            model.order = sorted(model.by_slug.values(), key=lambda i: model.summaries[i]["slug"])
             model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
             model.timings["entries"] = time.perf_counter() - t0
             graph = LinkGraph(len(model.summaries), model.public)
@@ -71,21 +85,51 @@ class ReadModel:
             src.close()
         names: list[tuple[int, int, str]] = []
         for i, s in enumerate(model.summaries):
+            if not model.alive[i]:
+                continue
             names.append((i, TITLE, s["title"]))
             names.extend((i, ALIAS, a) for a in s["aliases"] if a)
             names.extend((i, TAG, t) for t in s["tags"] if t)
         model.suggester = SuggestIndex(names, model.inbound, model.public)
         model.timings["suggest"] = time.perf_counter() - t0
-        fulltext.finish()
+        if fulltext.searcher is None:
+            fulltext.finish()
         model.timings["fulltext"] = time.perf_counter() - t0
         model.fulltext = fulltext
-        for i, s in enumerate(model.summaries):
-            for t in set(s["tags"]):
+        for i in model.by_slug.values():
+            for t in set(model.summaries[i]["tags"]):
                 model.tag_counts[1][t] += 1
                 if model.public[i]:
                     model.tag_counts[0][t] += 1
         model.build_seconds = time.perf_counter() - t0
         return model
+
+    def _patch(self, previous: ReadModel, src: Any) -> FullText:
+        """Summaries copied from `previous`; changed entries replaced in place, new ones appended, deleted
+        ones left as dead slots (a full rebuild clears them once they reach a fifth of all slots)."""
+        self.summaries, self.public, self.alive = list(previous.summaries), list(previous.public), list(previous.alive)
+        self.dead = previous.dead
+        add: list[tuple[int, dict[str, Any], bool]] = []
+        remove: list[int] = []
+        for rec in src.records:
+            public = (rec.get("visibility") or "public") == "public"
+            n = previous.by_slug.get(rec["slug"])
+            if n is None:
+                n = len(self.summaries)
+                self.summaries.append(_summary(rec))
+                self.public.append(public)
+                self.alive.append(True)
+            else:
+                self.summaries[n], self.public[n] = _summary(rec), public
+                remove.append(n)
+            add.append((n, rec, public))
+        for slug in src.deleted:
+            n = previous.by_slug[slug]
+            self.public[n], self.alive[n] = False, False
+            self.dead += 1
+            remove.append(n)
+        self.patched = len(add) + len(src.deleted)
+        return previous.fulltext.patched(remove, add)
 
     # ---- lookups -------------------------------------------------------------------------------
 
@@ -143,10 +187,13 @@ class ReadModel:
         if c is None:
             return None
         nodes, edges, truncated = self.links.neighbourhood(c, depth, include_private)
+        slug = [self.summaries[n]["slug"] for n, _ in nodes]
+        by_n = dict(zip((n for n, _ in nodes), slug, strict=True))
         return {"center": center, "depth": depth, "truncated": truncated,
-                "nodes": [self.item(n) | {"distance": d} for n, d in nodes],
-                "edges": [{"source": self.summaries[a]["slug"], "target": self.summaries[b]["slug"], "kind": k}
-                          for a, b, k in edges]}
+                "nodes": sorted((self.item(n) | {"distance": d} for n, d in nodes),
+                                key=lambda x: (x["distance"], x["slug"])),
+                "edges": sorted(({"source": by_n[a], "target": by_n[b], "kind": k} for a, b, k in edges),
+                                key=lambda e: (e["source"], e["target"]))}
 
     def path(self, src: str, dst: str, include_private: bool = False) -> list[dict[str, Any]] | None:
         a, b = self.visible(src, include_private), self.visible(dst, include_private)
@@ -156,5 +203,5 @@ class ReadModel:
         return None if p is None else [self.item(n) for n in p]
 
     def stats(self) -> dict[str, Any]:
-        return {"revision": self.revision, "entries": len(self.summaries), "public": sum(self.public),
+        return {"revision": self.revision, "entries": len(self.by_slug), "public": sum(self.public),
                 "edges": self.edge_count, "search_docs": self.fulltext.num_docs(), "build_seconds": self.build_seconds}

@@ -16,7 +16,7 @@ class ModelHolder:
     """The live read model plus the store's health; a background thread polls `store.revision()`."""
 
     def __init__(self, store: Any, interval: float = 0.5,
-                 build: Callable[[Any], ReadModel] = ReadModel.from_store) -> None:
+                 build: Callable[[Any, ReadModel | None], ReadModel] = ReadModel.from_store) -> None:
         self.store = store
         self.interval = interval
         self.build = build
@@ -36,7 +36,7 @@ class ModelHolder:
             self.store_ok, self.last_error, self.last_check = True, None, time.time()
             if self.model is not None and self.model.revision == rev:
                 return False
-            model = self.build(self.store)
+            model = self.build(self.store, self.model)  # the previous model allows an incremental update
         except Exception as exc:  # the store went away: keep serving the last model
             if self.store_ok or self.last_error is None:
                 log.warning("store unavailable, serving the last read model: %s", exc)
@@ -44,7 +44,7 @@ class ModelHolder:
             return False
         self.model = model
         self.rebuilds += 1
-        log.info("read model at revision %s: %s entries in %.2fs", model.revision, len(model.summaries),
+        log.info("read model at revision %s: %s entries in %.2fs", model.revision, len(model.by_slug),
                  model.build_seconds)
         return True
 

@@ -15,7 +15,7 @@ def _health(holder: ModelHolder) -> Health:
     model = holder.model
     status = "starting" if model is None else "ok" if holder.store_ok else "degraded"
     return Health(status=status, store="ok" if holder.store_ok else "unreachable",
-                  revision=model.revision if model else None, entries=len(model.summaries) if model else 0,
+                  revision=model.revision if model else None, entries=len(model.by_slug) if model else 0,
                   error=holder.last_error)
 
 

@@ -57,11 +57,11 @@ def test_requests_are_not_blocked_by_a_rebuild() -> None:
     store = FakeStore([record("alpha", "Alpha Centauri")])
     release, building = threading.Event(), threading.Event()
 
-    def slow_build(s: Any) -> ReadModel:
+    def slow_build(s: Any, previous: ReadModel | None) -> ReadModel:
         if s.rev > 1:
             building.set()
             release.wait(10)
-        return ReadModel.from_store(s)
+        return ReadModel.from_store(s, previous)
 
     holder = ModelHolder(store, interval=0.05, build=slow_build)
     app = create_app(ApiSettings(), store)
@@ -94,6 +94,7 @@ def test_real_sqlite_store_follows_a_sync(tmp_path: Path) -> None:
         (content / "Epsilon.md").write_text("---\ntitle: Epsilon Eridani\n---\nLinks [[Gamma Ray]].\n", "utf-8")
         sync_content(content, store)
         eventually(lambda: titles(c, "epsilon") == ["Epsilon Eridani"])
+        assert app.state.holder.model.patched == 2  # an incremental update: two entries read again
         assert titles(c, "delta") == []
         assert c.get("/api/entries/gamma-ray").json()["backlinks"] == [{"source": "epsilon", "kind": "link"}]
 

@@ -1,0 +1,91 @@
+"""An incremental read model update answers exactly like a full rebuild of the same store."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.readmodel import ReadModel
+
+
+@pytest.fixture
+def edited(corpus300: tuple[Path, dict], tmp_path: Path) -> tuple[ReadModel, ReadModel, ReadModel, dict]:
+    """(before, incremental after, full after, what changed) over a copy of the corpus synced twice."""
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus300[0], content, symlinks=True)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    before = ReadModel.from_store(store)
+    public = sorted(p for p in content.rglob("*.md") if "bad" not in p.parts
+                    and "private:" not in p.read_text("utf-8") and "draft:" not in p.read_text("utf-8")
+                    and p.name != "index.md" and "people" not in p.parts)
+    edit, hide, draft, gone, move = public[:5]
+    edit.write_text(edit.read_text("utf-8") + "\nZebraword appears here.\n", "utf-8")
+    hide.write_text(hide.read_text("utf-8").replace("---\n", "---\nprivate: true\n", 1) + "\nCANARY-HIDE\n", "utf-8")
+    draft.write_text(draft.read_text("utf-8").replace("---\n", "---\ndraft: true\n", 1), "utf-8")
+    gone.unlink()
+    move.rename(move.with_name("Renamed Entry Quokka.md"))
+    (content / "notes" / "Brand New Narwhal.md").write_text(
+        "---\ntitle: Brand New Narwhal\ntags: [fresh]\n---\nLinks to [[Renamed Entry Quokka]].\n", "utf-8")
+    sync_content(content, store)
+    after = ReadModel.from_store(store, previous=before)
+    full = ReadModel.from_store(store)
+    slug = {p: before.summaries[before.by_slug[_slug(before, p, content)]]["slug"]
+            for p in (edit, hide, draft, gone, move)}
+    return before, after, full, {"edit": slug[edit], "hide": slug[hide], "draft": slug[draft], "gone": slug[gone],
+                                 "move": slug[move]}
+
+
+def _slug(model: ReadModel, path: Path, content: Path) -> str:
+    rel = path.relative_to(content).as_posix()[:-3]
+    return next(s for s in model.by_slug if s == rel.lower().replace(" ", "-"))
+
+
+def answers(m: ReadModel, private: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    queries = ["zebraword", "quokka", "narwhal", "renamed entry", "canary hide", "a", "the", "obj", "fresh"]
+    for q in queries:
+        out[f"suggest {q}"] = [(h["slug"], h["matched"]) for h in m.suggest(q, 20, private)["hits"]]
+        res = m.search(q, 100, include_private=private, snippets=False)
+        out[f"search {q}"] = (res["total"], sorted(h["slug"] for h in res["hits"]))
+    page, cursor = [], None
+    while True:
+        listing = m.entries(limit=100, cursor=cursor, include_private=private)
+        page += [i["slug"] for i in listing["items"]]
+        cursor = listing["next_cursor"]
+        if cursor is None:
+            break
+    out["entries"] = page
+    out["tags"] = m.tags(private)
+    g = m.graph(page[0], 2, private) or {}
+    out["graph"] = (sorted((n["slug"], n["distance"]) for n in g["nodes"]), g["edges"])
+    return out
+
+
+def test_incremental_equals_full(edited: tuple[ReadModel, ReadModel, ReadModel, dict]) -> None:
+    before, after, full, changed = edited
+    assert after.patched > 0 and full.patched == -1  # the incremental path was taken
+    assert before.fulltext.searcher is not after.fulltext.searcher
+    for private in (False, True):
+        a, f = answers(after, private), answers(full, private)
+        diff = [k for k in a if a[k] != f[k]]
+        assert not diff, [(k, a[k][0], f[k][0], set(a[k][1]) ^ set(f[k][1])) for k in diff]
+
+
+def test_incremental_changes_are_visible(edited: tuple[ReadModel, ReadModel, ReadModel, dict]) -> None:
+    before, after, _, changed = edited
+    assert [h["slug"] for h in after.search("zebraword")["hits"]] == [changed["edit"]]
+    assert after.suggest("brand new narw")["hits"][0]["title"] == "Brand New Narwhal"
+    assert after.visible(changed["hide"]) is None and after.visible(changed["hide"], True) is not None
+    assert changed["hide"] not in [h["slug"] for h in after.search("CANARY-HIDE", 100)["hits"]]
+    assert changed["hide"] in [h["slug"] for h in after.search("CANARY-HIDE", 100, include_private=True)["hits"]]
+    for gone in (changed["draft"], changed["gone"], changed["move"]):
+        assert after.visible(gone, True) is None
+        assert gone not in [i["slug"] for i in after.entries(limit=100, include_private=True)["items"]]
+    # the model that was serving before is untouched
+    assert before.search("zebraword")["total"] == 0 and before.visible(changed["gone"]) is not None
