@@ -4,7 +4,7 @@
     python bench/search.py [--entries 100000] [--quality 300] [--baseline 100]
 
 Uses a gen_corpus corpus synced into SQLite by the real pipeline (`kbsync.sync.sync_content`), both cached
-under bench/out/. Quality queries are made from truth titles and aliases and run against the read model
+under bench/out/ (delete bench/out/corpus-N/kb.sqlite after a store schema change). Quality queries are made from truth titles and aliases and run against the read model
 and, side by side in the same run, a baseline: a rapidfuzz WRatio scan over every name with a prefix bonus.
 """
 from __future__ import annotations
@@ -179,6 +179,31 @@ def fts5(url: str, queries: list[str]) -> None:
     print(f"SQLite FTS5 for comparison: build {build:.1f} s; search with snippets {ms(lat)}")
 
 
+def incremental(url: str, content: Path, model: ReadModel) -> None:
+    """Edit one entry, sync, and time the incremental read model update (the file is restored afterwards)."""
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+
+    store = open_store(url)
+    f = sorted((content / "notes").glob("*.md"))[3]
+    orig = f.read_text("utf-8")
+    try:
+        f.write_text(orig + "\nIncrementalmarker word.\n", "utf-8")
+        t0 = time.perf_counter()
+        sync_content(content, store)
+        synced = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        updated = ReadModel.from_store(store, previous=model)
+        took = time.perf_counter() - t0
+        assert updated.search("incrementalmarker")["total"] == 1 and updated.patched == 1
+        print(f"one edited entry: sync {synced:.2f} s, incremental read model update {took:.2f} s "
+              f"(full build {model.build_seconds:.1f} s)")
+    finally:
+        f.write_text(orig, "utf-8")
+        sync_content(content, store)
+        store.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -270,6 +295,7 @@ def main() -> None:
             print(f"search {'with' if snippets else 'without'} snippets ({len(lat)} queries of 1-3 words): {ms(lat)}")
         if a.fts5:
             fts5(url, sq)
+        incremental(url, a.out / f"corpus-{a.entries}" / "content", model)
         quality(model, truth, a.quality, a.baseline, a.seed)
         print(f"\nload average {os.getloadavg()[0]:.1f} at end")
     finally:
