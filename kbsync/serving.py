@@ -57,7 +57,11 @@ def run_serve(s: Settings, store: Any) -> None:
             build_wanted.clear()
             build()
 
+    holders: list[Any] = []  # the API's read-model holder, told at once when a sync commits
+
     def synced(rep: Any) -> None:
+        for holder in holders:
+            holder.poke()
         log.info("synced: %s added, %s updated, %s deleted (revision %s)", rep.added, rep.updated, rep.deleted,
                  rep.revision)
         if rep.revision != built_rev[0] or rep.changed:  # a no-op re-check changes nothing on the site
@@ -72,7 +76,8 @@ def run_serve(s: Settings, store: Any) -> None:
         watcher.start()
     log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
     try:
-        serve(s, store)  # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
+        # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
+        serve(s, store, on_app=lambda app: holders.append(app.state.holder))
     finally:
         stopping.set()
         build_wanted.set()  # no new build; one in flight is abandoned (the next start rebuilds the site)
