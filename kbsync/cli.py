@@ -28,11 +28,15 @@ def _settings(content: Path | None, store: str | None) -> Settings:
     return s
 
 
-def _store(s: Settings):  # type: ignore[no-untyped-def]
+def _store(s: Settings, *, migrating: bool = False):  # type: ignore[no-untyped-def]
     from .store import StoreError, open_store
 
     try:
-        return open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db)
+        st = open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db)
+        if not migrating and st.schema_version() != st.layout:
+            raise StoreError(f"the store has layout {st.schema_version()}, this kb writes layout {st.layout}: "
+                             "run `kb migrate` (it rebuilds the index from the files)")
+        return st
     except (StoreError, OSError) as e:
         raise typer.BadParameter(str(e), param_hint="--store") from e
 
@@ -101,6 +105,25 @@ def sync(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = 
         from .watch import run_watch
 
         run_watch(s, st)
+
+
+@app.command()
+def reindex(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Rebuild the whole index from the files in one atomic batch (same as `kb sync --full`)."""
+    sync(content=content, store=store, as_json=as_json, full=True, watch=False, since=None)
+
+
+@app.command()
+def migrate(content: ContentOpt = None, store: StoreOpt = None) -> None:
+    """Bring the store's layout up to this version of kb, then resync; safe to run any number of times."""
+    s = _settings(content, store)
+    _need_content(s)
+    st = _store(s, migrating=True)
+    before = st.schema_version()
+    changed = st.migrate()
+    report = run_sync(s, st, full=changed)
+    what = f"migrated layout {before} -> {st.layout}" if changed else f"layout {st.layout} is current"
+    typer.echo(f"{what}; {report.added} added, {report.updated} updated, revision {report.revision}")
 
 
 @app.command()

@@ -105,3 +105,28 @@ def test_python_dash_m_and_console_script_agree(kbdir: Path) -> None:
     exe = Path(sys.executable).parent / "kb"
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "sync" in out.stdout
+
+
+def test_old_store_layout_asks_for_migrate_and_migrate_is_idempotent(kbdir: Path) -> None:
+    import sqlite3
+
+    content = str(kbdir / "content")
+    kb("sync", "--content", content)
+    db = sqlite3.connect(kbdir / ".kb" / "kb.sqlite")
+    db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    refused = kb("sync", "--content", content)
+    assert refused.returncode == 2 and "kb migrate" in refused.stderr
+    first = kb("migrate", "--content", content)
+    assert first.returncode == 0 and "migrated layout 1 -> 2; 3 added" in first.stdout
+    again = kb("migrate", "--content", content)
+    assert again.returncode == 0 and "is current; 0 added, 0 updated" in again.stdout
+    assert json.loads(kb("show", "a", "--json", "--content", content).stdout)["links"][0]["target"] == "b"
+
+
+def test_reindex_rebuilds_everything(kbdir: Path) -> None:
+    content = str(kbdir / "content")
+    kb("sync", "--content", content)
+    out = json.loads(kb("reindex", "--json", "--content", content).stdout)
+    assert out["added"] == 3 and out["unchanged"] == 0

@@ -59,6 +59,7 @@ class Store(Protocol):
     """What every adapter implements; tests/store/contract.py runs the same suite over each."""
 
     url: str
+    layout: int  # the store layout this code writes
 
     def revision(self) -> int: ...
     def apply(self, batch: Batch) -> int:
@@ -70,6 +71,12 @@ class Store(Protocol):
         """The full record with `links`, `chapters`, `document` and public-only `backlinks` attached."""
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
         """Full records (as `get`), sorted by slug; tag matches case-insensitively."""
+    def records(self) -> Iterator[Record]:
+        """Stored records as written by sync (no links/backlinks attached), sorted by slug: the cheap bulk read."""
+    def schema_version(self) -> int:
+        """The layout version the stored data was written with (`kb migrate` brings it to the current one)."""
+    def migrate(self) -> bool:
+        """Bring an older layout to the current one (the index is rebuilt from the files); True if it did."""
     def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]: ...
     def edges_to(self, slug: str) -> list[Edge]: ...
     def edges_with_keys(self, keys: Iterable[str]) -> list[Edge]: ...

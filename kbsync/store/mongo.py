@@ -71,6 +71,7 @@ META_ID = "meta"
 VERSIONED = ("entries", "edges", "files", "problems")
 EDGE_FIELDS = tuple(f.name for f in fields(Edge))
 REQUIRED = ("slug", "path", "title", "type", "visibility")  # what the indexes and read paths rely on
+SCHEMA_VERSION = 1  # layout of the documents; bump with a migration in `migrate()`
 NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
@@ -84,6 +85,8 @@ def _edge(doc: dict[str, Any]) -> Edge:
 
 class MongoStore:
     """The Store protocol over MongoDB (pymongo); see the module docstring for the commit scheme."""
+
+    layout = SCHEMA_VERSION  # what this code writes; schema_version() is what the database holds
 
     def __init__(self, url: str, db: str = "kb", client: Any = None, *, transactions: bool | None = None,
                  lease_s: float = 60.0, gc_grace: float = 30.0, busy_timeout: float = 10.0,
@@ -107,8 +110,8 @@ class MongoStore:
         if self._ready:
             return
         db = self.db
-        db.meta.update_one({"_id": META_ID}, {"$setOnInsert": {"revision": 0, "gen": 0, "history": []}},
-                           upsert=True)
+        db.meta.update_one({"_id": META_ID}, {"$setOnInsert": {"revision": 0, "gen": 0, "history": [],
+                                                                "schema_version": SCHEMA_VERSION}}, upsert=True)
         db.entries.create_index([("slug", ASCENDING), ("_x", ASCENDING)], unique=True, name="slug_unique")
         db.entries.create_index([("path", ASCENDING), ("_x", ASCENDING)], unique=True, name="path_unique")
         db.entries.create_index([("type", ASCENDING)], name="type")
@@ -175,7 +178,24 @@ class MongoStore:
         if doc is None:
             return None
         out_e, in_e = self._edges(gen, {"src": slug}), self._edges(gen, {"dst": slug})
-        return assemble(json.loads(doc["record"]), out_e, in_e, self._public(gen))
+        sources = sorted({e.src for e in in_e})  # only the linking entries' visibility, not the whole corpus
+        public = {d["slug"] for d in self.db.entries.find(
+            self._at(gen, slug={"$in": sources}, visibility="public"), {"slug": 1})}
+        return assemble(json.loads(doc["record"]), out_e, in_e, public)
+
+    def records(self) -> Iterator[Record]:
+        gen = self._snapshot()
+        for doc in self.db.entries.find(self._at(gen), {"record": 1}).sort("slug", ASCENDING):
+            yield json.loads(doc["record"])
+
+    def schema_version(self) -> int:
+        self._setup()
+        doc = self.db.meta.find_one({"_id": META_ID}, {"schema_version": 1}) or {}
+        return int(doc.get("schema_version", SCHEMA_VERSION))
+
+    def migrate(self) -> bool:
+        """Layout 1 is the first MongoDB layout: nothing to migrate yet (idempotent)."""
+        return False
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
         gen = self._snapshot()

@@ -14,7 +14,7 @@ from typing import Any
 from .assemble import assemble
 from .base import Batch, Edge, FileState, Record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entries carry aliases/handle/chapters columns for names()
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, slug TEXT, mtime_ns INTEGER, size INTEGER, hash TEXT);
@@ -52,6 +52,8 @@ def _edge(row: tuple[Any, ...]) -> Edge:
 class SQLiteStore:
     """`sqlite:///path/kb.sqlite` (or `sqlite:///:memory:` for tests)."""
 
+    layout = SCHEMA_VERSION  # what this code writes; schema_version() is what the file holds
+
     def __init__(self, url: str) -> None:
         self.url = url
         path = sqlite_path(url)
@@ -61,10 +63,12 @@ class SQLiteStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory: sqlite3.Connection | None = None
-        with self._conn() as db:
+        db = self._conn()
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if self.schema_version() == SCHEMA_VERSION:
             db.executescript(SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":  # one shared connection: separate ones would be separate databases
@@ -85,6 +89,44 @@ class SQLiteStore:
         row = self._conn().execute("SELECT value FROM meta WHERE key='revision'").fetchone()
         return int(row[0])
 
+    def schema_version(self) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else SCHEMA_VERSION
+
+    def migrate(self) -> bool:
+        """Older layouts are dropped and recreated (the files rebuild them); the revision keeps counting."""
+        if self.schema_version() == SCHEMA_VERSION:
+            return False
+        with self._write_lock:
+            db = self._conn()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for table in ("files", "entries", "edges", "problems"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for stmt in SCHEMA.split(";"):  # executescript would commit the transaction midway
+                    if stmt.strip():
+                        db.execute(stmt)
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='revision'")
+                db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return True
+
+    def _check_version(self) -> None:
+        v = self.schema_version()
+        if v != SCHEMA_VERSION:
+            from . import StoreError
+
+            raise StoreError(f"{self.path} has store layout {v}, this kb writes layout {SCHEMA_VERSION}: "
+                             "run `kb migrate` (it rebuilds the index from the files)")
+
+    def records(self) -> Iterator[Record]:
+        for (rec,) in self._conn().execute("SELECT record FROM entries ORDER BY slug"):
+            yield json.loads(rec)
+
     def file_states(self) -> dict[str, FileState]:
         rows = self._conn().execute("SELECT path, slug, mtime_ns, size, hash FROM files")
         return {r[0]: FileState(*r) for r in rows}
@@ -101,7 +143,11 @@ class SQLiteStore:
         if row is None:
             return None
         out_e = [_edge(r) for r in db.execute(f"SELECT {EDGE_COLS} FROM edges WHERE src=? ORDER BY seq", (slug,))]
-        return assemble(json.loads(row[0]), out_e, self.edges_to(slug), self._public())
+        cols = ", ".join(f"e.{c.strip()}" for c in EDGE_COLS.split(","))
+        in_e = [_edge(r) for r in db.execute(  # backlinks from public sources only, filtered by the join
+            f"SELECT {cols} FROM edges e JOIN entries s ON s.slug = e.src WHERE e.dst=? AND "
+            "(s.visibility='public' OR e.kind='chapter') ORDER BY e.src, e.seq", (slug,))]
+        return assemble(json.loads(row[0]), out_e, in_e, None)
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
         db = self._conn()
@@ -152,6 +198,7 @@ class SQLiteStore:
 
     # -- the one write path --------------------------------------------------------------------
     def apply(self, batch: Batch) -> int:
+        self._check_version()
         with self._write_lock:
             db = self._conn()
             db.execute("BEGIN IMMEDIATE")

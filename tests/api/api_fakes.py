@@ -21,7 +21,7 @@ class FakeStore:
     url = "fake://"
 
     def __init__(self, records: list[dict[str, Any]], edges: list[Edge] | None = None, revision: int = 1):
-        self.records = {r["slug"]: r for r in records}
+        self.by_slug = {r["slug"]: r for r in records}
         self.edges = list(edges or [])
         self.rev = revision
         self.fail = False
@@ -36,13 +36,17 @@ class FakeStore:
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[dict[str, Any]]:
         self._check()
-        for r in list(self.records.values()):
+        for r in list(self.by_slug.values()):
             if (type is None or r.get("type") == type) and (tag is None or tag in r.get("tags", [])):
                 yield r
 
+    def records(self) -> Iterator[dict[str, Any]]:
+        self._check()
+        return iter(sorted(self.by_slug.values(), key=lambda r: r["slug"]))
+
     def get(self, slug: str) -> dict[str, Any] | None:
         self._check()
-        return self.records.get(slug)
+        return self.by_slug.get(slug)
 
     def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]:
         self._check()
@@ -55,7 +59,7 @@ class FakeStore:
 
     def put(self, record: dict[str, Any]) -> None:
         """Upsert one record and bump the revision, like a sync would."""
-        self.records[record["slug"]] = record
+        self.by_slug[record["slug"]] = record
         self.rev += 1
 
     def close(self) -> None:

@@ -116,3 +116,16 @@ class StoreContract:
         assert idx["chapters"] == ["doc/two", "doc/one"] and idx["links"] == []
         assert store.get("doc/one")["document"] == "doc/index"
         assert store.get("doc/one")["backlinks"] == []
+
+    def test_records_are_plain_and_sorted(self, store: Any) -> None:
+        seed(store)
+        recs = list(store.records())
+        assert [r["slug"] for r in recs] == ["a", "b", "c", "d"]
+        assert "backlinks" not in recs[0] and recs[0]["tags"] == ["Fitness", "x/y"]
+
+    def test_schema_version_is_current_and_migrate_is_idempotent(self, store: Any) -> None:
+        seed(store)
+        v = store.schema_version()
+        assert v >= 1
+        assert store.migrate() is False and store.schema_version() == v
+        assert store.get("a")["title"] == "A"

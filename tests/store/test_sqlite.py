@@ -42,3 +42,20 @@ def test_url_forms(url: str, path: str) -> None:
 def test_unknown_scheme_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match="unsupported store URL"):
         open_store("postgres://x")
+
+
+def test_old_layout_is_refused_until_migrated(tmp_path: Path) -> None:
+    from kbsync.store.base import Batch
+    from kbsync.store.sqlite import SCHEMA_VERSION
+
+    url = f"sqlite://{tmp_path / 'kb.sqlite'}"
+    s = open_store(url)
+    seed(s)
+    s._conn().execute("UPDATE meta SET value='1' WHERE key='schema_version'")  # as an older kb left it
+    s.close()
+    old = open_store(url)
+    with pytest.raises(StoreError, match="kb migrate"):
+        old.apply(Batch(deletes=["a"]))
+    assert old.migrate() is True and old.schema_version() == SCHEMA_VERSION
+    assert old.revision() == 2 and list(old.records()) == []  # emptied; the next sync refills it from the files
+    assert old.migrate() is False
