@@ -52,6 +52,9 @@ class Resolver:
         self.people: dict[str, list[str]] = defaultdict(list)
         self.slug_of: dict[str, str] = {}
         self.rows: dict[str, dict[str, Any]] = {}
+        # Links follow a Zipf law: the same targets recur from the same folders. The answer depends only on
+        # (target, linking folder, link style), so it is memoised until a name is added or removed.
+        self._memo: dict[tuple[str, str, bool], Resolved | None] = {}
         for row in rows:
             self.add(row)
         self.attachments = set(attachments)
@@ -71,6 +74,7 @@ class Resolver:
         return out
 
     def add(self, row: dict[str, Any]) -> None:
+        self._memo.clear()
         path = row["path"]
         self.rows[path] = row
         self.slug_of[path] = row["slug"]
@@ -79,6 +83,7 @@ class Resolver:
             table[key].append(path)
 
     def remove(self, path: str) -> None:
+        self._memo.clear()
         row = self.rows.pop(path, None)
         if row is None:
             return
@@ -98,6 +103,14 @@ class Resolver:
     # -- the rules ---------------------------------------------------------------------------
     def resolve(self, target: str, source_path: str, *, md_link: bool = False) -> Resolved | None:
         """Resolve `target` as written in the entry at `source_path`; None means broken."""
+        if not target:
+            return self._resolve(target, source_path, md_link)
+        key = (target, source_path.rpartition("/")[0], md_link)
+        if key not in self._memo:
+            self._memo[key] = self._resolve(target, source_path, md_link)
+        return self._memo[key]
+
+    def _resolve(self, target: str, source_path: str, md_link: bool) -> Resolved | None:
         target = target.strip().replace("\\", "/")
         if not target:  # [[#Heading]]: the entry itself
             return self._entry([source_path], source_path) if source_path in self.slug_of else None
@@ -106,8 +119,9 @@ class Resolver:
             if rel:
                 return rel
             target = _strip_dots(target)  # as Obsidian does: a relative path that leads nowhere falls back to names
-        ext = posixpath.splitext(target)[1].lower()
-        if ext and ext != ENTRY_EXT:
+        name = target.rpartition("/")[2]
+        dot = name.rfind(".")
+        if dot > 0 and name[dot:].lower() != ENTRY_EXT:  # has an extension other than .md
             att = self._attachment(target, source_path)
             if att:
                 return att

@@ -104,6 +104,10 @@ class Syncer:
     def sync(self, *, full: bool = False, paths: Iterable[str] | None = None,
              progress: Progress | None = None) -> SyncReport:
         t0 = time.perf_counter()
+        gc_was = gc.isenabled()
+        # A sync allocates millions of acyclic objects while holding the whole corpus: the cyclic GC would
+        # rescan that heap again and again (a third of a cold sync's time) and find nothing to free.
+        gc.disable()
         try:
             known = self._load()
             report, batch = self._sync(known, full, paths, progress)
@@ -111,6 +115,9 @@ class Syncer:
         except BaseException:
             self._known = None  # unknown state after a failure: reload next time
             raise
+        finally:
+            if gc_was:
+                gc.enable()
         self._remember(known, batch, report.revision)
         report.seconds = time.perf_counter() - t0
         return report
@@ -220,6 +227,13 @@ class Syncer:
         return report, batch
 
 
+def _stale(st: FileState | None, f: Found, git_mark: str) -> bool:
+    """Must this file be read? (Named paths are read anyway: coarse mtimes can hide a same-size save.)"""
+    if st is None or not st.hash or st.mtime_ns != f.mtime_ns or st.size != f.size:
+        return True
+    return not st.hash.endswith(git_mark) if git_mark else "@" in st.hash
+
+
 def _git_mark(h: FileHistory) -> str:
     return "@" + hashlib.blake2b(f"{h.created}|{h.updated}|{h.authors}".encode(), digest_size=6).hexdigest()
 
@@ -246,10 +260,7 @@ def _plan(root: Path, states: dict[str, FileState], full: bool, paths: Iterable[
             elif (f := stat_one(root, rel)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
     named = set() if paths is None else {p.strip("/") for p in paths}
-    read = [p for p, f in md.items()
-            if full or p in named  # a named path changed for sure: coarse mtimes can hide a same-size save
-            or p not in states or not states[p].hash or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)
-            or not states[p].hash.endswith(git.get(p, "")) or ("@" in states[p].hash) != (p in git)]
+    read = [p for p, f in md.items() if full or p in named or _stale(states.get(p), f, git.get(p, ""))]
     gone = [p for p in states if p not in md and p not in atts]
     new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
                 if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
@@ -267,34 +278,28 @@ def _read_all(plan: _Plan, max_bytes: int, options: Options, progress: Progress 
     total = len(jobs)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     out: list[tuple[str, str, Any, list[Edge], list[Problem]]] = []
-    gc_was = gc.isenabled()
-    gc.disable()  # parsing allocates millions of short-lived acyclic objects; collections only cost time
-    try:
-        if total >= PARALLEL_MIN and workers > 1:
-            # The parent takes a share itself: with 2 cores, 1 worker + the parent beats 2 workers + an idle
-            # parent that must unpickle everything. Workers get slices; the parent works through its own.
-            mine = total // workers
-            rest = jobs[mine:]
-            size = max(64, len(rest) // (4 * (workers - 1)) + 1)
-            slices = [rest[i:i + size] for i in range(0, len(rest), size)]
-            with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=gc.disable) as pool:
-                futures = [pool.submit(_read_batch, sl) for sl in slices]
-                for i, job in enumerate(jobs[:mine], 1):
-                    out.append(read_and_build(job))
-                    if progress and i % 100 == 0:
-                        progress(i, total)
-                for fut in futures:
-                    out += fut.result()
-                    if progress:
-                        progress(len(out), total)
-        else:
-            for i, job in enumerate(jobs, 1):
+    if total >= PARALLEL_MIN and workers > 1:
+        # The parent takes a share itself: with 2 cores, 1 worker + the parent beats 2 workers + an idle
+        # parent that must unpickle everything. Workers get slices; the parent works through its own.
+        mine = total // workers
+        rest = jobs[mine:]
+        size = max(64, len(rest) // (4 * (workers - 1)) + 1)
+        slices = [rest[i:i + size] for i in range(0, len(rest), size)]
+        with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=gc.disable) as pool:
+            futures = [pool.submit(_read_batch, sl) for sl in slices]
+            for i, job in enumerate(jobs[:mine], 1):
                 out.append(read_and_build(job))
-                if progress and (i % 100 == 0 or i == total):
+                if progress and i % 100 == 0:
                     progress(i, total)
-    finally:
-        if gc_was:
-            gc.enable()
+            for fut in futures:
+                out += fut.result()
+                if progress:
+                    progress(len(out), total)
+    else:
+        for i, job in enumerate(jobs, 1):
+            out.append(read_and_build(job))
+            if progress and (i % 100 == 0 or i == total):
+                progress(i, total)
     return out
 
 
@@ -311,7 +316,8 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
     """Resolve the new records' edges and re-resolve old edges whose keys a change touched."""
     names = {p: r for p, r in old_names.items() if p in winners and p not in records}
     names.update({p: name_row(r) for p, r in records.items()})
-    resolver = _resolver(known, names, plan, full)
+    changed = set(records) | {p for p in old_names if p not in winners}
+    resolver = _resolver(known, names, plan, full, changed)
     by_slug = {r["slug"]: r for r in names.values()}
 
     affected: set[str] = set()
@@ -338,7 +344,8 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
             _chapter_edges(rec, resolver, plan)
     # Unchanged entries whose links may now resolve differently.
     touched = {e.src for e in store.edges_with_keys(affected)} if affected else set()
-    touched |= {r["slug"] for p, r in names.items() if _is_document(r) and posixpath.dirname(p) in folders}
+    if folders:
+        touched |= {r["slug"] for p, r in names.items() if _is_document(r) and posixpath.dirname(p) in folders}
     touched -= set(batch.edges) | set(batch.deletes)
     current: dict[str, list[Edge]] = defaultdict(list)
     for e in store.edges_from(sorted(touched)):
@@ -354,17 +361,17 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
             batch.edges[src] = new_edges
 
 
-def _resolver(known: _Known, names: dict[str, dict[str, Any]], plan: _Plan, full: bool) -> Resolver:
-    """Update the cached resolver in place when only a few names changed; else build a new one."""
+def _resolver(known: _Known, names: dict[str, dict[str, Any]], plan: _Plan, full: bool,
+              changed: set[str]) -> Resolver:
+    """Update the cached resolver in place for the paths that changed; rebuild when many did."""
     r = known.resolver
-    if full or r is None or r.attachments != plan.attachments or abs(len(r.rows) - len(names)) > 1000:
+    if full or r is None or r.attachments != plan.attachments or len(changed) > 1000:
         r = Resolver(names.values(), plan.attachments)
     else:
-        for path in [p for p in r.rows if p not in names or r.rows[p] != names[p]]:
+        for path in changed:
             r.remove(path)
-        for path, row in names.items():
-            if path not in r.rows:
-                r.add(row)
+            if path in names:
+                r.add(names[path])
     known.resolver = r
     return r
 
