@@ -35,6 +35,14 @@ from typing import Any
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+try:  # an unpaired IN_MOVED_FROM (a move out of the tree, or into a new folder) holds every later event for
+    # 0.5 s by default; the watcher only needs both paths, so a pair split by a shorter wait costs nothing.
+    from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
+
+    InotifyMoveEventGrouper.delay = 0.1
+except ImportError:  # another platform or watchdog version
+    pass
+
 from .discover import ignored
 from .store.base import Store
 
