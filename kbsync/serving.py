@@ -1,11 +1,14 @@
 """`kb serve`: sync, build the site, then serve API + site on one port while a watcher keeps both current.
 
 The CLI's thin adapter over three libraries: kbsync (sync, watch), site_plugins (build) and api (serve).
+Site builds run in a separate, long-lived process: a MkDocs build of a large site is seconds of pure-Python
+CPU, and in the server's process it would hold the GIL away from requests and the read-model refresh.
 """
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing as mp
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +25,28 @@ def site_paths(s: Settings) -> tuple[Path, Path | None]:
     return (s.site_dir or base / "site"), (yml if yml.is_file() else None)
 
 
+def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, url: str, yml: Path | None) -> None:
+    """Build on request; keeps the plugin's state between builds so each rebuild renders only what changed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    from site_plugins.config import build_site
+
+    while True:
+        msg = requests.get()
+        while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
+            msg = requests.get()
+        if msg is None:
+            return
+        try:
+            secs = build_site(content, site_dir, store_url=url, mkdocs_yml=yml, incremental=True, sync=False)
+            log.info("site built in %.2fs: %s", secs, site_dir)
+        except Exception:  # a broken page must not take the site down
+            log.exception("site build failed; serving the previous build")
+        first_done.set()
+
+
 def run_serve(s: Settings, store: Any) -> None:
     from api.server import serve
-    from site_plugins.config import build_site
 
     from .sync import Syncer
     from .watch import Watcher
@@ -33,30 +55,15 @@ def run_serve(s: Settings, store: Any) -> None:
     report = Syncer(s.content_dir, store, options=options, max_bytes=s.max_file_bytes).sync()
     log.info("synced %s entries (revision %s)", report.added + report.updated + report.unchanged, report.revision)
     site_dir, yml = site_paths(s)
-    url = s.resolved_store_url()
-    build_lock = threading.Lock()
-
-    def build() -> None:
-        with build_lock:  # one build at a time; MkDocs is not re-entrant
-            try:
-                secs = build_site(s.content_dir, site_dir, store_url=url, mkdocs_yml=yml, incremental=True, sync=False)
-                log.info("site built in %.2fs: %s", secs, site_dir)
-            except Exception:  # a broken page must not take the API down
-                log.exception("site build failed; serving the previous build")
-
-    build()
+    ctx = mp.get_context("fork")  # forked before any thread starts
+    requests, first_done = ctx.Queue(), ctx.Event()
+    builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
+                          args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml))
+    builder.start()
+    requests.put("build")
+    first_done.wait()  # serve a complete site from the first request on
     s.site_dir = site_dir
-    build_wanted, stopping = threading.Event(), threading.Event()
     built_rev = [report.revision]
-
-    def builder() -> None:  # off the watcher thread: a build never delays the next sync
-        while True:
-            build_wanted.wait()
-            if stopping.is_set():
-                return
-            build_wanted.clear()
-            build()
-
     holders: list[Any] = []  # the API's read-model holder, told at once when a sync commits
 
     def synced(rep: Any) -> None:
@@ -66,9 +73,8 @@ def run_serve(s: Settings, store: Any) -> None:
                  rep.revision)
         if rep.revision != built_rev[0] or rep.changed:  # a no-op re-check changes nothing on the site
             built_rev[0] = rep.revision
-            build_wanted.set()  # builds coalesce: many syncs during one build cause one more build
+            requests.put("build")
 
-    threading.Thread(target=builder, name="kb-site", daemon=True).start()
     watcher = None
     if s.serve_watch:
         watcher = Watcher(s.content_dir, store, on_synced=synced, check_on_start=True,
@@ -79,7 +85,10 @@ def run_serve(s: Settings, store: Any) -> None:
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
         serve(s, store, on_app=lambda app: holders.append(app.state.holder))
     finally:
-        stopping.set()
-        build_wanted.set()  # no new build; one in flight is abandoned (the next start rebuilds the site)
         if watcher is not None:
             watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0
+        requests.put(None)
+        builder.join(timeout=2)
+        if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site
+            builder.terminate()
+            builder.join()

@@ -60,9 +60,9 @@ class Served:
             if self.proc.poll() is not None:
                 raise AssertionError(f"kb serve exited with {self.proc.returncode}:\n{self.logs()}")
             try:
-                r = self.http.get("/api/health")
+                r = self.http.get("/api/ready")  # ready: the read model is loaded, not just the process up
                 if r.status_code == 200 and r.json().get("status") == "ok":
-                    return r.json()
+                    return self.http.get("/api/health").json()
             except httpx.TransportError:
                 pass
             time.sleep(0.1)

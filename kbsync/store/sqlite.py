@@ -6,6 +6,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -63,6 +64,9 @@ class SQLiteStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory: sqlite3.Connection | None = None
+        _retry_locked(self._create)
+
+    def _create(self) -> None:
         db = self._conn()
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -78,7 +82,7 @@ class SQLiteStore:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
+            _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
             db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
             db.execute("PRAGMA foreign_keys=OFF")
             self._local.db = db
@@ -259,6 +263,18 @@ class SQLiteStore:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _retry_locked(fn: Any, tries: int = 50) -> Any:
+    """Run fn, retrying while another process holds a lock SQLite does not wait for (WAL switch, first schema)."""
+    for i in range(tries):
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or i == tries - 1:
+                raise
+            time.sleep(0.05 * (i + 1))
+    return None
 
 
 def _chunks(items: list[Any], n: int = 500) -> Iterator[list[Any]]:

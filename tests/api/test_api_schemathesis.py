@@ -14,7 +14,9 @@ from api.settings import ApiSettings
 CASES: dict[str, int] = {}
 
 
-APP = create_app(ApiSettings(api_token="schemathesis-token"), store=None)
+# An in-memory store until the fixture hands over the synced one: collection must not touch a file (xdist
+# workers collect at the same time).
+APP = create_app(ApiSettings(api_token="schemathesis-token", store_url="sqlite:///:memory:"), store=None)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)  # the schema needs no data
 
 

@@ -43,7 +43,7 @@ def _start(base: Path) -> tuple[subprocess.Popen[bytes], str]:
         if proc.poll() is not None:
             raise AssertionError((base / "serve.log").read_text(errors="replace")[-3000:])
         try:
-            with urllib.request.urlopen(url + "api/health", timeout=2) as r:
+            with urllib.request.urlopen(url + "api/ready", timeout=2) as r:  # read model loaded
                 if r.status == 200:
                     return proc, url
         except OSError:
