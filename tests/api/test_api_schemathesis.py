@@ -12,6 +12,7 @@ from api.readmodel import ReadModel
 from api.settings import ApiSettings
 
 CASES: dict[str, int] = {}
+pytestmark = pytest.mark.xdist_group("schemathesis")  # the count below needs every case in one process
 
 
 # An in-memory store until the fixture hands over the synced one: collection must not touch a file (xdist
