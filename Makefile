@@ -21,7 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check kbsync site_plugins api tests bench
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kbsync site_plugins api tests bench
