@@ -13,8 +13,8 @@ entry. Two latencies per edit, both from the moment the write returns (debounce 
 Default (in process): a `Watcher` plus the API's `ModelHolder` (the read model refreshed when the store revision
 moves, polled every `--refresh-interval` s, and poked after each sync as `kb serve` does; `--no-poke`: polling
 only, as an API replica beside a separate sync worker), searched with `ReadModel.search`, the call behind
-`GET /api/search`. `--http`: a real `kb serve` subprocess on a loopback port instead (watcher, site rebuilds and
-the API in one process, as users run it), searched over HTTP. Prints p50/p95/max of both and the ratio of each
+`GET /api/search`. `--http`: a real `kb serve` subprocess on a loopback port instead (watcher, API and site
+rebuilds, as users run it), searched over HTTP; its log is kept in bench/out/watch-N/serve.log. Prints p50/p95/max of both and the ratio of each
 p95 to the 1 s target.
 """
 from __future__ import annotations
