@@ -162,6 +162,8 @@
       } else if (e.key === "ArrowRight") {
         e.stopPropagation();  // Material would paste its (hidden) suggestion into the box
       } else if (e.key === "Escape") {
+        clearTimeout(timer);
+        seq++;  // an answer still on its way must not reopen the list
         render("", []);  // and let Material close the search dialog
       }
     });
