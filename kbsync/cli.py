@@ -261,28 +261,30 @@ def _read_model(s: Settings):  # type: ignore[no-untyped-def]
     return ReadModel.from_store(_store(s))
 
 
-@app.command()
-def search(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
-           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10) -> None:
-    """Full-text search (the API's engine, public entries only)."""
-    res = _read_model(_settings(content, store)).search(q, limit=limit)
+def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int) -> None:
+    """`kb search` and `kb suggest`: the API's engine over public entries, printed or as JSON."""
+    model = _read_model(_settings(content, store))
+    res = model.search(q, limit=limit) if kind == "search" else model.suggest(q, limit=limit)
     if as_json:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
         return
     for h in res["hits"]:
-        typer.echo(f"{h['url']:<40} {h['title']}  [{h['type']}]")
+        extra = f"[{h['type']}]" if kind == "search" else f"({h.get('matched', '')})"
+        typer.echo(f"{h['title']:<40} {h['url']}  {extra}")
+
+
+@app.command()
+def search(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10) -> None:
+    """Full-text search (the API's engine, public entries only)."""
+    _lookup("search", q, content, store, as_json, limit)
 
 
 @app.command()
 def suggest(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
             limit: Annotated[int, typer.Option(help="Suggestions to show.")] = 8) -> None:
     """Typeahead suggestions over titles, aliases and tags."""
-    res = _read_model(_settings(content, store)).suggest(q, limit=limit)
-    if as_json:
-        typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
-        return
-    for h in res["hits"]:
-        typer.echo(f"{h['title']:<40} {h['url']}  ({h.get('matched', '')})")
+    _lookup("suggest", q, content, store, as_json, limit)
 
 
 def main() -> None:

@@ -130,3 +130,15 @@ def test_reindex_rebuilds_everything(kbdir: Path) -> None:
     kb("sync", "--content", content)
     out = json.loads(kb("reindex", "--json", "--content", content).stdout)
     assert out["added"] == 3 and out["unchanged"] == 0
+
+
+@pytest.mark.parametrize("command, query, expect", [("search", "bee", "b"), ("suggest", "alph", "a")])
+def test_search_and_suggest_from_the_cli_serve_public_entries_only(tmp_path: Path, command: str, query: str,
+                                                                     expect: str) -> None:
+    write(tmp_path / "content", {"A.md": "# Alpha\nabout bees\n", "B.md": "# Bee\nbee bee\n",
+                                 "Secret.md": "---\nprivate: true\n---\n# Alphabet bee secret\nbee\n"})
+    content = str(tmp_path / "content")
+    kb("sync", "--content", content)
+    out = json.loads(kb(command, query, "--json", "--content", content).stdout)
+    slugs = [h["slug"] for h in out["hits"]]
+    assert slugs[0] == expect and "secret" not in slugs
