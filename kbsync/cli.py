@@ -32,7 +32,8 @@ def _store(s: Settings, *, migrating: bool = False):  # type: ignore[no-untyped-
     from .store import StoreError, open_store
 
     try:
-        st = open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db)
+        st = open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db,
+                        attachments_root=str(s.content_dir) if s.mongodb_gridfs else None)
         if not migrating and st.schema_version() != st.layout:
             raise StoreError(f"the store has layout {st.schema_version()}, this kb writes layout {st.layout}: "
                              "run `kb migrate` (it rebuilds the index from the files)")

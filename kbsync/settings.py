@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     store_url: str | None = None  # default: sqlite beside the content, see `resolved_store_url`
     mongodb_db: str = "kb"
+    mongodb_gridfs: bool = False  # with a MongoDB store, also keep attachments (images, PDFs) in GridFS
     site_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000

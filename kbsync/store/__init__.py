@@ -10,7 +10,8 @@ class StoreError(Exception):
     """A store URL that cannot be opened, or a store that went away."""
 
 
-def open_store(url: str, *, mongodb_db: str | None = None) -> Store:
+def open_store(url: str, *, mongodb_db: str | None = None, attachments_root: str | None = None) -> Store:
+    """`attachments_root` (MongoDB only, `KB_MONGODB_GRIDFS`): also keep attachment files in GridFS."""
     if url.startswith("sqlite:"):
         from .sqlite import SQLiteStore
 
@@ -18,7 +19,7 @@ def open_store(url: str, *, mongodb_db: str | None = None) -> Store:
     if url.startswith(("mongodb://", "mongodb+srv://")):
         from .mongo import MongoStore  # imported lazily: pymongo is only needed for MongoDB
 
-        return MongoStore(url, db=mongodb_db or os.environ.get("KB_MONGODB_DB", "kb"))
+        return MongoStore(url, db=mongodb_db or os.environ.get("KB_MONGODB_DB", "kb"), attachments_root=attachments_root)
     raise StoreError(f"unsupported store URL {url!r}: use sqlite:///path/kb.sqlite or mongodb://host/")
 
 
