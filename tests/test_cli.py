@@ -142,3 +142,25 @@ def test_search_and_suggest_from_the_cli_serve_public_entries_only(tmp_path: Pat
     out = json.loads(kb(command, query, "--json", "--content", content).stdout)
     slugs = [h["slug"] for h in out["hits"]]
     assert slugs[0] == expect and "secret" not in slugs
+
+
+def test_json_logs_and_clean_sigterm_for_sync_watch(tmp_path: Path) -> None:
+    """KB_LOG_FORMAT=json: every log line on stdout is one JSON event; SIGTERM exits 0."""
+    import signal
+    import time
+
+    write(tmp_path / "content", {"A.md": "a"})
+    proc = subprocess.Popen([sys.executable, "-m", "kbsync", "sync", "--watch", "--content", str(tmp_path / "content")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**ENV, "KB_LOG_FORMAT": "json"})
+    try:
+        time.sleep(3)
+        write(tmp_path / "content", {"B.md": "b [[A]]"})
+        time.sleep(2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert events and all({"ts", "level", "event"} <= set(e) for e in events)
+    assert any("synced" in e["event"] and "1 added" in e["event"] for e in events), out
