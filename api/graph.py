@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from array import array
+from bisect import insort
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -80,8 +81,60 @@ class LinkGraph:
         """Compact the lists into arrays; no more `load` after this."""
         self.succ = [array("i", x) for x in self._succ]
         self.succ_kind = [array("H", x) for x in self._succ_kind]
-        self.pred = [array("i", x) for x in self._pred]
+        self.pred = [array("i", sorted(x)) for x in self._pred]  # sorted: the same order after `patched`
         del self._succ, self._succ_kind, self._pred, self._seen
+
+    def patched(self, n: int, public: Sequence[bool], out: dict[int, list[tuple[int, str]]],
+                inbound: Sequence[int]) -> tuple[LinkGraph, list[int]]:
+        """A new graph over `n` entries (n >= self.n) whose sources in `out` link to exactly the given
+        (entry, kind) lists (store order; first kind wins, self-links dropped) and every other source as before.
+        Returns it and the public inbound counts, `inbound` (this graph's) updated. This graph is unchanged."""
+        new = object.__new__(LinkGraph)
+        new.n, new.public = n, public
+        new.kinds, new._kind_ids = list(self.kinds), dict(self._kind_ids)
+        grow = n - self.n
+        empty_i, empty_h = array("i"), array("H")
+        new.succ = self.succ + [empty_i] * grow
+        new.succ_kind = self.succ_kind + [empty_h] * grow
+        new.pred = self.pred + [empty_i] * grow
+        counts = list(inbound) + [0] * grow
+        pred_lists: dict[int, list[int]] = {}
+        touched: set[int] = set()
+        edges = self.edge_count
+        for a, links in out.items():
+            for b in new.succ[a]:
+                pl = pred_lists.get(b)
+                if pl is None:
+                    pl = pred_lists[b] = list(new.pred[b])
+                pl.remove(a)
+                touched.add(b)
+            edges -= len(new.succ[a])
+            targets: list[int] = []
+            kinds: list[int] = []
+            seen: set[int] = set()
+            for b, kind in links:
+                if b == a or b in seen:
+                    continue
+                seen.add(b)
+                k = new._kind_ids.get(kind)
+                if k is None:
+                    k = new._kind_ids[kind] = len(new.kinds)
+                    new.kinds.append(kind)
+                targets.append(b)
+                kinds.append(k)
+                pl = pred_lists.get(b)
+                if pl is None:
+                    pl = pred_lists[b] = list(new.pred[b])
+                insort(pl, a)
+                touched.add(b)
+            new.succ[a], new.succ_kind[a] = array("i", targets), array("H", kinds)
+            edges += len(targets)
+        for b, pl in pred_lists.items():
+            new.pred[b] = array("i", pl)
+        for b in touched:
+            counts[b] = sum(1 for a in new.pred[b] if public[a])
+        new.edge_count = edges
+        return new, counts
 
     def neighbours(self, n: int, include_private: bool) -> Iterator[int]:
         pub = self.public

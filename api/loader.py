@@ -30,6 +30,9 @@ class Source:
     hashes: dict[str, str] = field(default_factory=dict)  # slug -> content hash of every non-draft entry
     delta: bool = False  # True: `records` holds only entries whose hash changed; `deleted` lists the gone
     deleted: list[str] = field(default_factory=list)
+    # delta only: (src, dst, kind) of every resolved link from the given sources and from any source that now
+    # links to a changed entry (ordered by source, then position), instead of reading all of `edges`
+    edges_of: Callable[[list[str]], Iterator[tuple[str, str, str]]] | None = None
 
 
 def load(store: Any, known: dict[str, str] | None = None, max_delta: int = 0) -> Source:
@@ -92,7 +95,17 @@ def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int 
         finally:
             db.close()
 
-    return Source(rev, records(), edges(), db.close, hashes, changed is not None, deleted or [])
+    def edges_of(sources: list[str]) -> Iterator[tuple[str, str, str]]:
+        db.execute("CREATE TEMP TABLE srcs (slug TEXT PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO srcs VALUES (?)", ((s,) for s in sources))
+        for s, d, k in db.execute(
+                "SELECT src, dst, kind FROM edges WHERE src IN (SELECT slug FROM srcs UNION SELECT e.src FROM edges e "
+                "JOIN want w ON e.dst = w.slug) AND dst IS NOT NULL AND attachment = 0 ORDER BY src, seq"):
+            if k not in HIDDEN_KINDS:
+                yield s, d, k
+
+    return Source(rev, records(), edges(), db.close, hashes, changed is not None, deleted or [],
+                  edges_of if changed is not None else None)
 
 
 def get_record(store: Any, slug: str) -> dict[str, Any] | None:

@@ -41,6 +41,7 @@ class ReadModel:
         self.alive: list[bool] = []  # False: a dead slot left by an incremental update
         self.dead = 0
         self.patched = -1  # entries re-read by an incremental update; -1 after a full build
+        self.changed: list[int] = []  # their numbers (an incremental update only)
         self.hashes: dict[str, str] = {}
         self.links: LinkGraph
         self.suggester: SuggestIndex
@@ -75,9 +76,12 @@ class ReadModel:
             model.order = sorted(model.by_slug.values(), key=lambda i: model.summaries[i]["slug"])
             model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
             model.timings["entries"] = time.perf_counter() - t0
-            graph = LinkGraph(len(model.summaries), model.public)
-            model.inbound = graph.load(src.edges, model.by_slug)
-            graph.freeze()
+            if src.delta and previous is not None and src.edges_of is not None:
+                graph, model.inbound = model._patch_links(previous, src.edges_of)
+            else:
+                graph = LinkGraph(len(model.summaries), model.public)
+                model.inbound = graph.load(src.edges, model.by_slug)
+                graph.freeze()
             model.links = graph
             model.edge_count = graph.edge_count
             model.timings["edges"] = time.perf_counter() - t0
@@ -96,11 +100,14 @@ class ReadModel:
             fulltext.finish()
         model.timings["fulltext"] = time.perf_counter() - t0
         model.fulltext = fulltext
-        for i in model.by_slug.values():
-            for t in set(model.summaries[i]["tags"]):
-                model.tag_counts[1][t] += 1
-                if model.public[i]:
-                    model.tag_counts[0][t] += 1
+        if src.delta and previous is not None:
+            model._patch_tags(previous)
+        else:
+            for i in model.by_slug.values():
+                for t in set(model.summaries[i]["tags"]):
+                    model.tag_counts[1][t] += 1
+                    if model.public[i]:
+                        model.tag_counts[0][t] += 1
         model.build_seconds = time.perf_counter() - t0
         return model
 
@@ -129,7 +136,44 @@ class ReadModel:
             self.dead += 1
             remove.append(n)
         self.patched = len(add) + len(src.deleted)
+        self.changed = [n for n, _, _ in add] + [previous.by_slug[slug] for slug in src.deleted]
         return previous.fulltext.patched(remove, add)
+
+    def _patch_links(self, previous: ReadModel, edges_of: Any) -> tuple[LinkGraph, list[int]]:
+        """The previous graph with the out-links of changed entries, of the entries that linked to them and of
+        those that now link to them replaced (a changed name can re-resolve another entry's link)."""
+        old = previous.links
+        sources = set(self.changed)
+        for c in self.changed:
+            if c < old.n:
+                sources.update(old.pred[c])
+        out: dict[int, list[tuple[int, str]]] = {a: [] for a in sources}
+        get = self.by_slug.get
+        for s, d, k in edges_of([self.summaries[a]["slug"] for a in sources]):
+            a = get(s)
+            if a is None:
+                continue
+            links = out.setdefault(a, [])
+            b = get(d)
+            if b is not None:
+                links.append((b, k))
+        return old.patched(len(self.summaries), self.public, out, previous.inbound)
+
+    def _patch_tags(self, previous: ReadModel) -> None:
+        """Tag counts of `previous` minus the changed entries' old tags plus their new ones."""
+        pub, every = Counter(previous.tag_counts[0]), Counter(previous.tag_counts[1])
+        for i in self.changed:
+            if i < len(previous.summaries) and previous.alive[i]:
+                for t in set(previous.summaries[i]["tags"]):
+                    every[t] -= 1
+                    if previous.public[i]:
+                        pub[t] -= 1
+            if self.alive[i]:
+                for t in set(self.summaries[i]["tags"]):
+                    every[t] += 1
+                    if self.public[i]:
+                        pub[t] += 1
+        self.tag_counts = (+pub, +every)
 
     # ---- lookups -------------------------------------------------------------------------------
 

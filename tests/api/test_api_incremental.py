@@ -48,7 +48,8 @@ def _slug(model: ReadModel, path: Path, content: Path) -> str:
 
 def answers(m: ReadModel, private: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    queries = ["zebraword", "quokka", "narwhal", "renamed entry", "canary hide", "a", "the", "obj", "fresh"]
+    queries = ["zebraword", "quokka", "narwhal", "renamed entry", "canary hide", "a", "the", "obj", "fresh", "moved",
+               "fresh 3", "step2word", "t4", "too"]
     for q in queries:
         out[f"suggest {q}"] = [(h["slug"], h["matched"]) for h in m.suggest(q, 20, private)["hits"]]
         res = m.search(q, 100, include_private=private, snippets=False)
@@ -89,3 +90,69 @@ def test_incremental_changes_are_visible(edited: tuple[ReadModel, ReadModel, Rea
         assert gone not in [i["slug"] for i in after.entries(limit=100, include_private=True)["items"]]
     # the model that was serving before is untouched
     assert before.search("zebraword")["total"] == 0 and before.visible(changed["gone"]) is not None
+
+
+def structure(m: ReadModel, private: bool) -> dict[str, Any]:
+    """Every visible entry's links, backlinks (by kind), public inbound count and 1-step neighbourhood."""
+    out: dict[str, Any] = {}
+    for slug, i in sorted(m.by_slug.items()):
+        if not (private or m.public[i]):
+            continue
+        g = m.graph(slug, 1, private) or {}
+        out[slug] = (m.inbound[i], sorted((e["source"], e["target"], e["kind"]) for e in g["edges"]),
+                     [n["slug"] for n in g["nodes"]])
+    return out
+
+
+def _mutate(content: Path, rng: Any, step: int) -> None:
+    files = sorted(p for p in content.rglob("*.md") if "bad" not in p.parts and p.name != "index.md")
+    for j in range(rng.randint(1, 6)):
+        op = rng.choice(["edit", "edit", "create", "delete", "rename", "private", "public", "draft", "unlink"])
+        p = rng.choice(files)
+        if not p.exists():
+            continue
+        text = p.read_text("utf-8")
+        other = rng.choice(files).stem
+        if op == "edit":
+            p.write_text(text + f"\nStep{step}word{j} links [[{other}]] and [[Fresh {step} {j - 1}]].\n", "utf-8")
+        elif op == "create":
+            (content / "notes" / f"Fresh {step} {j}.md").write_text(
+                f"---\ntitle: Fresh {step} {j}\naliases: [{other} too]\ntags: [fresh, t{step}]\n---\n"
+                f"Links to [[{other}]] and [[{rng.choice(files).stem}]].\n", "utf-8")
+        elif op == "delete":
+            p.unlink()
+        elif op == "rename":
+            p.rename(p.with_name(f"Moved {step} {j}.md"))
+        elif op in ("private", "draft") and text.startswith("---\n"):
+            p.write_text(text.replace("---\n", f"---\n{op}: true\n", 1), "utf-8")
+        elif op == "public":
+            p.write_text(text.replace("private: true\n", "").replace("draft: true\n", ""), "utf-8")
+        elif op == "unlink":
+            p.write_text(text.replace("[[", "[").replace("]]", "]"), "utf-8")
+
+
+def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_path: Path) -> None:
+    import random
+
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus300[0], content, symlinks=True)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    model = ReadModel.from_store(store)
+    rng = random.Random(7)
+    for step in range(12):
+        _mutate(content, rng, step)
+        sync_content(content, store)
+        after, full = ReadModel.from_store(store, previous=model), ReadModel.from_store(store)
+        assert after.patched > 0, step
+        for private in (False, True):
+            a, f = answers(after, private), answers(full, private)
+            assert {k: a[k] for k in a if a[k] != f[k]} == {k: f[k] for k in a if a[k] != f[k]}, (step, private)
+            assert structure(after, private) == structure(full, private), (step, private)
+            assert after.tags(private) == full.tags(private)
+        assert after.edge_count == full.edge_count
+        assert after.stats() | {"build_seconds": 0} == full.stats() | {"build_seconds": 0}
+        model = after
