@@ -93,6 +93,7 @@ class Syncer:
         self.workers = workers
         self.history = HistoryCache(self.root)  # git dates; re-read only when HEAD moves
         self._known: _Known | None = None
+        self._rows: dict[str, dict[str, Any]] = {}  # name rows built during the last sync, reused after it
 
     def _load(self) -> _Known:
         rev = self.store.revision()
@@ -136,7 +137,8 @@ class Syncer:
             old = path_of.get(rec["slug"])
             if old is not None and old != rec["path"]:  # same slug, new path (a case-only rename)
                 known.names.pop(old, None)
-            known.names[rec["path"]] = name_row(rec)
+            known.names[rec["path"]] = self._rows.get(rec["path"]) or name_row(rec)
+        self._rows = {}
         for path, probs in batch.problems.items():
             if probs:
                 known.problems[path] = probs
@@ -220,7 +222,7 @@ class Syncer:
             1 for r in records.values() if any(q["level"] == "error" for q in r["problems"]))
 
         if records or batch.deletes or plan.gone or plan.new_attachments or full:
-            _resolve(self.store, batch, records, raw_edges, old_names, plan, winners, known, full)
+            self._rows = _resolve(self.store, batch, records, raw_edges, old_names, plan, winners, known, full)
         for rec in records.values():
             batch.upserts.append(rec)
         report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
@@ -312,10 +314,13 @@ def name_row(rec: dict[str, Any]) -> dict[str, Any]:
 
 def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw_edges: dict[str, list[Edge]],
              old_names: dict[str, dict[str, Any]], plan: _Plan, winners: set[str], known: _Known,
-             full: bool) -> None:
-    """Resolve the new records' edges and re-resolve old edges whose keys a change touched."""
+             full: bool) -> dict[str, dict[str, Any]]:
+    """Resolve the new records' edges and re-resolve old edges whose keys a change touched.
+
+    Returns the name rows of the new records (the caller keeps them for its cache)."""
     names = {p: r for p, r in old_names.items() if p in winners and p not in records}
-    names.update({p: name_row(r) for p, r in records.items()})
+    new_rows = {p: name_row(r) for p, r in records.items()}
+    names.update(new_rows)
     changed = set(records) | {p for p in old_names if p not in winners}
     resolver = _resolver(known, names, plan, full, changed)
     by_slug = {r["slug"]: r for r in names.values()}
@@ -359,6 +364,7 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
         new_edges += _chapter_edges(row, resolver, plan)
         if [_cmp(e) for e in new_edges] != [_cmp(e) for e in old_edges]:
             batch.edges[src] = new_edges
+    return new_rows
 
 
 def _resolver(known: _Known, names: dict[str, dict[str, Any]], plan: _Plan, full: bool,

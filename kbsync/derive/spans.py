@@ -7,6 +7,7 @@ every span keeps its exact offset and line for the site and for `kb check`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -152,14 +153,7 @@ def scan(body: str) -> Scan:
     spans: list[LinkSpan] = []
 
     def line_of(pos: int) -> int:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+        return bisect_right(starts, pos)  # 1-based: the number of line starts at or before pos
 
     no_wiki = masked
     if "[[" in masked:
