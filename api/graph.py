@@ -49,6 +49,7 @@ class LinkGraph:
         self.succ_kind: list[array[int]] = []
         self.pred: list[array[int]] = []
         self.edge_count = 0
+        self.recounted: set[int] = set()  # after `patched`: entries whose inbound count changed
 
     def load(self, triples: Iterable[tuple[str, str | None, str]], by_slug: dict[str, int]) -> list[int]:
         """Add every (src, dst, kind) link between known entries (first kind wins; self-links dropped) and
@@ -134,6 +135,7 @@ class LinkGraph:
         for b in touched:
             counts[b] = sum(1 for a in new.pred[b] if public[a])
         new.edge_count = edges
+        new.recounted = {b for b in touched if b >= len(inbound) or counts[b] != inbound[b]}
         return new, counts
 
     def neighbours(self, n: int, include_private: bool) -> Iterator[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from api.fulltext import FullText
@@ -11,6 +12,7 @@ from api.graph import LinkGraph
 from api.loader import load
 from api.suggest import ALIAS, TAG, TITLE, SuggestIndex
 
+PATCH_MAX = 500  # more changed entries than this: the link graph and suggest index are rebuilt whole
 SUMMARY_KEYS = ("slug", "title", "url", "type", "tags", "aliases", "date")
 
 
@@ -52,8 +54,11 @@ class ReadModel:
     def from_store(cls, store: Any, previous: ReadModel | None = None) -> ReadModel:
         """Read every non-draft entry and edge once; index them. Raises whatever the store raises.
 
-        With `previous`, entries whose content hash did not change keep their full-text documents (SQLite
-        only, and only while few changed); the link graph, suggest index and tag counts are always rebuilt.
+        With `previous` (SQLite only, and only while few entries changed), entries whose content hash did not
+        change keep their full-text documents, and the link graph, suggest index and tag counts are patched:
+        the out-links of changed entries and of entries linking to them (before or now) are re-read, and
+        the names of changed entries and of entries whose inbound count moved are replaced. Up to PATCH_MAX
+        changes; more rebuild the graph and suggest index whole. Either way the answers are the same.
         """
         t0 = time.perf_counter()
         known = previous.hashes if previous is not None and previous.dead * 5 < len(previous.summaries) else None
@@ -76,7 +81,9 @@ class ReadModel:
             model.order = sorted(model.by_slug.values(), key=lambda i: model.summaries[i]["slug"])
             model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
             model.timings["entries"] = time.perf_counter() - t0
-            if src.delta and previous is not None and src.edges_of is not None:
+            patch = src.delta and previous is not None and src.edges_of is not None and len(model.changed) <= PATCH_MAX
+            if patch:
+                assert previous is not None and src.edges_of is not None
                 graph, model.inbound = model._patch_links(previous, src.edges_of)
             else:
                 graph = LinkGraph(len(model.summaries), model.public)
@@ -87,14 +94,14 @@ class ReadModel:
             model.timings["edges"] = time.perf_counter() - t0
         finally:
             src.close()
-        names: list[tuple[int, int, str]] = []
-        for i, s in enumerate(model.summaries):
-            if not model.alive[i]:
-                continue
-            names.append((i, TITLE, s["title"]))
-            names.extend((i, ALIAS, a) for a in s["aliases"] if a)
-            names.extend((i, TAG, t) for t in s["tags"] if t)
-        model.suggester = SuggestIndex(names, model.inbound, model.public)
+        if patch:
+            assert previous is not None
+            redo = sorted(set(model.changed) | model.links.recounted)
+            model.suggester = previous.suggester.patched(
+                redo, model._names(redo), model.inbound, model.public, {i: model.summaries[i]["slug"] for i in redo})
+        else:
+            model.suggester = SuggestIndex(model._names(range(len(model.summaries))), model.inbound, model.public,
+                                           [s["slug"] for s in model.summaries])
         model.timings["suggest"] = time.perf_counter() - t0
         if fulltext.searcher is None:
             fulltext.finish()
@@ -138,6 +145,18 @@ class ReadModel:
         self.patched = len(add) + len(src.deleted)
         self.changed = [n for n, _, _ in add] + [previous.by_slug[slug] for slug in src.deleted]
         return previous.fulltext.patched(remove, add)
+
+    def _names(self, entries: Iterable[int]) -> list[tuple[int, int, str]]:
+        """(entry, kind, name) of the titles, aliases and tags of the live ones among `entries`."""
+        names: list[tuple[int, int, str]] = []
+        for i in entries:
+            if not self.alive[i]:
+                continue
+            s = self.summaries[i]
+            names.append((i, TITLE, s["title"]))
+            names.extend((i, ALIAS, a) for a in s["aliases"] if a)
+            names.extend((i, TAG, t) for t in s["tags"] if t)
+        return names
 
     def _patch_links(self, previous: ReadModel, edges_of: Any) -> tuple[LinkGraph, list[int]]:
         """The previous graph with the out-links of changed entries, of the entries that linked to them and of

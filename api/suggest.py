@@ -19,37 +19,123 @@ _HI = "\U0010ffff"
 
 
 class SuggestIndex:
-    """Names (title, alias, tag) of visible entries; `pop` is each entry's public inbound link count."""
+    """Names (title, alias, tag) of visible entries; `pop` is each entry's public inbound link count.
 
-    def __init__(self, names: list[tuple[int, int, str]], pop: Sequence[int], public: Sequence[bool]):
-        tags = [n for n in names if n[1] == TAG]
-        names = [n for n in names if n[1] != TAG] + tags
-        self.n_words = len(names) - len(tags)
-        self.entry = [n[0] for n in names]
-        self.kind = [n[1] for n in names]
-        self.text = [n[2] for n in names]
-        self.pop = pop
-        self.public = public
-        self.ranks = [(k, -pop[e], len(t)) for e, k, t in names]
-        folded = [key(t) for _, _, t in names]
-        self.folded = folded
+    Ranks are total (kind, popularity, length, slug, folded name, position among the entry's names), so an index
+    patched with `patched` answers exactly like one built from scratch whatever the name numbers are.
+    """
+
+    def __init__(self, names: list[tuple[int, int, str]], pop: Sequence[int], public: Sequence[bool],
+                 slugs: Sequence[str]):
+        self.entry: list[int] = []
+        self.kind: list[int] = []
+        self.text: list[str] = []
+        self.ranks: list[tuple[Any, ...]] = []
+        self.folded: list[str] = []
+        self.names_of: list[list[int]] = []  # each entry's name numbers
+        self.pop, self.public = pop, public
+        self._append(names, slugs)
         # start-of-name tier over titles and aliases: sorted folded keys
-        pairs = sorted((folded[i], i) for i in range(self.n_words) if folded[i])
+        pairs = sorted((f, i) for i, f in enumerate(self.folded) if f and self.kind[i] != TAG)
         self.keys = [p[0] for p in pairs]
         self.key_ids = [p[1] for p in pairs]
         self.big: dict[str, list[int]] = {}
         self._precompute(0, len(self.keys), 1)
-        # tags: a sorted list of distinct folded tags, each with its names, most linked entry first
-        by_tag: dict[str, list[int]] = {}
-        for i in range(self.n_words, len(names)):
-            by_tag.setdefault(folded[i], []).append(i)
-        self.tag_keys = sorted(k for k in by_tag if k)
-        self.tag_names = [heapq.nsmallest(_TOP * 4, by_tag[k], key=self.ranks.__getitem__) for k in self.tag_keys]
-        self.index = self._build_words(folded[: self.n_words])
-        self.searcher = self.index.searcher()
+        # tags: distinct folded tags, each with its names, most linked entry first
+        self.tag_ids: dict[str, list[int]] = {}
+        for i, f in enumerate(self.folded):
+            if f and self.kind[i] == TAG:
+                self.tag_ids.setdefault(f, []).append(i)
+        self.tag_keys = sorted(self.tag_ids)
+        self.tag_top = {k: heapq.nsmallest(_TOP * 4, v, key=self.ranks.__getitem__) for k, v in self.tag_ids.items()}
+        self.index = self._new_index()
+        self.searcher = self._write(self.index, [], [i for i, k in enumerate(self.kind) if k != TAG])
         self.schema = self.index.schema
 
-    def _rank(self, n: int) -> tuple[int, int, int]:
+    def _append(self, names: list[tuple[int, int, str]], slugs: Any) -> list[int]:
+        """Number the names (after the existing ones); returns their numbers."""
+        first = len(self.entry)
+        for e, k, t in names:
+            f = key(t)
+            if e >= len(self.names_of):
+                self.names_of.extend([] for _ in range(e + 1 - len(self.names_of)))
+            own = self.names_of[e]
+            self.ranks.append((k, -self.pop[e], len(t), slugs[e], f, len(own)))
+            own.append(len(self.entry))
+            self.entry.append(e)
+            self.kind.append(k)
+            self.text.append(t)
+            self.folded.append(f)
+        return list(range(first, len(self.entry)))
+
+    def patched(self, entries: list[int], names: list[tuple[int, int, str]], pop: Sequence[int],
+                public: Sequence[bool], slugs: dict[int, str]) -> SuggestIndex:
+        """A new index with every name of `entries` dropped and `names` (of some of those entries) added;
+        `pop` and `public` are the new model's. This one, still serving, is unchanged."""
+        new = object.__new__(SuggestIndex)
+        new.entry, new.kind, new.text = list(self.entry), list(self.kind), list(self.text)
+        new.ranks, new.folded, new.names_of = list(self.ranks), list(self.folded), list(self.names_of)
+        new.pop, new.public, new.schema, new.index = pop, public, self.schema, self.index
+        gone: list[int] = []
+        for e in entries:
+            if e < len(new.names_of):
+                gone += new.names_of[e]
+                new.names_of[e] = []
+        added = new._append(names, slugs)
+        gone_set = set(gone)
+        # start-of-name keys; a new name has the highest number so it goes last among equal keys
+        keys, ids = list(self.keys), list(self.key_ids)
+        touched: set[str] = set()
+        for i in gone:
+            f = new.folded[i]
+            if f and new.kind[i] != TAG:
+                lo = bisect_left(keys, f)
+                at = ids.index(i, lo, bisect_right(keys, f, lo))
+                del keys[at], ids[at]
+                touched.update(f[:d] for d in range(1, len(f) + 1))
+        fresh_words = [i for i in added if new.folded[i] and new.kind[i] != TAG]
+        for i in fresh_words:
+            f = new.folded[i]
+            at = bisect_right(keys, f)
+            keys.insert(at, f)
+            ids.insert(at, i)
+            touched.update(f[:d] for d in range(1, len(f) + 1))
+        new.keys, new.key_ids, new.big = keys, ids, dict(self.big)
+        rank = new.ranks.__getitem__
+        for p in touched:
+            lo = bisect_left(keys, p)
+            hi = bisect_left(keys, p + _HI, lo)
+            top = new.big.get(p)
+            if hi - lo <= _BIG:
+                new.big.pop(p, None)
+            elif top is None or any(i in gone_set for i in top):
+                new.big[p] = heapq.nsmallest(_TOP, ids[lo:hi], key=rank)
+            else:
+                more = [i for i in fresh_words if new.folded[i].startswith(p)]
+                if more:
+                    new.big[p] = heapq.nsmallest(_TOP, top + more, key=rank)
+        # tags
+        new.tag_ids, new.tag_top, new.tag_keys = dict(self.tag_ids), dict(self.tag_top), self.tag_keys
+        changed_tags: set[str] = set()
+        for i in gone + added:
+            if new.folded[i] and new.kind[i] == TAG:
+                changed_tags.add(new.folded[i])
+        for t in changed_tags:
+            members = [i for i in new.tag_ids.get(t, []) if i not in gone_set]
+            members += [i for i in added if new.kind[i] == TAG and new.folded[i] == t]
+            if members:
+                new.tag_ids[t] = members
+                new.tag_top[t] = heapq.nsmallest(_TOP * 4, members, key=rank)
+            else:
+                new.tag_ids.pop(t, None)
+                new.tag_top.pop(t, None)
+        if changed_tags:
+            new.tag_keys = sorted(new.tag_ids)
+        new.searcher = new._write(self.index, [i for i in gone if new.kind[i] != TAG],
+                                  [i for i in added if new.kind[i] != TAG])
+        return new
+
+    def _rank(self, n: int) -> tuple[Any, ...]:
         return self.ranks[n]
 
     def _precompute(self, lo: int, hi: int, depth: int) -> None:
@@ -63,19 +149,25 @@ class SuggestIndex:
                 self._precompute(i, j, depth + 1)
             i = j
 
-    def _build_words(self, folded: list[str]) -> tantivy.Index:
+    @staticmethod
+    def _new_index() -> tantivy.Index:
         sb = tantivy.SchemaBuilder()
         sb.add_text_field("w", tokenizer_name="whitespace", index_option="freq")
-        sb.add_unsigned_field("n", fast=True)
+        sb.add_unsigned_field("n", fast=True, indexed=True)
         sb.add_unsigned_field("wt", fast=True)
         sb.add_unsigned_field("pub", indexed=True)
-        index = tantivy.Index(sb.build())
-        writer = index.writer(heap_size=64_000_000, num_threads=1)
+        return tantivy.Index(sb.build())
+
+    def _write(self, index: tantivy.Index, remove: list[int], add: list[int]) -> Any:
+        """Delete and add title/alias documents; returns a searcher over the result."""
+        writer = index.writer(heap_size=64_000_000 if len(add) > 1000 else 15_000_000, num_threads=1)
         factor = (8, 4, 1)
-        for i, words in enumerate(folded):
+        for i in remove:
+            writer.delete_documents_by_query(tantivy.Query.term_query(index.schema, "n", i))
+        for i in add:
             e, k = self.entry[i], self.kind[i]
             doc = tantivy.Document()
-            doc.add_text("w", words)
+            doc.add_text("w", self.folded[i])
             doc.add_unsigned("n", i)
             doc.add_unsigned("wt", (self.pop[e] + 1) * factor[k])
             doc.add_unsigned("pub", 1 if self.public[e] else 0)
@@ -83,7 +175,7 @@ class SuggestIndex:
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
-        return index
+        return index.searcher()
 
     # ---- querying ----------------------------------------------------------------------------
 
@@ -142,8 +234,8 @@ class SuggestIndex:
         """Entries carrying a tag that equals or starts with the query, exact tags first."""
         lo = bisect_left(self.tag_keys, qk)
         hi = bisect_left(self.tag_keys, qk + _HI, lo)
-        found = sorted(range(lo, min(hi, lo + 8)), key=lambda t: (self.tag_keys[t] != qk, len(self.tag_keys[t])))
-        return [n for t in found for n in self.tag_names[t]]
+        found = sorted(self.tag_keys[lo:min(hi, lo + 8)], key=lambda t: (t != qk, len(t)))
+        return [n for t in found for n in self.tag_top[t]]
 
     def _words(self, toks: list[str], mode: str, include_private: bool, k: int) -> tuple[list[int], list[float]]:
         Q, s = tantivy.Query, self.schema
@@ -171,7 +263,10 @@ class SuggestIndex:
         addrs = [a for _, a in res.hits]
         ns = self.searcher.fast_field_values("n", addrs)
         scores = [float(sc) for sc, _ in res.hits]
-        if mode != "exact":  # fewest typos first (whole words before prefixes), then the more often linked
+        if mode == "exact":  # equal scores in rank order, not in index order
+            order = sorted(range(len(ns)), key=lambda j: (-scores[j], self._rank(ns[j])))
+            ns, scores = [ns[j] for j in order], [scores[j] for j in order]
+        else:  # fewest typos first (whole words before prefixes), then the more often linked
             typos = [self._typos(toks, self.folded[n]) for n in ns]
             order = sorted(range(len(ns)), key=lambda j: (typos[j], -scores[j], self._rank(ns[j])))
             ns, scores = [ns[j] for j in order], [scores[j] for j in order]

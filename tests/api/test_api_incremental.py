@@ -131,12 +131,16 @@ def _mutate(content: Path, rng: Any, step: int) -> None:
             p.write_text(text.replace("[[", "[").replace("]]", "]"), "utf-8")
 
 
-def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_path: Path) -> None:
+@pytest.mark.parametrize("patch_max", [500, 0])  # 0: every change too big to patch the graph and suggest index
+def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_path: Path, patch_max: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
+    import api.readmodel
     from kbsync.store import open_store
     from kbsync.sync import sync_content
 
+    monkeypatch.setattr(api.readmodel, "PATCH_MAX", patch_max)
     content = tmp_path / "content"
     shutil.copytree(corpus300[0], content, symlinks=True)
     store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
@@ -148,6 +152,7 @@ def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_
         sync_content(content, store)
         after, full = ReadModel.from_store(store, previous=model), ReadModel.from_store(store)
         assert after.patched > 0, step
+        assert (after.links.n == model.links.n + len(after.summaries) - len(model.summaries)) or not patch_max
         for private in (False, True):
             a, f = answers(after, private), answers(full, private)
             assert {k: a[k] for k in a if a[k] != f[k]} == {k: f[k] for k in a if a[k] != f[k]}, (step, private)
