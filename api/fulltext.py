@@ -77,7 +77,7 @@ class FullText:
         new = object.__new__(FullText)
         new.schema, new.index, new.analyzer = self.schema, self.index, self.analyzer
         new.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
-        for n in remove:
+        for n in sorted(set(remove).union(n for n, _, _ in add)):  # a retried patch must not add twice
             new.writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "n", n))
         for n, rec, public in add:
             new.add(n, rec, public)

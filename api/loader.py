@@ -99,8 +99,8 @@ def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int 
         db.execute("CREATE TEMP TABLE srcs (slug TEXT PRIMARY KEY)")
         db.executemany("INSERT OR IGNORE INTO srcs VALUES (?)", ((s,) for s in sources))
         for s, d, k in db.execute(
-                "SELECT src, dst, kind FROM edges WHERE src IN (SELECT slug FROM srcs UNION SELECT e.src FROM edges e "
-                "JOIN want w ON e.dst = w.slug) AND dst IS NOT NULL AND attachment = 0 ORDER BY src, seq"):
+                "SELECT src, dst, kind FROM edges WHERE src IN (SELECT slug FROM srcs UNION SELECT src FROM edges "
+                "WHERE dst IN (SELECT slug FROM want)) AND dst IS NOT NULL AND attachment = 0 ORDER BY src, seq"):
             if k not in HIDDEN_KINDS:
                 yield s, d, k
 

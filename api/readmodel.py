@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -77,9 +77,12 @@ class ReadModel:
                     model.summaries.append(_summary(rec))
                     model.public.append(public)
                 model.alive = [True] * len(model.summaries)
-            model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries) if model.alive[i]}
-            model.order = sorted(model.by_slug.values(), key=lambda i: model.summaries[i]["slug"])
-            model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
+            if src.delta and previous is not None:
+                model._patch_order(previous)
+            else:
+                model.by_slug = {s["slug"]: i for i, s in enumerate(model.summaries) if model.alive[i]}
+                model.order = sorted(model.by_slug.values(), key=lambda i: model.summaries[i]["slug"])
+                model.sorted_slugs = [model.summaries[i]["slug"] for i in model.order]
             model.timings["entries"] = time.perf_counter() - t0
             patch = src.delta and previous is not None and src.edges_of is not None and len(model.changed) <= PATCH_MAX
             if patch:
@@ -145,6 +148,24 @@ class ReadModel:
         self.patched = len(add) + len(src.deleted)
         self.changed = [n for n, _, _ in add] + [previous.by_slug[slug] for slug in src.deleted]
         return previous.fulltext.patched(remove, add)
+
+    def _patch_order(self, previous: ReadModel) -> None:
+        """`by_slug` and the slug order of `previous` without deleted entries and with new ones (an entry's
+        number and slug never change while it lives)."""
+        self.by_slug, self.order, self.sorted_slugs = dict(previous.by_slug), list(previous.order), list(
+            previous.sorted_slugs)
+        for i in self.changed:
+            slug = self.summaries[i]["slug"]
+            was, now = i < len(previous.alive) and previous.alive[i], self.alive[i]
+            if was and not now:
+                del self.by_slug[slug]
+                at = bisect_left(self.sorted_slugs, slug)
+                del self.sorted_slugs[at], self.order[at]
+            elif now and not was:
+                self.by_slug[slug] = i
+                at = bisect_left(self.sorted_slugs, slug)
+                self.sorted_slugs.insert(at, slug)
+                self.order.insert(at, i)
 
     def _names(self, entries: Iterable[int]) -> list[tuple[int, int, str]]:
         """(entry, kind, name) of the titles, aliases and tags of the live ones among `entries`."""

@@ -162,7 +162,7 @@ class SuggestIndex:
         """Delete and add title/alias documents; returns a searcher over the result."""
         writer = index.writer(heap_size=64_000_000 if len(add) > 1000 else 15_000_000, num_threads=1)
         factor = (8, 4, 1)
-        for i in remove:
+        for i in remove + add:  # a retried patch (same numbers) must not add twice
             writer.delete_documents_by_query(tantivy.Query.term_query(index.schema, "n", i))
         for i in add:
             e, k = self.entry[i], self.kind[i]
