@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ class Source:
     records: Iterator[dict[str, Any]]  # non-draft records (any order)
     edges: Iterator[tuple[str, str, str]]  # (src, dst, kind) of resolved links
     close: Callable[[], None] = lambda: None  # ends the snapshot early (a failed build)
-    hashes: dict[str, str] = field(default_factory=dict)  # slug -> content hash of every non-draft entry
+    hashes: dict[str, str] = field(default_factory=dict)  # slug -> content hash of its file(s), drafts too
     delta: bool = False  # True: `records` holds only entries whose hash changed; `deleted` lists the gone
     deleted: list[str] = field(default_factory=list)
     # delta only: (src, dst, kind) of every resolved link from the given sources and from any source that now
@@ -35,16 +35,17 @@ class Source:
     edges_of: Callable[[list[str]], Iterator[tuple[str, str, str]]] | None = None
 
 
-def load(store: Any, known: dict[str, str] | None = None, max_delta: int = 0) -> Source:
+def load(store: Any, known: dict[str, str] | None = None, max_delta: int = 0,
+         live: Container[str] = ()) -> Source:
     """Revision, non-draft records and resolved links of `store`.
 
-    With `known` (slug -> hash of the entries a previous model holds), the SQLite path returns only what
-    changed when at most `max_delta` entries did; otherwise, and for other stores, everything.
+    With `known` (the `hashes` of a previous model) and `live` (the slugs it holds), the SQLite path returns
+    only what changed when at most `max_delta` entries did; otherwise, and for other stores, everything.
     """
     path = getattr(store, "path", None)
     if str(getattr(store, "url", "")).startswith("sqlite:") and isinstance(path, str) and path != ":memory:":
         try:
-            return _load_sqlite(path, known, max_delta)
+            return _load_sqlite(path, known, max_delta, live)
         except (sqlite3.Error, KeyError, ValueError, TypeError) as exc:
             log.info("SQLite fast path unavailable (%s); reading through the store interface", exc)
     return _load_generic(store)
@@ -58,7 +59,8 @@ def _load_generic(store: Any) -> Source:
     return Source(rev, records, edges)
 
 
-def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int = 0) -> Source:
+def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int = 0,
+                 live: Container[str] = ()) -> Source:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
     try:
         db.execute("BEGIN")  # one snapshot: revision, entries and edges agree
@@ -66,18 +68,30 @@ def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int 
         if meta.get("schema_version") != SQLITE_SCHEMA:
             raise ValueError(f"unknown schema version {meta.get('schema_version')!r}")
         rev = int(meta["revision"])
-        hashes = dict(db.execute("SELECT e.slug, coalesce(f.hash, '') FROM entries e LEFT JOIN files f "
-                                 "ON f.slug = e.slug WHERE e.visibility != 'draft'"))
-        changed = deleted = None
-        if known is not None:
-            changed = [slug for slug, h in hashes.items() if not h or known.get(slug) != h]
-            deleted = [slug for slug in known if slug not in hashes]
-        if changed is not None and deleted is not None and len(changed) + len(deleted) <= max_delta:
+        # change detection reads the small files table, not the entries (their rows hold whole records)
+        hashes: dict[str, str] = {}
+        for slug, h in db.execute("SELECT slug, hash FROM files WHERE slug IS NOT NULL"):
+            hashes[slug] = "" if not h or hashes.get(slug) == "" else f"{hashes[slug]} {h}" if slug in hashes else h
+        changed: list[str] | None = None
+        deleted: list[str] = []
+        if known is not None and db.execute("SELECT count(*) FROM entries").fetchone()[0] == len(hashes):
+            changed = [slug for slug, h in hashes.items() if not h or known.get(slug) != h]  # "": always re-read
+            deleted = [slug for slug in live if slug not in hashes]
+            if len(changed) + len(deleted) > max_delta:
+                changed = None
+        if changed is not None:
             db.execute("CREATE TEMP TABLE want (slug TEXT PRIMARY KEY)")
             db.executemany("INSERT INTO want VALUES (?)", ((c,) for c in changed))
-            rows = db.execute("SELECT record FROM entries JOIN want USING (slug)")
+            found: list[tuple[str]] = []
+            for slug, vis, rec in db.execute("SELECT w.slug, e.visibility, e.record FROM want w "
+                                             "LEFT JOIN entries e USING (slug)").fetchall():
+                if rec is not None and vis != "draft":
+                    found.append((rec,))
+                elif slug in live:  # now a draft, or no longer an entry
+                    deleted.append(slug)
+            rows: Any = iter(found)
         else:
-            changed = deleted = None
+            deleted = []
             rows = db.execute("SELECT record FROM entries WHERE visibility != 'draft'")
     except BaseException:
         db.close()
@@ -104,7 +118,7 @@ def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int 
             if k not in HIDDEN_KINDS:
                 yield s, d, k
 
-    return Source(rev, records(), edges(), db.close, hashes, changed is not None, deleted or [],
+    return Source(rev, records(), edges(), db.close, hashes, changed is not None, deleted,
                   edges_of if changed is not None else None)
 
 

@@ -62,7 +62,8 @@ class ReadModel:
         """
         t0 = time.perf_counter()
         known = previous.hashes if previous is not None and previous.dead * 5 < len(previous.summaries) else None
-        src = load(store, known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0)
+        src = load(store, known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0,
+                   live=previous.by_slug if previous is not None else ())
         model = cls(src.revision)
         model.hashes = src.hashes
         model.timings["load"] = time.perf_counter() - t0
