@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from api.memory import release_free_memory
 from api.readmodel import ReadModel
 
 log = logging.getLogger("kb.api")
@@ -43,9 +44,11 @@ class ModelHolder:
             self.store_ok, self.last_error, self.last_check = False, f"{type(exc).__name__}: {exc}", time.time()
             return False
         self.model = model
+        del model
+        release_free_memory()  # the build's transient records, and the previous model, go back to the OS
         self.rebuilds += 1
-        log.info("read model at revision %s: %s entries in %.2fs", model.revision, len(model.by_slug),
-                 model.build_seconds)
+        log.info("read model at revision %s: %s entries in %.2fs", self.model.revision, len(self.model.by_slug),
+                 self.model.build_seconds)
         return True
 
     def start(self) -> None:

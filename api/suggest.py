@@ -30,7 +30,8 @@ class SuggestIndex:
         self.entry: list[int] = []
         self.kind: list[int] = []
         self.text: list[str] = []
-        self.ranks: list[tuple[Any, ...]] = []
+        self.slug: list[str] = []  # each name's entry slug (shared string objects)
+        self.pos: list[int] = []  # each name's position among its entry's names
         self.folded: list[str] = []
         self.names_of: list[list[int]] = []  # each entry's name numbers
         self.pop, self.public = pop, public
@@ -47,7 +48,7 @@ class SuggestIndex:
             if f and self.kind[i] == TAG:
                 self.tag_ids.setdefault(f, []).append(i)
         self.tag_keys = sorted(self.tag_ids)
-        self.tag_top = {k: heapq.nsmallest(_TOP * 4, v, key=self.ranks.__getitem__) for k, v in self.tag_ids.items()}
+        self.tag_top = {k: heapq.nsmallest(_TOP * 4, v, key=self._rank) for k, v in self.tag_ids.items()}
         self.index = self._new_index()
         self.searcher = self._write(self.index, [], [i for i, k in enumerate(self.kind) if k != TAG])
         self.schema = self.index.schema
@@ -60,7 +61,8 @@ class SuggestIndex:
             if e >= len(self.names_of):
                 self.names_of.extend([] for _ in range(e + 1 - len(self.names_of)))
             own = self.names_of[e]
-            self.ranks.append((k, -self.pop[e], len(t), slugs[e], f, len(own)))
+            self.slug.append(slugs[e])
+            self.pos.append(len(own))
             own.append(len(self.entry))
             self.entry.append(e)
             self.kind.append(k)
@@ -74,7 +76,8 @@ class SuggestIndex:
         `pop` and `public` are the new model's. This one, still serving, is unchanged."""
         new = object.__new__(SuggestIndex)
         new.entry, new.kind, new.text = list(self.entry), list(self.kind), list(self.text)
-        new.ranks, new.folded, new.names_of = list(self.ranks), list(self.folded), list(self.names_of)
+        new.slug, new.pos = list(self.slug), list(self.pos)
+        new.folded, new.names_of = list(self.folded), list(self.names_of)
         new.pop, new.public, new.schema, new.index = pop, public, self.schema, self.index
         gone: list[int] = []
         for e in entries:
@@ -101,7 +104,7 @@ class SuggestIndex:
             ids.insert(at, i)
             touched.update(f[:d] for d in range(1, len(f) + 1))
         new.keys, new.key_ids, new.big = keys, ids, dict(self.big)
-        rank = new.ranks.__getitem__
+        rank = new._rank
         for p in touched:
             lo = bisect_left(keys, p)
             hi = bisect_left(keys, p + _HI, lo)
@@ -136,7 +139,8 @@ class SuggestIndex:
         return new
 
     def _rank(self, n: int) -> tuple[Any, ...]:
-        return self.ranks[n]
+        """Total order of names, computed when needed: a stored tuple per name cost ~15 MB at 100k entries."""
+        return (self.kind[n], -self.pop[self.entry[n]], len(self.text[n]), self.slug[n], self.folded[n], self.pos[n])
 
     def _precompute(self, lo: int, hi: int, depth: int) -> None:
         """Top names for every prefix whose range is too big to sort per keystroke."""
@@ -145,7 +149,7 @@ class SuggestIndex:
             p = keys[i][:depth]
             j = i + 1 if len(p) < depth else bisect_left(keys, p + _HI, i, hi)
             if j - i > _BIG:
-                self.big[p] = heapq.nsmallest(_TOP, self.key_ids[i:j], key=self.ranks.__getitem__)
+                self.big[p] = heapq.nsmallest(_TOP, self.key_ids[i:j], key=self._rank)
                 self._precompute(i, j, depth + 1)
             i = j
 
@@ -223,11 +227,11 @@ class SuggestIndex:
         lo = bisect_left(keys, qk)
         mid = bisect_right(keys, qk, lo)
         hi = bisect_left(keys, qk + _HI, mid)
-        exact = sorted(ids[lo:mid], key=self.ranks.__getitem__)
+        exact = sorted(ids[lo:mid], key=self._rank)
         if qk in self.big:
             rest = self.big[qk]
         else:
-            rest = heapq.nsmallest(max(want, _TOP), ids[mid:hi], key=self.ranks.__getitem__)
+            rest = heapq.nsmallest(max(want, _TOP), ids[mid:hi], key=self._rank)
         return exact + [n for n in rest if n not in exact]
 
     def _tags(self, qk: str) -> list[int]:
