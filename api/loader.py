@@ -5,13 +5,13 @@ snapshot transaction, about 5x faster at 100k entries. Anything unexpected falls
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbsync.store import codec
 from kbsync.store.sqlite import SCHEMA_VERSION
 
 log = logging.getLogger("kb.api")
@@ -99,7 +99,7 @@ def _load_sqlite(path: str, known: dict[str, str] | None = None, max_delta: int 
 
     def records() -> Iterator[dict[str, Any]]:
         for (r,) in rows:
-            yield json.loads(r)
+            yield codec.loads(r)
 
     def edges() -> Iterator[tuple[str, str, str]]:
         try:
@@ -156,5 +156,5 @@ def _get_sqlite(path: str, slug: str) -> dict[str, Any] | None:
         db.execute("COMMIT")
     finally:
         db.close()
-    rec: dict[str, Any] = assemble(json.loads(row[0]), out_e, in_e, None)
+    rec: dict[str, Any] = assemble(codec.loads(row[0]), out_e, in_e, None)
     return rec

@@ -203,7 +203,7 @@ class MongoStore:
         if type:
             query["type"] = type
         if tag:
-            query["tags_lc"] = tag.lower()
+            query["tags_lc"] = tag.casefold()
         docs = list(self.db.entries.find(self._at(gen, **query), {"slug": 1, "record": 1}).sort("slug", ASCENDING))
         out_e: dict[str, list[Edge]] = defaultdict(list)
         in_e: dict[str, list[Edge]] = defaultdict(list)
@@ -346,7 +346,7 @@ class MongoStore:
         self._insert("entries", [{
             "slug": slug, "path": r["path"], "type": r["type"], "visibility": r["visibility"],
             "title": r["title"], "tags": list(r.get("tags") or []),
-            "tags_lc": sorted({str(t).lower() for t in r.get("tags") or []}),
+            "tags_lc": sorted({str(t).casefold() for t in r.get("tags") or []}),
             "names": json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
             "record": json.dumps(r, ensure_ascii=False), **tag,
         } for slug, r in upserts.items()], session)

@@ -1,7 +1,6 @@
 """SQLite adapter: one file, WAL, one writer; every batch is one transaction."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -12,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import codec
 from .assemble import assemble
 from .base import Batch, Edge, FileState, Record
 
@@ -129,7 +129,7 @@ class SQLiteStore:
 
     def records(self) -> Iterator[Record]:
         for (rec,) in self._conn().execute("SELECT record FROM entries ORDER BY slug"):
-            yield json.loads(rec)
+            yield codec.loads(rec)
 
     def file_states(self) -> dict[str, FileState]:
         rows = self._conn().execute("SELECT path, slug, mtime_ns, size, hash FROM files")
@@ -137,8 +137,8 @@ class SQLiteStore:
 
     def names(self) -> list[Record]:
         rows = self._conn().execute("SELECT slug, path, title, aliases, type, handle, visibility, chapters FROM entries")
-        return [{"slug": s, "path": p, "title": t, "aliases": [] if a == "[]" else json.loads(a), "type": ty,
-                 "handle": h, "visibility": v, "listed_chapters": None if c is None else json.loads(c)}
+        return [{"slug": s, "path": p, "title": t, "aliases": [] if a == "[]" else codec.loads(a), "type": ty,
+                 "handle": h, "visibility": v, "listed_chapters": None if c is None else codec.loads(c)}
                 for s, p, t, a, ty, h, v, c in rows]
 
     def get(self, slug: str) -> Record | None:
@@ -151,7 +151,7 @@ class SQLiteStore:
         in_e = [_edge(r) for r in db.execute(  # backlinks from public sources only, filtered by the join
             f"SELECT {cols} FROM edges e JOIN entries s ON s.slug = e.src WHERE e.dst=? AND "
             "(s.visibility='public' OR e.kind='chapter') ORDER BY e.src, e.seq", (slug,))]
-        return assemble(json.loads(row[0]), out_e, in_e, None)
+        return assemble(codec.loads(row[0]), out_e, in_e, None)
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
         db = self._conn()
@@ -160,8 +160,9 @@ class SQLiteStore:
             sql += " AND type=?"
             args.append(type)
         if tag:
-            sql += " AND EXISTS (SELECT 1 FROM json_each(entries.tags) WHERE lower(value)=lower(?))"
-            args.append(tag)
+            # the column holds casefolded tags: SQLite's lower() folds ASCII only
+            sql += " AND EXISTS (SELECT 1 FROM json_each(entries.tags) WHERE value=?)"
+            args.append(tag.casefold())
         rows = db.execute(sql + " ORDER BY slug", args).fetchall()
         out_e: dict[str, list[Edge]] = defaultdict(list)
         in_e: dict[str, list[Edge]] = defaultdict(list)
@@ -171,7 +172,7 @@ class SQLiteStore:
                 in_e[e.dst].append(e)
         public = self._public()
         for (rec,) in rows:
-            r = json.loads(rec)
+            r = codec.loads(rec)
             yield assemble(r, out_e.get(r["slug"], []), in_e.get(r["slug"], []), public)
 
     def edges_from(self, slugs: Iterable[str] | None = None) -> Iterator[Edge]:
@@ -195,7 +196,7 @@ class SQLiteStore:
         return out
 
     def problems(self) -> dict[str, list[Record]]:
-        return {p: json.loads(v) for p, v in self._conn().execute("SELECT path, problems FROM problems ORDER BY path")}
+        return {p: codec.loads(v) for p, v in self._conn().execute("SELECT path, problems FROM problems ORDER BY path")}
 
     def _public(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT slug FROM entries WHERE visibility='public'")}
@@ -231,10 +232,10 @@ class SQLiteStore:
             db.execute(f"DELETE FROM entries WHERE slug IN ({marks})", chunk)
             db.execute(f"DELETE FROM edges WHERE src IN ({marks})", chunk)
         db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", [
-            (r["slug"], r["path"], r["type"], r["visibility"], r["title"], json.dumps(r.get("tags", [])),
-             json.dumps(r.get("aliases") or [], ensure_ascii=False), r.get("handle"),
-             None if r.get("listed_chapters") is None else json.dumps(r["listed_chapters"], ensure_ascii=False),
-             json.dumps(r, ensure_ascii=False)) for r in b.upserts])
+            (r["slug"], r["path"], r["type"], r["visibility"], r["title"], codec.dumps([t.casefold() for t in r.get("tags", [])]),
+             codec.dumps(r.get("aliases") or []), r.get("handle"),
+             None if r.get("listed_chapters") is None else codec.dumps(r["listed_chapters"]),
+             codec.dumps(r)) for r in b.upserts])
         for chunk in _chunks(list(b.edges)):  # each source's edge list is replaced whole
             db.execute(f"DELETE FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk)
         bulk = sum(map(len, b.edges.values())) > 5000 and db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
@@ -253,7 +254,7 @@ class SQLiteStore:
                        [(f.path, f.slug, f.mtime_ns, f.size, f.hash) for f in b.files])
         for path, probs in b.problems.items():
             if probs:
-                db.execute("INSERT OR REPLACE INTO problems VALUES (?,?)", (path, json.dumps(probs, ensure_ascii=False)))
+                db.execute("INSERT OR REPLACE INTO problems VALUES (?,?)", (path, codec.dumps(probs)))
             else:
                 db.execute("DELETE FROM problems WHERE path=?", (path,))
         return content

@@ -129,3 +129,10 @@ class StoreContract:
         assert v >= 1
         assert store.migrate() is False and store.schema_version() == v
         assert store.get("a")["title"] == "A"
+
+    def test_any_json_value_round_trips(self, store: Any) -> None:
+        """Front matter may hold huge integers, unicode and nesting; records come back exactly."""
+        fields = {"big": 10**30, "neg": -(2**70), "uni": "Ünïcödé 数据 🚀", "nested": {"a": [1, 2.5, None, True]}}
+        store.apply(Batch(upserts=[rec("a", fields=fields, tags=["Ünï"])]))
+        assert store.get("a")["fields"] == fields
+        assert [r["slug"] for r in store.entries(tag="ünï")] == ["a"]
