@@ -131,7 +131,7 @@ class MongoStore:
     def _supports_transactions(self) -> bool:
         try:
             hello = self.client.admin.command("hello")
-        except (PyMongoError, NotImplementedError, AttributeError):
+        except (PyMongoError, NotImplementedError, AttributeError):  # mongomock has no `hello`: no transactions
             return False
         return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
 
