@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ModelDep, PrivateDep, StoreDep
-from api.loader import get_record
 from api.readmodel import ReadModel
 from api.routes.common import LOADING, Limit, Name
 from api.schemas import Entry, EntryList, Problem
@@ -32,7 +31,7 @@ def entry(model: ModelDep, store: StoreDep, private: PrivateDep,
     if model.visible(slug, private) is None:
         raise HTTPException(404, "no such entry")
     try:
-        rec = get_record(store, slug)
+        rec = store.get(slug)  # one indexed query per side (backlink visibility filtered in the query)
     except Exception as exc:
         log.warning("store unavailable for entry %s: %s", slug, exc)
         raise HTTPException(503, "the store is unavailable", headers={"Retry-After": "5"}) from exc

@@ -17,12 +17,3 @@ def test_fast_path_matches_the_store_interface(store: Any) -> None:
             assert rec.get(k) == generic_recs[slug].get(k), (slug, k)
     assert "draft" not in {r["visibility"] for r in fast_recs.values()}
     assert sorted(fast.edges) == sorted(generic.edges)
-
-
-def test_fast_record_matches_store_get(store: Any, slugs: dict) -> None:
-    from api.loader import get_record
-
-    for slug in slugs["public"][:40] + slugs["private"][:5]:
-        fast, slow = get_record(store, slug), store.get(slug)
-        assert fast == slow, slug
-    assert get_record(store, "no/such/entry") is None
