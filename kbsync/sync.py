@@ -96,13 +96,13 @@ class Syncer:
             known = self._load()
             report, batch = self._sync(known, full, paths, progress)
             report.revision = self.store.apply(batch) if not batch.empty() else known.revision
+            self._remember(known, batch, report.revision)  # before gc returns: it would rescan the whole heap
         except BaseException:
             self._known = None  # unknown state after a failure: reload next time
             raise
         finally:
             if gc_was:
                 gc.enable()
-        self._remember(known, batch, report.revision)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -309,12 +309,10 @@ def _chapter_edges(row: dict[str, Any], resolver: Resolver, plan: Plan) -> list[
     return out
 
 
-def _resolve_edge(e: Edge, src_path: str, resolver: Resolver) -> Edge:
-    if e.kind == "mention":
-        r = resolver.person(e.target, src_path)
-    else:
-        r = resolver.resolve(e.target, src_path, md_link=e.md)
-    # Edge(...) directly: dataclasses.replace is several times slower, and this runs once per link.
+def _resolve_edge(e: tuple[Any, ...], src_path: str, resolver: Resolver) -> Edge:
+    """Resolve one Edge, or one Edge-shaped plain tuple (how raw edges come back from reading workers)."""
+    src, _, kind, raw, key, line, anchor, label, _, _, target, md, seq = e
+    r = resolver.person(target, src_path) if kind == "mention" else resolver.resolve(target, src_path, md_link=md)
     dst, att, amb = (None, False, False) if r is None else (r.slug or r.attachment, r.attachment is not None,
                                                           bool(r.ambiguous))
-    return Edge(e.src, dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, att, amb, e.target, e.md, e.seq)
+    return Edge(src, dst, kind, raw, key, line, anchor, label, att, amb, target, md, seq)

@@ -55,7 +55,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,7 @@ from .base import Batch, Edge, FileState, Record
 LIVE = 2**62
 META_ID = "meta"
 VERSIONED = ("entries", "edges", "files", "problems")
-EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+EDGE_FIELDS = Edge._fields
 REQUIRED = ("slug", "path", "title", "type", "visibility")  # what the indexes and read paths rely on
 SCHEMA_VERSION = 1  # layout of the documents; bump with a migration in `migrate()`
 NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
