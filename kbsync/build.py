@@ -50,7 +50,8 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
         "listed_chapters": meta.get("chapters"), "field_lines": parsed.lines,
         "problems": parsed.problems, "hash": parsed.hash,
     }
-    edges = [Edge(src=slug, dst=None, kind=r["kind"], raw=r["raw"], key=lookup_key(r["target"]) if r["target"] else "",
-                  line=r["line"], anchor=r.get("anchor"), label=r.get("label"), target=r["target"], md=r.get("md", False))
+    # Positional: keyword construction of a NamedTuple costs twice as much, and this runs once per link.
+    edges = [Edge(slug, None, r["kind"], r["raw"], lookup_key(r["target"]) if r["target"] else "", r["line"],
+                  r.get("anchor"), r.get("label"), False, False, r["target"], r.get("md", False))
              for r in (*d["raw_links"], *d["raw_relations"], *d["raw_mentions"])]
     return rec, edges

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .models import Problem
 
@@ -11,8 +12,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):  # a tuple: a walk makes one per file, and builds it 3x faster than a dataclass
     abs: str
     mtime_ns: int
     size: int
@@ -58,21 +58,22 @@ def discover(root: Path) -> Discovery:
             out.problems.append(Problem(path=rel_dir or ".", line=0, level="error", code="unreadable",
                                         message=f"cannot list folder: {e.strerror}"))
             return
+        entries, attachments = out.entries, out.attachments
+        prefix = f"{rel_dir}/" if rel_dir else ""
         for d in it:
-            if ignored_name(d.name):  # parents were checked on the way down
+            name = d.name
+            if ignored_name(name):  # parents were checked on the way down
                 continue
-            rel = f"{rel_dir}/{d.name}" if rel_dir else d.name
             try:
                 if d.is_dir(follow_symlinks=True):
-                    walk(d.path, rel)
+                    walk(d.path, prefix + name)
                     continue
                 st = d.stat(follow_symlinks=True)
             except OSError as e:  # dangling symlink, permission
-                out.problems.append(Problem(path=rel, line=0, level="error", code="unreadable",
+                out.problems.append(Problem(path=prefix + name, line=0, level="error", code="unreadable",
                                             message=f"cannot read: {e.strerror}"))
                 continue
-            found = Found(d.path, st.st_mtime_ns, st.st_size)
-            (out.entries if is_entry(d.name) else out.attachments)[rel] = found
+            (entries if is_entry(name) else attachments)[prefix + name] = Found(d.path, st.st_mtime_ns, st.st_size)
 
     if root.is_dir():
         walk(str(root), "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from posixpath import splitext
 
 # Kept in slugs: letters, marks and digits of any script, emoji and other symbols, and these.
@@ -19,6 +20,10 @@ def _keep(ch: str) -> bool:
 
 
 _ASCII_UNSAFE = re.compile(r"[^a-z0-9_.~-]+")
+_DASHES = re.compile(r"-{2,}")
+_TAGS = re.compile(r"<[^>]+>")
+_NOT_WORD = re.compile(r"[^\w\s-]")
+_SPACES = re.compile(r"[\s-]+")
 
 
 def slug_segment(text: str) -> str:
@@ -28,7 +33,7 @@ def slug_segment(text: str) -> str:
     else:
         text = unicodedata.normalize("NFC", text).lower()
         out = "".join(ch if _keep(ch) else "-" for ch in text)
-    return re.sub(r"-{2,}", "-", out).strip("-") or "-"
+    return _DASHES.sub("-", out).strip("-") or "-"
 
 
 def slugify(path: str) -> str:
@@ -45,16 +50,18 @@ def url_for(slug: str) -> str:
     return f"/{slug}/"
 
 
+@lru_cache(maxsize=8192)  # the same few headings ("Notes", "References") recur across a corpus
 def heading_anchor(text: str, sep: str = "-") -> str:
     """Anchor id of a heading; also usable as MkDocs' toc `slugify(value, separator)`.
 
     Unicode-aware like pymdownx.slugs: letters of every script survive, so
     `[[Note#Café]]` and the rendered heading agree.
     """
-    text = re.sub(r"<[^>]+>", "", text)  # headings may carry inline HTML
+    if "<" in text:
+        text = _TAGS.sub("", text)  # headings may carry inline HTML
     text = unicodedata.normalize("NFC", text).strip().lower()
-    text = re.sub(r"[^\w\s-]", "", text)
-    return re.sub(r"[\s-]+", sep, text).strip(sep)
+    text = _NOT_WORD.sub("", text)
+    return _SPACES.sub(sep, text).strip(sep)
 
 
 def stem_of(path: str) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,13 +35,6 @@ class Plan:
     walk_problems: list[Problem]
 
 
-def _stale(st: FileState | None, f: Found, git_mark: str) -> bool:
-    """Must this file be read? (Named paths are read anyway: coarse mtimes can hide a same-size save.)"""
-    if st is None or not st.hash or st.mtime_ns != f.mtime_ns or st.size != f.size:
-        return True
-    return not st.hash.endswith(git_mark) if git_mark else "@" in st.hash
-
-
 def git_mark(h: FileHistory) -> str:
     return "@" + hashlib.blake2b(f"{h.created}|{h.updated}|{h.authors}".encode(), digest_size=6).hexdigest()
 
@@ -49,8 +45,9 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
         disc = discover(root)
         md, atts, walk_problems = disc.entries, disc.attachments, disc.problems
     else:  # trust the store for everything not named, stat what is named
-        md = {p: Found(str(root / p), s.mtime_ns, s.size) for p, s in states.items() if is_entry(p)}
-        atts = {p: Found(str(root / p), s.mtime_ns, s.size) for p, s in states.items() if not is_entry(p)}
+        base = f"{root}/"  # not root / p: Path joins cost more than the rest of this per-file line
+        md = {p: Found(base + p, s.mtime_ns, s.size) for p, s in states.items() if is_entry(p)}
+        atts = {p: Found(base + p, s.mtime_ns, s.size) for p, s in states.items() if not is_entry(p)}
         walk_problems = []
         for rel in {p.strip("/") for p in paths}:
             if not rel or ignored(rel):
@@ -65,11 +62,34 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
             elif (f := stat_one(root, rel)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
     named = set() if paths is None else {p.strip("/") for p in paths}
-    read = [p for p, f in md.items() if full or p in named or _stale(states.get(p), f, git.get(p, ""))]
+    if full:
+        read = list(md)
+    else:  # inlined: runs for every file on every sync (a call per file was ~7 ms of a 10k no-op sync)
+        read = []
+        for p, f in md.items():
+            st = states.get(p)
+            if st is None or st.mtime_ns != f.mtime_ns or st.size != f.size or not st.hash or p in named:
+                read.append(p)
+            elif (mark := git.get(p)) is not None:
+                if not st.hash.endswith(mark):
+                    read.append(p)
+            elif "@" in st.hash:  # was in git, is no longer
+                read.append(p)
     gone = [p for p in states if p not in md and p not in atts]
     new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
                 if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
     return Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
+
+
+def _worker_init(parent: int) -> None:
+    gc.disable()  # workers only allocate; see Syncer.sync
+
+    def exit_with_parent() -> None:  # a parent killed mid-sync (SIGKILL, OOM) must not leave workers waiting forever
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
 
 
 def _read_batch(jobs: list[tuple[str, str, int, Options]]) -> list[tuple[str, str, Any, list[Edge], list[Problem]]]:
@@ -90,20 +110,28 @@ def read_all(plan: Plan, max_bytes: int, options: Options, progress: Progress | 
     workers = workers if workers is not None else (os.cpu_count() or 1)
     out: list[tuple[str, str, Any, list[Edge], list[Problem]]] = []
     if total >= PARALLEL_MIN and workers > 1:
-        # The parent takes a share itself: with 2 cores, 1 worker + the parent beats 2 workers + an idle
-        # parent that must unpickle everything. Workers get slices; the parent works through its own.
-        mine = total // workers
-        rest = jobs[mine:]
-        size = max(64, len(rest) // (4 * (workers - 1)) + 1)
-        slices = [rest[i:i + size] for i in range(0, len(rest), size)]
-        with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=gc.disable) as pool:
-            futures = [pool.submit(_read_batch, sl) for sl in slices]
-            for i, job in enumerate(jobs[:mine], 1):
-                out.append(read_and_build(job))
-                if progress and i % 100 == 0:
-                    progress(i, total)
-            for fut in futures:
-                out += fut.result()
+        # The parent works too: with 2 cores, 1 worker + the parent beats 2 workers + an idle parent that
+        # only unpickles. Both take small slices on demand (workers from the front, the parent from the
+        # back), so they finish together however the per-file cost and the machine's load vary.
+        size = max(32, min(128, total // (8 * workers)))
+        slices = deque(jobs[i:i + size] for i in range(0, total, size))
+        pending: deque[Future[list[Any]]] = deque()
+        with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
+            def top_up() -> None:  # keep every worker two slices ahead
+                while slices and len(pending) < 2 * (workers - 1):
+                    pending.append(pool.submit(_read_batch, slices.popleft()))
+
+            top_up()
+            while slices:
+                out += [read_and_build(job) for job in slices.pop()]
+                while pending and pending[0].done():
+                    out += pending.popleft().result()
+                top_up()
+                if progress:
+                    progress(len(out), total)
+            while pending:
+                out += pending.popleft().result()
                 if progress:
                     progress(len(out), total)
     else:

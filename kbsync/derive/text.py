@@ -37,7 +37,10 @@ def derive(ctx: Ctx) -> str:
     for s in ctx.scan.spans:
         if s.form in ("wikilink", "mdlink"):
             out.append(body[pos:s.start])
-            out.append(s.label or (" ".join(x for x in (s.target, s.anchor) if x) if s.form == "wikilink" else ""))
+            if s.label or s.form != "wikilink":
+                out.append(s.label or "")
+            else:
+                out.append(f"{s.target} {s.anchor}" if s.target and s.anchor else s.target or s.anchor or "")
             pos = s.end
     out.append(body[pos:])
     body = "".join(out)

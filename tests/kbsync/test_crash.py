@@ -33,6 +33,23 @@ def mutate(content: Path, round_: int) -> None:
         (content / "notes" / f"New {round_} {i}.md").write_text(f"new [[{notes[1].stem}]] #r{round_}\n", encoding="utf-8")
 
 
+def _leftover_processes(content: Path, wait: float = 5.0) -> list[str]:
+    """Processes (the killed syncs' reading workers) still running with this content folder on their command line."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                args = cmdline.read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(content).encode() in args and b"kbsync" in args:
+                found.append(cmdline.parent.name)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_sigkill_at_several_points_then_resync_equals_full(corpus2000, tmp_path: Path) -> None:
     src, _ = corpus2000
@@ -59,6 +76,7 @@ def test_sigkill_at_several_points_then_resync_equals_full(corpus2000, tmp_path:
         proc = kb_sync(content, url, *flags, KB_FAULT_INJECT="kill-before-commit")
         assert proc.wait() == -signal.SIGKILL
     assert killed >= 3, "the timing did not catch the sync in flight often enough to mean anything"
+    assert _leftover_processes(content) == [], "reading workers outlived their killed sync"
     sync_content(content, store)
     ref = open_store(f"sqlite://{tmp_path / 'ref.sqlite'}")
     sync_content(content, ref, full=True)
