@@ -8,11 +8,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .build import read_and_build
 from .derive import Options
@@ -20,6 +18,9 @@ from .discover import Found, discover, ignored, is_entry, stat_one
 from .gitinfo import FileHistory
 from .models import Problem
 from .store.base import Edge, FileState
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PARALLEL_MIN = 400  # below this, process start-up costs more than it saves
 Progress = Callable[[int, int], None]
@@ -75,7 +76,7 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
                     read.append(p)
             elif "@" in st.hash:  # was in git, is no longer
                 read.append(p)
-    gone = [p for p in states if p not in md and p not in atts]
+    gone = list(states.keys() - md.keys() - atts.keys())  # set operations: C speed on every sync
     new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
                 if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
     return Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
@@ -110,6 +111,9 @@ def read_all(plan: Plan, max_bytes: int, options: Options, progress: Progress | 
     workers = workers if workers is not None else (os.cpu_count() or 1)
     out: list[tuple[str, str, Any, list[Edge], list[Problem]]] = []
     if total >= PARALLEL_MIN and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor  # here: small and no-op syncs never need it
+        from multiprocessing import get_context
+
         # The parent works too: with 2 cores, 1 worker + the parent beats 2 workers + an idle parent that
         # only unpickles. Both take small slices on demand (workers from the front, the parent from the
         # back), so they finish together however the per-file cost and the machine's load vary.

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from .models import Problem
+
+if TYPE_CHECKING:  # pydantic is imported when a content repo declares types (most syncs never need it)
+    from pydantic import BaseModel
 
 SCHEMA_FILES = (".kb/types.yaml", ".kb/types.yml")
 TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool, "date": str, "list": list,
@@ -28,6 +30,8 @@ class Schemas:
         model = self.models.get(rec["type"])
         if model is None:
             return
+        from pydantic import ValidationError
+
         try:
             model.model_validate(rec["fields"])
         except ValidationError as e:
@@ -57,6 +61,8 @@ def load_schemas(root: Path) -> Schemas:
         path = Path(root) / name
         if not path.is_file():
             continue
+        from pydantic import ConfigDict, create_model
+
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as e:

@@ -113,7 +113,9 @@ class Syncer:
         for path in batch.forget_files:
             known.states.pop(path, None)
         known.states.update({f.path: f for f in batch.files})
-        path_of = {r["slug"]: p for p, r in known.names.items()}
+        # slug -> path only when a slug may have moved: building it costs more than a one-file sync's own work
+        renamed = batch.deletes or any(rec["path"] not in known.names for rec in batch.upserts)
+        path_of = {r["slug"]: p for p, r in known.names.items()} if renamed else {}
         for slug in batch.deletes:
             known.names.pop(path_of.pop(slug, ""), None)
         for rec in batch.upserts:
@@ -185,7 +187,7 @@ class Syncer:
                 owner[slug] = path
         winners = set(owner.values())
 
-        gone_slugs = {old_names[p]["slug"] for p in old_names if p not in winners}
+        gone_slugs = {old_names[p]["slug"] for p in old_names.keys() - winners}
         batch.deletes = sorted(gone_slugs - {r["slug"] for r in records.values()})
         batch.forget_files = sorted(plan.gone)
         batch.files += plan.new_attachments
@@ -225,25 +227,27 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
     """Resolve the new records' edges and re-resolve old edges whose keys a change touched.
 
     Returns the name rows of the new records (the caller keeps them for its cache)."""
-    names = {p: r for p, r in old_names.items() if p in winners and p not in records}
+    # Set operations and dict copies run in C: a one-file sync must not pay a Python loop per entry here.
+    lost = old_names.keys() - winners
+    names = dict(old_names)
+    for p in lost:
+        del names[p]
     new_rows = {p: name_row(r) for p, r in records.items()}
     names.update(new_rows)
-    changed = set(records) | {p for p in old_names if p not in winners}
+    changed = records.keys() | lost
     resolver = _resolver(known, names, plan, full, changed)
-    by_slug = {r["slug"]: r for r in names.values()}
 
     affected: set[str] = set()
     folders: set[str] = set()
-    for path, rec in records.items():
+    for path, rec in records.items() if old_names else ():  # a first or full sync has nothing old to re-resolve
         old = old_names.get(path)
         if old is None or any(old.get(k) != rec.get(k) for k in ("title", "aliases", "type", "handle")):
             affected |= name_keys(rec) | (name_keys(old) if old else set())
         if old is None:
             folders.add(posixpath.dirname(path))
-    for path, old in old_names.items():
-        if path not in winners:
-            affected |= name_keys(old)
-            folders.add(posixpath.dirname(path))
+    for path in lost:
+        affected |= name_keys(old_names[path])
+        folders.add(posixpath.dirname(path))
     for p in [*plan.gone, *(f.path for f in plan.new_attachments)]:
         affected.add(p.rsplit("/", 1)[-1].lower())
         folders.add(posixpath.dirname(p))
@@ -259,6 +263,7 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
     if folders:
         touched |= {r["slug"] for p, r in names.items() if _is_document(r) and posixpath.dirname(p) in folders}
     touched -= set(batch.edges) | set(batch.deletes)
+    by_slug = {r["slug"]: r for r in names.values()} if touched else {}
     current: dict[str, list[Edge]] = defaultdict(list)
     for e in store.edges_from(sorted(touched)):
         current[e.src].append(e)

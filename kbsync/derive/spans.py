@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.footnote import footnote_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # Patterns start with a literal so the regex engine can skip ahead (a leading `(!?)` or
 # lookbehind makes it try every position, several times slower on long bodies).
@@ -56,6 +56,10 @@ class Scan:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
+    # Imported here: most bodies never need it, and a no-op `kb sync` should not pay for the import.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     # Block structure only: inline parsing is done by the regexes below, on masked text.
     md = MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
     md.disable("inline")
