@@ -112,6 +112,7 @@
     function render(q, hits) {
       list.textContent = "";
       shown = q;
+      list.setAttribute("data-query", q);  // which query the list answers (keystrokes may still be in flight)
       if (!q) { input.setAttribute("aria-expanded", "false"); setActive(-1); return; }
       hits.forEach(function (h) {
         var a = option(entryHref(h.url), "kb-ta-hit");
