@@ -169,6 +169,7 @@ class Syncer:
             records[path] = rec
             raw_edges[path] = edges
             batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
+        del results  # records and raw_edges hold what is still needed; raw edges go as they are resolved
 
         # Slugs: sorted by path, the first file to claim a slug wins.
         owner: dict[str, str] = {}
@@ -256,7 +257,7 @@ def _resolve(store: Store, batch: Batch, records: dict[str, dict[str, Any]], raw
         affected, folders = set(), set()
     # New and changed entries: every edge, plus document chapters.
     for path, rec in records.items():
-        batch.edges[rec["slug"]] = [_resolve_edge(e, path, resolver) for e in raw_edges[path]] + \
+        batch.edges[rec["slug"]] = [_resolve_edge(e, path, resolver) for e in raw_edges.pop(path)] + \
             _chapter_edges(rec, resolver, plan)
     # Unchanged entries whose links may now resolve differently.
     touched = {e.src for e in store.edges_with_keys(affected)} if affected else set()

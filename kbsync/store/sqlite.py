@@ -234,27 +234,28 @@ class SQLiteStore:
             marks = ",".join("?" * len(chunk))
             db.execute(f"DELETE FROM entries WHERE slug IN ({marks})", chunk)
             db.execute(f"DELETE FROM edges WHERE src IN ({marks})", chunk)
-        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", [
+        # Rows are generated, not listed: a large batch's encoded records never sit in memory all at once.
+        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", (
             (r["slug"], r["path"], r["type"], r["visibility"], r["title"], codec.dumps([t.casefold() for t in r.get("tags", [])]),
              codec.dumps(r.get("aliases") or []), r.get("handle"),
              None if r.get("listed_chapters") is None else codec.dumps(r["listed_chapters"]),
-             codec.dumps(r)) for r in b.upserts])
+             codec.dumps(r)) for r in b.upserts))
         for chunk in _chunks(list(b.edges)):  # each source's edge list is replaced whole
             db.execute(f"DELETE FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk)
         bulk = sum(map(len, b.edges.values())) > 5000 and db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
         if bulk:  # filling an empty table: building the indexes once afterwards is cheaper than maintaining them
             db.execute("DROP INDEX IF EXISTS edges_dst")
             db.execute("DROP INDEX IF EXISTS edges_key")
-        db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", [
+        db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", (
             (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
-             int(e.ambiguous), e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)])
+             int(e.ambiguous), e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)))
         if bulk:
             db.execute("CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst)")
             db.execute("CREATE INDEX IF NOT EXISTS edges_key ON edges(key)")
         for chunk in _chunks(b.forget_files):
             db.execute(f"DELETE FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk)
         db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
-                       [(f.path, f.slug, f.mtime_ns, f.size, f.hash) for f in b.files])
+                       ((f.path, f.slug, f.mtime_ns, f.size, f.hash) for f in b.files))
         for path, probs in b.problems.items():
             if probs:
                 db.execute("INSERT OR REPLACE INTO problems VALUES (?,?)", (path, codec.dumps(probs)))
