@@ -12,12 +12,18 @@ import json
 import os
 from typing import Any
 
+import orjson
+
 from .index import SiteIndex
 
 
 def _h(data: Any) -> str:
-    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode(),
-                           digest_size=12).hexdigest()
+    # Keys are compared only with keys this process made, so any stable encoding will do: orjson is ~5x faster.
+    try:
+        raw = orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # integers beyond 64 bits (YAML allows them)
+        raw = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
 def entry_key(index: SiteIndex, slug: str, global_key: str) -> str:

@@ -57,12 +57,16 @@ class TagPages:
         tags = self.index.tags()
         out = []
         rows = []
+        children_of: dict[str, list[str]] = {}  # one pass, in tag order (a scan per tag was quadratic)
+        for t in tags:
+            if "/" in t:
+                children_of.setdefault(t.rsplit("/", 1)[0], []).append(t)
         for tag, slugs in tags.items():
             url = tag_url(tag)
             depth = tag.count("/")
             rows.append(f'<li style="--d:{depth}">{_a(relative(url, "tags/"), "#" + tag, "kb-tag")} '
                         f'<span class="kb-count">{len(slugs)}</span></li>')
-            children = [t for t in tags if t.startswith(tag + "/") and t.count("/") == depth + 1]
+            children = children_of.get(tag, [])
             sub = ("<p>Nested: " + " ".join(_a(relative(tag_url(c), url), "#" + c, "kb-tag") for c in children)
                    + "</p>") if children else ""
             md = (f"# #{esc(tag)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{sub}\n"

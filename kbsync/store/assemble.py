@@ -4,11 +4,14 @@ Both adapters call this, so `links`/`backlinks` look the same whichever store ho
 """
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from .base import Edge, Record
 
 HIDDEN_KINDS = ("chapter",)  # structural edges: not links, not backlinks
+_SEQ = attrgetter("seq")  # C-level sort keys: a site build assembles every record
+_SRC_KIND = attrgetter("src", "kind")
 
 
 def link_json(e: Edge) -> dict[str, Any]:
@@ -28,12 +31,13 @@ def assemble(rec: Record, out_edges: list[Edge], in_edges: list[Edge], public: s
     """Fill `links`, `chapters`, `document`, `backlinks` (public sources only) on a stored record."""
     rec = dict(rec)
     rec["links"] = [link_json(e) for e in out_edges if e.kind not in HIDDEN_KINDS]
-    rec["chapters"] = [e.dst for e in sorted(out_edges, key=lambda e: e.seq) if e.kind == "chapter" and e.dst]
+    chapters = [e for e in out_edges if e.kind == "chapter" and e.dst]
+    rec["chapters"] = [e.dst for e in sorted(chapters, key=_SEQ)] if chapters else []
     docs = [e.src for e in in_edges if e.kind == "chapter"]
     rec["document"] = docs[0] if docs else None
     seen: set[tuple[str, str]] = set()
     back = []
-    for e in sorted(in_edges, key=lambda e: (e.src, e.kind)):
+    for e in sorted(in_edges, key=_SRC_KIND):
         if e.kind in HIDDEN_KINDS or e.attachment or e.src == rec["slug"]:
             continue
         if public is not None and e.src not in public:

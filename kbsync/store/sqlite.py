@@ -46,8 +46,7 @@ def sqlite_path(url: str) -> str:
 
 def _edge(row: tuple[Any, ...]) -> Edge:
     src, seq, dst, kind, raw, key, line, anchor, label, att, amb, target, md = row
-    return Edge(src=src, dst=dst, kind=kind, raw=raw, key=key, line=line, anchor=anchor, label=label,
-                attachment=bool(att), ambiguous=bool(amb), target=target, md=bool(md), seq=seq)
+    return Edge(src, dst, kind, raw, key, line, anchor, label, bool(att), bool(amb), target, bool(md), seq)
 
 
 class SQLiteStore:

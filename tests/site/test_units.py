@@ -21,6 +21,24 @@ def test_relative(url: str, page: str, expected: str) -> None:
     assert relative(url, page) == expected
 
 
+def test_relative_agrees_with_posixpath_relpath() -> None:
+    """The fast path must give what posixpath.relpath gives, on clean and on odd URLs."""
+    import itertools
+    import posixpath
+
+    def reference(url: str, page_url: str) -> str:
+        base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
+        if not base or base == "./":
+            return url or "./"
+        rel = posixpath.relpath("/" + url, "/" + base)
+        return rel + "/" if (url.endswith("/") or not url) and not rel.endswith("/") else rel
+
+    urls = ["", "a/", "a/b/", "a/b/c/", "a/x/", "b/", "img/p.png", "a/b/p.png", "v1.2/", "a//b/", "a/./b/",
+            "a/../c/", "tags/x/y/", "caf\u00e9/", "a/b", "./", "../up/"]
+    for url, page in itertools.product(urls, urls + ["a/b/index.html", "x"]):
+        assert relative(url, page) == reference(url, page), (url, page)
+
+
 @pytest.mark.parametrize(("tag", "expected"), [
     ("fitness", "tags/fitness/"), ("home/garage", "tags/home/garage/"), ("Café Crème", "tags/café-crème/"),
 ])
