@@ -53,6 +53,9 @@ class RenderCache:
     def __init__(self) -> None:
         self.keys: dict[str, dict[str, str]] = {}  # site_dir -> src_uri -> key
         self.outputs: dict[str, set[str]] = {}  # site_dir -> dest paths written by the last build
+        # site_dir -> src_uri -> the title MkDocs gave the page when it was last rendered. A dirty build does
+        # not read skipped pages, so their titles would be None in the nav of the pages it does render.
+        self.titles: dict[str, dict[str, str | None]] = {}
 
     def mark(self, site_dir: str, file: Any, key: str, new_keys: dict[str, str]) -> None:
         """Make `file.is_modified()` true only when its key changed or its output is missing."""
@@ -66,4 +69,14 @@ class RenderCache:
         stale = sorted(self.outputs.get(site_dir, set()) - outputs)
         self.keys[site_dir] = new_keys
         self.outputs[site_dir] = outputs
+        titles = self.titles.get(site_dir, {})
+        self.titles[site_dir] = {src: t for src, t in titles.items() if src in new_keys}
         return stale
+
+    def keep_titles(self, site_dir: str, pages: Any) -> None:
+        """Give pages this dirty build skips the titles they were rendered with."""
+        titles = self.titles.get(site_dir, {})
+        for page in pages:
+            src = page.file.src_uri
+            if page.title is None and not page.file.is_modified() and src in titles:
+                page.title = titles[src]

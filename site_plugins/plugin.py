@@ -273,7 +273,14 @@ class KbPlugin(BasePlugin[KbConfig]):
                         + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
         return context
 
+    def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
+        if self.config.incremental and self.dirty:
+            self.cache.keep_titles(config.site_dir, nav.pages)
+        return nav
+
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
+        if self.config.incremental and self.dirty:
+            self.cache.titles.setdefault(config.site_dir, {})[page.file.src_uri] = page.title
         return self.vendor.inject(output, page.url) if self.vendor is not None else output
 
     @event_priority(-100)  # after the search plugin wrote its index
