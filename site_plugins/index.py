@@ -1,6 +1,7 @@
 """The site's read model: every record from the store, what is public, and URL helpers."""
 from __future__ import annotations
 
+import gc
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +33,15 @@ def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[
             from kbsync.sync import sync_content
 
             sync_content(Path(docs_dir), store)
-        return list(store.entries()), store.revision()
+        # Loading every record allocates ~100 containers an entry and no cycles: the cyclic GC would rescan
+        # the growing heap again and again (1.5 s instead of 0.6 s at 10,000 entries).
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            return list(store.entries()), store.revision()
+        finally:
+            if gc_was:
+                gc.enable()
     finally:
         store.close()
 
