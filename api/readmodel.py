@@ -11,6 +11,7 @@ from api.fulltext import FullText
 from api.graph import LinkGraph
 from api.loader import load
 from api.suggest import ALIAS, TAG, TITLE, SuggestIndex
+from kbsync.gcpause import gc_paused
 
 PATCH_MAX = 500  # more changed entries than this: the link graph and suggest index are rebuilt whole
 SUMMARY_KEYS = ("slug", "title", "url", "type", "tags", "aliases", "date")
@@ -60,6 +61,11 @@ class ReadModel:
         the names of changed entries and of entries whose inbound count moved are replaced. Up to PATCH_MAX
         changes; more rebuild the graph and suggest index whole. Either way the answers are the same.
         """
+        with gc_paused():  # a build only allocates (acyclic) objects: 5-15% faster without the collector
+            return cls._from_store(store, previous)
+
+    @classmethod
+    def _from_store(cls, store: Any, previous: ReadModel | None) -> ReadModel:
         t0 = time.perf_counter()
         known = previous.hashes if previous is not None and previous.dead * 5 < len(previous.summaries) else None
         src = load(store, known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0,

@@ -7,7 +7,6 @@ Everything lands in one store batch: all of it or none of it.
 """
 from __future__ import annotations
 
-import gc
 import posixpath
 import time
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 
 from .derive import Options
 from .discover import DEFAULT_MAX_BYTES
+from .gcpause import gc_paused
 from .gitinfo import HistoryCache
 from .models import Problem
 from .paths import stem_of
@@ -88,21 +88,17 @@ class Syncer:
     def sync(self, *, full: bool = False, paths: Iterable[str] | None = None,
              progress: Progress | None = None) -> SyncReport:
         t0 = time.perf_counter()
-        gc_was = gc.isenabled()
         # A sync allocates millions of acyclic objects while holding the whole corpus: the cyclic GC would
         # rescan that heap again and again (a third of a cold sync's time) and find nothing to free.
-        gc.disable()
         try:
-            known = self._load()
-            report, batch = self._sync(known, full, paths, progress)
-            report.revision = self.store.apply(batch) if not batch.empty() else known.revision
-            self._remember(known, batch, report.revision)  # before gc returns: it would rescan the whole heap
+            with gc_paused():
+                known = self._load()
+                report, batch = self._sync(known, full, paths, progress)
+                report.revision = self.store.apply(batch) if not batch.empty() else known.revision
+                self._remember(known, batch, report.revision)  # before gc returns: it would rescan the heap
         except BaseException:
             self._known = None  # unknown state after a failure: reload next time
             raise
-        finally:
-            if gc_was:
-                gc.enable()
         report.seconds = time.perf_counter() - t0
         return report
 
