@@ -29,12 +29,7 @@ def _h(data: Any) -> str:
 def entry_key(index: SiteIndex, slug: str, global_key: str) -> str:
     """Everything an entry page's HTML depends on."""
     r = index.records[slug]
-
-    def peer(t: str | None) -> Any:
-        if not t or t not in index.records:
-            return None
-        p = index.records[t]
-        return [t, p.get("title"), p.get("visibility"), p.get("document"), p.get("type")]
+    peer = index.faces.get  # what a page shows of another entry (computed once per build, not per link)
 
     links = r.get("links") or []
     embeds = [index.records[ln["target"]].get("hash") for ln in links

@@ -5,6 +5,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,29 @@ class SiteIndex:
     def from_records(cls, records: Iterable[Record], revision: int = 0, attachments: Iterable[str] = ()) -> SiteIndex:
         return cls({r["slug"]: r for r in records}, revision, set(attachments))
 
+    @cached_property
+    def faces(self) -> dict[str | None, tuple[Any, ...]]:
+        """slug -> what other pages show of the entry: title, visibility, document, type."""
+        return {s: (s, r.get("title"), r.get("visibility"), r.get("document"), r.get("type"))
+                for s, r in self.records.items()}
+
+    def page_inputs(self) -> list[tuple[Any, ...]]:
+        """Everything the tag, type and home pages are made of (they are regenerated only when it changes)."""
+        out = []
+        for s in sorted(self.public):
+            r = self.records[s]
+            rel = [(ln.get("kind"), ln.get("target")) for ln in r.get("links") or []
+                   if ln.get("kind", "link") not in RELATION_SKIP]
+            out.append((s, r["path"], r.get("title"), r.get("type"), r.get("tags"), r.get("fields"), r.get("date"),
+                        r.get("updated"), bool(r.get("chapters")), rel))
+        return out
+
     def is_public(self, slug: str | None) -> bool:
         return slug is not None and slug in self.public
+
+    def title_order(self, slug: str) -> tuple[str, str]:
+        """Sort key: by title, then slug (equal titles must not fall back to set order, which varies by process)."""
+        return self.title(slug).lower(), slug
 
     def title(self, slug: str) -> str:
         r = self.records.get(slug) or {}
@@ -109,11 +131,11 @@ class SiteIndex:
                 parts = [p for p in str(t).split("/") if p]
                 for i in range(1, len(parts) + 1):
                     out["/".join(parts[:i])].add(s)
-        return {t: sorted(v, key=lambda x: self.title(x).lower()) for t, v in sorted(out.items())}
+        return {t: sorted(v, key=self.title_order) for t, v in sorted(out.items())}
 
     def types(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
-        for s in sorted(self.public, key=lambda x: self.title(x).lower()):
+        for s in sorted(self.public, key=self.title_order):
             out[str(self.records[s].get("type") or "note")].append(s)
         return dict(sorted(out.items()))
 
@@ -125,7 +147,7 @@ class SiteIndex:
             if self.is_public(src) and src != slug and src not in out[b.get("kind", "link")]:
                 out[b.get("kind", "link")].append(src)
         order = {"link": 0, "mention": 1, "embed": 2}
-        return {k: sorted(v, key=lambda x: self.title(x).lower())
+        return {k: sorted(v, key=self.title_order)
                 for k, v in sorted(out.items(), key=lambda kv: (order.get(kv[0], 3), kv[0]))}
 
     def relations(self, slug: str) -> dict[str, list[str]]:

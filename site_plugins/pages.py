@@ -155,11 +155,12 @@ def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, grap
         top = sorted(index.tags().items(), key=lambda kv: (-len(kv[1]), kv[0]))[:40]
         parts.append('<div class="kb-chips">' + " ".join(_a(tag_url(t), f"#{t} {len(v)}", "kb-tag") for t, v in top)
                      + "</div>")
-    recent = sorted(index.public, key=lambda s: str(index.records[s].get("updated") or index.records[s].get("date")
-                                                   or ""), reverse=True)[:15]
+    # newest first; equal dates by slug, so the list is the same in every build
+    recent = sorted(sorted(index.public), key=lambda s: str(index.records[s].get("updated")
+                                                           or index.records[s].get("date") or ""), reverse=True)[:15]
     parts.append('<div class="kb-panel-title">Recent</div>' + _entry_list(index, recent, ""))
     folders: dict[str, list[str]] = {}
-    for s in sorted(index.public, key=lambda x: index.records[x]["path"].lower()):
+    for s in sorted(index.public, key=lambda x: (index.records[x]["path"].lower(), x)):
         path = index.records[s]["path"]
         folders.setdefault(path.rsplit("/", 1)[0] if "/" in path else "", []).append(s)
     parts.append('<div class="kb-panel-title">All entries</div><div class="kb-folders">')

@@ -50,6 +50,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def __init__(self) -> None:
         self.cache = RenderCache()
+        self._generated_cache: tuple[str, list[GenPage]] | None = None  # (inputs key, pages) of the last build
         self.dirty = False
         self.command = "build"
         self._reset()
@@ -153,19 +154,15 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _generate(self, files: Files, config) -> None:  # noqa: ANN001
         index = self.index
         assert index is not None
-        pages: list[GenPage] = []
         taken = {f.url for f in files.documentation_pages()}
-        if self.config.tag_pages:
-            pages += TagPages(index).pages()
-        if self.config.type_pages:
-            pages += TypePages(index).pages()
-        if self.config.graph:
-            pages.append(graph_page())
-        pages.append(search_page())
-        if self.config.home and "" not in taken:
-            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
-            pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
-                                   graph=self.config.graph, documents=docs))
+        # Tag, type and home pages list every public entry: rebuilding them is most of a one-edit rebuild's
+        # own work on a large site, and an edit to a body (the usual edit) changes none of their inputs.
+        key = _h([index.page_inputs(), dict(self.config), config.site_name, "" in taken])
+        if self._generated_cache is not None and self._generated_cache[0] == key:
+            pages = self._generated_cache[1]
+        else:
+            pages = self._generated_pages(index, config, taken)
+            self._generated_cache = (key, pages)
         for p in pages:
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
@@ -178,6 +175,21 @@ class KbPlugin(BasePlugin[KbConfig]):
             f.__dict__.pop("abs_dest_path", None)
             files.append(f)
             self.generated[p.src_uri] = p
+
+    def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
+        pages: list[GenPage] = []
+        if self.config.tag_pages:
+            pages += TagPages(index).pages()
+        if self.config.type_pages:
+            pages += TypePages(index).pages()
+        if self.config.graph:
+            pages.append(graph_page())
+        pages.append(search_page())
+        if self.config.home and "" not in taken:
+            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
+            pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
+                                   graph=self.config.graph, documents=docs))
+        return pages
 
     def _nav(self, config) -> list[Any]:  # noqa: ANN001
         index = self.index
@@ -318,7 +330,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 def _folder_nav(titles: dict[str, str]) -> list[Any]:
     """Nested nav from content paths: folders become sections, entries sorted by path."""
     tree: dict[str, Any] = {}
-    for path in sorted(titles, key=str.lower):
+    for path in sorted(titles, key=lambda p: (p.lower(), p)):
         node = tree
         for part in posixpath.dirname(path).split("/") if "/" in path else []:
             node = node.setdefault(part + "/", {})
