@@ -167,7 +167,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
                 continue
-            stub = f"---\ntitle: {json.dumps(p.title)}\nsearch:\n  exclude: true\n---\n\n<!--kb-body-->\n"
+            # The home page has no title of its own: Material then titles the tab with the site name alone.
+            title = f"title: {json.dumps(p.title)}\n" if p.url else ""
+            stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
             f = File.generated(config, p.src_uri, content=stub)
             if self.config.nav == "keep" or config.nav:
                 f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's

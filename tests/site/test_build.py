@@ -130,6 +130,20 @@ def test_tag_type_and_document_pages(corpus_site: Site) -> None:
         assert first is not None and first.select_one("a.kb-prev") and first.select_one("a.kb-next")
 
 
+def test_home_page_overview(corpus_site: Site) -> None:
+    truth = corpus_site.truth
+    home = corpus_site.soup("")
+    title = home.title.get_text().strip() if home.title else ""
+    name = corpus_site.content.parent.name  # the default site name: the folder holding content/
+    assert title in (f"Home - {name}", name), title  # the site name once, not "name - name"
+    n_public = sum(1 for p in truth["entries"] if public(truth, p))
+    assert f"{n_public} entries" in home.get_text()
+    hrefs = {a["href"] for a in home.select(".kb-home-links a")}
+    assert {"types/", "tags/", "graph/"} <= hrefs
+    listed = {Site.resolve_href("", a["href"]) for a in home.select(".kb-folders a")}
+    assert listed == {url(p) for p in truth["entries"] if public(truth, p)}  # every public entry, nothing else
+
+
 # -- both sites -----------------------------------------------------------------------------
 @pytest.fixture(params=["corpus", "vault"])
 def any_site(request: pytest.FixtureRequest) -> Site:
