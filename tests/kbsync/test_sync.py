@@ -209,3 +209,17 @@ def test_keywords_when_enabled(tmp_path: Path) -> None:
     off = open_store(f"sqlite://{tmp_path / 'off.sqlite'}")
     sync_content(content, off)
     assert off.get("k")["keywords"] == []
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_reading_equals_serial_reading(corpus2000, tmp_path: Path, workers: int) -> None:
+    """Slices go to workers on demand and come back in any order: the store must not notice."""
+    src, _ = corpus2000
+    serial, parallel = open_store(f"sqlite://{tmp_path / 's.sqlite'}"), open_store(f"sqlite://{tmp_path / 'p.sqlite'}")
+    expected = sync_content(src, serial, workers=1)
+    seen: list[tuple[int, int]] = []
+    report = sync_content(src, parallel, workers=workers, progress=lambda done, total: seen.append((done, total)))
+    assert snapshot(parallel) == snapshot(serial)
+    assert (report.added, report.errors, len(report.problems)) == (expected.added, expected.errors, len(expected.problems))
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1][0] == seen[-1][1]  # progress only moves forward, and ends complete
