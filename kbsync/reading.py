@@ -70,7 +70,7 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
         for p, f in md.items():
             st = states.get(p)
             if st is None or st.mtime_ns != f.mtime_ns or st.size != f.size or not st.hash or p in named:
-                read.append(p)
+                read.append(p)  # named paths always: a coarse mtime can hide a same-size save
             elif (mark := git.get(p)) is not None:
                 if not st.hash.endswith(mark):
                     read.append(p)
