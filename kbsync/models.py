@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-Visibility = Literal["public", "draft", "private"]
+from .visibility import Visibility, visibility_of
+
+__all__ = ["EntryRecord", "Heading", "Level", "LinkOut", "Problem", "Visibility", "visibility_of"]
+
 Level = Literal["error", "warning"]
 
 
@@ -63,10 +66,3 @@ class EntryRecord(TypedDict, total=False):
     created: str | None  # from git history when available
     updated: str | None
     authors: list[str]
-
-
-def visibility_of(draft: bool, private: bool) -> Visibility:
-    """Draft wins over private: a draft is never served, even with a token."""
-    if draft:
-        return "draft"
-    return "private" if private else "public"
