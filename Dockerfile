@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# kb: the API (`kb serve`) by default; the same image runs the sync worker (`kb sync --watch`).
+# kb: `kb serve`; KB_ROLE picks what it does: all (default: sync + watch + site + API in one container),
+# writer (sync + watch + site build, no HTTP) or reader (API + site, read-only, no content needed).
 # Build: docker build -t kb .   Run: docker compose up   (see deploy/README-deploy.md)
 
 FROM python:3.11-slim-bookworm AS build
@@ -20,7 +21,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && git config --system --add safe.directory '*' \
     && useradd --create-home --uid 10001 --user-group kb \
-    && mkdir -p /data/content && chown -R kb:kb /data
+    && mkdir -p /data/content /data/site && chown -R kb:kb /data
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -243,17 +243,33 @@ def build(content: ContentOpt = None, store: StoreOpt = None,
 def serve(content: ContentOpt = None, store: StoreOpt = None,
           host: Annotated[str | None, typer.Option("--host", help="Bind address (env KB_HOST).")] = None,
           port: Annotated[int | None, typer.Option("--port", help="Port (env KB_PORT).")] = None) -> None:
-    """Serve the API and the built site on one port, and keep the store current."""
+    """Serve the API and the built site on one port, and keep the store current (env KB_ROLE: all|writer|reader)."""
+    from .roles import resolve_role
     from .serving import run_serve
 
     s = _settings(content, store)
-    _need_content(s)
+    role = resolve_role(s)
+    if role != "reader":  # a reader reads the store only: no content folder needed
+        _need_content(s)
     logs.exit_cleanly_on_sigterm()  # uvicorn re-raises SIGTERM after its graceful shutdown: make that exit 0
     if host:
         s.host = host
     if port:
         s.port = port
-    run_serve(s, _store(s))
+    run_serve(s, _reader_store(s) if role == "reader" else _store(s), role)
+
+
+def _reader_store(s: Settings):  # type: ignore[no-untyped-def]
+    """KB_ROLE=reader: the store opened read-only; one the writer has not created yet is waited for (not ready)."""
+    from .roles import check_layout, open_reader_store
+    from .store import StoreError
+
+    try:
+        st = open_reader_store(s)
+        check_layout(st)
+        return st
+    except (StoreError, OSError) as e:
+        raise typer.BadParameter(str(e), param_hint="--store") from e
 
 
 def _read_model(s: Settings):  # type: ignore[no-untyped-def]

@@ -1,5 +1,8 @@
 """`kb serve`: sync, build the site, then serve API + site on one port while a watcher keeps both current.
 
+`KB_ROLE` splits that in two (see `kbsync/roles.py`): a `writer` syncs, builds and watches without HTTP, and a
+`reader` only serves the store and the site folder, read-only.
+
 The CLI's thin adapter over three libraries: kbsync (sync, watch), site_plugins (build) and api (serve).
 Site builds run in a separate, long-lived process: a MkDocs build of a large site is seconds of pure-Python
 CPU, and in the server's process it would hold the GIL away from requests and the read-model refresh.
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +49,27 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
         first_done.set()
 
 
-def run_serve(s: Settings, store: Any) -> None:
+def _serve_reader(s: Settings, store: Any) -> None:
+    """KB_ROLE=reader: API + the site folder as it is (the writer or `kb build` fills it); no sync, watch or build."""
     from api.server import serve
 
+    site_dir = site_paths(s)[0]
+    s.site_dir = site_dir
+    if site_dir.is_dir():
+        log.info("reader: serving the site in %s as the writer leaves it", site_dir)
+    else:
+        log.info("reader: no site folder %s, serving the API only", site_dir)
+    log.info("serving http://%s:%s/ (site) and /api/ (search), read-only", s.host, s.port)
+    serve(s, store)
+
+
+def run_serve(s: Settings, store: Any, role: str = "all") -> None:
+    """Run `kb serve` as `role`: all (sync, build, watch, serve), writer (no HTTP) or reader (serve only)."""
+    from api.server import serve
+
+    if role == "reader":
+        _serve_reader(s, store)
+        return
     from .sync import Syncer
     from .watch import Watcher
 
@@ -76,12 +98,16 @@ def run_serve(s: Settings, store: Any) -> None:
             requests.put("build")
 
     watcher = None
-    if s.serve_watch:
+    if s.serve_watch or role == "writer":
         watcher = Watcher(s.content_dir, store, on_synced=synced, check_on_start=True,
                           max_bytes=s.max_file_bytes, options=options)
         watcher.start()
-    log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
     try:
+        if role == "writer":
+            log.info("writer: watching %s, site in %s; no HTTP (KB_ROLE=writer)", s.content_dir, site_dir)
+            while True:  # until SIGTERM (the CLI's handler raises Terminated) or Ctrl-C
+                time.sleep(3600)
+        log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
         serve(s, store, on_app=lambda app: holders.append(app.state.holder))
     finally:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .discover import DEFAULT_MAX_BYTES
@@ -26,6 +27,13 @@ class Settings(BaseSettings):
     max_file_bytes: int = DEFAULT_MAX_BYTES
     keywords: bool = False  # YAKE costs ~10 ms an entry (100 s of CPU per 10,000 on a first sync)
     serve_watch: bool = True  # `kb serve` runs the watcher; turn off for API replicas beside one sync worker
+    role: Literal["all", "writer", "reader"] = "all"  # what `kb serve` runs: see README "Deployment"
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role(cls, v: object) -> object:
+        """`KB_ROLE=Reader` or ` reader ` mean `reader`; anything else fails naming the three roles."""
+        return v.strip().lower() if isinstance(v, str) else v
 
     def resolved_store_url(self) -> str:
         if self.store_url:
