@@ -1,4 +1,4 @@
-"""compose.yaml: mongo, one sync writer, API replicas, sharing the content checkout."""
+"""compose.yaml: mongo, one writer with the content checkout, reader replicas sharing the site it builds."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 
-# The subset of the compose-spec shape we rely on (no schema is available offline).
+# The keys this file relies on (test_schemas.py validates it against the compose specification).
 SERVICE_KEYS = {"image", "build", "command", "restart", "environment", "volumes", "ports", "deploy",
                 "depends_on", "healthcheck", "stop_signal", "stop_grace_period"}
 
@@ -45,23 +45,27 @@ def test_mongo_is_healthchecked_with_a_volume():
     assert "mongo-data" in COMPOSE["volumes"]
 
 
-@pytest.mark.parametrize(("name", "command"), [
-    ("sync", ["kb", "sync", "--watch"]),
-    ("api", ["kb", "serve", "--host", "0.0.0.0", "--port", "8000"]),
-])
-def test_kb_services(name, command):
+@pytest.mark.parametrize(("name", "role"), [("sync", "writer"), ("api", "reader")])
+def test_kb_services_run_the_image_cmd_and_name_their_role(name, role):
     svc = SERVICES[name]
-    assert svc["command"] == command
+    assert svc["command"] == ["kb", "serve", "--host", "0.0.0.0", "--port", "8000"]
     env = svc["environment"]
+    assert env["KB_ROLE"] == role
     assert env["KB_STORE_URL"] == "mongodb://mongo:27017"
-    assert env["KB_CONTENT_DIR"] == "/data/content"
+    assert env["KB_SITE_DIR"] == "/data/site"
+    assert "KB_SERVE_WATCH" not in env  # deprecated: KB_ROLE says it
     assert svc["depends_on"]["mongo"]["condition"] == "service_healthy"
-    mounts = svc["volumes"]
-    assert any(m["target"] == "/data/content" and m.get("read_only") for m in mounts)
 
 
-def test_sync_and_api_share_the_same_content_mount():
-    assert SERVICES["sync"]["volumes"] == SERVICES["api"]["volumes"]
+def test_only_the_writer_has_the_content_and_readers_share_its_site():
+    sync, api = SERVICES["sync"], SERVICES["api"]
+    assert sync["environment"]["KB_CONTENT_DIR"] == "/data/content"
+    assert any(m["type"] == "bind" and m["target"] == "/data/content" and m.get("read_only") for m in sync["volumes"])
+    assert "KB_CONTENT_DIR" not in api["environment"]
+    assert all(m["target"] != "/data/content" for m in api["volumes"])
+    site = [m for m in api["volumes"] if m["target"] == "/data/site"]
+    assert site and site[0]["read_only"] and site[0]["source"] in COMPOSE["volumes"]
+    assert any(m["source"] == site[0]["source"] and not m.get("read_only") for m in sync["volumes"])
 
 
 def test_single_writer_and_scalable_api():

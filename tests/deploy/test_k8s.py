@@ -81,10 +81,20 @@ def test_sync_worker_is_a_single_writer():
     # the checkout exists before kb starts, and the watched path is the one git-sync keeps current
     init = sync["spec"]["template"]["spec"]["initContainers"]
     assert any("--one-time" in c["args"] for c in init)
-    config = BY_KIND_NAME[("ConfigMap", "kb-config")]["data"]
-    assert config["KB_CONTENT_DIR"].startswith("/git/current/")
+    env = {e["name"]: e.get("value") for e in kb["env"]}
+    assert env["KB_ROLE"] == "writer" and env["KB_CONTENT_DIR"].startswith("/git/current/")
     mounts = {m["mountPath"] for m in kb["volumeMounts"]}
     assert "/git" in mounts
+
+
+def test_api_pods_are_readers_without_content():
+    """Regression: the shared ConfigMap pointed every pod at /git/current/content, which only kb-sync mounts."""
+    (c,) = containers(BY_KIND_NAME[("Deployment", "kb-api")])
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert env["KB_ROLE"] == "reader"
+    config = BY_KIND_NAME[("ConfigMap", "kb-config")]["data"]
+    assert "KB_CONTENT_DIR" not in config and "KB_ROLE" not in config  # per Deployment, not shared
+    assert all(not m["mountPath"].startswith("/git") for m in c.get("volumeMounts", []))
 
 
 def test_kustomization_pins_the_image():
