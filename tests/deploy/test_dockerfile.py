@@ -62,3 +62,50 @@ def test_build_context_keeps_what_the_image_copies(needed):
 def test_build_context_excludes(heavy):
     ignored = {ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines()}
     assert heavy in ignored
+
+
+# -- the image runs what the local deployment test runs (tests/deploy/test_roles_local.py) ------------------
+
+def kb_services():
+    from local_services import services
+
+    return services("compose") + services("k8s")
+
+
+def test_every_kb_service_runs_the_image_cmd_or_kb_sync_watch():
+    from local_services import image_cmd
+
+    cmds = {s.name: s.command for s in kb_services()}
+    assert image_cmd() == ["kb", "serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert all(c in (image_cmd(), ["kb", "sync", "--watch"]) for c in cmds.values()), cmds
+    assert cmds["compose/sync"] == cmds["compose/api"] == cmds["k8s/kb-api"] == image_cmd()  # KB_ROLE differs
+
+
+def test_kb_is_the_console_script_the_image_installs():
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["kb"] == "kbsync.cli:main"
+    assert "pip install --no-cache-dir ." in TEXT and "ENV PATH=/opt/venv/bin:$PATH" in TEXT
+
+
+def test_the_local_test_uses_the_images_env_healthcheck_and_folders():
+    from local_services import image_dirs, image_env, image_healthcheck, image_workdir, services
+
+    env = image_env()
+    assert env["KB_CONTENT_DIR"] == "/data/content" and env["KB_PORT"] == "8000"
+    (api,) = [s for s in services("compose") if s.name == "compose/api"]
+    assert api.healthcheck == image_healthcheck()  # compose's check is the image's, and the test runs both
+    assert image_workdir() == "/data"
+    # named volumes mounted under /data start as the image's (kb-owned) folder, so the writer can fill them
+    assert "chown -R kb:kb /data" in TEXT
+    for svc in services("compose"):
+        for target, volume in svc.mounts.items():
+            if volume != "content" and target.startswith("/data/"):
+                assert target in image_dirs(), (svc.name, target)
+
+
+@pytest.mark.parametrize("path", re.findall(r"(?:deploy|tests|kbsync)/[\w./-]+\w", TEXT))
+def test_paths_the_dockerfile_names_exist(path):
+    """Regression: it pointed to deploy/README-deploy.md, which did not exist."""
+    assert (ROOT / path).exists(), path
