@@ -227,3 +227,8 @@ def test_exactly_one_writer_and_no_replica_writes(deployment, monkeypatch):
     assert list(writers.values()) == [1], found  # one writer service, one replica
     assert all(role == "reader" for name, (role, _) in found.items() if name not in writers), found
     assert any(replicas >= 2 for role, replicas in found.values() if role == "reader"), found
+    for svc in services(deployment):
+        if found[svc.name][0] == "reader":  # mounts nothing writable but its own scratch space
+            shared = {t for t, vol in svc.mounts.items() if not vol.startswith("pod:")}
+            assert shared <= svc.volumes_ro, (svc.name, shared - svc.volumes_ro)
+            assert "content" not in svc.mounts.values() and "/git" not in svc.mounts, svc.name
