@@ -127,3 +127,14 @@ def test_pages_api_url_as_documented():
     pages = json.dumps(yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text()))  # no comments
     assert ("sets no `api_url`" in SECTION) == ("api_url" not in pages and "KB_API_URL" not in pages)
     assert "Material's built-in\n  search only" in SECTION or "Material's built-in search only" in SECTION
+
+
+def test_deploy_readme_points_to_the_section_and_matches_the_files():
+    """deploy/README-deploy.md (the Dockerfile names it) is short and agrees with the files it sums up."""
+    text = (ROOT / "deploy" / "README-deploy.md").read_text(encoding="utf-8")
+    assert "(../README.md#deployment)" in text and "\n## Deployment\n" in README
+    by_name = {s.name: s for s in services("compose") + services("k8s")}
+    assert f"readers (`api`, {by_name['compose/api'].replicas} by default)" in text
+    assert f"`kb-api` ({by_name['k8s/kb-api'].replicas} readers)" in text
+    assert f"`kb-sync` (the writer, `{shlex.join(by_name['k8s/kb-sync'].command)}`" in text
+    assert "disables it for `sync`" in text and compose()["services"]["sync"]["healthcheck"]["disable"] is True
