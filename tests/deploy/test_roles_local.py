@@ -136,6 +136,12 @@ def test_one_writer_and_read_only_replicas(deployment, cluster):
         alive(w)
         assert time.monotonic() < deadline, w.logs()[-3000:]
         time.sleep(0.1)
+    # the writer may still be starting its watcher (after the first site build): an untimed edit first
+    (content / "warm.md").write_text(note("Warm", "zqwarm"), encoding="utf-8")
+    while not all(hits(rep, "zqwarm") == ["warm"] for rep in readers):
+        alive(w)
+        assert time.monotonic() < deadline, w.logs()[-3000:]
+        time.sleep(0.1)
     first = revision(db)
 
     # an edit the writer sees (commits: the revision moves) reaches every reader within REACH_WITHIN
