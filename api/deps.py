@@ -9,12 +9,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.readmodel import ReadModel
 from api.refresher import ModelHolder
-from api.settings import ApiSettings
+from kbsync.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="KB_API_TOKEN: shows private entries too")
 
 
-async def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -23,7 +23,7 @@ async def get_holder(request: Request) -> ModelHolder:
 
 
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def get_model(holder: HolderDep) -> ReadModel:
