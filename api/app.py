@@ -12,9 +12,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from api.metrics import Metrics, TimingMiddleware
-from api.refresher import ModelHolder
 from api.routes import ROUTERS
 from kbsync.settings import Settings
+from kbsync.view.refresher import ModelHolder
 
 log = logging.getLogger("kb.api")
 

@@ -10,8 +10,8 @@ from api_fakes import ORIGIN, TOKEN
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.readmodel import ReadModel
 from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from api_fakes import FakeStore, record
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.readmodel import ReadModel
-from api.refresher import ModelHolder
 from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
+from kbsync.view.refresher import ModelHolder
 
 
 def eventually(cond: Callable[[], Any], timeout: float = 15.0) -> Any:

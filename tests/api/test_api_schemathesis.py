@@ -8,8 +8,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from api.app import create_app
-from api.readmodel import ReadModel
 from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
 
 CASES: dict[str, int] = {}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import tantivy
 
-from api.normalize import CJK
+from .normalize import CJK
 
 # tantivy's simple tokenizer (folded, no stemming) is 6x faster to index than a Unicode regex tokenizer;
 # CJK text gets a space between characters before indexing so each character is a word.
