@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .export import entry_json
 from .settings import Settings
 from .store import Store, open_store
+from .tags import matches
 from .visibility import OWNER, PUBLIC, TOKEN, Viewer, can_see
 
 if TYPE_CHECKING:
@@ -86,12 +87,13 @@ class KB:
 
     def entries(self, *, type: str | None = None, tag: str | None = None,
                 viewer: Viewer | str | None = None) -> Iterator[dict[str, Any]]:
-        """Entry JSON of every entry the viewer sees, in slug order, optionally of one type or with one tag."""
+        """Entry JSON of every entry the viewer sees, in slug order, optionally of one type or with one tag
+        (any case; `tag="a"` also finds `a/b`)."""
         who = self._viewer(viewer)
         sees = self.sees(who)
-        for rec in self.store.entries(type=type, tag=tag):
+        for rec in self.store.entries(type=type):
             out = entry_json(rec, who, sees)
-            if out is not None:
+            if out is not None and (tag is None or matches(out["tags"], tag)):
                 yield out
 
     def model(self, viewer: Viewer | str | None = None) -> ReadModel:

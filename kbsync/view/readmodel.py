@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,7 @@ from ..export import entry_json
 from ..gcpause import gc_paused
 from ..search.fulltext import FullText
 from ..search.suggest import ALIAS, TAG, TITLE, SuggestIndex
+from ..tags import group, key, matches
 from ..visibility import PUBLIC, TOKEN, Viewer, can_see
 from .graph import LinkGraph
 
@@ -51,7 +51,7 @@ class ReadModel:
         self.links: LinkGraph
         self.suggester: SuggestIndex
         self.fulltext: FullText
-        self.tag_counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        self._tags: dict[bool, list[dict[str, Any]]] = {}  # tag counts, made on first use (the model never changes)
 
     @classmethod
     def from_store(cls, store: Any, previous: ReadModel | None = None, audience: Viewer = TOKEN) -> ReadModel:
@@ -123,14 +123,6 @@ class ReadModel:
             fulltext.finish()
         model.timings["fulltext"] = time.perf_counter() - t0
         model.fulltext = fulltext
-        if src.delta and previous is not None:
-            model._patch_tags(previous)
-        else:
-            for i in model.by_slug.values():
-                for t in set(model.summaries[i]["tags"]):
-                    model.tag_counts[1][t] += 1
-                    if model.public[i]:
-                        model.tag_counts[0][t] += 1
         model.build_seconds = time.perf_counter() - t0
         return model
 
@@ -217,22 +209,6 @@ class ReadModel:
                 links.append((b, k))
         return old.patched(len(self.summaries), self.public, out, previous.inbound)
 
-    def _patch_tags(self, previous: ReadModel) -> None:
-        """Tag counts of `previous` minus the changed entries' old tags plus their new ones."""
-        pub, every = Counter(previous.tag_counts[0]), Counter(previous.tag_counts[1])
-        for i in self.changed:
-            if i < len(previous.summaries) and previous.alive[i]:
-                for t in set(previous.summaries[i]["tags"]):
-                    every[t] -= 1
-                    if previous.public[i]:
-                        pub[t] -= 1
-            if self.alive[i]:
-                for t in set(self.summaries[i]["tags"]):
-                    every[t] += 1
-                    if self.public[i]:
-                        pub[t] += 1
-        self.tag_counts = (+pub, +every)
-
     # ---- lookups (each for one viewer; the visibility rule decided what was loaded and what is public) ------
 
     def sees_private(self, viewer: Viewer | str) -> bool:
@@ -292,7 +268,7 @@ class ReadModel:
         last = None
         for i in self.order[start:]:
             s = self.summaries[i]
-            if not (include_private or self.public[i]) or (type and s["type"] != type) or (tag and tag not in s["tags"]):
+            if not (include_private or self.public[i]) or (type and s["type"] != type) or (tag and not matches(s["tags"], tag)):
                 continue
             if len(items) == limit:
                 return {"items": items, "next_cursor": last}
@@ -301,9 +277,15 @@ class ReadModel:
         return {"items": items, "next_cursor": None}
 
     def tags(self, viewer: Viewer | str = PUBLIC) -> list[dict[str, Any]]:
+        """Tags with the number of entries listed under each (nested ones count for their parents), most used
+        first; spelled as the first entry in slug order spells them."""
         include_private = self.sees_private(viewer)
-        counts = self.tag_counts[1 if include_private else 0]
-        return [{"tag": t, "count": c} for t, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        if include_private not in self._tags:
+            shown = group((self.summaries[i]["slug"], self.summaries[i]["tags"]) for i in self.order
+                          if include_private or self.public[i])
+            self._tags[include_private] = [{"tag": t, "count": len(v)}
+                                           for t, v in sorted(shown.items(), key=lambda x: (-len(x[1]), key(x[0])))]
+        return self._tags[include_private]
 
     def graph(self, center: str, depth: int = 1, viewer: Viewer | str = PUBLIC) -> dict[str, Any] | None:
         include_private = self.sees_private(viewer)
