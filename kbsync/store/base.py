@@ -7,6 +7,7 @@ from typing import Any, NamedTuple, Protocol
 
 # An entry record is a plain JSON-able dict (see kbsync.models.EntryRecord for the keys).
 Record = dict[str, Any]
+NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")  # `names()` rows
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,17 @@ from pymongo.errors import PyMongoError
 
 from ..visibility import PUBLIC, can_see
 from .assemble import assemble
-from .base import READ_HIDDEN_KINDS, Batch, Edge, FileState, ReadSnapshot, Record, changed_slugs, file_hashes
+from .base import (
+    NAME_KEYS,
+    READ_HIDDEN_KINDS,
+    Batch,
+    Edge,
+    FileState,
+    ReadSnapshot,
+    Record,
+    changed_slugs,
+    file_hashes,
+)
 
 LIVE = 2**62
 META_ID = "meta"
@@ -72,7 +82,6 @@ VERSIONED = ("entries", "edges", "files", "problems")
 EDGE_FIELDS = Edge._fields
 REQUIRED = ("slug", "path", "title", "type", "visibility")  # what the indexes and read paths rely on
 SCHEMA_VERSION = 1  # layout of the documents; bump with a migration in `migrate()`
-NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
 class StoreBusy(RuntimeError):
