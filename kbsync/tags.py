@@ -44,7 +44,14 @@ class Tag:
 
 def keys_with_ancestors(tags: Iterable[str]) -> set[str]:
     """Every folded key an entry with these tags is listed under (its tags and their parents)."""
-    return {k for t in tags for k in Tag(t).lineage()}
+    out: set[str] = set()
+    for t in tags:
+        k = str(t).casefold()
+        if "/" in k or k.startswith("#"):
+            out.update(Tag(t).lineage())
+        elif k:  # the common case, without building a Tag (a read-model build indexes every entry's tags)
+            out.add(k)
+    return out
 
 
 def matches(tags: Iterable[str], wanted: str) -> bool:
