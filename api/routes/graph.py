@@ -27,6 +27,7 @@ def graph(model: ModelDep, viewer: ViewerDep, center: Slug,
 @router.get("/api/graph/path", response_model=GraphPath, responses=NOT_FOUND)
 def path(model: ModelDep, viewer: ViewerDep, src: Slug, dst: Slug) -> dict[str, Any]:
     """The shortest chain of links from `src` to `dst`, following links in either direction."""
-    if model.visible(src, viewer) is None or model.visible(dst, viewer) is None:
+    out = model.path_json(src, dst, viewer)
+    if out is None:
         raise HTTPException(404, "no such entry")
-    return {"src": src, "dst": dst, "path": model.path(src, dst, viewer=viewer) or []}
+    return out

@@ -309,6 +309,12 @@ class ReadModel:
         p = self.links.path(a, b, include_private)
         return None if p is None else [self.item(n) for n in p]
 
+    def path_json(self, src: str, dst: str, viewer: Viewer | str = PUBLIC) -> dict[str, Any] | None:
+        """`{src, dst, path}` (path empty when they are not connected), None when the viewer cannot see either."""
+        if self.visible(src, viewer) is None or self.visible(dst, viewer) is None:
+            return None
+        return {"src": src, "dst": dst, "path": self.path(src, dst, viewer) or []}
+
     def stats(self) -> dict[str, Any]:
         return {"revision": self.revision, "entries": len(self.by_slug), "public": sum(self.public),
                 "edges": self.edge_count, "search_docs": self.fulltext.num_docs(), "build_seconds": self.build_seconds}
