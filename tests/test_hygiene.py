@@ -57,3 +57,15 @@ def test_the_core_reads_kb_variables_only_through_settings() -> None:
     readers = {str(p.relative_to(ROOT)) for p in SOURCES if p.parts[len(ROOT.parts)] == "kbsync"
                and re.search(r"environ(?:\.get)?\s*[\[(]\s*[\"']KB_", p.read_text(encoding="utf-8"))}
     assert readers <= allowed, readers - allowed
+
+
+def test_the_core_does_not_import_the_api_except_to_start_the_server() -> None:
+    importers = {str(p.relative_to(ROOT)) for p in SOURCES if p.parts[len(ROOT.parts)] == "kbsync"
+                 and re.search(r"^\s*(from api\b|import api\b)", p.read_text(encoding="utf-8"), re.M)}
+    assert importers <= {"kbsync/serving.py"}, importers  # the composition root of `kb serve`
+
+
+def test_the_api_keeps_settings_injection_auth_and_routes_only() -> None:
+    modules = {str(p.relative_to(ROOT / "api")) for p in (ROOT / "api").rglob("*.py")}
+    assert {m for m in modules if not m.startswith("routes/")} == {
+        "__init__.py", "app.py", "deps.py", "metrics.py", "schemas.py", "server.py"}
