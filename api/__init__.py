@@ -1,1 +1,1 @@
-"""kb's read-only HTTP API: `api.app.create_app`, `api.server.serve`, `api.readmodel.ReadModel`."""
+"""kb's read-only HTTP API over the core's read model: `api.app.create_app`, `api.server.serve`."""

@@ -12,23 +12,23 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from api.metrics import Metrics, TimingMiddleware
-from api.refresher import ModelHolder
 from api.routes import ROUTERS
-from api.settings import ApiSettings
+from kbsync.settings import Settings
+from kbsync.view.refresher import ModelHolder
 
 log = logging.getLogger("kb.api")
 
 
-def open_store(settings: ApiSettings) -> Any:
+def open_store(settings: Settings) -> Any:
     """The core library's store for the settings' URL (imported late: only needed when no store is given)."""
     from kbsync.store import open_store as _open
 
     return _open(settings.resolved_store_url(), mongodb_db=settings.mongodb_db)
 
 
-def create_app(settings: ApiSettings | None = None, store: Any | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Any | None = None) -> FastAPI:
     """A read-only API over `store` (opened from `settings.store_url` at startup when not given)."""
-    settings = settings or ApiSettings()
+    settings = settings or Settings()
     holder = ModelHolder(store, interval=settings.refresh_interval)
 
     @asynccontextmanager

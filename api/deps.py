@@ -7,14 +7,15 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.readmodel import ReadModel
-from api.refresher import ModelHolder
-from api.settings import ApiSettings
+from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
+from kbsync.view.refresher import ModelHolder
+from kbsync.visibility import PUBLIC, TOKEN, Viewer
 
 _bearer = HTTPBearer(auto_error=False, description="KB_API_TOKEN: shows private entries too")
 
 
-async def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -23,7 +24,7 @@ async def get_holder(request: Request) -> ModelHolder:
 
 
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def get_model(holder: HolderDep) -> ReadModel:
@@ -37,18 +38,18 @@ async def get_store(holder: HolderDep) -> Any:
     return holder.store
 
 
-async def include_private(request: Request, settings: SettingsDep,
-                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> bool:
-    """True only for `Authorization: Bearer $KB_API_TOKEN`; any other Authorization is a 401, none is public."""
+async def get_viewer(request: Request, settings: SettingsDep,
+                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Viewer:
+    """`token` only for `Authorization: Bearer $KB_API_TOKEN`; any other Authorization is a 401, none is public."""
     if creds is None and "authorization" not in request.headers:
-        return False
+        return PUBLIC
     token = settings.api_token
     given = creds.credentials if creds is not None else ""
     if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
         raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
-    return True
+    return TOKEN
 
 
 ModelDep = Annotated[ReadModel, Depends(get_model)]
 StoreDep = Annotated[Any, Depends(get_store)]
-PrivateDep = Annotated[bool, Depends(include_private)]
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]

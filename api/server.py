@@ -8,17 +8,17 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.settings import ApiSettings, api_settings
+from kbsync.settings import Settings
 
 
-def serve(settings: ApiSettings | Any | None = None, store: Any | None = None,
+def serve(settings: Settings | None = None, store: Any | None = None,
           on_app: Callable[[FastAPI], None] | None = None) -> None:
     """Serve until interrupted; SIGTERM/SIGINT stop the refresher thread and close the store cleanly.
 
-    `settings` may be ApiSettings or the CLI's `kbsync.settings.Settings` (same `KB_*` names). `on_app` sees
+    `settings` is the one `kbsync.settings.Settings` (from the environment when None). `on_app` sees
     the app before it serves: `kb serve` keeps `app.state.holder` to `poke()` it after each sync.
     """
-    settings = api_settings(settings)
+    settings = settings or Settings()
     app = create_app(settings, store)
     if on_app is not None:
         on_app(app)

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 
-from api.normalize import fold, key  # noqa: E402
-from api.readmodel import ReadModel  # noqa: E402
+from kbsync.search.normalize import fold, key  # noqa: E402
+from kbsync.view.readmodel import ReadModel  # noqa: E402
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -157,13 +157,12 @@ def fts5(url: str, queries: list[str]) -> None:
     """The alternative engine: SQLite FTS5 (BM25, snippets) over the same entries, same search queries."""
     import sqlite3
 
-    from api.loader import load
     from kbsync.store import open_store
 
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE f USING fts5(title, aliases, tags, body, tokenize='unicode61 remove_diacritics 2')")
     t0 = time.perf_counter()
-    src = load(open_store(url))
+    src = open_store(url).snapshot()
     db.executemany("INSERT INTO f VALUES (?, ?, ?, ?)", ((r["title"], " ".join(r.get("aliases") or []),
                    " ".join(r.get("tags") or []), r.get("text") or "") for r in src.records if r["visibility"] == "public"))
     for _ in src.edges:

@@ -38,10 +38,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from api.refresher import ModelHolder  # noqa: E402
 from kbsync.paths import slugify  # noqa: E402
 from kbsync.store import open_store  # noqa: E402
 from kbsync.sync import sync_content  # noqa: E402
+from kbsync.view.refresher import ModelHolder  # noqa: E402
 from kbsync.watch import Watcher  # noqa: E402
 
 GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"

@@ -6,7 +6,7 @@ from typing import Any
 from .models import Problem
 from .resolve import Resolver
 from .schema import load_schemas
-from .store.base import Store
+from .store.base import Edge, Store
 
 
 def collect(store: Store, content_dir: Any = None) -> list[Problem]:
@@ -17,6 +17,8 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     resolver = Resolver(names)
     schemas = load_schemas(content_dir) if content_dir is not None else None
     out += schemas.problems if schemas else []
+    # an ambiguous link's other candidates, from its stored target as written (never re-parsing its raw text)
+    amb = {(e.src, e.line, e.raw): e for e in store.edges_from() if e.ambiguous}
     for rec in store.entries():
         out += rec.get("problems", [])
         rel_types = schemas.relations.get(rec["type"], {}) if schemas else {}
@@ -28,7 +30,7 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
                 out.append(Problem(path=rec["path"], line=link["line"], level="error", code="broken_link",
                                    message=f"broken {what} {link['raw']}: no entry or attachment matches"))
             elif link.get("ambiguous"):
-                out.append(_ambiguous(rec, link, resolver))
+                out.append(_ambiguous(rec, link, amb.get((rec["slug"], link["line"], link["raw"])), resolver))
             elif link["kind"] in rel_types and rel_types[link["kind"]]:
                 target_type = by_slug.get(link["target"], {}).get("type")
                 if target_type not in rel_types[link["kind"]]:
@@ -38,11 +40,10 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     return sorted(out, key=lambda p: (p["path"], p["line"], p["code"]))
 
 
-def _ambiguous(rec: dict[str, Any], link: dict[str, Any], resolver: Resolver) -> Problem:
+def _ambiguous(rec: dict[str, Any], link: dict[str, Any], edge: Edge | None, resolver: Resolver) -> Problem:
     raw = link["raw"]
-    target = raw.strip("![]").split("|")[0].split("#")[0]
-    r = resolver.resolve(target, rec["path"])
-    others = ", ".join(r.ambiguous) if r else "?"
+    r = resolver.resolve(edge.target, rec["path"], md_link=edge.md) if edge is not None else None
+    others = ", ".join(r.ambiguous) if r and r.ambiguous else "?"
     return Problem(path=rec["path"], line=link["line"], level="warning", code="ambiguous_link",
                    message=f"ambiguous link {raw}: chose {link['target']} (closest), also matches {others}")
 

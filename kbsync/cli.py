@@ -10,6 +10,7 @@ import typer
 
 from . import logs
 from .settings import Settings
+from .visibility import OWNER, PUBLIC
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="kb: a git-backed knowledge base.")
 
@@ -130,42 +131,35 @@ def migrate(content: ContentOpt = None, store: StoreOpt = None) -> None:
 @app.command()
 def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Sync, then list every problem as `path:line: level: message`; exit 1 on errors."""
-    from .check import collect, format_problem
+    from .check import format_problem
 
     s = _settings(content, store)
     _need_content(s)
-    st = _store(s)
-    run_sync(s, st)
-    problems = collect(st, s.content_dir)
+    kb = _kb(s)
+    run_sync(s, kb.store)
+    problems = kb.check(viewer=OWNER)
     if as_json:
         typer.echo(json.dumps(problems, ensure_ascii=False, indent=1))
     else:
         for p in problems:
-            typer.echo(format_problem(p))
+            typer.echo(format_problem(p))  # type: ignore[arg-type]
         n_err = sum(p["level"] == "error" for p in problems)
         n_warn = len(problems) - n_err
         typer.echo(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}", err=True)
     raise typer.Exit(1 if any(p["level"] == "error" for p in problems) else 0)
 
 
+ViewerOpt = Annotated[str, typer.Option("--viewer", help="Whose view: owner (drafts too), token (private too) or public.")]
+
+
 @app.command()
-def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Show one entry with its links and backlinks."""
-    from .export import entry_json
-    from .paths import slugify
-
-    s = _settings(content, store)
-    st = _store(s)
-    rec = st.get(slug) or st.get(slugify(slug))
-    if rec is None:  # accept anything a wikilink would accept: `kb show squat`, `kb show "Back Squat"`
-        from .resolve import Resolver
-
-        hit = Resolver(st.names()).resolve(slug, "")
-        rec = st.get(hit.slug) if hit and hit.slug else None
+def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+         viewer: ViewerOpt = OWNER) -> None:
+    """Show one entry with its links and backlinks (by slug, title, alias or file name)."""
+    rec = _kb(_settings(content, store)).get(slug, viewer=viewer)
     if rec is None:
         typer.echo(f"no entry {slug!r} (run `kb sync` first?)", err=True)
         raise typer.Exit(1)
-    rec = entry_json(rec)
     if as_json:
         typer.echo(json.dumps(rec, ensure_ascii=False, indent=1))
         return
@@ -184,15 +178,11 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
 
 
 @app.command()
-def export(content: ContentOpt = None, store: StoreOpt = None) -> None:
-    """Every entry (drafts and private ones too) as JSON Lines, one entry a line."""
-    from .export import entry_json
-
-    s = _settings(content, store)
-    st = _store(s)
+def export(content: ContentOpt = None, store: StoreOpt = None, viewer: ViewerOpt = OWNER) -> None:
+    """Every entry the viewer sees (the owner: drafts and private ones too) as JSON Lines, one entry a line."""
     out = sys.stdout
-    for rec in st.entries():
-        out.write(json.dumps(entry_json(rec), ensure_ascii=False) + "\n")
+    for rec in _kb(_settings(content, store)).entries(viewer=viewer):
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 @app.command()
@@ -272,16 +262,18 @@ def _reader_store(s: Settings):  # type: ignore[no-untyped-def]
         raise typer.BadParameter(str(e), param_hint="--store") from e
 
 
-def _read_model(s: Settings):  # type: ignore[no-untyped-def]
-    from api.readmodel import ReadModel
+def _kb(s: Settings):  # type: ignore[no-untyped-def]
+    """The library's front door over the checked store: every read command is one call on it."""
+    from .kb import KB
 
-    return ReadModel.from_store(_store(s))
+    return KB(s.content_dir, _store(s), settings=s)
 
 
-def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int) -> None:
-    """`kb search` and `kb suggest`: the API's engine over public entries, printed or as JSON."""
-    model = _read_model(_settings(content, store))
-    res = model.search(q, limit=limit) if kind == "search" else model.suggest(q, limit=limit)
+def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int,
+            viewer: str) -> None:
+    """`kb search` and `kb suggest`: the API's engine, printed or as JSON."""
+    kb = _kb(_settings(content, store))
+    res = kb.search(q, limit=limit, viewer=viewer) if kind == "search" else kb.suggest(q, limit=limit, viewer=viewer)
     if as_json:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
         return
@@ -292,16 +284,16 @@ def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json:
 
 @app.command()
 def search(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
-           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10) -> None:
-    """Full-text search (the API's engine, public entries only)."""
-    _lookup("search", q, content, store, as_json, limit)
+           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10, viewer: ViewerOpt = PUBLIC) -> None:
+    """Full-text search (the API's engine; public entries unless --viewer says otherwise)."""
+    _lookup("search", q, content, store, as_json, limit, viewer)
 
 
 @app.command()
 def suggest(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
-            limit: Annotated[int, typer.Option(help="Suggestions to show.")] = 8) -> None:
+            limit: Annotated[int, typer.Option(help="Suggestions to show.")] = 8, viewer: ViewerOpt = PUBLIC) -> None:
     """Typeahead suggestions over titles, aliases and tags."""
-    _lookup("suggest", q, content, store, as_json, limit)
+    _lookup("suggest", q, content, store, as_json, limit, viewer)
 
 
 def main() -> None:

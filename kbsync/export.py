@@ -1,13 +1,36 @@
-"""Entry JSON: the one public shape of an entry (`kb show --json`, `kb export`, the API)."""
+"""Entry JSON: the one shape of an entry for a viewer (`kb show --json`, `kb export`, the API, `KB.get`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-INTERNAL = ("listed_chapters", "field_lines")
+from .visibility import OWNER, PUBLIC, Viewer, can_see
+
+INTERNAL = ("listed_chapters", "field_lines", "hash", "text")  # bookkeeping, or what search serves
+OWNER_ONLY = ("problems",)  # a problem can name another file (a duplicate slug), hidden or not
 
 
-def entry_json(rec: dict[str, Any]) -> dict[str, Any]:
-    """Store record → entry JSON. Unresolved @mentions are plain text, not broken links."""
-    out = {k: v for k, v in rec.items() if k not in INTERNAL}
-    out["links"] = [link for link in rec.get("links", []) if link["target"] is not None or link["kind"] != "mention"]
+def entry_json(rec: dict[str, Any], viewer: Viewer | str = PUBLIC,
+               sees: Callable[[str], bool] | None = None) -> dict[str, Any] | None:
+    """Stored record → entry JSON for `viewer`, or None when the viewer may not see the entry.
+
+    `sees(slug)` says whether the viewer may see another entry (None: none, so failing closed): links to
+    hidden entries point nowhere, backlinks, chapters and the document from hidden ones are left out.
+    Unresolved @mentions are plain text, not broken links.
+    """
+    if not can_see(rec, viewer):
+        return None
+
+    def ok(slug: Any) -> bool:
+        return isinstance(slug, str) and sees is not None and sees(slug)
+
+    hide = INTERNAL if viewer == OWNER else INTERNAL + OWNER_ONLY
+    out = {k: v for k, v in rec.items() if k not in hide}
+    out["links"] = [ln if ln.get("attachment") else dict(ln, target=ln["target"] if ok(ln.get("target")) else None)
+                    for ln in rec.get("links") or [] if not (ln.get("target") is None and ln.get("kind") == "mention")]
+    out["backlinks"] = [b for b in rec.get("backlinks") or [] if ok(b.get("source"))]
+    out["chapters"] = [c for c in rec.get("chapters") or [] if ok(c)]
+    out["document"] = rec.get("document") if ok(rec.get("document")) else None
+    for key, empty in (("tags", []), ("aliases", []), ("fields", {})):
+        out[key] = out.get(key) or empty
     return out

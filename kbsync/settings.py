@@ -1,16 +1,24 @@
-"""Settings (12-factor): `KB_*` environment variables, overridden by CLI options."""
+"""Settings (12-factor): the one `KB_*` settings class, for the CLI, the library and the API; CLI options override."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .discover import DEFAULT_MAX_BYTES
 
 
+def default_store_url(content_dir: Path) -> str:
+    """The store beside the content: `sqlite://<content>/../.kb/kb.sqlite`."""
+    return f"sqlite://{(Path(content_dir).resolve().parent / '.kb' / 'kb.sqlite').as_posix()}"
+
+
 class Settings(BaseSettings):
+    """What `KB_*` variables (or a `.env` file the caller passes) configure; one field a line."""
+
     model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
 
     content_dir: Path = Path("content")
@@ -21,12 +29,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     api_token: str | None = None
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # `https://a,https://b` or JSON
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
     max_file_bytes: int = DEFAULT_MAX_BYTES
     keywords: bool = False  # YAKE costs ~10 ms an entry (100 s of CPU per 10,000 on a first sync)
     serve_watch: bool = True  # `kb serve` runs the watcher; turn off for API replicas beside one sync worker
+    refresh_interval: float = 0.5  # API: seconds between store.revision() polls
     role: Literal["all", "writer", "reader"] = "all"  # what `kb serve` runs: see README "Deployment"
 
     @field_validator("role", mode="before")
@@ -36,6 +45,17 @@ class Settings(BaseSettings):
         return v.strip().lower() if isinstance(v, str) else v
 
     def resolved_store_url(self) -> str:
-        if self.store_url:
-            return self.store_url
-        return f"sqlite://{(self.content_dir.resolve().parent / '.kb' / 'kb.sqlite').as_posix()}"
+        return self.store_url or default_store_url(self.content_dir)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, v: object) -> object:
+        """Accept `KB_CORS_ORIGINS=https://a,https://b` (or one origin) as well as a JSON list."""
+        if isinstance(v, str) and v.strip().startswith("["):
+            try:
+                return json.loads(v)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"KB_CORS_ORIGINS is not a JSON list: {e}") from e
+        if isinstance(v, str):
+            return [o.strip() for o in v.split(",") if o.strip()]
+        return v

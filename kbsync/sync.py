@@ -24,7 +24,7 @@ from .paths import stem_of
 from .reading import Plan, Progress, git_mark, make_plan, read_all
 from .resolve import Resolver, chapter_targets, lookup_key, name_keys
 from .schema import load_schemas
-from .store.base import Batch, Edge, FileState, Store
+from .store.base import NAME_KEYS, Batch, Edge, FileState, Store
 
 
 @dataclass
@@ -211,7 +211,6 @@ class Syncer:
         return report, batch
 
 
-NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
 def name_row(rec: dict[str, Any]) -> dict[str, Any]:

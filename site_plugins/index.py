@@ -12,6 +12,7 @@ from typing import Any
 from kbsync.gcpause import gc_paused
 from kbsync.paths import slug_segment
 from kbsync.resolve import Resolver
+from kbsync.visibility import PUBLIC, can_see
 
 Record = dict[str, Any]
 RELATION_SKIP = {"link", "embed", "mention", "chapter"}  # chapters: shown as the document TOC
@@ -82,7 +83,7 @@ class SiteIndex:
 
     def __post_init__(self) -> None:
         self.by_path = {r["path"]: r for r in self.records.values()}
-        self.public = {s for s, r in self.records.items() if r.get("visibility", "public") == "public"}
+        self.public = {s for s, r in self.records.items() if can_see(r, PUBLIC)}
         self.resolver = Resolver.from_records(self.records.values(), self.attachments)
 
     @classmethod

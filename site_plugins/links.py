@@ -28,13 +28,8 @@ ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 
 
 def link_spans(markdown: str) -> list[LinkSpan]:
-    """The core's spans (nothing inside code)."""
-    try:
-        from kbsync.derive.spans import link_spans as core_spans  # type: ignore[attr-defined]
-
-        return list(core_spans(markdown))
-    except ImportError:
-        return scan(markdown).spans
+    """The core's spans (nothing inside code or comments)."""
+    return scan(markdown).spans
 
 
 def esc(text: str) -> str:

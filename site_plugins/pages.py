@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from kbsync.tags import group
+
 from .index import SiteIndex, relative, tag_url, type_url
 from .links import esc
 
@@ -54,7 +56,8 @@ class TagPages:
         self.index = index
 
     def pages(self) -> list[GenPage]:
-        tags = self.index.tags()
+        tags = group(((s, self.index.records[s].get("tags") or []) for s in sorted(self.index.public)),
+                     self.index.title_order)  # one page per folded tag
         out = []
         rows = []
         children_of: dict[str, list[str]] = {}  # one pass, in tag order (a scan per tag was quadratic)
@@ -152,7 +155,8 @@ def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, grap
     if documents:
         parts.append('<div class="kb-panel-title">Documents</div>' + _entry_list(index, documents, ""))
     if tags:
-        top = sorted(index.tags().items(), key=lambda kv: (-len(kv[1]), kv[0]))[:40]
+        top = sorted(group((s, index.records[s].get("tags") or []) for s in sorted(index.public)).items(),
+                     key=lambda kv: (-len(kv[1]), kv[0]))[:40]
         parts.append('<div class="kb-chips">' + " ".join(_a(tag_url(t), f"#{t} {len(v)}", "kb-tag") for t, v in top)
                      + "</div>")
     # newest first; equal dates by slug, so the list is the same in every build

@@ -71,9 +71,6 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
 
-    def on_shutdown(self) -> None:
-        pass
-
     @event_priority(50)
     def on_config(self, config):  # noqa: ANN001, ANN201
         self._reset()

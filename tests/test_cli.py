@@ -164,3 +164,13 @@ def test_json_logs_and_clean_sigterm_for_sync_watch(tmp_path: Path) -> None:
     events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert events and all({"ts", "level", "event"} <= set(e) for e in events)
     assert any("synced" in e["event"] and "1 added" in e["event"] for e in events), out
+
+
+@pytest.mark.parametrize("link", ["[[Ideas]]", "[ideas](Ideas.md)", "[[Ideas#Later|later]]"])
+def test_check_names_the_other_candidates_of_an_ambiguous_link(tmp_path: Path, link: str) -> None:
+    write(tmp_path / "content", {"en/Ideas.md": "en", "fr/Ideas.md": "fr", "de/deep/Ideas.md": "de",
+                                 "Start.md": f"see {link}\n"})
+    out = kb("check", "--json", "--content", str(tmp_path / "content"))
+    amb = [p for p in json.loads(out.stdout) if p["code"] == "ambiguous_link"]
+    assert len(amb) == 1 and "?" not in amb[0]["message"]
+    assert amb[0]["message"].endswith(": chose en/ideas (closest), also matches fr/Ideas.md, de/deep/Ideas.md")

@@ -281,8 +281,8 @@ def test_watcher_retries_while_the_store_is_down_and_the_api_catches_up(tmp_path
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.settings import ApiSettings
     from kbsync.derive import Options
+    from kbsync.settings import Settings
     from kbsync.store import open_store
     from kbsync.sync import sync_content
     from kbsync.watch import Watcher
@@ -293,7 +293,7 @@ def test_watcher_retries_while_the_store_is_down_and_the_api_catches_up(tmp_path
     store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
     sync_content(content, store, options=Options(keywords=False))
     flaky = FlakyStore(store)
-    app = create_app(ApiSettings(store_url=store.url, refresh_interval=0.5), store)
+    app = create_app(Settings(store_url=store.url, refresh_interval=0.5), store)
     with TestClient(app) as client, Watcher(content, flaky, debounce=0.1, retry_min=0.1, retry_max=0.4,
                                             options=Options(keywords=False)) as w:
         assert app.state.holder.wait_ready(30)

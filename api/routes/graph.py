@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import ModelDep, PrivateDep
+from api.deps import ModelDep, ViewerDep
 from api.routes.common import LOADING
 from api.schemas import Graph, GraphPath, Problem
 
@@ -15,18 +15,19 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "descripti
 
 
 @router.get("/api/graph", response_model=Graph, responses=NOT_FOUND)
-def graph(model: ModelDep, private: PrivateDep, center: Slug,
+def graph(model: ModelDep, viewer: ViewerDep, center: Slug,
           depth: Annotated[int, Query(ge=0, le=3)] = 1) -> dict[str, Any]:
     """Entries within `depth` links of `center` (either direction) and the links between them (≤ 500 nodes)."""
-    g = model.graph(center, depth, include_private=private)
+    g = model.graph(center, depth, viewer=viewer)
     if g is None:
         raise HTTPException(404, "no such entry")
     return g
 
 
 @router.get("/api/graph/path", response_model=GraphPath, responses=NOT_FOUND)
-def path(model: ModelDep, private: PrivateDep, src: Slug, dst: Slug) -> dict[str, Any]:
+def path(model: ModelDep, viewer: ViewerDep, src: Slug, dst: Slug) -> dict[str, Any]:
     """The shortest chain of links from `src` to `dst`, following links in either direction."""
-    if model.visible(src, private) is None or model.visible(dst, private) is None:
+    out = model.path_json(src, dst, viewer)
+    if out is None:
         raise HTTPException(404, "no such entry")
-    return {"src": src, "dst": dst, "path": model.path(src, dst, include_private=private) or []}
+    return out

@@ -5,8 +5,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import HolderDep
-from api.refresher import ModelHolder
 from api.schemas import Health
+from kbsync.view.refresher import ModelHolder
 
 router = APIRouter(tags=["health"])
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ModelDep, PrivateDep
+from api.deps import ModelDep, ViewerDep
 from api.routes.common import LOADING, FastJSON, Limit, Name, QueryText
 from api.schemas import SearchResponse
 
@@ -13,9 +13,9 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/api/search", response_model=SearchResponse, responses=LOADING)
-async def search(model: ModelDep, private: PrivateDep, q: QueryText = "", limit: Limit = 10,
+async def search(model: ModelDep, viewer: ViewerDep, q: QueryText = "", limit: Limit = 10,
            offset: Annotated[int, Query(ge=0, le=10_000)] = 0, type: Name = None, tag: Name = None,
            snippets: bool = True) -> Response:
     """BM25-ranked entries with highlighted snippets, optionally filtered by type and tag."""
-    return FastJSON(model.search(q, limit, offset, type or None, tag or None, include_private=private,
+    return FastJSON(model.search(q, limit, offset, type or None, tag or None, viewer=viewer,
                                  snippets=snippets))

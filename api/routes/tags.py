@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import ModelDep, PrivateDep
+from api.deps import ModelDep, ViewerDep
 from api.routes.common import LOADING
 from api.schemas import TagCount
 
@@ -13,6 +13,6 @@ router = APIRouter(tags=["entries"])
 
 
 @router.get("/api/tags", response_model=list[TagCount], responses=LOADING)
-async def tags(model: ModelDep, private: PrivateDep) -> list[dict[str, Any]]:
+async def tags(model: ModelDep, viewer: ViewerDep) -> list[dict[str, Any]]:
     """Tags, most used first."""
-    return model.tags(include_private=private)
+    return model.tags(viewer=viewer)

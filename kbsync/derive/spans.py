@@ -13,6 +13,8 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
+from .comments import blank_comments
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -22,7 +24,6 @@ WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
 MDLINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 MDREF = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*(<[^>\n]+>|\S+)", re.M)
 CODESPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
-COMMENT = re.compile(r"%%.*?%%", re.S)
 URL = re.compile(r"(?:https?|ftp|file|mailto):[^\s<>()\[\]]+|<[a-z][a-z0-9+.-]*:[^\s<>]*>", re.I)
 MENTION = re.compile(r"@(?<![\w@./\\+-]@)(\w(?:[\w.-]*\w)?)")
 TAG = re.compile(r"#(?<![\w&/#\\]#)(\w[\w/-]*)")
@@ -154,7 +155,7 @@ def scan(body: str) -> Scan:
     headings, heading_lines = _blocks(body, lines)
     masked = "\n".join(lines)
     if "%%" in masked:
-        masked = COMMENT.sub(_blank_match, masked)
+        masked = blank_comments(masked)
     if "`" in masked:
         masked = CODESPAN.sub(_blank_match, masked)
     line_of = _LineOf(masked)  # every masked variant below keeps the newlines where they were

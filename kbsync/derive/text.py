@@ -1,8 +1,9 @@
 """text: the body as plain text for search (code kept, comments and markup dropped)."""
 import re
 
+from .comments import blank_comments
 from .context import Ctx
-from .spans import COMMENT, WIKILINK, split_wikilink
+from .spans import WIKILINK, split_wikilink
 
 _MDLINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 # Patterns start with a literal newline so the engine can skip ahead (see spans.py).
@@ -45,7 +46,7 @@ def derive(ctx: Ctx) -> str:
     out.append(body[pos:])
     body = "".join(out)
     if "%%" in body:
-        body = COMMENT.sub(" ", body)
+        body = blank_comments(body)
     if "<" in body:
         body = _HTML.sub("", body)
     body = _LINE_MARKERS.sub("\n", "\n" + _strip_inline(body))

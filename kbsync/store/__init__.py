@@ -1,8 +1,6 @@
 """Open a store by URL: `sqlite:///path` (default) or `mongodb://…`."""
 from __future__ import annotations
 
-import os
-
 from .base import Batch, Edge, FileState, Record, Store
 
 
@@ -17,9 +15,12 @@ def open_store(url: str, *, mongodb_db: str | None = None, attachments_root: str
 
         return SQLiteStore(url)
     if url.startswith(("mongodb://", "mongodb+srv://")):
+        from ..settings import (
+            Settings,  # KB_MONGODB_DB, when the caller gave no database, via the one Settings
+        )
         from .mongo import MongoStore  # imported lazily: pymongo is only needed for MongoDB
 
-        return MongoStore(url, db=mongodb_db or os.environ.get("KB_MONGODB_DB", "kb"), attachments_root=attachments_root)
+        return MongoStore(url, db=mongodb_db or Settings().mongodb_db, attachments_root=attachments_root)
     raise StoreError(f"unsupported store URL {url!r}: use sqlite:///path/kb.sqlite or mongodb://host/")
 
 

@@ -1,12 +1,13 @@
 """The store interface: entries, the edges they own, files that failed, and a revision."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 # An entry record is a plain JSON-able dict (see kbsync.models.EntryRecord for the keys).
 Record = dict[str, Any]
+NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")  # `names()` rows
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,54 @@ class Batch:
         return not (self.replace_all or self.upserts or self.edges or self.deletes or self.files or self.forget_files or self.problems)
 
 
+READ_HIDDEN_KINDS = ("chapter",)  # structural edges: a snapshot's `edges` leave them out (they are not links)
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class ReadSnapshot:
+    """What a read model is built from, all at one revision: read `records` to the end first, then `edges`."""
+
+    revision: int
+    records: Iterator[Record]  # every stored record, drafts too (the reader applies the visibility rule)
+    edges: Iterator[tuple[str, str, str]]  # (src, dst, kind) of resolved links to entries, chapters left out
+    hashes: dict[str, str] = field(default_factory=dict)  # slug -> content hash of its file(s)
+    delta: bool = False  # True: `records` holds only entries whose hash changed; `deleted` lists the gone
+    deleted: list[str] = field(default_factory=list)  # slugs among `live` no longer stored (delta only)
+    # delta only: (src, dst, kind) of every resolved link from the given sources and from any source that now
+    # links to a changed entry (ordered by source, then position), instead of reading all of `edges`
+    edges_of: Callable[[list[str]], Iterator[tuple[str, str, str]]] | None = None
+    close: Callable[[], None] = _nothing  # ends the snapshot early (a failed build)
+
+
+def full_snapshot(store: Any) -> ReadSnapshot:
+    """A whole (never incremental) snapshot through `revision`, `records` and `edges_from`: for simple stores."""
+    edges = ((e.src, e.dst, e.kind) for e in store.edges_from()
+             if e.dst and not e.attachment and e.kind not in READ_HIDDEN_KINDS)
+    return ReadSnapshot(store.revision(), store.records(), edges)  # type: ignore[arg-type]
+
+
+def file_hashes(rows: Iterable[tuple[str | None, str | None]]) -> dict[str, str]:
+    """slug -> the hashes of its files, joined ("" when one is unknown: always re-read), from (slug, hash) rows."""
+    out: dict[str, str] = {}
+    for slug, h in rows:
+        if slug is None:
+            continue
+        out[slug] = "" if not h or out.get(slug) == "" else f"{out[slug]} {h}" if slug in out else h
+    return out
+
+
+def changed_slugs(hashes: dict[str, str], known: dict[str, str], live: Iterable[str],
+                  max_delta: int) -> tuple[list[str], list[str]] | None:
+    """(changed, deleted) against `known` hashes and the `live` slugs, or None when more than `max_delta` moved."""
+    changed = [slug for slug, h in hashes.items() if not h or known.get(slug) != h]
+    deleted = [slug for slug in live if slug not in hashes]
+    return None if len(changed) + len(deleted) > max_delta else (changed, deleted)
+
+
 class Store(Protocol):
     """What every adapter implements; tests/store/contract.py runs the same suite over each."""
 
@@ -83,4 +132,8 @@ class Store(Protocol):
     def edges_to(self, slug: str) -> list[Edge]: ...
     def edges_with_keys(self, keys: Iterable[str]) -> list[Edge]: ...
     def problems(self) -> dict[str, list[Record]]: ...
+    def snapshot(self, known: dict[str, str] | None = None, max_delta: int = 0,
+                 live: Iterable[str] = ()) -> ReadSnapshot:
+        """Everything a read model needs at one revision. With `known` (slug -> hash of a previous snapshot)
+        and `live` (the slugs a reader holds), only what changed when at most `max_delta` entries did."""
     def close(self) -> None: ...

@@ -62,8 +62,19 @@ import gridfs
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.errors import PyMongoError
 
+from ..visibility import PUBLIC, can_see
 from .assemble import assemble
-from .base import Batch, Edge, FileState, Record
+from .base import (
+    NAME_KEYS,
+    READ_HIDDEN_KINDS,
+    Batch,
+    Edge,
+    FileState,
+    ReadSnapshot,
+    Record,
+    changed_slugs,
+    file_hashes,
+)
 
 LIVE = 2**62
 META_ID = "meta"
@@ -71,7 +82,6 @@ VERSIONED = ("entries", "edges", "files", "problems")
 EDGE_FIELDS = Edge._fields
 REQUIRED = ("slug", "path", "title", "type", "visibility")  # what the indexes and read paths rely on
 SCHEMA_VERSION = 1  # layout of the documents; bump with a migration in `migrate()`
-NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")
 
 
 class StoreBusy(RuntimeError):
@@ -169,7 +179,8 @@ class MongoStore:
         return [_edge(d) for d in docs]
 
     def _public(self, gen: int) -> set[str]:
-        return {d["slug"] for d in self.db.entries.find(self._at(gen, visibility="public"), {"slug": 1})}
+        return {d["slug"] for d in self.db.entries.find(self._at(gen), {"slug": 1, "visibility": 1})
+                if can_see(d.get("visibility"), PUBLIC)}
 
     def get(self, slug: str) -> Record | None:
         gen = self._snapshot()
@@ -178,14 +189,47 @@ class MongoStore:
             return None
         out_e, in_e = self._edges(gen, {"src": slug}), self._edges(gen, {"dst": slug})
         sources = sorted({e.src for e in in_e})  # only the linking entries' visibility, not the whole corpus
-        public = {d["slug"] for d in self.db.entries.find(
-            self._at(gen, slug={"$in": sources}, visibility="public"), {"slug": 1})}
+        public = {d["slug"] for d in self.db.entries.find(self._at(gen, slug={"$in": sources}),
+                                                          {"slug": 1, "visibility": 1})
+                  if can_see(d.get("visibility"), PUBLIC)}
         return assemble(json.loads(doc["record"]), out_e, in_e, public)
 
     def records(self) -> Iterator[Record]:
         gen = self._snapshot()
         for doc in self.db.entries.find(self._at(gen), {"record": 1}).sort("slug", ASCENDING):
             yield json.loads(doc["record"])
+
+    def snapshot(self, known: dict[str, str] | None = None, max_delta: int = 0,
+                 live: Iterable[str] = ()) -> ReadSnapshot:
+        """Every read at one committed generation, so MongoDB replicas get the same incremental reloads."""
+        meta = self._meta()
+        gen, rev = int(meta.get("gen", 0)), int(meta["revision"])
+        files = self.db.files.find(self._at(gen, slug={"$ne": None}), {"slug": 1, "hash": 1, "path": 1})
+        hashes = file_hashes((d["slug"], d.get("hash")) for d in sorted(files, key=lambda d: d["path"]))
+        moved = None
+        if known is not None and self.db.entries.count_documents(self._at(gen)) == len(hashes):
+            moved = changed_slugs(hashes, known, live, max_delta)
+        links = {"dst": {"$ne": None}, "attachment": False, "kind": {"$nin": list(READ_HIDDEN_KINDS)}}
+
+        def edges() -> Iterator[tuple[str, str, str]]:
+            yield from ((e.src, e.dst, e.kind) for e in self._edges(gen, links) if e.dst)
+
+        if moved is None:
+            docs = self.db.entries.find(self._at(gen), {"record": 1})
+            return ReadSnapshot(rev, (json.loads(d["record"]) for d in docs), edges(), hashes)
+        changed, deleted = moved
+        found = {d["slug"]: json.loads(d["record"])
+                 for d in self.db.entries.find(self._at(gen, slug={"$in": changed}), {"slug": 1, "record": 1})}
+        held = set(live)
+        deleted += [slug for slug in changed if slug not in found and slug in held]
+
+        def edges_of(sources: list[str]) -> Iterator[tuple[str, str, str]]:
+            linking = {e.src for e in self._edges(gen, {"dst": {"$in": changed}})}
+            for e in self._edges(gen, {"src": {"$in": sorted(set(sources) | linking)}, **links}):
+                if e.dst:
+                    yield e.src, e.dst, e.kind
+
+        return ReadSnapshot(rev, iter(found.values()), edges(), hashes, True, deleted, edges_of)
 
     def schema_version(self) -> int:
         self._setup()

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..visibility import PUBLIC, can_see
 from . import codec
 from .assemble import assemble
-from .base import Batch, Edge, FileState, Record
+from .base import READ_HIDDEN_KINDS, Batch, Edge, FileState, ReadSnapshot, Record, changed_slugs, file_hashes
 
 SCHEMA_VERSION = 2  # 2: entries carry aliases/handle/chapters columns for names()
 SCHEMA = """
@@ -150,10 +151,13 @@ class SQLiteStore:
             return None
         out_e = [_edge(r) for r in db.execute(f"SELECT {EDGE_COLS} FROM edges WHERE src=? ORDER BY seq", (slug,))]
         cols = ", ".join(f"e.{c.strip()}" for c in EDGE_COLS.split(","))
-        in_e = [_edge(r) for r in db.execute(  # backlinks from public sources only, filtered by the join
-            f"SELECT {cols} FROM edges e JOIN entries s ON s.slug = e.src WHERE e.dst=? AND "
-            "(s.visibility='public' OR e.kind='chapter') ORDER BY e.src, e.seq", (slug,))]
-        return assemble(codec.loads(row[0]), out_e, in_e, None)
+        in_e, public = [], set()
+        for *r, vis in db.execute(f"SELECT {cols}, s.visibility FROM edges e JOIN entries s ON s.slug = e.src "
+                                  "WHERE e.dst=? ORDER BY e.src, e.seq", (slug,)):
+            in_e.append(_edge(tuple(r)))
+            if can_see(vis, PUBLIC):  # backlinks from public sources only
+                public.add(in_e[-1].src)
+        return assemble(codec.loads(row[0]), out_e, in_e, public)
 
     def entries(self, *, type: str | None = None, tag: str | None = None) -> Iterator[Record]:
         db = self._conn()
@@ -200,8 +204,70 @@ class SQLiteStore:
     def problems(self) -> dict[str, list[Record]]:
         return {p: codec.loads(v) for p, v in self._conn().execute("SELECT path, problems FROM problems ORDER BY path")}
 
+    def snapshot(self, known: dict[str, str] | None = None, max_delta: int = 0,
+                 live: Iterable[str] = ()) -> ReadSnapshot:
+        """One read transaction on its own connection (a file store), so revision, records and edges agree."""
+        self._check_version()
+        memory = self.path == ":memory:"
+        db = self._conn() if memory else sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
+                                                          isolation_level=None, check_same_thread=False)
+        close = (lambda: None) if memory else db.close
+        try:
+            if not memory:
+                db.execute("BEGIN")  # one snapshot: revision, entries and edges agree
+            rev = int(db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0])
+            # change detection reads the small files table, not the entries (their rows hold whole records)
+            hashes = file_hashes(db.execute("SELECT slug, hash FROM files WHERE slug IS NOT NULL ORDER BY path"))
+            moved = None
+            if known is not None and db.execute("SELECT count(*) FROM entries").fetchone()[0] == len(hashes):
+                moved = changed_slugs(hashes, known, live, max_delta)
+            deleted: list[str] = []
+            if moved is not None:
+                changed, deleted = moved
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS want (slug TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM want")
+                db.executemany("INSERT INTO want VALUES (?)", ((c,) for c in changed))
+                found: list[tuple[str]] = []
+                held = set(live)
+                for slug, rec in db.execute("SELECT w.slug, e.record FROM want w LEFT JOIN entries e USING (slug)"):
+                    if rec is not None:
+                        found.append((rec,))
+                    elif slug in held:  # no longer an entry
+                        deleted.append(slug)
+                rows: Any = iter(found)
+            else:
+                rows = db.execute("SELECT record FROM entries")
+        except BaseException:
+            close()
+            raise
+
+        def records() -> Iterator[Record]:
+            for (r,) in rows:
+                yield codec.loads(r)
+
+        def edges() -> Iterator[tuple[str, str, str]]:
+            try:
+                for s, d, k in db.execute("SELECT src, dst, kind FROM edges WHERE dst IS NOT NULL AND attachment = 0"):
+                    if k not in READ_HIDDEN_KINDS:
+                        yield s, d, k
+            finally:
+                close()
+
+        def edges_of(sources: list[str]) -> Iterator[tuple[str, str, str]]:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS srcs (slug TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM srcs")
+            db.executemany("INSERT OR IGNORE INTO srcs VALUES (?)", ((s,) for s in sources))
+            for s, d, k in db.execute(
+                    "SELECT src, dst, kind FROM edges WHERE src IN (SELECT slug FROM srcs UNION SELECT src FROM edges "
+                    "WHERE dst IN (SELECT slug FROM want)) AND dst IS NOT NULL AND attachment = 0 ORDER BY src, seq"):
+                if k not in READ_HIDDEN_KINDS:
+                    yield s, d, k
+
+        return ReadSnapshot(rev, records(), edges(), hashes, moved is not None, deleted,
+                            edges_of if moved is not None else None, close)
+
     def _public(self) -> set[str]:
-        return {r[0] for r in self._conn().execute("SELECT slug FROM entries WHERE visibility='public'")}
+        return {slug for slug, vis in self._conn().execute("SELECT slug, visibility FROM entries") if can_see(vis, PUBLIC)}
 
     # -- the one write path --------------------------------------------------------------------
     def apply(self, batch: Batch) -> int:

@@ -6,6 +6,8 @@ import re
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
+from kbsync.derive.comments import comment_spans
+
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 CALLOUT = re.compile(r"^(?P<indent>[ \t]*)>[ \t]?\[!(?P<type>[^\]\n]+)\](?P<fold>[-+]?)[ \t]*(?P<title>.*)$")
 QUOTE = re.compile(r"^(?P<indent>[ \t]*)>")
@@ -84,62 +86,13 @@ def _convert(lines: list[str]) -> list[str]:
 
 
 def strip_comments(text: str) -> str:
-    """Remove Obsidian `%%comments%%` (inline or multi-line; unclosed runs to the end), never inside code."""
-    if "%%" not in text:
-        return text
-    out: list[str] = []
-    i, n = 0, len(text)
-    in_comment = False
-    at_line_start = True
-    while i < n:
-        if in_comment:
-            j = text.find("%%", i)
-            if j < 0:
-                break
-            in_comment = False
-            i = j + 2
-            at_line_start = False
-            continue
-        if at_line_start:
-            eol = text.find("\n", i)
-            eol = n if eol < 0 else eol
-            fm = FENCE.match(text, i, eol)
-            if fm:  # copy the whole fenced block verbatim
-                fence = fm.group(1)
-                j = eol
-                while j < n:
-                    k = text.find("\n", j + 1)
-                    k = n if k < 0 else k
-                    if _fence_close(text[j + 1:k], fence):
-                        j = k
-                        break
-                    j = k
-                out.append(text[i:j])
-                i = j
-                at_line_start = False
-                continue
-        c = text[i]
-        if c == "`":
-            run = len(text[i:]) - len(text[i:].lstrip("`"))
-            tick = "`" * run
-            j = text.find(tick, i + run)
-            while j >= 0 and text[j + run:j + run + 1] == "`":
-                j = text.find(tick, j + run + 1)
-            if j >= 0:
-                out.append(text[i:j + run])
-                i = j + run
-                at_line_start = False
-                continue
-            out.append(tick)
-            i += run
-            continue
-        if text.startswith("%%", i):
-            in_comment = True
-            i += 2
-            continue
-        out.append(c)
-        at_line_start = c == "\n"
-        i += 1
+    """Remove Obsidian `%%comments%%` (inline or multi-line; unclosed runs to the end), never inside code: the
+    core's masker, so the site hides exactly what the index leaves out."""
+    out, pos = [], 0
+    for a, b in comment_spans(text):
+        out.append(text[pos:a])
+        pos = b
+    out.append(text[pos:])
     return "".join(out)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kbsync.store.base import Edge
+from kbsync.store.base import Edge, ReadSnapshot, full_snapshot
 
 TOKEN = "test-token-4f1c"
 ORIGIN = "https://site.example"
@@ -56,6 +56,10 @@ class FakeStore:
     def edges_to(self, slug: str) -> list[Edge]:
         self._check()
         return [e for e in self.edges if e.dst == slug]
+
+    def snapshot(self, known: Any = None, max_delta: int = 0, live: Any = ()) -> ReadSnapshot:
+        self._check()
+        return full_snapshot(self)
 
     def put(self, record: dict[str, Any]) -> None:
         """Upsert one record and bump the revision, like a sync would."""

@@ -10,8 +10,8 @@ from api_fakes import ORIGIN, TOKEN
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.readmodel import ReadModel
-from api.settings import ApiSettings
+from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def model(store: Any) -> ReadModel:
 @pytest.fixture(scope="session")
 def client(store: Any) -> Iterator[TestClient]:
     """The whole app over the synced store, lifespan included (background refresher running)."""
-    app = create_app(ApiSettings(api_token=TOKEN, cors_origins=[ORIGIN], refresh_interval=0.2), store)
+    app = create_app(Settings(api_token=TOKEN, cors_origins=[ORIGIN], refresh_interval=0.2), store)
     with TestClient(app) as c:
         assert app.state.holder.wait_ready(60)
         yield c

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from api.readmodel import ReadModel
+from kbsync.view.readmodel import ReadModel
+
+
+def _viewer(private: bool) -> str:
+    return "token" if private else "public"
 
 
 @pytest.fixture
@@ -51,19 +55,19 @@ def answers(m: ReadModel, private: bool) -> dict[str, Any]:
     queries = ["zebraword", "quokka", "narwhal", "renamed entry", "canary hide", "a", "the", "obj", "fresh", "moved",
                "fresh 3", "step2word", "t4", "too"]
     for q in queries:
-        out[f"suggest {q}"] = [(h["slug"], h["matched"]) for h in m.suggest(q, 20, private)["hits"]]
-        res = m.search(q, 100, include_private=private, snippets=False)
+        out[f"suggest {q}"] = [(h["slug"], h["matched"]) for h in m.suggest(q, 20, _viewer(private))["hits"]]
+        res = m.search(q, 100, viewer=_viewer(private), snippets=False)
         out[f"search {q}"] = (res["total"], sorted(h["slug"] for h in res["hits"]))
     page, cursor = [], None
     while True:
-        listing = m.entries(limit=100, cursor=cursor, include_private=private)
+        listing = m.entries(limit=100, cursor=cursor, viewer=_viewer(private))
         page += [i["slug"] for i in listing["items"]]
         cursor = listing["next_cursor"]
         if cursor is None:
             break
     out["entries"] = page
-    out["tags"] = m.tags(private)
-    g = m.graph(page[0], 2, private) or {}
+    out["tags"] = m.tags(_viewer(private))
+    g = m.graph(page[0], 2, _viewer(private)) or {}
     out["graph"] = (sorted((n["slug"], n["distance"]) for n in g["nodes"]), g["edges"])
     return out
 
@@ -82,12 +86,12 @@ def test_incremental_changes_are_visible(edited: tuple[ReadModel, ReadModel, Rea
     before, after, _, changed = edited
     assert [h["slug"] for h in after.search("zebraword")["hits"]] == [changed["edit"]]
     assert after.suggest("brand new narw")["hits"][0]["title"] == "Brand New Narwhal"
-    assert after.visible(changed["hide"]) is None and after.visible(changed["hide"], True) is not None
+    assert after.visible(changed["hide"]) is None and after.visible(changed["hide"], "token") is not None
     assert changed["hide"] not in [h["slug"] for h in after.search("CANARY-HIDE", 100)["hits"]]
-    assert changed["hide"] in [h["slug"] for h in after.search("CANARY-HIDE", 100, include_private=True)["hits"]]
+    assert changed["hide"] in [h["slug"] for h in after.search("CANARY-HIDE", 100, viewer="token")["hits"]]
     for gone in (changed["draft"], changed["gone"], changed["move"]):
-        assert after.visible(gone, True) is None
-        assert gone not in [i["slug"] for i in after.entries(limit=100, include_private=True)["items"]]
+        assert after.visible(gone, "token") is None
+        assert gone not in [i["slug"] for i in after.entries(limit=100, viewer="token")["items"]]
     # the model that was serving before is untouched
     assert before.search("zebraword")["total"] == 0 and before.visible(changed["gone"]) is not None
 
@@ -98,7 +102,7 @@ def structure(m: ReadModel, private: bool) -> dict[str, Any]:
     for slug, i in sorted(m.by_slug.items()):
         if not (private or m.public[i]):
             continue
-        g = m.graph(slug, 1, private) or {}
+        g = m.graph(slug, 1, _viewer(private)) or {}
         out[slug] = (m.inbound[i], sorted((e["source"], e["target"], e["kind"]) for e in g["edges"]),
                      [n["slug"] for n in g["nodes"]])
     return out
@@ -136,11 +140,11 @@ def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
-    import api.readmodel
+    import kbsync.view.readmodel
     from kbsync.store import open_store
     from kbsync.sync import sync_content
 
-    monkeypatch.setattr(api.readmodel, "PATCH_MAX", patch_max)
+    monkeypatch.setattr(kbsync.view.readmodel, "PATCH_MAX", patch_max)
     content = tmp_path / "content"
     shutil.copytree(corpus300[0], content, symlinks=True)
     store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
@@ -159,7 +163,7 @@ def test_random_edits_incremental_equals_full(corpus300: tuple[Path, dict], tmp_
             a, f = answers(after, private), answers(full, private)
             assert {k: a[k] for k in a if a[k] != f[k]} == {k: f[k] for k in a if a[k] != f[k]}, (step, private)
             assert structure(after, private) == structure(full, private), (step, private)
-            assert after.tags(private) == full.tags(private)
+            assert after.tags(_viewer(private)) == full.tags(_viewer(private))
         assert after.edge_count == full.edge_count
         assert after.stats() | {"build_seconds": 0} == full.stats() | {"build_seconds": 0}
         model = after

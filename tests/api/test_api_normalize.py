@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.normalize import fold, key, tokens, typo_budget
+from kbsync.search.normalize import fold, key, tokens, typo_budget
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -11,9 +11,9 @@ from api_fakes import FakeStore, record
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.readmodel import ReadModel
-from api.refresher import ModelHolder
-from api.settings import ApiSettings
+from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
+from kbsync.view.refresher import ModelHolder
 
 
 def eventually(cond: Callable[[], Any], timeout: float = 15.0) -> Any:
@@ -31,7 +31,7 @@ def titles(c: TestClient, q: str) -> list[str]:
 
 def test_new_revision_is_picked_up_and_store_outage_degrades(tmp_path: Path) -> None:
     store = FakeStore([record("alpha", "Alpha Centauri", text="first star")])
-    app = create_app(ApiSettings(refresh_interval=0.05), store)
+    app = create_app(Settings(refresh_interval=0.05), store)
     with TestClient(app) as c:
         assert app.state.holder.wait_ready()
         assert titles(c, "alph") == ["Alpha Centauri"]
@@ -64,7 +64,7 @@ def test_requests_are_not_blocked_by_a_rebuild() -> None:
         return ReadModel.from_store(s, previous)
 
     holder = ModelHolder(store, interval=0.05, build=slow_build)
-    app = create_app(ApiSettings(), store)
+    app = create_app(Settings(), store)
     app.state.holder = holder
     with TestClient(app) as c:  # the app's lifespan starts and stops the swapped-in holder
         assert holder.wait_ready()
@@ -86,7 +86,7 @@ def test_real_sqlite_store_follows_a_sync(tmp_path: Path) -> None:
     (content / "Gamma Ray.md").write_text("---\ntitle: Gamma Ray\n---\nBurst.\n", encoding="utf-8")
     store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
     sync_content(content, store)
-    app = create_app(ApiSettings(refresh_interval=0.05), store)
+    app = create_app(Settings(refresh_interval=0.05), store)
     with TestClient(app) as c:
         assert app.state.holder.wait_ready()
         assert titles(c, "gamma") == ["Gamma Ray"]

@@ -8,15 +8,15 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from api.app import create_app
-from api.readmodel import ReadModel
-from api.settings import ApiSettings
+from kbsync.settings import Settings
+from kbsync.view.readmodel import ReadModel
 
 CASES: dict[str, int] = {}
 
 
 # An in-memory store until the fixture hands over the synced one: collection must not touch a file (xdist
 # workers collect at the same time).
-APP = create_app(ApiSettings(api_token="schemathesis-token", store_url="sqlite:///:memory:"), store=None)
+APP = create_app(Settings(api_token="schemathesis-token", store_url="sqlite:///:memory:"), store=None)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)  # the schema needs no data
 
 

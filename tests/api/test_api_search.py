@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from api_fakes import FakeStore, record
 
-from api.readmodel import ReadModel
+from kbsync.view.readmodel import ReadModel
 
 RECORDS = [
     record("k8s", "Kubernetes Deployment", type="howto", tags=["ops", "cloud"],
@@ -72,7 +72,7 @@ def test_all_words_first_then_any_word(rm: ReadModel) -> None:
 def test_hidden_entries(rm: ReadModel) -> None:
     public = slugs(rm.search("kubernetes", limit=50))
     assert "secret" not in public and "draft" not in public
-    private = slugs(rm.search("kubernetes", limit=50, include_private=True))
+    private = slugs(rm.search("kubernetes", limit=50, viewer="token"))
     assert "secret" in private and "draft" not in private
     assert rm.search("CANARY")["total"] == 0
 

@@ -14,7 +14,7 @@ import uvicorn
 from api_fakes import ORIGIN
 
 from api.app import create_app
-from api.settings import ApiSettings
+from kbsync.settings import Settings
 
 
 def free_port() -> int:
@@ -30,7 +30,7 @@ def server(store: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     (site / "notes").mkdir()
     (site / "notes" / "index.html").write_text("<p>notes page</p>", encoding="utf-8")
     port = free_port()
-    settings = ApiSettings(host="127.0.0.1", port=port, cors_origins=[ORIGIN], site_dir=site)
+    settings = Settings(host="127.0.0.1", port=port, cors_origins=[ORIGIN], site_dir=site)
     srv = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -70,16 +70,7 @@ def test_site_is_served_beside_the_api(server: str) -> None:
         assert c.get("/api/health").headers["content-type"].startswith("application/json")
 
 
-def test_serve_accepts_the_cli_settings(tmp_path: Path) -> None:
-    from api.settings import api_settings
-    from kbsync.settings import Settings
-
-    s = api_settings(Settings(content_dir=tmp_path / "content", api_token="t", cors_origins=["https://x"], port=9999))
-    assert (s.api_token, s.cors_origins, s.port) == ("t", ["https://x"], 9999)
-    assert s.store_url == f"sqlite://{(tmp_path / '.kb' / 'kb.sqlite').as_posix()}"
-
-
 def test_default_store_is_the_clis(tmp_path: Path) -> None:
-    s = ApiSettings(content_dir=tmp_path / "content")
+    s = Settings(content_dir=tmp_path / "content")
     assert s.resolved_store_url() == f"sqlite://{(tmp_path / '.kb' / 'kb.sqlite').as_posix()}"
-    assert ApiSettings(store_url="mongodb://db/").resolved_store_url() == "mongodb://db/"
+    assert Settings(store_url="mongodb://db/").resolved_store_url() == "mongodb://db/"

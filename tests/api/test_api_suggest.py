@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from api_fakes import FakeStore, record
 
-from api.readmodel import ReadModel
 from kbsync.store.base import Edge
+from kbsync.view.readmodel import ReadModel
 
 RECORDS = [
     record("apple", "Apple"),
@@ -41,7 +41,7 @@ def rm() -> ReadModel:
 
 
 def titles(rm: ReadModel, q: str, limit: int = 10, private: bool = False) -> list[str]:
-    return [h["title"] for h in rm.suggest(q, limit, include_private=private)["hits"]]
+    return [h["title"] for h in rm.suggest(q, limit, viewer="token" if private else "public")["hits"]]
 
 
 @pytest.mark.parametrize(("q", "first"), [

@@ -136,3 +136,45 @@ class StoreContract:
         store.apply(Batch(upserts=[rec("a", fields=fields, tags=["Ünï"])]))
         assert store.get("a")["fields"] == fields
         assert [r["slug"] for r in store.entries(tag="ünï")] == ["a"]
+
+    # -- snapshot: what a read model is built from (the API's incremental reload on every adapter) -----------
+
+    def test_snapshot_reads_everything_at_one_revision(self, store: Any) -> None:
+        seed(store)
+        snap = store.snapshot()
+        assert snap.revision == store.revision() and not snap.delta
+        recs = {r["slug"]: r for r in snap.records}
+        assert set(recs) == {"a", "b", "c", "d"}  # drafts too: the reader applies the visibility rule
+        assert recs["a"] == next(iter(store.records()))
+        # resolved links to entries; broken links, attachments and chapter edges left out
+        assert sorted(snap.edges) == [("a", "b", "link"), ("b", "a", "related"), ("c", "a", "link"),
+                                      ("d", "a", "mention")]
+        assert snap.hashes == {"a": "ha", "b": "hb"}
+
+    @pytest.mark.parametrize("change, delta, records, deleted", [
+        ("nothing", True, [], []),
+        ("edit b", True, ["b"], []),
+        ("delete b", True, [], ["b"]),
+        ("too many", False, ["a", "b", "c", "d"], []),
+    ])
+    def test_snapshot_since_known_hashes_reads_only_what_changed(self, store: Any, change: str, delta: bool,
+                                                                 records: list[str], deleted: list[str]) -> None:
+        store.apply(Batch(upserts=[rec("a"), rec("b"), rec("c"), rec("d")],
+                          edges={"a": [edge("a", "b")], "c": [edge("c", "a")], "d": [edge("d", "c")]},
+                          files=[FileState(f"{s}.md", s, 1, 1, f"h{s}") for s in "abcd"]))
+        known = store.snapshot().hashes
+        if change == "edit b":
+            store.apply(Batch(upserts=[rec("b", title="Bee")], files=[FileState("b.md", "b", 2, 1, "hb2")]))
+        elif change == "delete b":
+            store.apply(Batch(deletes=["b"], forget_files=["b.md"]))
+        elif change == "too many":
+            store.apply(Batch(upserts=[rec(s) for s in "abc"], files=[FileState(f"{s}.md", s, 2, 1, "x") for s in "abc"]))
+        snap = store.snapshot(known, max_delta=1, live=["a", "b", "c", "d"])
+        assert snap.delta is delta
+        assert sorted(r["slug"] for r in snap.records) == records
+        assert snap.deleted == deleted
+        if delta:  # the links from the given sources and from every source linking to a changed entry
+            assert snap.edges_of is not None
+            assert list(snap.edges_of(["d"])) == [("a", "b", "link"), ("d", "c", "link")] if records else \
+                [("d", "c", "link")]
+        snap.close()

@@ -286,3 +286,25 @@ def test_attachments_are_off_by_default(tmp_path, gridfs_backend):
     store = gridfs_backend.store()
     store.apply(Batch(files=[FileState("x.png", None, 1, 1, "")]))
     assert store.attachment("x.png") is None
+
+
+def test_read_model_reloads_incrementally_over_mongodb(tmp_path, corpus80, backend):
+    """API replicas on MongoDB patch their read model from `snapshot(known)` as SQLite ones do, same answers."""
+    from kbsync.sync import Syncer
+    from kbsync.view.readmodel import ReadModel
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus80, content, symlinks=True)
+    mongo = backend.store()
+    syncer = Syncer(content, mongo, workers=1)
+    syncer.sync()
+    before = ReadModel.from_store(mongo)
+    assert before.patched == -1
+    edited = sorted(content.rglob("*.md"))[0]
+    edited.write_text("---\ntitle: Zebra Crossing\n---\nzebraword\n")
+    syncer.sync()
+    after, full = ReadModel.from_store(mongo, before), ReadModel.from_store(mongo)
+    assert after.patched >= 1 and after.revision == full.revision == mongo.revision()
+    assert [h["slug"] for h in after.search("zebraword")["hits"]] == [h["slug"] for h in full.search("zebraword")["hits"]]
+    assert after.suggest("zebra cro") == full.suggest("zebra cro") and after.tags() == full.tags()
+    assert after.entries(limit=500) == full.entries(limit=500)

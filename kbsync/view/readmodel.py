@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from api.fulltext import FullText
-from api.graph import LinkGraph
-from api.loader import load
-from api.suggest import ALIAS, TAG, TITLE, SuggestIndex
-from kbsync.gcpause import gc_paused
+from ..export import entry_json
+from ..gcpause import gc_paused
+from ..search.fulltext import FullText
+from ..search.suggest import ALIAS, TAG, TITLE, SuggestIndex
+from ..tags import group, key, matches
+from ..visibility import PUBLIC, TOKEN, Viewer, can_see
+from .graph import LinkGraph
 
 PATCH_MAX = 500  # more changed entries than this: the link graph and suggest index are rebuilt whole
 SUMMARY_KEYS = ("slug", "title", "url", "type", "tags", "aliases", "date")
@@ -30,9 +31,10 @@ def _summary(rec: dict[str, Any]) -> dict[str, Any]:
 class ReadModel:
     """Everything the API answers from without touching the store; immutable once built."""
 
-    def __init__(self, revision: int) -> None:
+    def __init__(self, revision: int, audience: Viewer = TOKEN) -> None:
         self.revision = revision
-        self.summaries: list[dict[str, Any]] = []  # in store order; drafts are never loaded
+        self.audience = audience  # the widest viewer it serves: entries it may not see are never loaded
+        self.summaries: list[dict[str, Any]] = []  # in store order
         self.order: list[int] = []  # summaries by slug, for listing
         self.sorted_slugs: list[str] = []
         self.public: list[bool] = []
@@ -49,28 +51,30 @@ class ReadModel:
         self.links: LinkGraph
         self.suggester: SuggestIndex
         self.fulltext: FullText
-        self.tag_counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        self._tags: dict[bool, list[dict[str, Any]]] = {}  # tag counts, made on first use (the model never changes)
 
     @classmethod
-    def from_store(cls, store: Any, previous: ReadModel | None = None) -> ReadModel:
-        """Read every non-draft entry and edge once; index them. Raises whatever the store raises.
+    def from_store(cls, store: Any, previous: ReadModel | None = None, audience: Viewer = TOKEN) -> ReadModel:
+        """Read every entry `audience` may see and every edge once (`store.snapshot`); index them. Raises whatever
+        the store raises. `public` marks what the public viewer sees; everything else is for `audience` only.
 
-        With `previous` (SQLite only, and only while few entries changed), entries whose content hash did not
+        With `previous` (and only while few entries changed), entries whose content hash did not
         change keep their full-text documents, and the link graph, suggest index and tag counts are patched:
         the out-links of changed entries and of entries linking to them (before or now) are re-read, and
         the names of changed entries and of entries whose inbound count moved are replaced. Up to PATCH_MAX
         changes; more rebuild the graph and suggest index whole. Either way the answers are the same.
         """
         with gc_paused():  # a build only allocates (acyclic) objects: 5-15% faster without the collector
-            return cls._from_store(store, previous)
+            return cls._from_store(store, previous if previous is None or previous.audience == audience else None,
+                                   audience)
 
     @classmethod
-    def _from_store(cls, store: Any, previous: ReadModel | None) -> ReadModel:
+    def _from_store(cls, store: Any, previous: ReadModel | None, audience: Viewer) -> ReadModel:
         t0 = time.perf_counter()
         known = previous.hashes if previous is not None and previous.dead * 5 < len(previous.summaries) else None
-        src = load(store, known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0,
-                   live=previous.by_slug if previous is not None else ())
-        model = cls(src.revision)
+        src = store.snapshot(known, max_delta=max(200, len(previous.summaries) // 20) if previous else 0,
+                             live=previous.by_slug if previous is not None else ())
+        model = cls(src.revision, audience)
         model.hashes = src.hashes
         model.timings["load"] = time.perf_counter() - t0
         try:
@@ -79,7 +83,9 @@ class ReadModel:
             else:
                 fulltext = FullText()
                 for rec in src.records:  # streamed: only summaries stay in memory
-                    public = (rec.get("visibility") or "public") == "public"
+                    if not can_see(rec, audience):
+                        continue
+                    public = can_see(rec, PUBLIC)
                     fulltext.add(len(model.summaries), rec, public)
                     model.summaries.append(_summary(rec))
                     model.public.append(public)
@@ -117,14 +123,6 @@ class ReadModel:
             fulltext.finish()
         model.timings["fulltext"] = time.perf_counter() - t0
         model.fulltext = fulltext
-        if src.delta and previous is not None:
-            model._patch_tags(previous)
-        else:
-            for i in model.by_slug.values():
-                for t in set(model.summaries[i]["tags"]):
-                    model.tag_counts[1][t] += 1
-                    if model.public[i]:
-                        model.tag_counts[0][t] += 1
         model.build_seconds = time.perf_counter() - t0
         return model
 
@@ -135,9 +133,14 @@ class ReadModel:
         self.dead = previous.dead
         add: list[tuple[int, dict[str, Any], bool]] = []
         remove: list[int] = []
+        gone = list(src.deleted)
         for rec in src.records:
-            public = (rec.get("visibility") or "public") == "public"
             n = previous.by_slug.get(rec["slug"])
+            if not can_see(rec, self.audience):  # now hidden from this model's audience: gone from it
+                if n is not None:
+                    gone.append(rec["slug"])
+                continue
+            public = can_see(rec, PUBLIC)
             if n is None:
                 n = len(self.summaries)
                 self.summaries.append(_summary(rec))
@@ -147,13 +150,13 @@ class ReadModel:
                 self.summaries[n], self.public[n] = _summary(rec), public
                 remove.append(n)
             add.append((n, rec, public))
-        for slug in src.deleted:
+        for slug in gone:
             n = previous.by_slug[slug]
             self.public[n], self.alive[n] = False, False
             self.dead += 1
             remove.append(n)
-        self.patched = len(add) + len(src.deleted)
-        self.changed = [n for n, _, _ in add] + [previous.by_slug[slug] for slug in src.deleted]
+        self.patched = len(add) + len(gone)
+        self.changed = [n for n, _, _ in add] + [previous.by_slug[slug] for slug in gone]
         return previous.fulltext.patched(remove, add)
 
     def _patch_order(self, previous: ReadModel) -> None:
@@ -206,36 +209,38 @@ class ReadModel:
                 links.append((b, k))
         return old.patched(len(self.summaries), self.public, out, previous.inbound)
 
-    def _patch_tags(self, previous: ReadModel) -> None:
-        """Tag counts of `previous` minus the changed entries' old tags plus their new ones."""
-        pub, every = Counter(previous.tag_counts[0]), Counter(previous.tag_counts[1])
-        for i in self.changed:
-            if i < len(previous.summaries) and previous.alive[i]:
-                for t in set(previous.summaries[i]["tags"]):
-                    every[t] -= 1
-                    if previous.public[i]:
-                        pub[t] -= 1
-            if self.alive[i]:
-                for t in set(self.summaries[i]["tags"]):
-                    every[t] += 1
-                    if self.public[i]:
-                        pub[t] += 1
-        self.tag_counts = (+pub, +every)
+    # ---- lookups (each for one viewer; the visibility rule decided what was loaded and what is public) ------
 
-    # ---- lookups -------------------------------------------------------------------------------
+    def sees_private(self, viewer: Viewer | str) -> bool:
+        """True when `viewer` sees this model's non-public entries; a viewer narrower than the audience but wider
+        than public cannot be served from it (it would see what it may not)."""
+        if not can_see("private", viewer) and not can_see("draft", viewer):
+            return False
+        if viewer == self.audience:
+            return True
+        raise ValueError(f"this read model serves the {self.audience!r} viewer, not {viewer!r}")
 
-    def visible(self, slug: str, include_private: bool = False) -> int | None:
+    def visible(self, slug: str, viewer: Viewer | str = PUBLIC) -> int | None:
+        include_private = self.sees_private(viewer)
         i = self.by_slug.get(slug)
         if i is None or not (include_private or self.public[i]):
             return None
         return i
 
+    def entry(self, store: Any, slug: str, viewer: Viewer | str = PUBLIC) -> dict[str, Any] | None:
+        """The entry JSON of `slug` for `viewer` (one indexed store read), None when it may not see it."""
+        if self.visible(slug, viewer) is None:
+            return None
+        rec = store.get(slug)
+        return None if rec is None else entry_json(rec, viewer, lambda s: self.visible(s, viewer) is not None)
+
     def item(self, i: int) -> dict[str, Any]:
         s = self.summaries[i]
         return {"slug": s["slug"], "title": s["title"], "url": s["url"], "type": s["type"]}
 
-    def suggest(self, q: str, limit: int = 10, include_private: bool = False) -> dict[str, Any]:
+    def suggest(self, q: str, limit: int = 10, viewer: Viewer | str = PUBLIC) -> dict[str, Any]:
         """Typeahead hits: `{"query", "hits": [{slug, title, url, type, matched, alias?, score}]}`."""
+        include_private = self.sees_private(viewer)
         hits = []
         for h in self.suggester.suggest(q, limit, include_private):
             item = self.item(h["entry"]) | {"matched": h["matched"], "score": h["score"]}
@@ -247,21 +252,23 @@ class ReadModel:
         return {"query": q, "hits": hits}
 
     def search(self, q: str, limit: int = 10, offset: int = 0, type: str | None = None, tag: str | None = None,
-               include_private: bool = False, snippets: bool = True) -> dict[str, Any]:
+               viewer: Viewer | str = PUBLIC, snippets: bool = True) -> dict[str, Any]:
         """Ranked full text: `{"query", "total", "offset", "limit", "hits": [{slug, title, url, type, snippet, score}]}`."""
+        include_private = self.sees_private(viewer)
         total, found = self.fulltext.search(q, limit, offset, type, tag, include_private, snippets)
         hits = [self.item(n) | {"snippet": sn, "score": round(sc, 4)} for n, sc, sn in found]
         return {"query": q, "total": total, "offset": offset, "limit": limit, "hits": hits}
 
     def entries(self, type: str | None = None, tag: str | None = None, limit: int = 50, cursor: str | None = None,
-                include_private: bool = False) -> dict[str, Any]:
+                viewer: Viewer | str = PUBLIC) -> dict[str, Any]:
         """Entry summaries in slug order after `cursor` (the last slug seen); `next_cursor` is None at the end."""
+        include_private = self.sees_private(viewer)
         start = bisect_right(self.sorted_slugs, cursor) if cursor else 0
         items: list[dict[str, Any]] = []
         last = None
         for i in self.order[start:]:
             s = self.summaries[i]
-            if not (include_private or self.public[i]) or (type and s["type"] != type) or (tag and tag not in s["tags"]):
+            if not (include_private or self.public[i]) or (type and s["type"] != type) or (tag and not matches(s["tags"], tag)):
                 continue
             if len(items) == limit:
                 return {"items": items, "next_cursor": last}
@@ -269,12 +276,20 @@ class ReadModel:
             last = s["slug"]
         return {"items": items, "next_cursor": None}
 
-    def tags(self, include_private: bool = False) -> list[dict[str, Any]]:
-        counts = self.tag_counts[1 if include_private else 0]
-        return [{"tag": t, "count": c} for t, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    def tags(self, viewer: Viewer | str = PUBLIC) -> list[dict[str, Any]]:
+        """Tags with the number of entries listed under each (nested ones count for their parents), most used
+        first; spelled as the first entry in slug order spells them."""
+        include_private = self.sees_private(viewer)
+        if include_private not in self._tags:
+            shown = group((self.summaries[i]["slug"], self.summaries[i]["tags"]) for i in self.order
+                          if include_private or self.public[i])
+            self._tags[include_private] = [{"tag": t, "count": len(v)}
+                                           for t, v in sorted(shown.items(), key=lambda x: (-len(x[1]), key(x[0])))]
+        return self._tags[include_private]
 
-    def graph(self, center: str, depth: int = 1, include_private: bool = False) -> dict[str, Any] | None:
-        c = self.visible(center, include_private)
+    def graph(self, center: str, depth: int = 1, viewer: Viewer | str = PUBLIC) -> dict[str, Any] | None:
+        include_private = self.sees_private(viewer)
+        c = self.visible(center, viewer)
         if c is None:
             return None
         nodes, edges, truncated = self.links.neighbourhood(c, depth, include_private)
@@ -286,12 +301,19 @@ class ReadModel:
                 "edges": sorted(({"source": by_n[a], "target": by_n[b], "kind": k} for a, b, k in edges),
                                 key=lambda e: (e["source"], e["target"]))}
 
-    def path(self, src: str, dst: str, include_private: bool = False) -> list[dict[str, Any]] | None:
-        a, b = self.visible(src, include_private), self.visible(dst, include_private)
+    def path(self, src: str, dst: str, viewer: Viewer | str = PUBLIC) -> list[dict[str, Any]] | None:
+        include_private = self.sees_private(viewer)
+        a, b = self.visible(src, viewer), self.visible(dst, viewer)
         if a is None or b is None:
             return None
         p = self.links.path(a, b, include_private)
         return None if p is None else [self.item(n) for n in p]
+
+    def path_json(self, src: str, dst: str, viewer: Viewer | str = PUBLIC) -> dict[str, Any] | None:
+        """`{src, dst, path}` (path empty when they are not connected), None when the viewer cannot see either."""
+        if self.visible(src, viewer) is None or self.visible(dst, viewer) is None:
+            return None
+        return {"src": src, "dst": dst, "path": self.path(src, dst, viewer) or []}
 
     def stats(self) -> dict[str, Any]:
         return {"revision": self.revision, "entries": len(self.by_slug), "public": sum(self.public),

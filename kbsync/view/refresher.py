@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from api.memory import release_free_memory
-from api.readmodel import ReadModel
+from .memory import release_free_memory
+from .readmodel import ReadModel
 
 log = logging.getLogger("kb.api")
 

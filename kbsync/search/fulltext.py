@@ -7,7 +7,9 @@ from typing import Any
 
 import tantivy
 
-from api.normalize import CJK
+from ..tags import key as tag_key
+from ..tags import keys_with_ancestors
+from .normalize import CJK
 
 # tantivy's simple tokenizer (folded, no stemming) is 6x faster to index than a Unicode regex tokenizer;
 # CJK text gets a space between characters before indexing so each character is a word.
@@ -59,7 +61,7 @@ class FullText:
         doc.add_text("headings", spaced(" \n ".join(h.get("text", "") for h in rec.get("headings") or [])))
         doc.add_text("body", spaced(rec.get("text") or ""))
         doc.add_text("type", rec.get("type") or "note")
-        for t in rec.get("tags") or []:
+        for t in keys_with_ancestors(rec.get("tags") or []):  # folded, parents too: `?tag=a` finds `A/b`
             doc.add_text("tag", t)
         doc.add_unsigned("pub", 1 if public else 0)
         self.writer.add_document(doc)
@@ -99,7 +101,7 @@ class FullText:
         if type:
             parts.append((tantivy.Occur.Must, Q.term_query(s, "type", type)))
         if tag:
-            parts.append((tantivy.Occur.Must, Q.term_query(s, "tag", tag)))
+            parts.append((tantivy.Occur.Must, Q.term_query(s, "tag", tag_key(tag))))
         if not include_private:
             parts.append((tantivy.Occur.Must, Q.term_query(s, "pub", 1)))
         return Q.boolean_query(parts)

@@ -9,7 +9,7 @@ from typing import Any
 import tantivy
 from rapidfuzz.distance import OSA
 
-from api.normalize import MAX_TOKENS, key, tokens, typo_budget
+from .normalize import MAX_TOKENS, key, tokens, typo_budget
 
 TITLE, ALIAS, TAG = 0, 1, 2
 KIND_NAMES = ("title", "alias", "tag")
