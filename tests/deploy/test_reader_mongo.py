@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from local_services import services
 
 from api.app import create_app
-from api.settings import api_settings
 from kbsync import serving
 from kbsync.cli import _reader_store
 from kbsync.derive import Options
@@ -65,7 +64,7 @@ def test_k8s_reader_over_the_mongodb_double(monkeypatch, tmp_path):
     answers: dict[str, Any] = {}
 
     def in_process(settings: Any, store: Any, on_app: Any = None) -> None:
-        with TestClient(create_app(api_settings(settings), store)) as http:
+        with TestClient(create_app(settings, store)) as http:
             deadline = time.monotonic() + 30
             while http.get("/api/ready").status_code != 200:
                 assert time.monotonic() < deadline

@@ -36,6 +36,9 @@ FORMS: list[dict[str, str]] = [
     {"KB_LOG_FORMAT": "text", "KB_LOG_LEVEL": "WARNING"},
     {"KB_MAX_FILE_BYTES": "5242880"},
     {"KB_SERVE_WATCH": "false"},
+    {"KB_ROLE": "all"},
+    {"KB_ROLE": "Writer"},
+    {"KB_ROLE": "reader"},
     {"KB_REFRESH_INTERVAL": "0.25"},
     {"KB_KEYWORDS": "false"},
     SHIPPED,  # what deploy/k8s/configmap.yaml ships
