@@ -6,6 +6,7 @@ sockets) is skipped and reported, never read.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -105,7 +106,9 @@ def discover(root: Path, *, boundary: Path | None = None) -> Discovery:
                     continue
                 st = d.stat(follow_symlinks=True)
             except OSError as e:  # dangling symlink, a symlink loop, permission
-                out.problems.append(_problem(rel, "unreadable", f"cannot read: {e.strerror}"))
+                why = {errno.ENOENT: "dangling symlink (its target does not exist)",
+                       errno.ELOOP: "symlink loop"}.get(e.errno or 0, e.strerror) if d.is_symlink() else e.strerror
+                out.problems.append(_problem(rel, "unreadable", f"cannot read: {why}; skipped"))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 out.problems.append(_problem(rel, "special_file", SPECIAL))
