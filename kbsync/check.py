@@ -50,7 +50,9 @@ def missing_attachment(raw: str) -> str | None:
     if raw.startswith(("[[", "![[")):
         target = split_wikilink(raw.lstrip("!")[2:-2])[0]
     elif raw.endswith(")") and "](" in raw:
-        target = unquote(raw[raw.rindex("](") + 2:-1].strip().strip("<>").split()[0].partition("#")[0])
+        dest = raw[raw.rindex("](") + 2:-1].strip()
+        dest = dest[1:dest.find(">")] if dest.startswith("<") else (dest.split() or [""])[0]  # `<a b.png>` or `x.png "t"`
+        target = unquote(dest.partition("#")[0])
     else:
         return None
     ext = posixpath.splitext(target.rstrip("/"))[1].lower()
