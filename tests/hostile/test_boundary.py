@@ -125,6 +125,8 @@ def test_serve_holds_the_boundary_through_every_door(tmp_path: Path) -> None:
         for url in ["/leak.txt", "/leak-dir/passwd"]:
             r = http.get(url)
             assert r.status_code == 404 and not leaks(r.content), url
+        (base / "site" / "leak.txt").unlink()
+        (base / "site" / "leak-dir").unlink()
         for name in PUBLISHED:
             r = http.get("/" + quote(name))
             assert r.status_code == 200 and r.text == f"FILE {name}\n", name
