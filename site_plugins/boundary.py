@@ -45,6 +45,7 @@ def bounded_get_files(config) -> Files:  # noqa: ANN001 (MkDocsConfig)
     conflicts: list[tuple[File, File]] = []
     for rel in sorted([*found.entries, *found.attachments], key=_sort_key):
         f = File(rel, docs_dir, config["site_dir"], config["use_directory_urls"])
+        f.kb_inside = True  # vetted by discovery: `refused` need not resolve it again (10k realpaths a build)
         prev = by_dest.setdefault(f.dest_uri, f)
         if prev is not f:
             conflicts.append((prev, f))
@@ -72,6 +73,8 @@ def refused(f: File, real_docs: str, store_path: str | None) -> str | None:
         return "hidden or temporary file"
     if src.lower().endswith(STORE_SUFFIXES):
         return "a database file (the store is never published)"
+    if getattr(f, "kb_inside", False):
+        return None
     abs_src = f.abs_src_path or os.path.join(real_docs, src)
     real = os.path.realpath(abs_src)
     if not inside(real, real_docs):

@@ -107,3 +107,19 @@ def test_links_reach_the_file_under_its_real_name(site: Site, name: str) -> None
 def test_images_reach_the_file(site: Site, name: str) -> None:
     soup = site.soup("public/")
     assert name in {unquote(site.resolve_href("public/", i["src"]) or "") for i in soup.select("article img[src]")}
+
+
+@pytest.mark.parametrize("name, why", [
+    ("out.md", "outside"), ("environ.png", "outside"), ("fifo.md", "regular"), ("dangling.png", "regular"),
+    (".kb/kb.sqlite", "hidden"), ("kb.sqlite", "database"), ("notes.db", "database"), ("plan.pdf", None),
+    ("twin.md", None),
+])
+def test_files_another_walk_added_are_refused_by_the_boundary(site: Site, name: str, why: str | None) -> None:
+    """The second line: docs_dir files that did not come through the core's discovery are checked again."""
+    from mkdocs.structure.files import File
+
+    from site_plugins.boundary import refused
+
+    f = File(name, str(site.content), str(site.out), True)
+    got = refused(f, os.path.realpath(site.content), None)
+    assert (got is None) if why is None else (why in (got or "")), got
