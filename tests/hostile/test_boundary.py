@@ -91,6 +91,13 @@ def test_sync_check_build_hold_the_boundary(planted: Path) -> None:
             assert not leaks(data), (f, leaks(data))
 
 
+def wait_status(http: httpx.Client, url: str, status: int, srv: Served, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while http.get(url).status_code != status:
+        assert time.monotonic() < deadline, (url, status, srv.logs()[-3000:])
+        time.sleep(0.1)
+
+
 def _doors(http: httpx.Client, headers: dict[str, str] | None = None) -> list[httpx.Response]:
     """Every API door, asked about every canary and about the attack paths."""
     out = [http.get("/api/entries", params={"limit": 500}, headers=headers),
@@ -155,6 +162,13 @@ def test_serve_holds_the_boundary_through_every_door(tmp_path: Path) -> None:
         for f in site.rglob("*"):
             if f.is_file() and f.suffix != ".gz":
                 assert not leaks(f.read_bytes()), f
+
+        # Point 5: with the dangling symlinks still there, a page that turns private leaves the served site.
+        (content / "flipme.md").write_text("# Flip me\n\nFLIP-TEXT\n", encoding="utf-8")
+        wait_status(http, "/flipme/", 200, srv)
+        (content / "flipme.md").write_text("---\nprivate: true\n---\n# Flip me\n\nFLIP-TEXT\n", encoding="utf-8")
+        wait_status(http, "/flipme/", 404, srv)
+        assert "site build failed" not in srv.logs(), srv.logs()[-5000:]
         assert "Traceback" not in srv.logs(), srv.logs()[-5000:]
     finally:
         assert srv.stop() == 0
