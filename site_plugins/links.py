@@ -187,10 +187,11 @@ class LinkManager:
 
     def _body(self, path: str) -> str:
         if path not in self._bodies:
+            from kbsync.discover import read_inside
             from kbsync.parse import parse_bytes
 
-            try:
-                self._bodies[path] = parse_bytes(path, (self.docs_dir / path).read_bytes()).body
+            try:  # the content boundary holds for transclusions too
+                self._bodies[path] = parse_bytes(path, read_inside(str(self.docs_dir / path), path)).body
             except OSError:
                 self._bodies[path] = ""
         return self._bodies[path]
