@@ -123,3 +123,25 @@ def test_files_another_walk_added_are_refused_by_the_boundary(site: Site, name: 
     f = File(name, str(site.content), str(site.out), True)
     got = refused(f, os.path.realpath(site.content), None)
     assert (got is None) if why is None else (why in (got or "")), got
+
+
+@pytest.mark.parametrize("edit", [
+    "# Pub\n\nno links any more\n",  # the link is removed
+    "---\nprivate: true\n---\n# Pub\n\n[[x.pdf]] <img src=\"y.png\">\n",  # the entry turns private
+])
+def test_incremental_rebuild_removes_attachments_no_public_page_links(tmp_path: Path, edit: str) -> None:
+    from site_plugins.config import build_site
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "Pub.md").write_text("# Pub\n\n[[x.pdf]] <img src=\"y.png\">\n")
+    (content / "Other.md").write_text("# Other\n")
+    (content / "x.pdf").write_text("x")
+    (content / "y.png").write_text("y")
+    url, out = f"sqlite:///{tmp_path / 'kb.sqlite'}", tmp_path / "site"
+    build_site(content, out, store_url=url, incremental=True)
+    assert (out / "x.pdf").is_file() and (out / "y.png").is_file()
+    (content / "Pub.md").write_text(edit)
+    build_site(content, out, store_url=url, incremental=True)
+    assert not (out / "x.pdf").exists() and not (out / "y.png").exists()
+    assert (out / "other" / "index.html").is_file()
