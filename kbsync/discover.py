@@ -65,6 +65,11 @@ def _problem(rel: str, code: str, message: str) -> Problem:
     return Problem(path=rel or ".", line=0, level="error", code=code, message=message)
 
 
+def _link_error(e: OSError) -> str:
+    return {errno.ENOENT: "dangling symlink (its target does not exist)", errno.ELOOP: "symlink loop"}.get(
+        e.errno or 0, e.strerror or str(e))
+
+
 def discover(root: Path, *, boundary: Path | None = None) -> Discovery:
     """Walk `root`; nothing whose real path leaves `boundary` (default: `root`) is listed."""
     out = Discovery()
@@ -106,8 +111,7 @@ def discover(root: Path, *, boundary: Path | None = None) -> Discovery:
                     continue
                 st = d.stat(follow_symlinks=True)
             except OSError as e:  # dangling symlink, a symlink loop, permission
-                why = {errno.ENOENT: "dangling symlink (its target does not exist)",
-                       errno.ELOOP: "symlink loop"}.get(e.errno or 0, e.strerror) if d.is_symlink() else e.strerror
+                why = _link_error(e) if d.is_symlink() else e.strerror
                 out.problems.append(_problem(rel, "unreadable", f"cannot read: {why}; skipped"))
                 continue
             if not stat.S_ISREG(st.st_mode):
@@ -146,7 +150,9 @@ def stat_one(root: Path, rel: str, problems: list[Problem] | None = None) -> Fou
         if problems is not None:
             problems.append(_problem(rel, "outside", e.strerror))
         return None
-    except OSError:
+    except OSError as e:
+        if problems is not None and os.path.islink(p):  # gone files are simply gone; a dangling link is a problem
+            problems.append(_problem(rel, "unreadable", f"cannot read: {_link_error(e)}; skipped"))
         return None
     if not stat.S_ISREG(st.st_mode):
         if problems is not None and not stat.S_ISDIR(st.st_mode):
