@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import clean_directory
 
 from kbsync.paths import heading_anchor
+from kbsync.visibility import can_see
 
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import MARKDOWN_EXTENSIONS, KbConfig
@@ -174,8 +175,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         """Copy only attachments a public page links to (any form), or in a `public_assets` folder."""
         index = self.index
         assert index is not None
-        keep = {ln["target"] for s in index.public for ln in index.records[s].get("links") or []
-                if ln.get("attachment") and ln.get("target")}
+        keep = {ln["target"] for s in index.public if can_see(index.records[s])
+                for ln in index.records[s].get("links") or [] if ln.get("attachment") and ln.get("target")}
         pages = {f.src_uri for f in files.documentation_pages()}
         refs = self.refs.setdefault(config.site_dir, {})
         for src in [s for s in refs if s not in pages]:  # pages now hidden or gone link nothing
