@@ -164,8 +164,11 @@ def stat_one(root: Path, rel: str, problems: list[Problem] | None = None) -> Fou
 def read_inside(abs_path: str, rel: str) -> bytes:
     """Read a content file: only a regular file inside the content folder (BoundaryError, an OSError, if not).
 
-    Opened non-blocking and checked with fstat, so a FIFO swapped in after discovery cannot block the read."""
+    Checked before opening, then opened non-blocking and checked again with fstat: a FIFO swapped in between
+    cannot block the read."""
     real = check_inside(abs_path, rel)
+    if not stat.S_ISREG(os.stat(real).st_mode):  # never even open a FIFO or a device
+        raise BoundaryError(SPECIAL)
     fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
