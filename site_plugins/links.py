@@ -242,19 +242,19 @@ class LinkManager:
         return "".join(out)
 
     # -- leftovers in the HTML ---------------------------------------------------------------
-    HREF = re.compile(r'<a\s([^>]*?)href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+    HREF = re.compile(r'<a\s([^>]*?)href=("[^"]*"|\'[^\']*\')([^>]*)>(.*?)</a>', re.S)  # raw HTML may use ' too
 
     def fix_hrefs(self, html_text: str, src: str, page_url: str, urls: set[str]) -> str:
         """Relative hrefs MkDocs could not map (e.g. `[x](Note)` without `.md`): resolve via the core or mark broken."""
         def repl(m: re.Match[str]) -> str:
-            href = m.group(2)
+            href = html.unescape(m.group(2)[1:-1])
             if not href or href.startswith(("#", "/", "data:")) or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
                 return m.group(0)
             path, _, frag = href.partition("#")
             target = posixpath.normpath(posixpath.join(page_url, path)) if path else ""
             if not path or target in urls or target + "/" in urls or target.startswith(".."):
                 return m.group(0)
-            res = self.index.resolver.resolve(unquote(html.unescape(path)), src, md_link=True)
+            res = self.index.resolver.resolve(unquote(path), src, md_link=True)
             if res is not None and res.slug and self.index.is_public(res.slug):
                 new = relative(self.index.page_url(res.slug), page_url) + (f"#{anchor_id(frag)}" if frag else "")
                 return f'<a {m.group(1)}href="{esc(new)}"{m.group(3)}>{m.group(4)}</a>'
@@ -267,12 +267,12 @@ class LinkManager:
         html_text = self.HREF.sub(repl, html_text)
         return self.SRC.sub(lambda m: self._fix_src(m, src, page_url, urls), html_text) if "src=" in html_text else html_text
 
-    SRC = re.compile(r'<(?:img|audio|video|source)\b[^>]*?\ssrc="([^"]*)"', re.I)
+    SRC = re.compile(r'<(?:img|audio|video|source)\b[^>]*?\ssrc=("[^"]*"|\'[^\']*\')', re.I)
 
     def _fix_src(self, m: re.Match[str], src: str, page_url: str, urls: set[str]) -> str:
         """`<img src="x.png">` in a page's raw HTML is relative to the entry's file, not its URL: point it at the file."""
         value = m.group(1)
-        path = html.unescape(value).partition("#")[0].partition("?")[0]
+        path = html.unescape(value[1:-1]).partition("#")[0].partition("?")[0]
         if not path or path.startswith("/") or re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
             return m.group(0)
         target = posixpath.normpath(posixpath.join(page_url, unquote(path)))
@@ -283,4 +283,4 @@ class LinkManager:
             return m.group(0)
         start = m.start(1) - m.start(0)
         whole = m.group(0)
-        return whole[:start] + esc(attachment_href(res.attachment, page_url)) + whole[start + len(value):]
+        return whole[:start] + f'"{esc(attachment_href(res.attachment, page_url))}"' + whole[start + len(value):]

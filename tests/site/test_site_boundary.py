@@ -14,6 +14,7 @@ PUBLIC = """# Public
 Wiki [[plan.pdf]], embed ![[img.png]], Markdown [d](doc.pdf), raw <a href="raw.pdf">raw</a>,
 raw image <img src="raw.png" alt="r">, reference [r][1], names [[R&D plan.pdf]] ![[O'Brien.pdf]] [[q?x.pdf]]
 [[50% off.pdf]] [[café ünï.pdf]] [hash](%23tag.pdf) and shared [[shared.pdf]].
+Single quotes: <a href='sq.pdf'>sq</a> <img src='sq.png' alt='sq'>
 
 [1]: ref.pdf
 """
@@ -32,7 +33,7 @@ DRAFT = "---\ndraft: true\n---\n# Draft\n\n![[draft.png]] [x](draft.pdf)\n"
 ATTACHMENTS = {
     "plan.pdf": True, "img.png": True, "doc.pdf": True, "raw.pdf": True, "raw.png": True, "ref.pdf": True,
     "R&D plan.pdf": True, "O'Brien.pdf": True, "q?x.pdf": True, "50% off.pdf": True, "café ünï.pdf": True,
-    "#tag.pdf": True, "shared.pdf": True,
+    "#tag.pdf": True, "shared.pdf": True, "sq.pdf": True, "sq.png": True,
     "secret-md.pdf": False, "secret-raw.pdf": False, "secret.png": False, "secret-ref.pdf": False,
     "secret-wiki.pdf": False, "draft.png": False, "draft.pdf": False, "unlinked.pdf": False,
     "assets/logo.svg": False, "kb.sqlite": False, "notes.db": False,
@@ -95,7 +96,7 @@ def test_nothing_outside_the_folder_nor_the_store_is_published(site: Site) -> No
 
 
 @pytest.mark.parametrize("name", ["plan.pdf", "doc.pdf", "raw.pdf", "ref.pdf", "R&D plan.pdf", "O'Brien.pdf",
-                                  "q?x.pdf", "50% off.pdf", "café ünï.pdf", "#tag.pdf"])
+                                  "q?x.pdf", "50% off.pdf", "café ünï.pdf", "#tag.pdf", "sq.pdf"])
 def test_links_reach_the_file_under_its_real_name(site: Site, name: str) -> None:
     soup = site.soup("public/")
     targets = {unquote(site.resolve_href("public/", a["href"]) or "") for a in soup.select("article a[href]")}
@@ -103,7 +104,7 @@ def test_links_reach_the_file_under_its_real_name(site: Site, name: str) -> None
     assert (site.out / name).read_text(encoding="utf-8") == f"FILE {name}"
 
 
-@pytest.mark.parametrize("name", ["img.png", "raw.png"])
+@pytest.mark.parametrize("name", ["img.png", "raw.png", "sq.png"])
 def test_images_reach_the_file(site: Site, name: str) -> None:
     soup = site.soup("public/")
     assert name in {unquote(site.resolve_href("public/", i["src"]) or "") for i in soup.select("article img[src]")}
