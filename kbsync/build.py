@@ -1,10 +1,10 @@
 """Per-file work for a sync: read, parse, derive, and turn the result into a record + raw edges."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .derive import Options, derive
+from .discover import read_inside
 from .models import Problem, visibility_of
 from .parse import Parsed, content_hash, parse_bytes
 from .paths import slugify, stem_of, url_for
@@ -16,7 +16,7 @@ def read_and_build(job: tuple[str, str, int, Options]) -> tuple[str, str, dict[s
     """(path, abs, max_bytes, options) → (path, hash, record or None, raw edges, file problems)."""
     path, abs_path, max_bytes, options = job
     try:
-        data = Path(abs_path).read_bytes()
+        data = read_inside(abs_path, path)  # the content boundary: nothing outside, no FIFO or device
     except OSError as e:
         return path, "", None, [], [Problem(path=path, line=0, level="error", code="unreadable",
                                             message=f"cannot read: {e.strerror}")]

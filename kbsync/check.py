@@ -1,8 +1,11 @@
 """`kb check`: every problem in the knowledge base as `path:line: level: message`."""
 from __future__ import annotations
 
+import posixpath
 from typing import Any
+from urllib.parse import unquote
 
+from .derive.spans import split_wikilink
 from .models import Problem
 from .resolve import Resolver
 from .schema import load_schemas
@@ -25,7 +28,10 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
         for link in rec["links"]:
             if link["kind"] == "mention":
                 continue
-            if link["target"] is None:
+            if link["target"] is None and (name := missing_attachment(link["raw"])):
+                out.append(Problem(path=rec["path"], line=link["line"], level="error", code="missing_attachment",
+                                   message=f"attachment not found: {name} ({link['raw']})"))
+            elif link["target"] is None:
                 what = "chapter" if link["kind"] == "chapter" else "link"
                 out.append(Problem(path=rec["path"], line=link["line"], level="error", code="broken_link",
                                    message=f"broken {what} {link['raw']}: no entry or attachment matches"))
@@ -38,6 +44,21 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
                                        message=f"`{link['kind']}`: {link['raw']} is a {target_type}, expected "
                                                + " or ".join(rel_types[link["kind"]])))
     return sorted(out, key=lambda p: (p["path"], p["line"], p["code"]))
+
+
+def missing_attachment(raw: str) -> str | None:
+    """The file name a broken link points to when it names a file other than an entry (`[[plan.pdf]]`)."""
+    raw = raw.strip()
+    if raw.startswith(("[[", "![[")):
+        target = split_wikilink(raw.lstrip("!")[2:-2])[0]
+    elif raw.endswith(")") and "](" in raw:
+        dest = raw[raw.rindex("](") + 2:-1].strip()
+        dest = dest[1:dest.find(">")] if dest.startswith("<") else (dest.split() or [""])[0]  # `<a b.png>` or `x.png "t"`
+        target = unquote(dest.partition("#")[0])
+    else:
+        return None
+    ext = posixpath.splitext(target.rstrip("/"))[1].lower()
+    return target if ext and ext != ".md" else None
 
 
 def _ambiguous(rec: dict[str, Any], link: dict[str, Any], edge: Edge | None, resolver: Resolver) -> Problem:

@@ -1,7 +1,14 @@
-"""Find entry files and attachments under the content root (hidden folders excluded, symlinks once)."""
+"""Find entry files and attachments under the content root (hidden folders excluded, symlinks once).
+
+The content folder is a trust boundary: a path whose real location lies outside it (a symlink to
+`/etc/passwd`, `..`, `/proc/self/environ`) and anything that is not a regular file (FIFOs, devices,
+sockets) is skipped and reported, never read.
+"""
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -10,6 +17,8 @@ from .models import Problem
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 SKIP_DIRS = {"node_modules", "__pycache__"}
+OUTSIDE = "symlink leads outside the content folder ({target}); skipped, never read"
+SPECIAL = "not a regular file (FIFO, device, socket or /proc file); skipped, never read"
 
 
 class Found(NamedTuple):  # a tuple: a walk makes one per file, and builds it 3x faster than a dataclass
@@ -23,6 +32,14 @@ class Discovery:
     entries: dict[str, Found] = field(default_factory=dict)  # content-relative path -> stat
     attachments: dict[str, Found] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+
+class BoundaryError(OSError):
+    """A path that must not be read: outside the content folder, or not a regular file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.strerror = message
 
 
 def is_entry(name: str) -> bool:
@@ -39,24 +56,40 @@ def ignored(rel: str) -> bool:
     return any(ignored_name(p) for p in rel.split("/"))
 
 
-def discover(root: Path) -> Discovery:
+def inside(real: str, real_root: str) -> bool:
+    """Is the real path `real` the real root or below it (both already resolved)?"""
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _problem(rel: str, code: str, message: str) -> Problem:
+    return Problem(path=rel or ".", line=0, level="error", code=code, message=message)
+
+
+def _link_error(e: OSError) -> str:
+    return {errno.ENOENT: "dangling symlink (its target does not exist)", errno.ELOOP: "symlink loop"}.get(
+        e.errno or 0, e.strerror or str(e))
+
+
+def discover(root: Path, *, boundary: Path | None = None) -> Discovery:
+    """Walk `root`; nothing whose real path leaves `boundary` (default: `root`) is listed."""
     out = Discovery()
     seen_dirs: set[tuple[int, int]] = set()
+    deferred: list[tuple[str, str]] = []  # symlinked folders: walked after every real one, so real paths win
     root = Path(root)
+    real_root = os.path.realpath(boundary if boundary is not None else root)
 
     def walk(abs_dir: str, rel_dir: str) -> None:
         st = os.stat(abs_dir)
         ident = (st.st_dev, st.st_ino)
         if ident in seen_dirs:
-            out.problems.append(Problem(path=rel_dir, line=0, level="error", code="symlink_loop",
-                                        message="symlinked folder leads back to a folder already indexed; skipped"))
+            out.problems.append(_problem(rel_dir, "symlink_loop",
+                                         "symlinked folder leads back to a folder already indexed; skipped"))
             return
         seen_dirs.add(ident)
         try:
             it = list(os.scandir(abs_dir))  # order does not matter: callers sort paths where it does
         except OSError as e:
-            out.problems.append(Problem(path=rel_dir or ".", line=0, level="error", code="unreadable",
-                                        message=f"cannot list folder: {e.strerror}"))
+            out.problems.append(_problem(rel_dir, "unreadable", f"cannot list folder: {e.strerror}"))
             return
         entries, attachments = out.entries, out.attachments
         prefix = f"{rel_dir}/" if rel_dir else ""
@@ -64,27 +97,83 @@ def discover(root: Path) -> Discovery:
             name = d.name
             if ignored_name(name):  # parents were checked on the way down
                 continue
+            rel = prefix + name
             try:
+                # Only symlinks can leave the folder (a plain child of an inside folder is inside): resolve those.
+                if d.is_symlink() and not inside(real := os.path.realpath(d.path), real_root):
+                    out.problems.append(_problem(rel, "outside", OUTSIDE.format(target=real)))
+                    continue
                 if d.is_dir(follow_symlinks=True):
-                    walk(d.path, prefix + name)
+                    if d.is_symlink():
+                        deferred.append((d.path, rel))
+                    else:
+                        walk(d.path, rel)
                     continue
                 st = d.stat(follow_symlinks=True)
-            except OSError as e:  # dangling symlink, permission
-                out.problems.append(Problem(path=prefix + name, line=0, level="error", code="unreadable",
-                                            message=f"cannot read: {e.strerror}"))
+            except OSError as e:  # dangling symlink, a symlink loop, permission
+                why = _link_error(e) if d.is_symlink() else e.strerror
+                out.problems.append(_problem(rel, "unreadable", f"cannot read: {why}; skipped"))
                 continue
-            (entries if is_entry(name) else attachments)[prefix + name] = Found(d.path, st.st_mtime_ns, st.st_size)
+            if not stat.S_ISREG(st.st_mode):
+                out.problems.append(_problem(rel, "special_file", SPECIAL))
+                continue
+            (entries if is_entry(name) else attachments)[rel] = Found(d.path, st.st_mtime_ns, st.st_size)
 
-    if root.is_dir():
+    if not inside(os.path.realpath(root), real_root):
+        out.problems.append(_problem(".", "outside", OUTSIDE.format(target=os.path.realpath(root))))
+    elif root.is_dir():
         walk(str(root), "")
+        while deferred:
+            walk(*deferred.pop(0))
     return out
 
 
-def stat_one(root: Path, rel: str) -> Found | None:
-    """Stat one content-relative path (for syncs limited to known changed paths)."""
+def check_inside(abs_path: str, rel: str) -> str:
+    """The real path of content file `rel` (at `abs_path`); BoundaryError if it leaves the content folder."""
+    real = os.path.realpath(abs_path)
+    tail = "/" + rel
+    root = abs_path[:-len(tail)] if rel and abs_path.replace(os.sep, "/").endswith(tail) else None
+    if root is not None and not inside(real, os.path.realpath(root)):
+        raise BoundaryError(OUTSIDE.format(target=real))
+    return real
+
+
+def stat_one(root: Path, rel: str, problems: list[Problem] | None = None) -> Found | None:
+    """Stat one content-relative path (for syncs limited to known changed paths); None: absent or refused.
+
+    A path refused by the boundary (outside the folder, not a regular file) is added to `problems`."""
     p = Path(root) / rel
     try:
-        st = p.stat()
-    except OSError:
+        real = check_inside(str(p), rel)
+        st = os.stat(real)
+    except BoundaryError as e:
+        if problems is not None:
+            problems.append(_problem(rel, "outside", e.strerror))
         return None
-    return Found(str(p), st.st_mtime_ns, st.st_size) if p.is_file() else None
+    except OSError as e:
+        if problems is not None and os.path.islink(p):  # gone files are simply gone; a dangling link is a problem
+            problems.append(_problem(rel, "unreadable", f"cannot read: {_link_error(e)}; skipped"))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        if problems is not None and not stat.S_ISDIR(st.st_mode):
+            problems.append(_problem(rel, "special_file", SPECIAL))
+        return None
+    return Found(str(p), st.st_mtime_ns, st.st_size)
+
+
+def read_inside(abs_path: str, rel: str) -> bytes:
+    """Read a content file: only a regular file inside the content folder (BoundaryError, an OSError, if not).
+
+    Checked before opening, then opened non-blocking and checked again with fstat: a FIFO swapped in between
+    cannot block the read."""
+    real = check_inside(abs_path, rel)
+    if not stat.S_ISREG(os.stat(real).st_mode):  # never even open a FIFO or a device
+        raise BoundaryError(SPECIAL)
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BoundaryError(SPECIAL)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)

@@ -57,10 +57,11 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
                 for p in [p for p in table if p == rel or p.startswith(rel + "/")]:
                     del table[p]
             if (root / rel).is_dir():
-                sub = discover(root / rel)
+                sub = discover(root / rel, boundary=root)  # the boundary is the content root, not the folder
+                walk_problems += [{**q, "path": rel if q["path"] == "." else f"{rel}/{q['path']}"} for q in sub.problems]
                 md.update({f"{rel}/{p}": f for p, f in sub.entries.items()})
                 atts.update({f"{rel}/{p}": f for p, f in sub.attachments.items()})
-            elif (f := stat_one(root, rel)) is not None:
+            elif (f := stat_one(root, rel, walk_problems)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
     named = set() if paths is None else {p.strip("/") for p in paths}
     if full:

@@ -9,6 +9,8 @@ CPU, and in the server's process it would hold the GIL away from requests and th
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import multiprocessing as mp
 import signal
@@ -18,6 +20,7 @@ from typing import Any
 
 from .derive import Options
 from .settings import Settings
+from .visibility import can_see
 
 log = logging.getLogger("kbsync.serve")
 
@@ -29,12 +32,46 @@ def site_paths(s: Settings) -> tuple[Path, Path | None]:
     return (s.site_dir or base / "site"), (yml if yml.is_file() else None)
 
 
-def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, url: str, yml: Path | None) -> None:
+def unpublish_hidden(site_dir: Path, url: str, shown: set[str]) -> set[str]:
+    """Remove the pages of entries that are not public now (hidden, or gone since `shown` was published) from
+    the built site, and their search-index records; returns the public slugs. Runs before each build, so a page
+    that must disappear disappears even when the build then fails."""
+    from .store import open_store
+
+    store = open_store(url)
+    try:
+        names = store.names()
+    finally:
+        store.close()
+    public = {r["slug"] for r in names if can_see(r)}
+    gone = ({r["slug"] for r in names} | shown) - public
+    removed = set()
+    for slug in gone:
+        page = site_dir / slug / "index.html"
+        if page.is_file():
+            page.unlink()
+            removed.add(f"{slug}/")
+            with contextlib.suppress(OSError):
+                page.parent.rmdir()  # only when empty: a public `slug/child/` page may live below
+    index = site_dir / "search" / "search_index.json"
+    if removed and index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("docs"), list):
+            data["docs"] = [d for d in data["docs"] if str(d.get("location", "")).split("#")[0] not in removed]
+            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    if removed:
+        log.info("unpublished %d pages no longer public", len(removed))
+    return public
+
+
+def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, url: str, yml: Path | None,
+                 failed: Any = None) -> None:
     """Build on request; keeps the plugin's state between builds so each rebuild renders only what changed."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
     from site_plugins.config import build_site
 
+    shown: set[str] = set()
     while True:
         msg = requests.get()
         while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
@@ -42,10 +79,18 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
         if msg is None:
             return
         try:
+            shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
+        except Exception:
+            log.exception("could not remove pages no longer public before the build")
+        try:
             secs = build_site(content, site_dir, store_url=url, mkdocs_yml=yml, incremental=True, sync=False)
             log.info("site built in %.2fs: %s", secs, site_dir)
+            if failed is not None:
+                failed.clear()
         except Exception:  # a broken page must not take the site down
-            log.exception("site build failed; serving the previous build")
+            log.exception("site build failed; serving the previous build without pages no longer public")
+            if failed is not None:
+                failed.set()  # the next sync, whatever it changed, retries the build
         first_done.set()
 
 
@@ -78,9 +123,9 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     log.info("synced %s entries (revision %s)", report.added + report.updated + report.unchanged, report.revision)
     site_dir, yml = site_paths(s)
     ctx = mp.get_context("fork")  # forked before any thread starts
-    requests, first_done = ctx.Queue(), ctx.Event()
+    requests, first_done, failed = ctx.Queue(), ctx.Event(), ctx.Event()
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
-                          args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml))
+                          args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
     requests.put("build")
     first_done.wait()  # serve a complete site from the first request on
@@ -93,7 +138,8 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
             holder.poke()
         log.info("synced: %s added, %s updated, %s deleted (revision %s)", rep.added, rep.updated, rep.deleted,
                  rep.revision)
-        if rep.revision != built_rev[0] or rep.changed:  # a no-op re-check changes nothing on the site
+        # a no-op re-check changes nothing on the site, unless the last build failed (a bad file was removed)
+        if rep.revision != built_rev[0] or rep.changed or failed.is_set():
             built_rev[0] = rep.revision
             requests.put("build")
 

@@ -20,6 +20,9 @@ If the content dir is reached through a symlink that gets swapped (git-sync's
 the new target and re-checks the whole tree by stat. As a safety net for
 events the kernel dropped (inotify queue overflow, network filesystems) the
 whole tree is also re-checked by stat every `rescan_every` seconds.
+
+The content boundary holds here too: a symlink leaving the folder or a FIFO created while watching is
+reported as a problem and never read (`kbsync.discover`), and symlinked folders are not watched.
 """
 from __future__ import annotations
 
@@ -166,7 +169,9 @@ class Watcher:
             self._observer.join(timeout=5)
         self._root = os.path.realpath(self.content_dir)
         self._observer = Observer()
-        self._observer.schedule(_Handler(self), self._root, recursive=True)
+        # Never follow a symlinked folder: `ln -s / content/x` would put inotify watches on the whole disk. Paths
+        # the watcher reports go through the sync's content boundary (nothing outside the folder is read).
+        self._observer.schedule(_Handler(self), self._root, recursive=True, follow_symlink=False)
         self._observer.start()
 
     def stop(self, timeout: float = 30.0) -> None:

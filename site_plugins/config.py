@@ -33,6 +33,7 @@ class KbConfig(Config):
     embed_depth = c.Type(int, default=4)
     vendor_assets = c.Type(bool, default=True)  # offline KaTeX + Mermaid, loaded by the pages that use them
     broken_links = c.Choice(("warn", "info", "ignore"), default="warn")
+    public_assets = c.ListOfItems(c.Type(str), default=[])  # docs_dir folders always published (e.g. "assets/")
 
 
 MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {

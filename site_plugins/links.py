@@ -11,6 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from kbsync.derive.links import anchor_id
 from kbsync.derive.spans import LinkSpan, scan
@@ -34,6 +35,11 @@ def link_spans(markdown: str) -> list[LinkSpan]:
 
 def esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def attachment_href(path: str, page_url: str) -> str:
+    """Relative, percent-encoded URL of an attachment: `R&D plan.pdf`, `q?x.pdf`, `#1.png` link to the file itself."""
+    return quote(relative(path, page_url), safe="/")
 
 
 @dataclass
@@ -129,7 +135,7 @@ class LinkManager:
         return f'<span class="kb-broken" title="Broken link: {esc(s.target)}">{esc(label)}</span>'
 
     def _attachment(self, s: LinkSpan, path: str, page_url: str, label: str) -> str:
-        href = esc(relative(path, page_url))
+        href = esc(attachment_href(path, page_url))
         ext = posixpath.splitext(path)[1].lower()
         if not s.embed:
             return f'<a class="kb-attachment" href="{href}">{esc(s.label or posixpath.basename(path))}</a>'
@@ -176,10 +182,11 @@ class LinkManager:
 
     def _body(self, path: str) -> str:
         if path not in self._bodies:
+            from kbsync.discover import read_inside
             from kbsync.parse import parse_bytes
 
-            try:
-                self._bodies[path] = parse_bytes(path, (self.docs_dir / path).read_bytes()).body
+            try:  # the content boundary holds for transclusions too
+                self._bodies[path] = parse_bytes(path, read_inside(str(self.docs_dir / path), path)).body
             except OSError:
                 self._bodies[path] = ""
         return self._bodies[path]
@@ -230,28 +237,45 @@ class LinkManager:
         return "".join(out)
 
     # -- leftovers in the HTML ---------------------------------------------------------------
-    HREF = re.compile(r'<a\s([^>]*?)href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+    HREF = re.compile(r'<a\s([^>]*?)href=("[^"]*"|\'[^\']*\')([^>]*)>(.*?)</a>', re.S)  # raw HTML may use ' too
 
     def fix_hrefs(self, html_text: str, src: str, page_url: str, urls: set[str]) -> str:
         """Relative hrefs MkDocs could not map (e.g. `[x](Note)` without `.md`): resolve via the core or mark broken."""
         def repl(m: re.Match[str]) -> str:
-            href = m.group(2)
+            href = html.unescape(m.group(2)[1:-1])
             if not href or href.startswith(("#", "/", "data:")) or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
                 return m.group(0)
             path, _, frag = href.partition("#")
             target = posixpath.normpath(posixpath.join(page_url, path)) if path else ""
             if not path or target in urls or target + "/" in urls or target.startswith(".."):
                 return m.group(0)
-            from urllib.parse import unquote
-
             res = self.index.resolver.resolve(unquote(path), src, md_link=True)
             if res is not None and res.slug and self.index.is_public(res.slug):
                 new = relative(self.index.page_url(res.slug), page_url) + (f"#{anchor_id(frag)}" if frag else "")
                 return f'<a {m.group(1)}href="{esc(new)}"{m.group(3)}>{m.group(4)}</a>'
             if res is not None and res.attachment:
-                return f'<a {m.group(1)}href="{esc(relative(res.attachment, page_url))}"{m.group(3)}>{m.group(4)}</a>'
+                return f'<a {m.group(1)}href="{esc(attachment_href(res.attachment, page_url))}"{m.group(3)}>{m.group(4)}</a>'
             if self.broken_level == "warn":
                 log.warning(f"{src}: broken link ({href})")
             return f'<span class="kb-broken" title="Broken link: {esc(unquote(path))}">{m.group(4)}</span>'
 
-        return self.HREF.sub(repl, html_text)
+        html_text = self.HREF.sub(repl, html_text)
+        return self.SRC.sub(lambda m: self._fix_src(m, src, page_url, urls), html_text) if "src=" in html_text else html_text
+
+    SRC = re.compile(r'<(?:img|audio|video|source)\b[^>]*?\ssrc=("[^"]*"|\'[^\']*\')', re.I)
+
+    def _fix_src(self, m: re.Match[str], src: str, page_url: str, urls: set[str]) -> str:
+        """`<img src="x.png">` in a page's raw HTML is relative to the entry's file, not its URL: point it at the file."""
+        value = m.group(1)
+        path = html.unescape(value[1:-1]).partition("#")[0].partition("?")[0]
+        if not path or path.startswith("/") or re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
+            return m.group(0)
+        target = posixpath.normpath(posixpath.join(page_url, unquote(path)))
+        if target in urls or quote(target, safe="/") in urls:
+            return m.group(0)
+        res = self.index.resolver.resolve(unquote(path), src, md_link=True)
+        if res is None or not res.attachment:
+            return m.group(0)
+        start = m.start(1) - m.start(0)
+        whole = m.group(0)
+        return whole[:start] + f'"{esc(attachment_href(res.attachment, page_url))}"' + whole[start + len(value):]

@@ -30,8 +30,8 @@ def test_check_runs_clean_of_crashes_and_reports_the_one_broken_link(vault) -> N
     check, _ = vault
     assert check.returncode == 1 and "Traceback" not in check.stderr
     assert check.stdout.splitlines() == [
-        "_meta/templates/image embed.md:4: error: broken link ![<%* tR += caption %>](../images/insert-filename-here.png): "
-        "no entry or attachment matches"]
+        "_meta/templates/image embed.md:4: error: attachment not found: ../images/insert-filename-here.png "
+        "(![<%* tR += caption %>](../images/insert-filename-here.png))"]
 
 
 def test_pinned_counts(vault) -> None:
