@@ -19,6 +19,7 @@ from mkdocs.utils import clean_directory
 from kbsync.paths import heading_anchor
 
 from .config import MARKDOWN_EXTENSIONS, KbConfig
+from .escaping import as_text, esc
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, relative, sync_and_load
@@ -204,12 +205,13 @@ class KbPlugin(BasePlugin[KbConfig]):
             nav += _folder_nav({r["path"]: index.title(s) for s, r in ((s, index.records[s]) for s in index.public)})
         if self.config.documents and self.docs:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")]
-            if docs:
-                nav.append({"Documents": [{index.title(d): [index.records[d]["path"], *(
+            if docs:  # nav titles are printed as HTML by the theme: titles are text, so escaped
+                nav.append({"Documents": [{esc(index.title(d)): [index.records[d]["path"], *(
                     index.records[c]["path"] for c in self.docs.chapters(d))]} for d in docs]})
         if "types/" in gen:
             nav.append({"Types": [gen["types/"], *(
-                {p.title: p.src_uri} for p in self.generated.values() if p.url.startswith("types/") and p.url != "types/")]})
+                {esc(p.title): p.src_uri} for p in self.generated.values()
+                if p.url.startswith("types/") and p.url != "types/")]})
         if "tags/" in gen:
             nav.append({"Tags": gen["tags/"]})
         if "graph/" in gen:
@@ -232,6 +234,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(50)  # before other plugins see the Markdown: they get real links
     def on_page_markdown(self, markdown: str, page, config, files) -> str:  # noqa: ANN001
         src = page.file.src_uri
+        gen = self.generated.get(src)
+        if src in self.entry_files and self.index is not None:
+            as_text(page, self.index.title(self.entry_files[src]))
+        elif gen is not None and gen.url:  # the home page keeps the site name
+            as_text(page, gen.title)
         if src not in self.entry_files or self.links is None:
             return markdown
         offset = 0
@@ -341,7 +348,7 @@ def _folder_nav(titles: dict[str, str]) -> list[Any]:
     def walk(node: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
         for key, val in node.items():
-            out.append({key[:-1]: walk(val)} if isinstance(val, dict) else {val: key})
+            out.append({esc(key[:-1]): walk(val)} if isinstance(val, dict) else {esc(val): key})  # names are text
         return out
 
     return walk(tree)
