@@ -260,7 +260,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             return html
         if self._urls is None:
             self._urls = {f.url for f in files} | {f.dest_uri for f in files}
-        return self.links.fix_hrefs(html, src, page.file.url, self._urls)
+        return self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
 
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         if self.config.graph and self.index is not None:
