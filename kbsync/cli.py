@@ -1,6 +1,7 @@
 """`kb`: the command line. Each command is one library call; library errors become CLI errors here."""
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -28,18 +29,25 @@ def _settings(content: Path | None, store: str | None) -> Settings:
     return s
 
 
-def _store(s: Settings, *, migrating: bool = False):  # type: ignore[no-untyped-def]
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    """A one-line error on stderr (no usage box, no traceback) and the exit to raise."""
+    typer.echo(f"kb: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _store(s: Settings, *, migrating: bool = False, read: bool = False):  # type: ignore[no-untyped-def]
+    """The store; `read=True` (commands that only read): a missing store is an error, not a new empty file."""
     from .store import StoreError, open_store
 
     try:
         st = open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db,
-                        attachments_root=str(s.content_dir) if s.mongodb_gridfs else None)
+                        attachments_root=str(s.content_dir) if s.mongodb_gridfs else None, create=not read)
         if not migrating and st.schema_version() != st.layout:
             raise StoreError(f"the store has layout {st.schema_version()}, this kb writes layout {st.layout}: "
                              "run `kb migrate` (it rebuilds the index from the files)")
         return st
     except (StoreError, OSError) as e:
-        raise typer.BadParameter(str(e), param_hint="--store") from e
+        raise _fail(str(e)) from None
 
 
 def _need_content(s: Settings) -> None:
@@ -155,7 +163,7 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
     from .paths import slugify
 
     s = _settings(content, store)
-    st = _store(s)
+    st = _store(s, read=True)
     rec = st.get(slug) or st.get(slugify(slug))
     if rec is None:  # accept anything a wikilink would accept: `kb show squat`, `kb show "Back Squat"`
         from .resolve import Resolver
@@ -189,7 +197,7 @@ def export(content: ContentOpt = None, store: StoreOpt = None) -> None:
     from .export import entry_json
 
     s = _settings(content, store)
-    st = _store(s)
+    st = _store(s, read=True)
     out = sys.stdout
     for rec in st.entries():
         out.write(json.dumps(entry_json(rec), ensure_ascii=False) + "\n")
@@ -227,13 +235,11 @@ def build(content: ContentOpt = None, store: StoreOpt = None,
     """Sync, then build the static site with MkDocs (works without an mkdocs.yml)."""
     from site_plugins.config import build_site
 
-    from .serving import site_paths
-
     s = _settings(content, store)
     _need_content(s)
+    default_out, yml = _site_config(s)  # before the sync: a broken mkdocs.yml fails at once
     st = _store(s)
     run_sync(s, st)
-    default_out, yml = site_paths(s)
     target = out or default_out
     secs = build_site(s.content_dir, target, store_url=s.resolved_store_url(), mkdocs_yml=yml, sync=False)
     typer.echo(f"site built in {target} ({secs:.1f}s)")
@@ -253,13 +259,40 @@ def serve(content: ContentOpt = None, store: StoreOpt = None,
         s.host = host
     if port:
         s.port = port
+    _port_free(s.host, s.port)
+    _site_config(s)
     run_serve(s, _store(s))
+
+
+def _port_free(host: str, port: int) -> None:
+    """Fail at once, before any sync or site build, when the port cannot be bound (uvicorn would, minutes later)."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn binds
+            pass
+    except OSError as e:
+        what = "is in use" if e.errno == errno.EADDRINUSE else f"cannot be bound ({e.strerror or e})"
+        raise _fail(f"port {port} on {host} {what}: stop the other server or pick another with --port") from None
+
+
+def _site_config(s: Settings) -> tuple[Path, Path | None]:
+    """(site folder, mkdocs.yml or None); a mkdocs.yml that does not parse is a one-line `path:line: message`."""
+    from site_plugins.mkdocs_yml import ConfigFileError
+
+    from .serving import site_paths
+
+    try:
+        return site_paths(s)
+    except ConfigFileError as e:
+        raise _fail(str(e)) from None
 
 
 def _read_model(s: Settings):  # type: ignore[no-untyped-def]
     from api.readmodel import ReadModel
 
-    return ReadModel.from_store(_store(s))
+    return ReadModel.from_store(_store(s, read=True))
 
 
 def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int) -> None:
