@@ -18,7 +18,6 @@ import pytest
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "hostile" / "injection"
-CHROMIUM = Path("/usr/bin/chromium")
 EVIL = "Evil <script>alert(1)</script>"
 FILE = "<img src=x onerror=alert(1)>"
 DIV = "Use <div> & <span> wisely"
@@ -68,24 +67,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             proc.wait()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is not installed: apt-get install -y chromium (.ci/run does)")
-    from playwright import sync_api
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
-def page(chromium):  # noqa: ANN001, ANN201
-    """A page that records every dialog (alert/confirm/prompt) and dismisses it; none may open."""
-    p = chromium.new_page(viewport={"width": 1280, "height": 800})
+def page(browser):  # noqa: ANN001, ANN201
+    """A page that records every dialog (alert/confirm/prompt) and dismisses it; none may open (`browser`: the
+    session's one Chromium, tests/conftest.py)."""
+    p = browser.new_page(viewport={"width": 1280, "height": 800})
     dialogs: list[str] = []
     p.on("dialog", lambda d: (dialogs.append(f"{p.url}: {d.message}"), d.dismiss()))
     yield p
