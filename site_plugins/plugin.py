@@ -54,6 +54,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._generated_cache: tuple[str, list[GenPage]] | None = None  # (inputs key, pages) of the last build
         self.dirty = False
         self.command = "build"
+        self.site_name = ""
         self._reset()
 
     def _reset(self) -> None:
@@ -78,6 +79,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(50)
     def on_config(self, config):  # noqa: ANN001, ANN201
         self._reset()
+        # The theme prints the site name as HTML; it is text (by default the content folder's name).
+        self.site_name = str(config.site_name or "")
+        config.site_name = esc(self.site_name)
         if self.config.markdown:
             self._markdown(config)
         if self.config.compact_theme:
@@ -190,7 +194,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         pages.append(search_page())
         if self.config.home and "" not in taken:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
-            pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
+            pages.append(home_page(index, self.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
                                    graph=self.config.graph, documents=docs))
         return pages
 

@@ -127,3 +127,18 @@ def test_folder_nav_names_and_titles_are_text(folder_site: Path) -> None:
     labels = {" ".join(e.get_text().split()) for e in doc.select(".md-nav label, .md-nav a, .md-nav span")}
     assert {"<b onmouseover=alert(1)>dir", "Child <i onmouseover=alert(1)>x</i>", EVIL, FILE} <= labels
     assert not [(e.name, a) for e in doc.find_all(True) for a in e.attrs if a.startswith("on")]
+
+
+def test_site_name_from_a_folder_name_is_text(tmp_path: Path) -> None:
+    """Without a mkdocs.yml the site is named after the content's folder: a file name, so text."""
+    from site_plugins.config import build_site
+
+    name = "<img src=x onerror=alert(1)> & co"
+    shutil.copytree(CORPUS, tmp_path / name / "content")
+    build_site(tmp_path / name / "content", tmp_path / "site", store_url=f"sqlite:///{tmp_path / 'kb.sqlite'}")
+    site = tmp_path / "site"
+    assert texts(site, "good/", "title") == ["Good"] and soup(site, "good/").title.get_text().endswith(" - " + name)
+    assert name in texts(site, "good/", ".md-header__topic .md-ellipsis")
+    assert texts(site, "", "h1") == [name] and soup(site, "").title.get_text().strip() in (name, f"Home - {name}")
+    for page in site.rglob("*.html"):
+        assert not BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("img[onerror]"), page
