@@ -1,6 +1,7 @@
 """`kb`: the command line. Each command is one library call; library errors become CLI errors here."""
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -29,18 +30,25 @@ def _settings(content: Path | None, store: str | None) -> Settings:
     return s
 
 
-def _store(s: Settings, *, migrating: bool = False):  # type: ignore[no-untyped-def]
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    """A one-line error on stderr (no usage box, no traceback) and the exit to raise."""
+    typer.echo(f"kb: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _store(s: Settings, *, migrating: bool = False, read: bool = False):  # type: ignore[no-untyped-def]
+    """The store; `read=True` (commands that only read): a missing store is an error, not a new empty file."""
     from .store import StoreError, open_store
 
     try:
         st = open_store(s.resolved_store_url(), mongodb_db=s.mongodb_db,
-                        attachments_root=str(s.content_dir) if s.mongodb_gridfs else None)
+                        attachments_root=str(s.content_dir) if s.mongodb_gridfs else None, create=not read)
         if not migrating and st.schema_version() != st.layout:
             raise StoreError(f"the store has layout {st.schema_version()}, this kb writes layout {st.layout}: "
                              "run `kb migrate` (it rebuilds the index from the files)")
         return st
     except (StoreError, OSError) as e:
-        raise typer.BadParameter(str(e), param_hint="--store") from e
+        raise _fail(str(e)) from None
 
 
 def _need_content(s: Settings) -> None:
@@ -156,7 +164,7 @@ ViewerOpt = Annotated[str, typer.Option("--viewer", help="Whose view: owner (dra
 def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
          viewer: ViewerOpt = OWNER) -> None:
     """Show one entry with its links and backlinks (by slug, title, alias or file name)."""
-    rec = _kb(_settings(content, store)).get(slug, viewer=viewer)
+    rec = _kb(_settings(content, store), read=True).get(slug, viewer=viewer)
     if rec is None:
         typer.echo(f"no entry {slug!r} (run `kb sync` first?)", err=True)
         raise typer.Exit(1)
@@ -181,7 +189,7 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
 def export(content: ContentOpt = None, store: StoreOpt = None, viewer: ViewerOpt = OWNER) -> None:
     """Every entry the viewer sees (the owner: drafts and private ones too) as JSON Lines, one entry a line."""
     out = sys.stdout
-    for rec in _kb(_settings(content, store)).entries(viewer=viewer):
+    for rec in _kb(_settings(content, store), read=True).entries(viewer=viewer):
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
@@ -217,13 +225,11 @@ def build(content: ContentOpt = None, store: StoreOpt = None,
     """Sync, then build the static site with MkDocs (works without an mkdocs.yml)."""
     from site_plugins.config import build_site
 
-    from .serving import site_paths
-
     s = _settings(content, store)
     _need_content(s)
+    default_out, yml = _site_config(s)  # before the sync: a broken mkdocs.yml fails at once
     st = _store(s)
     run_sync(s, st)
-    default_out, yml = site_paths(s)
     target = out or default_out
     secs = build_site(s.content_dir, target, store_url=s.resolved_store_url(), mkdocs_yml=yml, sync=False)
     typer.echo(f"site built in {target} ({secs:.1f}s)")
@@ -246,6 +252,8 @@ def serve(content: ContentOpt = None, store: StoreOpt = None,
         s.host = host
     if port:
         s.port = port
+    _port_free(s.host, s.port)
+    _site_config(s)
     run_serve(s, _reader_store(s) if role == "reader" else _store(s), role)
 
 
@@ -262,17 +270,42 @@ def _reader_store(s: Settings):  # type: ignore[no-untyped-def]
         raise typer.BadParameter(str(e), param_hint="--store") from e
 
 
-def _kb(s: Settings):  # type: ignore[no-untyped-def]
+def _port_free(host: str, port: int) -> None:
+    """Fail at once, before any sync or site build, when the port cannot be bound (uvicorn would, minutes later)."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as uvicorn binds
+            pass
+    except OSError as e:
+        what = "is in use" if e.errno == errno.EADDRINUSE else f"cannot be bound ({e.strerror or e})"
+        raise _fail(f"port {port} on {host} {what}: stop the other server or pick another with --port") from None
+
+
+def _site_config(s: Settings) -> tuple[Path, Path | None]:
+    """(site folder, mkdocs.yml or None); a mkdocs.yml that does not parse is a one-line `path:line: message`."""
+    from site_plugins.mkdocs_yml import ConfigFileError
+
+    from .serving import site_paths
+
+    try:
+        return site_paths(s)
+    except ConfigFileError as e:
+        raise _fail(str(e)) from None
+
+
+def _kb(s: Settings, *, read: bool = False):  # type: ignore[no-untyped-def]
     """The library's front door over the checked store: every read command is one call on it."""
     from .kb import KB
 
-    return KB(s.content_dir, _store(s), settings=s)
+    return KB(s.content_dir, _store(s, read=read), settings=s)
 
 
 def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int,
             viewer: str) -> None:
     """`kb search` and `kb suggest`: the API's engine, printed or as JSON."""
-    kb = _kb(_settings(content, store))
+    kb = _kb(_settings(content, store), read=True)
     res = kb.search(q, limit=limit, viewer=viewer) if kind == "search" else kb.suggest(q, limit=limit, viewer=viewer)
     if as_json:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=1))

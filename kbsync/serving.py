@@ -27,9 +27,11 @@ log = logging.getLogger("kbsync.serve")
 
 def site_paths(s: Settings) -> tuple[Path, Path | None]:
     """(site output folder, mkdocs.yml or None): both beside the content folder unless configured."""
+    from site_plugins.mkdocs_yml import mkdocs_yml_for
+
     base = s.content_dir.resolve().parent
     yml = base / "mkdocs.yml"
-    return (s.site_dir or base / "site"), (yml if yml.is_file() else None)
+    return (s.site_dir or base / "site"), (mkdocs_yml_for(yml, s.content_dir) if yml.is_file() else None)
 
 
 def unpublish_hidden(site_dir: Path, url: str, shown: set[str]) -> set[str]:

@@ -26,6 +26,14 @@ AUDIO_EXT = {".mp3", ".wav", ".ogg", ".m4a", ".flac"}
 VIDEO_EXT = {".mp4", ".webm", ".mov"}
 SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+HEADING_START = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+SETEXT_UNDER = re.compile(r" {0,3}(?:=+|-+)[ \t]*(?:\n|$)")
+QUOTE_PREFIX = re.compile(r"[ \t>]*")
+LINE_REST = re.compile(r"[ \t\r\f\v]*(?:\n|$)")
+# A rendered span's place in the page's Markdown (private-use characters, untouched by Markdown); `restore` puts
+# its HTML back. Python-Markdown copies a whole paragraph at each inline HTML tag it stashes: inline link HTML
+# made a paragraph of n links cost O(n^2) (100,000 links: minutes); a marker is plain text to it.
+MARK = re.compile("\ue000(\\d+)\ue001")
 
 
 def link_spans(markdown: str) -> list[LinkSpan]:
@@ -62,13 +70,27 @@ class LinkManager:
         self.broken_level = broken
         self.pages: dict[str, PageLinks] = {}
         self._bodies: dict[str, str] = {}
+        self._html: dict[str, list[str]] = {}  # page src -> its spans' HTML, by marker number
+        self._marks: list[str] | None = None  # the page being rendered's list
 
     # -- entry point -------------------------------------------------------------------------
     def render(self, markdown: str, src_path: str, page_url: str, *, line_offset: int = 0) -> str:
         """Markdown of the page at `src_path` (served at `page_url`) with every link made real."""
         info = self.pages.setdefault(src_path, PageLinks())
         slug = self.index.by_path[src_path]["slug"] if src_path in self.index.by_path else None
-        return self._render(strip_comments(markdown), src_path, page_url, [slug] if slug else [], info, line_offset)
+        self._marks = self._html[src_path] = []
+        try:
+            return self._render(strip_comments(markdown), src_path, page_url, [slug] if slug else [], info,
+                                line_offset)
+        finally:
+            self._marks = None
+
+    def restore(self, html_text: str, src_path: str) -> str:
+        """The page's HTML with every span marker replaced by the span's HTML (one pass)."""
+        spans = self._html.pop(src_path, None)
+        if not spans or "\ue000" not in html_text:
+            return html_text
+        return MARK.sub(lambda m: spans[int(m.group(1))] if int(m.group(1)) < len(spans) else "", html_text)
 
     def _render(self, md: str, src: str, page_url: str, stack: list[str], info: PageLinks, offset: int) -> str:
         spans = link_spans(md)
@@ -76,21 +98,33 @@ class LinkManager:
             return md
         out: list[str] = []
         pos = 0
+        ls, seen = 0, 0  # start of the current span's line, found incrementally (linear on one long line)
+        heading_at = -1, False  # (line start, is that line a heading), computed once per line
         for s in spans:
             if s.start < pos:
                 continue
-            if s.form == "wikilink" and s.embed and self._alone_on_line(md, s):
-                ls = md.rfind("\n", 0, s.start) + 1
+            nl = md.rfind("\n", seen, s.start)
+            if nl >= 0:
+                ls = nl + 1
+            seen = s.start
+            if heading_at[0] != ls:
+                heading_at = ls, self._heading_line(md, ls)
+            if s.form == "wikilink" and s.embed and self._alone_on_line(md, s, ls):
                 le = md.find("\n", s.end)
                 le = len(md) if le < 0 else le
                 block = self._embed_block(s, md[ls:s.start], src, page_url, stack, info, offset)
                 if block is not None:
                     out.append(md[pos:ls])
                     out.append(block)
-                    pos = le
+                    pos = seen = le
                     continue
             out.append(md[pos:s.start])
-            out.append(self._span(s, src, page_url, info, offset))
+            html_span = self._span(s, src, page_url, info, offset)
+            marks = self._marks
+            if marks is not None and not heading_at[1]:  # headings keep HTML: their text names the toc and anchors
+                marks.append(html_span)
+                html_span = f"\ue000{len(marks) - 1}\ue001"
+            out.append(html_span)
             pos = s.end
         out.append(md[pos:])
         return "".join(out)
@@ -152,13 +186,20 @@ class LinkManager:
             return f'<video class="kb-video" controls src="{href}"></video>'
         return f'<a class="kb-attachment" href="{href}">{alt}</a>'
 
+    @staticmethod
+    def _heading_line(md: str, ls: int) -> bool:
+        """Is the line starting at `ls` an ATX heading, or a setext one (underlined by the next line)?"""
+        if HEADING_START.match(md, ls):
+            return True
+        le = md.find("\n", ls)
+        return le >= 0 and SETEXT_UNDER.match(md, le + 1) is not None
+
     # -- transclusion ------------------------------------------------------------------------
     @staticmethod
-    def _alone_on_line(md: str, s: LinkSpan) -> bool:
-        ls = md.rfind("\n", 0, s.start) + 1
-        le = md.find("\n", s.end)
-        prefix, rest = md[ls:s.start], md[s.end:le if le >= 0 else len(md)]
-        return not rest.strip() and not re.sub(r"[ \t>]", "", prefix)
+    def _alone_on_line(md: str, s: LinkSpan, ls: int) -> bool:
+        """Only blanks and `>` before the span on its line (which starts at `ls`), only blanks after it."""
+        m = QUOTE_PREFIX.match(md, ls, s.start)
+        return m is not None and m.end() == s.start and LINE_REST.match(md, s.end) is not None
 
     def _embed_block(self, s: LinkSpan, prefix: str, src: str, page_url: str, stack: list[str],
                      info: PageLinks, offset: int) -> str | None:

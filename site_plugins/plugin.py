@@ -21,6 +21,7 @@ from kbsync.visibility import can_see
 
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import MARKDOWN_EXTENSIONS, KbConfig
+from .escaping import as_text, esc
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load
@@ -58,6 +59,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         # site_dir -> page src_uri -> site paths its HTML points to; kept between builds (a dirty build does not
         # re-render unchanged pages, and their references still count when choosing attachments to copy)
         self.refs: dict[str, dict[str, set[str]]] = {}
+        self.site_name = ""
         self._reset()
 
     def _reset(self) -> None:
@@ -80,6 +82,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_config(self, config):  # noqa: ANN001, ANN201
         self._reset()
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
+        # The theme prints the site name as HTML; it is text (by default the content folder's name).
+        self.site_name = str(config.site_name or "")
+        config.site_name = esc(self.site_name)
         if self.config.markdown:
             self._markdown(config)
         if self.config.compact_theme:
@@ -225,7 +230,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         pages.append(search_page())
         if self.config.home and "" not in taken:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
-            pages.append(home_page(index, config.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
+            pages.append(home_page(index, self.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
                                    graph=self.config.graph, documents=docs))
         return pages
 
@@ -240,12 +245,13 @@ class KbPlugin(BasePlugin[KbConfig]):
             nav += _folder_nav({r["path"]: index.title(s) for s, r in ((s, index.records[s]) for s in index.public)})
         if self.config.documents and self.docs:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")]
-            if docs:
-                nav.append({"Documents": [{index.title(d): [index.records[d]["path"], *(
+            if docs:  # nav titles are printed as HTML by the theme: titles are text, so escaped
+                nav.append({"Documents": [{esc(index.title(d)): [index.records[d]["path"], *(
                     index.records[c]["path"] for c in self.docs.chapters(d))]} for d in docs]})
         if "types/" in gen:
             nav.append({"Types": [gen["types/"], *(
-                {p.title: p.src_uri} for p in self.generated.values() if p.url.startswith("types/") and p.url != "types/")]})
+                {esc(p.title): p.src_uri} for p in self.generated.values()
+                if p.url.startswith("types/") and p.url != "types/")]})
         if "tags/" in gen:
             nav.append({"Tags": gen["tags/"]})
         if "graph/" in gen:
@@ -268,6 +274,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(50)  # before other plugins see the Markdown: they get real links
     def on_page_markdown(self, markdown: str, page, config, files) -> str:  # noqa: ANN001
         src = page.file.src_uri
+        gen = self.generated.get(src)
+        if src in self.entry_files and self.index is not None:
+            as_text(page, self.index.title(self.entry_files[src]))
+        elif gen is not None and gen.url:  # the home page keeps the site name
+            as_text(page, gen.title)
         if src not in self.entry_files or self.links is None:
             return markdown
         offset = 0
@@ -292,6 +303,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         html = self.links.fix_hrefs(html, src, page.file.url, self._urls)
         self.refs.setdefault(config.site_dir, {})[src] = page_refs(html, page.file.url)
         return html
+        return self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
@@ -382,7 +394,7 @@ def _folder_nav(titles: dict[str, str]) -> list[Any]:
     def walk(node: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
         for key, val in node.items():
-            out.append({key[:-1]: walk(val)} if isinstance(val, dict) else {val: key})
+            out.append({esc(key[:-1]): walk(val)} if isinstance(val, dict) else {esc(val): key})  # names are text
         return out
 
     return walk(tree)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,22 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             p.write_text(data, encoding="utf-8")
     return root
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's) for every browser test. Installable here and in CI, so its absence
+    is a failure, not a skip: `.ci/run` installs it (`apt-get install chromium`)."""
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is not installed: apt-get install -y chromium (.ci/run does)")
+    from playwright import sync_api
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield b
+        finally:
+            b.close()

@@ -45,6 +45,13 @@ def sqlite_path(url: str) -> str:
     return "/" + rest.lstrip("/") if rest.startswith("/") else rest
 
 
+def _why(path: str, e: sqlite3.DatabaseError) -> str:
+    """One line saying why a store cannot be opened or written."""
+    if "readonly" in str(e):
+        return f"store is read-only: {path} (kb sync needs to write it; reading commands work)"
+    return f"cannot open store {path}: {e}"
+
+
 def _edge(row: tuple[Any, ...]) -> Edge:
     src, seq, dst, kind, raw, key, line, anchor, label, att, amb, target, md = row
     return Edge(src, dst, kind, raw, key, line, anchor, label, bool(att), bool(amb), target, bool(md), seq)
@@ -55,16 +62,26 @@ class SQLiteStore:
 
     layout = SCHEMA_VERSION  # what this code writes; schema_version() is what the file holds
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        from . import StoreError
+
         self.url = url
         path = sqlite_path(url)
-        if path != ":memory:":
+        if path != ":memory:" and not create and not Path(path).is_file():
+            raise StoreError(f"store not found: {path} (run kb sync first)")
+        if path != ":memory:" and create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory: sqlite3.Connection | None = None
-        _retry_locked(self._create)
+        try:
+            if create:  # a reader never writes: it can read a store it may not write
+                _retry_locked(self._create)
+            else:
+                self._conn()
+        except sqlite3.DatabaseError as e:  # read-only, not a database, a folder, ...
+            raise StoreError(_why(path, e)) from None
 
     def _create(self) -> None:
         db = self._conn()
@@ -271,6 +288,16 @@ class SQLiteStore:
 
     # -- the one write path --------------------------------------------------------------------
     def apply(self, batch: Batch) -> int:
+        try:
+            return self._apply_batch(batch)
+        except sqlite3.OperationalError as e:
+            if "readonly" not in str(e) and "unable to open" not in str(e):
+                raise
+            from . import StoreError
+
+            raise StoreError(_why(self.path, e)) from None
+
+    def _apply_batch(self, batch: Batch) -> int:
         self._check_version()
         with self._write_lock:
             db = self._conn()
