@@ -9,7 +9,7 @@ from markdown.preprocessors import Preprocessor
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 CALLOUT = re.compile(r"^(?P<indent>[ \t]*)>[ \t]?\[!(?P<type>[^\]\n]+)\](?P<fold>[-+]?)[ \t]*(?P<title>.*)$")
 QUOTE = re.compile(r"^(?P<indent>[ \t]*)>")
-TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^<>]+>")  # not over `<`: linear on "<<<<..."
 
 
 def _fence_close(line: str, fence: str) -> bool:
