@@ -144,15 +144,20 @@ def _front_matter(fm_text: str, base: int, parsed: Parsed) -> None:
         parsed.meta["draft"] = True
         return
     counts: dict[str, int] = {}
-    for key_node, key in yamlsafe.duplicate_keys(node):
-        counts[key.lower()] = counts.get(key.lower(), 1) + 1
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == yamlsafe.MERGE:
+            continue
+        key = key_node.value
         hides = key.lower() in BOOL_KEYS
-        parsed.problem(base + key_node.start_mark.line, "front_matter", f"duplicate key {key}"
-                       + (f" (written {counts[key.lower()]} times): {HIDDEN}" if hides else "; the last one counts"))
-        if hides:
-            parsed.meta["draft"] = True
+        fold = key.lower() if hides else key  # `Draft` and `draft` are one key here
+        counts[fold] = counts.get(fold, 0) + 1
+        if counts[fold] > 1:
+            parsed.problem(base + key_node.start_mark.line, "front_matter", f"duplicate key {key}"
+                           + (f" (written {counts[fold]} times): {HIDDEN}" if hides else "; the last one counts"))
+            if hides:
+                parsed.meta["draft"] = True
     pairs = node.value
-    if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in pairs):
+    if any(k.tag == yamlsafe.MERGE for k, _ in pairs):
         pairs = _merged(node, base, parsed)
     for key_node, value_node in pairs:
         key = str(key_node.value)
@@ -176,7 +181,7 @@ def _merged(node: yaml.MappingNode, base: int, parsed: Parsed) -> list[tuple[yam
         parsed.problem(base + (mark.line if mark else 0), "front_matter",
                        f"merge key `<<`: {getattr(e, 'problem', e)}; {HIDDEN}")
         parsed.meta["draft"] = True
-        return [(k, v) for k, v in node.value if k.tag != "tag:yaml.org,2002:merge"]
+        return [(k, v) for k, v in node.value if k.tag != yamlsafe.MERGE]
     seen: set[str] = set()
     for k, _ in node.value:  # a visibility key from a merge and again explicitly: which one the author meant is unclear
         lk = str(k.value).lower()
@@ -243,6 +248,9 @@ def _visibility_key(key: str, lk: str, node: yaml.Node, line: int, parsed: Parse
     if lk == "publish":
         parsed.fields[key] = _jsonable(value)  # still shown as a field, as before
     if isinstance(value, str) and value.strip().lower() in (*_TRUE, *_FALSE):
+        # Other tools read any quoted text as true: say so, but honour what the words mean.
+        parsed.problem(line, "schema", f"`{key}` is the quoted text {value!r}, read as "
+                       f"{str(value.strip().lower() in _TRUE).lower()}; write it without quotes", level="warning")
         value = value.strip().lower() in _TRUE
     if value is None:
         return  # `draft:` left empty: not set

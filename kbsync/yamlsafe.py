@@ -20,7 +20,7 @@ except AttributeError:  # pragma: no cover - pure-Python PyYAML
 
 ALIAS_BUDGET = 10_000  # nodes reached again through aliases, per front matter
 MAX_INT_DIGITS = 18  # larger integers stay text: no JSON reader or store agrees on them
-_MERGE = "tag:yaml.org,2002:merge"
+MERGE = "tag:yaml.org,2002:merge"
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -57,7 +57,7 @@ def duplicate_keys(node: yaml.MappingNode) -> list[tuple[yaml.Node, str]]:
     seen: set[str] = set()
     out = []
     for k, _ in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE:
+        if isinstance(k, yaml.ScalarNode) and k.tag != MERGE:
             if k.value in seen:
                 out.append((k, k.value))
             seen.add(k.value)
