@@ -171,8 +171,9 @@ def _blocks(body: str, lines: list[str], simple: bool = False) -> tuple[list[tup
             _mask_lines(lines, a, b)
         if "#" in body:
             masked = "\n".join(lines) if fences else body
+            line_of = _LineOf(masked)  # counted on from the last heading: counting from 0 each time was quadratic
             for m in _ATX.finditer("\n" + masked):
-                line = masked.count("\n", 0, m.start())  # in "\n" + masked, m.start() is the line's start in masked
+                line = line_of(m.start()) - 1  # in "\n" + masked, m.start() is the line's start in masked
                 headings.append((len(m.group(1)), _atx_text(m.group(2) or ""), line))
                 heading_lines.append((line, line + 1))
         return headings, heading_lines
