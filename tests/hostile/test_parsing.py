@@ -211,3 +211,14 @@ def test_too_large_names_both_sizes(tmp_path: Path, size: int, limit: int, words
     (tmp_path / "big.md").write_bytes(b"a" * size)
     _path, _h, rec, _e, probs = build.read_and_build(("big.md", str(tmp_path / "big.md"), limit, Options()))
     assert rec is None and words in probs[0]["message"]
+
+
+@pytest.mark.parametrize("dates, first", [
+    (["2024-01-01T00:00:00+02:00", "garbage", "2023-01-01T00:00:00"], "garbage"),
+    (["2024-01-01T00:00:00+02:00", "2023-06-01T00:00:00Z"], "2023-06-01T00:00:00Z"),
+])
+def test_git_dates_never_raise(dates: list[str], first: str) -> None:
+    """A history record split by an odd author name, or a date without offset, sorts instead of stopping the sync."""
+    from kbsync.gitinfo import _instant
+
+    assert sorted(dates, key=_instant)[0] == first
