@@ -77,6 +77,8 @@ def _corpus(root: Path) -> dict[str, str]:
     (big / "links-100k.md").write_text("".join(f"[[Good {i % GOOD}]] " for i in range(100_000)), encoding="utf-8")
     (big / "ticks.md").write_text("``a`" * 25_000, encoding="utf-8")
     (big / "too-large.md").write_bytes(b"a" * (DEFAULT_MAX_BYTES + 1))
+    with open(os.path.join(os.fsencode(root / "bad"), b"name-\xff.md"), "w") as f:  # not UTF-8: no store holds it
+        f.write("CANARY-HIDDEN-bad-name")
     return {"big/million-lines.md": "1: warning", "big/too-large.md": "1: error"}
 
 
@@ -111,6 +113,7 @@ def test_bad_corpus_through_the_cli(tmp_path: Path) -> None:
         assert any(p.startswith(head) for p in problems.get(path, [])), (path, problems.get(path))
     assert "5,242,881 bytes, over the 5,242,880-byte limit" in check.stdout
     assert "UTF-16" in "".join(problems["bad/utf16.md"])
+    assert any(p.startswith("0: error: the file name is not valid UTF-8") for p in problems["bad/name-\ufffd.md"])
     for name in FINE:
         assert f"bad/{name}" not in problems
 
