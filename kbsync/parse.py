@@ -160,9 +160,13 @@ def _front_matter(fm_text: str, base: int, parsed: Parsed) -> None:
     if any(k.tag == yamlsafe.MERGE for k, _ in pairs):
         pairs = _merged(node, base, parsed)
     for key_node, value_node in pairs:
-        key = str(key_node.value)
         line = base + key_node.start_mark.line
-        parsed.lines.setdefault(key, line)
+        if not isinstance(key_node, yaml.ScalarNode):
+            parsed.problem(line, "front_matter", f"a key must be a single word or phrase, not a {_kind(key_node)}; "
+                           "the value is ignored")
+            continue
+        key = str(key_node.value)
+        parsed.lines[key] = line
         try:
             _key(key, value_node, line, base, parsed)
         except yaml.YAMLError as e:  # an impossible date, an unknown tag, ...

@@ -72,6 +72,7 @@ def test_body_line_offsets() -> None:
     ("---\nk: {[a]: 1}\n---\n", 2, "unhashable"),
     ("---\nmeta: {a: 1, a: 2}\n---\n", 2, "duplicate key 'a'"),
     ("---\ntitle: A\ntitle: B\n---\n", 3, "duplicate key title"),
+    ("---\n? [a, b]\n: 1\n---\n", 2, "a key must be"),
 ])
 def test_value_errors_are_problems_not_exceptions(data: str, line: int, words: str) -> None:
     parsed = p(data)
