@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 SEP_COMMIT = "\x1e"
@@ -111,8 +111,16 @@ def _name_status(tokens: list[str]):
             i += 2
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def _instant(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
+    """Sort key of a git date; one odd date (a hostile author name can split a record) sorts first, never raises."""
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return _NEVER
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def file_history(content_dir: str | Path) -> dict[str, FileHistory]:

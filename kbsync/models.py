@@ -16,7 +16,8 @@ class Problem(TypedDict):
     path: str
     line: int
     level: Level
-    code: str  # front_matter | encoding | too_large | schema | broken_link | ambiguous_link | duplicate_slug | ...
+    code: str  # front_matter | encoding | too_large | too_long | too_many_links | too_slow | internal | file_name
+    #           | schema | broken_link | ambiguous_link | duplicate_slug | ...
     message: str
 
 

@@ -21,7 +21,7 @@ def _keep(ch: str) -> bool:
 
 _ASCII_UNSAFE = re.compile(r"[^a-z0-9_.~-]+")
 _DASHES = re.compile(r"-{2,}")
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^<>]+>")  # not over `<`: linear on "<<<<..."
 _NOT_WORD = re.compile(r"[^\w\s-]")
 _SPACES = re.compile(r"[\s-]+")
 

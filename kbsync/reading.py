@@ -63,6 +63,7 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
                 atts.update({f"{rel}/{p}": f for p, f in sub.attachments.items()})
             elif (f := stat_one(root, rel, walk_problems)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
+    walk_problems = walk_problems + _unnamable(md, atts)
     named = set() if paths is None else {p.strip("/") for p in paths}
     if full:
         read = list(md)
@@ -81,6 +82,26 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
     new_atts = [FileState(p, None, f.mtime_ns, f.size, "") for p, f in atts.items()
                 if full or p not in states or (states[p].mtime_ns, states[p].size) != (f.mtime_ns, f.size)]
     return Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
+
+
+def _unnamable(*tables: dict[str, Found]) -> list[Problem]:
+    """Drop files whose names are not UTF-8 (no store can hold them, and one would fail the whole sync)."""
+    out = []
+    for table in tables:
+        for p in [p for p in table if not p.isascii() and not _utf8(p)]:
+            del table[p]
+            shown = p.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            out.append(Problem(path=shown, line=0, level="error", code="file_name",
+                               message="the file name is not valid UTF-8; rename the file; skipped"))
+    return out
+
+
+def _utf8(p: str) -> bool:
+    try:
+        p.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _worker_init(parent: int) -> None:

@@ -23,7 +23,7 @@ from .models import Problem
 from .paths import stem_of
 from .reading import Plan, Progress, git_mark, make_plan, read_all
 from .resolve import Resolver, chapter_targets, lookup_key, name_keys
-from .schema import load_schemas
+from .schema import Schemas, load_schemas
 from .store.base import NAME_KEYS, Batch, Edge, FileState, Store
 
 
@@ -62,6 +62,7 @@ class _Known:
     names: dict[str, dict[str, Any]]  # path -> name row
     problems: dict[str, list[Any]]
     resolver: Resolver | None = None
+    entry_errors: dict[str, str] | None = None  # slug -> path of entries with an error; loaded when first asked
 
 
 class Syncer:
@@ -96,11 +97,20 @@ class Syncer:
                 report, batch = self._sync(known, full, paths, progress)
                 report.revision = self.store.apply(batch) if not batch.empty() else known.revision
                 self._remember(known, batch, report.revision)  # before gc returns: it would rescan the heap
+                report.errors = self._errors()
         except BaseException:
             self._known = None  # unknown state after a failure: reload next time
             raise
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _errors(self) -> int:
+        """Files with an error in the store after this sync, whether or not this sync read them."""
+        known = self._load()
+        if known.entry_errors is None:  # once per process: the records are not in memory
+            known.entry_errors = {r["slug"]: r["path"] for r in self.store.records() if _has_error(r.get("problems"))}
+        paths = {p for p, probs in known.problems.items() if _has_error(probs)}
+        return len(paths | set(known.entry_errors.values()))
 
     def _remember(self, known: _Known, batch: Batch, revision: int) -> None:
         if batch.replace_all:
@@ -120,6 +130,14 @@ class Syncer:
                 known.names.pop(old, None)
             known.names[rec["path"]] = self._rows.get(rec["path"]) or name_row(rec)
         self._rows = {}
+        if known.entry_errors is not None:
+            for slug in batch.deletes:
+                known.entry_errors.pop(slug, None)
+            for rec in batch.upserts:
+                if _has_error(rec.get("problems")):
+                    known.entry_errors[rec["slug"]] = rec["path"]
+                else:
+                    known.entry_errors.pop(rec["slug"], None)
         for path, probs in batch.problems.items():
             if probs:
                 known.problems[path] = probs
@@ -136,7 +154,10 @@ class Syncer:
         plan = make_plan(root, states, full, paths, git)
         report = SyncReport(unchanged=0)
         results = read_all(plan, self.max_bytes, options, progress, self.workers)
-        schemas = load_schemas(root)
+        try:
+            schemas = load_schemas(root)
+        except Exception:  # noqa: BLE001 - a malformed types file must not stop the sync; `kb check` names it
+            schemas = Schemas()
         batch = Batch(replace_all=full)
         old_names = {} if full else known.names
         old_problems = {} if full else known.problems
@@ -159,7 +180,11 @@ class Syncer:
                 if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
                     batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
                 continue
-            schemas.validate(rec)
+            try:
+                schemas.validate(rec)
+            except Exception as e:  # noqa: BLE001 - one entry's odd value must not stop the sync
+                rec["problems"].append(Problem(path=path, line=1, level="error", code="schema",
+                                               message=f"cannot check the type schema: {type(e).__name__}: {e}"))
             hist = history.get(path)
             rec.update(hist.as_record_fields() if hist else {"created": None, "updated": None, "authors": []})
             records[path] = rec
@@ -200,8 +225,6 @@ class Syncer:
             if path not in file_problems and path not in batch.problems:
                 batch.problems[path] = []
         report.problems = [p for probs in file_problems.values() for p in probs]
-        report.errors = len({p["path"] for p in report.problems}) + sum(
-            1 for r in records.values() if any(q["level"] == "error" for q in r["problems"]))
 
         if records or batch.deletes or plan.gone or plan.new_attachments or full:
             self._rows = _resolve(self.store, batch, records, raw_edges, old_names, plan, winners, known, full)
@@ -210,6 +233,9 @@ class Syncer:
         report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
         return report, batch
 
+
+def _has_error(problems: Any) -> bool:
+    return any(isinstance(q, dict) and q.get("level") == "error" for q in problems or ())
 
 
 

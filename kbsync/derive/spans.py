@@ -7,6 +7,7 @@ every span keeps its exact offset and line for the site and for `kb check`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -20,10 +21,15 @@ if TYPE_CHECKING:
 
 # Patterns start with a literal so the regex engine can skip ahead (a leading `(!?)` or
 # lookbehind makes it try every position, several times slower on long bodies).
+# Every pattern must stay linear on hostile bodies (tests/hostile/test_regex_linear.py): a repeated
+# part may never also match the text that follows it (a destination never runs over `(`, an
+# angle destination never over `<`), or each start scans the rest of the line again.
 WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
-MDLINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+MDLINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]+>|(?:[^()\s]|\([^()\s]*\))+)"
+                    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 MDREF = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*(<[^>\n]+>|\S+)", re.M)
-CODESPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+TICKS = re.compile(r"`+")
+PARA_BREAK = re.compile(r"\n[ \t]*\n")
 URL = re.compile(r"(?:https?|ftp|file|mailto):[^\s<>()\[\]]+|<[a-z][a-z0-9+.-]*:[^\s<>]*>", re.I)
 MENTION = re.compile(r"@(?<![\w@./\\+-]@)(\w(?:[\w.-]*\w)?)")
 TAG = re.compile(r"#(?<![\w&/#\\]#)(\w[\w/-]*)")
@@ -53,6 +59,8 @@ class Scan:
     spans: list[LinkSpan]
     headings: list[tuple[int, str, int]]  # (level, raw inline text, 0-based line)
     masked: str  # body with code/HTML/comments blanked
+    limited: bool = False  # too many lines for the block parser: only fences and ATX headings were found
+    dropped: int = 0  # spans past MAX_SPANS, not kept
 
 
 @lru_cache(maxsize=1)
@@ -86,10 +94,45 @@ def _mask_lines(lines: list[str], start: int, end: int) -> None:
 # Both line patterns start with a literal newline and run on "\n" + text: `^` with re.M makes the
 # engine try every position (4x slower on a 10,000-entry corpus).
 _NEEDS_BLOCK_PARSER = re.compile(r"\n(?: {4}|\t| {0,3}(?:```|~~~|<|>|[=-]+[ \t]*$))", re.M)
-_ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
+_ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]([^\n]*))?$", re.M)  # closing #s: see _atx_text
 
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+
+
+def _atx_text(rest: str) -> str:
+    """A heading's text without its optional closing `#`s (string ops: a regex here was quadratic)."""
+    rest = rest.strip(" \t")
+    bare = rest.rstrip("#")
+    if bare != rest and (not bare or bare[-1] in " \t"):
+        rest = bare
+    return rest.strip(" \t").strip()
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Code spans as CommonMark finds them: a backtick run closes at the next run of the same length,
+    within one paragraph. Linear: each run is looked at once (a regex backtracked over the whole body)."""
+    runs = [m.span() for m in TICKS.finditer(text)]
+    if len(runs) < 2:
+        return []
+    breaks = [m.start() for m in PARA_BREAK.finditer(text)] if "\n" in text else []
+    nxt: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        n = runs[i][1] - runs[i][0]
+        nxt[i] = last.get(n)
+        last[n] = i
+    out, i = [], 0
+    while i < len(runs):
+        j = nxt[i]
+        if j is not None:
+            k = bisect_left(breaks, runs[i][1])
+            if k == len(breaks) or breaks[k] >= runs[j][0]:  # no blank line inside
+                out.append((runs[i][0], runs[j][1]))
+                i = j + 1
+                continue
+        i += 1
+    return out
 
 
 def _simple_fences(lines: list[str]) -> list[tuple[int, int]] | None:
@@ -110,21 +153,29 @@ def _simple_fences(lines: list[str]) -> list[tuple[int, int]] | None:
     return out
 
 
-def _blocks(body: str, lines: list[str]) -> tuple[list[tuple[int, str, int]], list[tuple[int, int]]]:
+# markdown-it costs up to ~35 us a line (1M quoted lines: 33 s, 400 MB); past this a body gets the
+# simple scan, whose work is linear and small, so no single file can stall a sync.
+BLOCK_PARSER_MAX_LINES = 50_000
+MAX_SPANS = 100_000  # links, mentions and tags kept per file: past it, memory would grow with one file
+
+
+def _blocks(body: str, lines: list[str], simple: bool = False) -> tuple[list[tuple[int, str, int]],
+                                                                       list[tuple[int, int]]]:
     """Headings (level, raw text, line) and heading line ranges; code and HTML lines get blanked in `lines`."""
     headings: list[tuple[int, str, int]] = []
     heading_lines: list[tuple[int, int]] = []
-    complex_lines = [m.group()[1:] for m in _NEEDS_BLOCK_PARSER.finditer("\n" + body)]
-    if all(x.lstrip(" ")[:3] in ("```", "~~~") for x in complex_lines):
+    complex_lines = [] if simple else [m.group()[1:] for m in _NEEDS_BLOCK_PARSER.finditer("\n" + body)]
+    if simple or all(x.lstrip(" ")[:3] in ("```", "~~~") for x in complex_lines):
         # Plain prose, or prose with top-level fences only: no block parser needed.
-        fences = _simple_fences(lines) if complex_lines else []
+        fences = _simple_fences(lines) if complex_lines or simple else []
         for a, b in fences:
             _mask_lines(lines, a, b)
         if "#" in body:
             masked = "\n".join(lines) if fences else body
+            line_of = _LineOf(masked)  # counted on from the last heading: counting from 0 each time was quadratic
             for m in _ATX.finditer("\n" + masked):
-                line = masked.count("\n", 0, m.start())  # in "\n" + masked, m.start() is the line's start in masked
-                headings.append((len(m.group(1)), (m.group(2) or "").strip(), line))
+                line = line_of(m.start()) - 1  # in "\n" + masked, m.start() is the line's start in masked
+                headings.append((len(m.group(1)), _atx_text(m.group(2) or ""), line))
                 heading_lines.append((line, line + 1))
         return headings, heading_lines
     tokens = _md().parse(body)
@@ -152,12 +203,13 @@ def _mask(text: str, ranges: list[tuple[int, int]]) -> str:
 def scan(body: str) -> Scan:
     """Scan a Markdown body (front matter already removed)."""
     lines = body.split("\n")
-    headings, heading_lines = _blocks(body, lines)
+    limited = len(lines) > BLOCK_PARSER_MAX_LINES
+    headings, heading_lines = _blocks(body, lines, simple=limited)
     masked = "\n".join(lines)
     if "%%" in masked:
         masked = blank_comments(masked)
     if "`" in masked:
-        masked = CODESPAN.sub(_blank_match, masked)
+        masked = _mask(masked, code_spans(masked))
     line_of = _LineOf(masked)  # every masked variant below keeps the newlines where they were
     spans: list[LinkSpan] = []
 
@@ -194,7 +246,10 @@ def scan(body: str) -> Scan:
         if tag and not tag.replace("/", "").isdigit():  # `#123` is an issue number, not a tag
             spans.append(LinkSpan(m.start(), m.start() + 1 + len(tag), line_of(m.start()), "tag", "#" + tag, tag))
     spans.sort(key=itemgetter(0))  # by start; starts are unique (each pass masks what earlier ones found)
-    return Scan(spans=spans, headings=headings, masked=masked)
+    dropped = max(0, len(spans) - MAX_SPANS)
+    if dropped:
+        del spans[MAX_SPANS:]
+    return Scan(spans=spans, headings=headings, masked=masked, limited=limited, dropped=dropped)
 
 
 class _LineOf:

@@ -5,10 +5,11 @@ from .comments import blank_comments
 from .context import Ctx
 from .spans import WIKILINK, split_wikilink
 
-_MDLINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+# Linear on hostile text: a label never runs over `[`, a destination never over `(`, a tag never over `<`.
+_MDLINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 # Patterns start with a literal newline so the engine can skip ahead (see spans.py).
 _LINE_MARKERS = re.compile(r"\n[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[.\][ \t]+)?|\d+[.)][ \t]+)")
-_HTML = re.compile(r"<[^>\n]+>")
+_HTML = re.compile(r"<[^<>\n]+>")
 _BLANKS = re.compile(r"\n\s+")
 
 

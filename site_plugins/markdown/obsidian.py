@@ -11,7 +11,7 @@ from kbsync.derive.comments import comment_spans
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 CALLOUT = re.compile(r"^(?P<indent>[ \t]*)>[ \t]?\[!(?P<type>[^\]\n]+)\](?P<fold>[-+]?)[ \t]*(?P<title>.*)$")
 QUOTE = re.compile(r"^(?P<indent>[ \t]*)>")
-TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^<>]+>")  # not over `<`: linear on "<<<<..."
 
 
 def _fence_close(line: str, fence: str) -> bool:
@@ -45,7 +45,12 @@ def convert_callouts(text: str) -> str:
     return "\n".join(_convert(text.split("\n")))
 
 
-def _convert(lines: list[str]) -> list[str]:
+MAX_DEPTH = 20  # nested quotes deeper than this stay as they are: each level re-reads its lines, recursively
+
+
+def _convert(lines: list[str], depth: int = 0) -> list[str]:
+    if depth > MAX_DEPTH:
+        return lines
     out: list[str] = []
     fence: str | None = None
     i = 0
@@ -73,14 +78,14 @@ def _convert(lines: list[str]) -> list[str]:
         body, i = _quoted_body(lines, i, indent)
         if m:
             head = _admonition_head(indent, m.group("type"), m.group("fold"), m.group("title"))
-            inner = _convert(body[1:])
+            inner = _convert(body[1:], depth + 1)
             if out and out[-1].strip():
                 out.append("")
             out.append(head)
             out.extend(f"{indent}    {x}" if x.strip() else "" for x in inner)
             out.append("")
         else:  # plain blockquote: keep it, but convert callouts nested inside
-            inner = _convert(body)
+            inner = _convert(body, depth + 1)
             out.extend(f"{indent}> {x}" if x else f"{indent}>" for x in inner)
     return out
 

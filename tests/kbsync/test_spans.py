@@ -118,3 +118,52 @@ def test_fast_paths_agree_with_markdown_it_on_real_and_tricky_bodies() -> None:
         lines = body.split("\n")
         headings, _ = _blocks(body, lines)
         assert (headings, lines) == _reference_blocks(body), body[:120]
+
+
+# -- issue 9: linear patterns keep their meaning ------------------------------------------------
+
+@pytest.mark.parametrize("body, spans", [
+    ("`a` b `c`", [(0, 3), (6, 9)]),
+    ("``a`b``", [(0, 7)]),
+    ("``a` `b``", [(0, 9)]),
+    ("`a\n\nb`", []),  # never across a blank line
+    ("`a\nb`", [(0, 5)]),
+    ("``a`", []),
+    ("``a` ``", [(0, 7)]),
+    ("```x```y`", [(0, 7)]),
+    ("", []),
+])
+def test_code_spans(body: str, spans: list[tuple[int, int]]) -> None:
+    from kbsync.derive.spans import code_spans
+
+    assert code_spans(body) == spans
+
+
+@pytest.mark.parametrize("body, expect", [
+    ("[x](a(b).md)", [("mdlink", "a(b).md", None, "x", False)]),  # balanced parens, as CommonMark allows
+    ("[x](<a b.md>)", [("mdlink", "a b.md", None, "x", False)]),
+    ("[x](" * 3 + "[y](B.md)", [("mdlink", "B.md", None, "y", False)]),
+])
+def test_mdlink_destinations(body: str, expect: list[tuple]) -> None:
+    assert found(body, "mdlink") == expect
+
+
+@pytest.mark.parametrize("body, text", [
+    ("# Title #", "Title"),
+    ("# Title ###   ", "Title"),
+    ("# Title#", "Title#"),
+    ("## #", ""),
+    ("# a" + " " * 1000 + "b", "a" + " " * 1000 + "b"),
+])
+def test_atx_closing_sequence(body: str, text: str) -> None:
+    assert [(h[1]) for h in scan(body).headings] == [text]
+
+
+def test_huge_bodies_get_bounded_work() -> None:
+    """Past the caps: no block parser, no more than MAX_SPANS spans, and the scan says so."""
+    from kbsync.derive.spans import BLOCK_PARSER_MAX_LINES, MAX_SPANS
+
+    quoted = scan("> q\n" * (BLOCK_PARSER_MAX_LINES + 1) + "```\n[[in code]]\n```\n[[out]]")
+    assert quoted.limited and [s.target for s in quoted.spans] == ["out"]
+    many = scan("[[a]] " * (MAX_SPANS + 5))
+    assert len(many.spans) == MAX_SPANS and many.dropped == 5 and not many.limited
