@@ -126,9 +126,14 @@ def test_bad_corpus_through_the_cli(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr[-3000:]
     records = [json.loads(x) for x in exported.stdout.splitlines() if x.strip()]
     by_path = {r["path"]: r for r in records}
+    st = open_store(store)
+    try:
+        texts = {r["path"]: r.get("text", "") for r in st.records()}  # entry JSON carries no body text
+    finally:
+        st.close()
     for i in range(GOOD):
         rec = by_path[f"good/Good {i}.md"]
-        assert rec["visibility"] == "public" and f"GOOD-CANARY-{i}" in rec["text"]
+        assert rec["visibility"] == "public" and f"GOOD-CANARY-{i}" in texts[rec["path"]]
         assert all(link["target"] for link in rec["links"])
     for name, (_line, hidden) in BAD.items():
         rec = by_path.get(f"bad/{name}")
