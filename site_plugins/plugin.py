@@ -300,10 +300,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             return html
         if self._urls is None:
             self._urls = {f.url for f in files} | {f.dest_uri for f in files}
-        html = self.links.fix_hrefs(html, src, page.file.url, self._urls)
+        html = self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
         self.refs.setdefault(config.site_dir, {})[src] = page_refs(html, page.file.url)
         return html
-        return self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
