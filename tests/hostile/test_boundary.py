@@ -93,7 +93,12 @@ def test_sync_check_build_hold_the_boundary(planted: Path) -> None:
 
 def wait_status(http: httpx.Client, url: str, status: int, srv: Served, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while http.get(url).status_code != status:
+    while True:
+        try:  # a page being rewritten by the site build may be cut off mid-response: ask again
+            if http.get(url).status_code == status:
+                return
+        except httpx.TransportError:
+            pass
         assert time.monotonic() < deadline, (url, status, srv.logs()[-3000:])
         time.sleep(0.1)
 
