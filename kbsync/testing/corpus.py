@@ -12,7 +12,8 @@ Writes DIR/content/**.md (front-matter Markdown, Obsidian-style links) and DIR/t
                     entry's position in `entries`)
   bad[path]         expected problem kind of each malformed file (--bad)
   params            the arguments that made it
-  With --planted (the base corpus stays byte-identical; planted text is added):
+  With --planted (drawn from a second generator: the base entries and their truth stay the same, planted
+  words are added to their text):
   topics[path]      topic number of entries seeded with that topic's rare words
   duplicates        [original, copy] path pairs: variant title, the original's body with ~10% of words changed
   unlinked[path]    sorted paths of entries whose exact title was planted in this entry's plain text without
@@ -199,6 +200,8 @@ class Generator:
         if t.stem == "index" or x < 0.05:  # every document's stem is `index`: only its path is unique
             label = f"|{' '.join(r.choices(self.words, cum_weights=self.cum, k=2))}" if r.random() < 0.3 else ""
             return f"[[{t.folder}/{t.stem}{label}]]"
+        if t.title != t.stem and x < 0.3:  # people and chapters: by title, as written or in lower case
+            return f"[[{t.title}]]" if x < 0.2 else f"[[{t.title.lower()}]]"
         if x < 0.55:
             return f"[[{t.stem}]]"
         if x < 0.65:
@@ -207,10 +210,8 @@ class Generator:
             return f"[[{t.stem}#Overview]]" if x < 0.70 else f"[[{t.stem}#Overview|overview]]"
         if x < 0.78 and t.aliases:
             return f"[[{t.aliases[0]}]]"
-        if x < 0.84:  # case-insensitive: by stem, or by title where the title is not the stem
-            return f"[[{t.title.lower()}]]" if t.title != t.stem and x < 0.81 else f"[[{t.stem.upper()}]]"
-        if x < 0.88 and t.title != t.stem:
-            return f"[[{t.title}]]"
+        if x < 0.84:  # stems match case-insensitively
+            return f"[[{t.stem.upper()}]]"
         if x < 0.94:
             return f"![[{t.stem}]]"
         return f"[[{t.stem}]]"
