@@ -221,8 +221,7 @@ class Generator:
         while True:
             target = "Missing " + " ".join(w.capitalize() for w in self.r.sample(self.title_words, 2)) + " Page"
             if fold(target) not in self.names:
-                label = "|see this" if self.r.random() < 0.3 else ""
-                return f"[[{target}{label}]]", target
+                return f"[[{target}]]", target
 
     def body(self, e: Entry, truth: dict) -> list[list[str] | str]:
         """Paragraphs (token lists, or raw blocks) of e's body; fills e's truth links, mentions, tags."""

@@ -8,18 +8,21 @@ import random
 import unicodedata
 from functools import lru_cache
 
-# Most frequent ranks: real English, so text has function words for keyword extractors to skip. YAML's
-# special scalars (yes, no, on, off, true, false, null) are left out: tags are written unquoted.
+# Most frequent ranks: real English content words. No stopwords (the, of, a...), as in most keyword indexes:
+# every word carries some signal, and no query word matches nearly every entry. YAML's special scalars
+# (yes, no, on, off, true, false, null) are left out too: tags are written unquoted.
 COMMON = """
-the of and to in is that for it as was with be by this are from or at which but not have an they
-you were his her their one all would there what so up out if about who get when make can like time
-just him know take people into year your good some could them see other than then now look only come
-its over think also back after use two how our work first well way even new want because any these
-give day most us very between each under found still through where much before must three great small
-large place long part field water light house garden kitchen bridge river market letter paper table
-window forest stone winter summer morning evening city road music story question answer number world
-family school project system method result plan group problem friend season mountain island
-""".split()
+object file time people year work world life hand part place case week system program question number night
+point home water room mother area money story fact month study book word business issue side kind head house
+service friend father power hour game line member city community name team minute idea body information
+parent face level office door health person history party result change morning reason research moment air
+teacher force education garden kitchen bridge river market letter paper table window forest stone winter
+summer evening road music answer family school project method plan group problem season mountain island
+model value record field light image sound voice color shape pattern signal energy plant animal tree flower
+seed fruit bread salt sugar coffee glass metal wood cloth rope wheel engine train ship plane station
+harbor valley desert ocean cloud storm rain snow wind fire smoke dust shadow bottle basket candle mirror
+ladder hammer needle pencil ticket letterbox lantern blanket pillow carpet curtain pocket button""".split()
+
 
 _ONSETS = ("b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p", "pl",
            "pr", "r", "s", "sh", "sk", "st", "t", "th", "tr", "v", "w", "z")
