@@ -94,10 +94,7 @@ class Generator:
     # -- names -----------------------------------------------------------------------------------
     def claim(self, name: str, owner: int) -> bool:
         """Reserve a title/alias/stem for one entry; False if another entry already uses it."""
-        key = fold(name)
-        if self.names.setdefault(key, owner) != owner:
-            return False
-        return True
+        return self.names.setdefault(fold(name), owner) == owner
 
     def fresh_title(self, owner: int, unicode_ok: bool = True) -> str:
         r = self.r
@@ -106,7 +103,7 @@ class Generator:
             if unicode_ok and r.random() < 0.05:
                 ws[r.randrange(len(ws))] = r.choice(UNICODE_WORDS)
             title = " ".join(ws)
-            if fold(title) not in self.names and self.claim(title, owner):
+            if fold(title) not in self.names and self.claim(title, owner):  # a new name, never a reused one
                 return title
 
     # -- plan ------------------------------------------------------------------------------------
@@ -160,7 +157,7 @@ class Generator:
         while True:
             first, last = (self.r.choice(self.title_words).capitalize() for _ in range(2))
             title, stem = f"{first} {last}", f"{first}-{last}".lower()
-            if fold(title) not in self.names and self.claim(title, i):
+            if fold(title) not in self.names and self.claim(title, i):  # a new name, never a reused one
                 return Entry(i, "people", stem, title, "person")
 
     def plan_planted(self) -> None:
@@ -172,8 +169,7 @@ class Generator:
                 e.topic = p.randrange(self.n_topics)
         pool = [e for e in self.entries if e.type in ("note", "book", "exercise", "item") and not e.hidden]
         self.dup_sources = {e.i for e in p.sample(pool, max(2, self.n // 100))}
-        self.mentionable = [e for e in self.entries if e.type in ("note", "book", "exercise", "item")
-                            and not e.hidden]
+        self.mentionable = pool  # titles planted as unlinked mentions: public entries of the common types
 
     # -- text ------------------------------------------------------------------------------------
     def sentences(self, k: int) -> list[str]:
