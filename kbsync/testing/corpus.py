@@ -263,9 +263,9 @@ class Generator:
             paras.append(CODE_BLOCK)
         if r.random() < 0.05:
             paras.append(INLINE_CODE)
-        if e.hidden:
+        if e.hidden:  # first, where a fallback snippet (the body's start) or a summary would show it
             canary = f"CANARY-{e.i:06d}-HIDDEN"
-            paras.append(canary)
+            paras.insert(0, canary)
             truth["private_canaries"].append(canary)
         te = truth["entries"][e.path]
         te.update(links=sorted(links), broken=sorted(broken), mentions=sorted(mentions), tags=sorted(tags))
