@@ -48,7 +48,7 @@ CODE_BLOCK = "```markdown\nThis [[Is Not A Link]] and #not-a-tag and @not-a-ment
 INLINE_CODE = "Inline code `[[Also Not A Link]]` and `#nor-a-tag` stay text."
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One planned entry; `stem` is the file stem (`index` for a document's index)."""
 
@@ -349,7 +349,8 @@ class Generator:
         truth["backlinks"] = {k: sorted(v) for k, v in sorted(back.items())}
         if self.bad:
             truth["bad"] = write_malformed(content)
-        (out / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False), encoding="utf-8")
+        with open(out / "truth.json", "w", encoding="utf-8") as f:  # streamed: no 100 MB string at 100k entries
+            json.dump(truth, f, indent=1, ensure_ascii=False)
         return truth
 
     @staticmethod
