@@ -3,14 +3,13 @@
 
     python bench/search.py [--entries 100000] [--quality 300] [--baseline 100]
 
-Uses a gen_corpus corpus synced into SQLite by the real pipeline (`kbsync.sync.sync_content`), both cached
+Uses a generated corpus (kbsync.testing.corpus) synced into SQLite by the real pipeline (`kbsync.sync.sync_content`), both cached
 under bench/out/ (delete bench/out/corpus-N/kb.sqlite after a store schema change). Quality queries are made from truth titles and aliases and run against the read model
 and, side by side in the same run, a baseline: a rapidfuzz WRatio scan over every name with a prefix bonus.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import socket
@@ -26,9 +25,9 @@ from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 
 from kbsync.search.normalize import fold, key  # noqa: E402
+from kbsync.testing.corpus import ensure  # noqa: E402
 from kbsync.view.readmodel import ReadModel  # noqa: E402
 
 
@@ -42,12 +41,15 @@ def ms(xs: list[float]) -> str:
 
 
 def corpus(out: Path, n: int) -> tuple[str, dict]:
-    """gen_corpus output and a synced SQLite store, both cached."""
+    """A generated corpus (kbsync.testing.corpus) and a synced SQLite store, both cached."""
     d = out / f"corpus-{n}"
-    if not (d / "truth.json").exists():
-        print(f"generating {n} entries ...", flush=True)
-        subprocess.run([sys.executable, str(GEN), str(d), "--entries", str(n)], check=True)
-    url = f"sqlite://{(d / 'kb.sqlite').resolve()}"
+    print(f"corpus of {n} entries (generated unless cached) ...", flush=True)
+    _, truth = ensure(d, n)
+    db = d / "kb.sqlite"
+    if db.exists() and db.stat().st_mtime < (d / "truth.json").stat().st_mtime:  # the corpus was regenerated
+        for f in d.glob("kb.sqlite*"):
+            f.unlink()
+    url = f"sqlite://{db.resolve()}"
     from kbsync.store import open_store
     from kbsync.sync import sync_content
 
@@ -58,7 +60,7 @@ def corpus(out: Path, n: int) -> tuple[str, dict]:
         sync_content(d / "content", store)
         print(f"  sync took {time.perf_counter() - t:.1f} s", flush=True)
     store.close()
-    return url, json.loads((d / "truth.json").read_text(encoding="utf-8"))
+    return url, truth
 
 
 class Baseline:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 sys.path.insert(0, str(ROOT))
 
 
@@ -52,7 +50,9 @@ def main() -> None:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    subprocess.run([sys.executable, str(GEN), str(out), "--entries", str(a.entries)], check=True, capture_output=True)
+    from kbsync.testing.corpus import generate
+
+    generate(out, a.entries)
     content = out / "content"
 
     from site_plugins.config import build_site

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sync benchmark: parse floor vs cold, no-op and one-file syncs on a gen_corpus knowledge base.
+"""Sync benchmark: parse floor vs cold, no-op and one-file syncs on a generated knowledge base (kbsync.testing.corpus).
 
     python bench/sync.py [--entries 10000] [--keywords]
 
@@ -22,13 +22,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 
 
 def corpus(n: int) -> Path:
+    from kbsync.testing.corpus import ensure
+
     out = ROOT / "bench" / "out" / f"corpus-{n}"
-    if not (out / "truth.json").exists():
-        subprocess.run([sys.executable, str(GEN), str(out), "--entries", str(n)], check=True)
+    ensure(out, n)  # generated once, then cached
     return out
 
 

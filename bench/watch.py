@@ -3,7 +3,7 @@
     python bench/watch.py [--entries 10000] [--edits 100] [--store URL] [--debounce 0.15]
                           [--refresh-interval 0.5] [--http]
 
-Generates the corpus once with ../shared/tools/gen_corpus.py (cached under bench/out/), copies it to a scratch
+Generates the corpus once with kbsync.testing.corpus (cached under bench/out/), copies it to a scratch
 folder, syncs it fully and then, one at a time, appends a line with a word no entry contains to a random public
 entry. Two latencies per edit, both from the moment the write returns (debounce included):
 
@@ -41,19 +41,15 @@ sys.path.insert(0, str(ROOT))
 from kbsync.paths import slugify  # noqa: E402
 from kbsync.store import open_store  # noqa: E402
 from kbsync.sync import sync_content  # noqa: E402
+from kbsync.testing.corpus import ensure  # noqa: E402
 from kbsync.view.refresher import ModelHolder  # noqa: E402
 from kbsync.watch import Watcher  # noqa: E402
 
-GEN = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 TARGET_P95 = 1.0
 
 
 def corpus(entries: int) -> Path:
-    out = HERE / "out" / f"corpus-{entries}"
-    if not (out / "truth.json").exists():
-        subprocess.run([sys.executable, str(GEN), str(out), "--entries", str(entries)], check=True,
-                       capture_output=True)
-    return out / "content"
+    return ensure(HERE / "out" / f"corpus-{entries}", entries)[0]  # generated once, then cached
 
 
 def percentile(xs: list[float], q: float) -> float:

@@ -1,30 +1,25 @@
 """Shared fixtures: generated corpora (with ground truth), the real vault, stores."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kbsync.testing.corpus import ensure
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-GEN = SHARED / "tools" / "gen_corpus.py"
-VAULT = SHARED / "data" / "vaults" / "obsidian-tasks-docs"
+VAULT = ROOT / "tests" / "fixtures" / "vaults" / "obsidian-tasks-docs"  # vendored, MIT (LICENSE beside it)
 
 
 def make_corpus(out: Path, entries: int, bad: bool = False, seed: int = 7) -> tuple[Path, dict]:
-    if not (out / "truth.json").exists():
-        args = [sys.executable, str(GEN), str(out), "--entries", str(entries), "--seed", str(seed)]
-        subprocess.run(args + (["--bad"] if bad else []), check=True, capture_output=True)
-    return out / "content", json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    """`python -m kbsync.testing.corpus --out OUT --entries N [--bad]`, in process: content dir and truth."""
+    return ensure(out, entries, seed=seed, bad=bad)
 
 
 @pytest.fixture(scope="session")
 def corpus2000(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """`gen_corpus.py OUT --entries 2000 --bad`: content dir and truth."""
+    """A generated 2,000-entry corpus with malformed files: content dir and truth."""
     return make_corpus(tmp_path_factory.mktemp("corpus2000"), 2000, bad=True)
 
 

@@ -14,9 +14,8 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-GEN = SHARED / "tools" / "gen_corpus.py"
-VAULT = SHARED / "data" / "vaults" / "obsidian-tasks-docs"
+GEN = ROOT / "kbsync" / "testing" / "corpus.py"  # the corpus generator, runnable as `python GEN OUT --entries N`
+VAULT = ROOT / "tests" / "fixtures" / "vaults" / "obsidian-tasks-docs"
 
 
 @dataclass

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from kbsync.store import open_store
 from kbsync.store.base import Batch, FileState
 from kbsync.store.mongo import LIVE, VERSIONED, MongoStore, StoreBusy
+from kbsync.testing.corpus import ensure
 
 from .contract import StoreContract, edge, rec, seed
 
@@ -208,10 +207,7 @@ def test_open_store_dispatches_mongodb_urls(monkeypatch):
 @pytest.fixture(scope="module")
 def corpus80(tmp_path_factory) -> Path:
     """A small generated corpus (with malformed files): mongomock is slow, the point is coverage."""
-    out = tmp_path_factory.mktemp("corpus80")
-    gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_corpus.py"
-    subprocess.run([sys.executable, str(gen), str(out), "--entries", "80", "--bad"], check=True, capture_output=True)
-    return out / "content"
+    return ensure(tmp_path_factory.mktemp("corpus80"), 80, bad=True)[0]
 
 
 def test_sync_pipeline_gives_the_same_index_as_sqlite(tmp_path, corpus80, backend):
