@@ -120,7 +120,7 @@ def _str_fn(f: Callable[..., Any]) -> Callable[..., Any]:
         if isinstance(s, Link):
             s = s.name
         if not isinstance(s, str):
-            raise QueryError(f"{f.__name__.strip('_')}() expects text, got {type_name(s)}")
+            raise QueryError(f"expects text, got {type_name(s)}")
         return f(s, *rest)
     return wrapped
 

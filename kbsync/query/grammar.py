@@ -62,7 +62,7 @@ ID.2: /id\b/i
 AS.2: /as\b/i
 FROM.2: /from\b/i
 WHERE.2: /where\b/i
-SORT.2: /sort\b/i
+SORT.2: /sort\b(?!\s*\()/i  // sort(...) is also a function
 LIMIT.2: /limit\b/i
 GROUP.2: /group\b/i
 BY.2: /by\b/i

@@ -70,7 +70,9 @@ def parse(text: str) -> Query:
         raise QueryError(f"unexpected {text[e.pos_in_stream]!r} at line {e.line}, column {e.column}") from None
     except UnexpectedInput as e:
         tok = getattr(e, "token", None)
-        what = "end of query" if tok is None or tok.type == "$END" else repr(str(tok))
+        if tok is None or tok.type == "$END":
+            raise QueryError("query ends too early (an expression or a keyword is missing)") from None
+        what = repr(str(tok))
         first = text.strip().split(None, 1)[0].upper()
         if first not in ("LIST", "TABLE", "TASK", "CALENDAR"):
             raise QueryError(f"unknown query type {first!r}: expected LIST, TABLE, TASK or CALENDAR") from None
@@ -344,7 +346,17 @@ class _Build(Transformer):
         fn = fns.FUNCTIONS[fname]
         if fname in fns.LAZY:  # default(), choice(): evaluate only what is needed
             return self._tag(lambda r, e: fn(e, r, argv), src)
-        return self._tag(lambda r, e: fn(e, *[a(r, e) for a in argv]), src)
+
+        def apply(r: Any, e: Any) -> Any:
+            try:
+                return fn(e, *[a(r, e) for a in argv])
+            except QueryError as ex:
+                if str(ex).startswith("expects"):
+                    raise QueryError(f"{name}() {ex}") from None
+                raise
+            except (TypeError, ValueError, AttributeError, IndexError, OverflowError):
+                raise QueryError(f"{name}(): wrong number or type of arguments in {src}") from None
+        return self._tag(apply, src)
 
     def not_(self, a: Expr) -> Expr:
         return self._tag(lambda r, e: not truthy(a(r, e)), f"!{getattr(a, 'src', '')}")

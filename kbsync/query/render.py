@@ -138,4 +138,6 @@ def render_html(query_text: str, pages: PageSet | Iterable[Mapping[str, Any]], *
         return error_html(str(e))
     except RecursionError:
         return error_html("query is nested too deeply")
+    except Exception as e:  # noqa: BLE001 - a query must never break a build; say what went wrong instead
+        return error_html(f"query failed: {type(e).__name__}: {e}")
     return result_html(res, url)
