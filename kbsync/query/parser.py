@@ -46,7 +46,6 @@ def _lark() -> Lark:
 
 
 UNSUPPORTED = [  # constructs Dataview has that kb does not run, with what to say
-    (re.compile(r"^\s*```?\s*dataviewjs", re.I), "DataviewJS (JavaScript queries) is not supported"),
     (re.compile(r"\bFROM\s+csv\s*\(", re.I), "FROM csv(...) is not supported"),
     (re.compile(r"\bincoming\s*\(", re.I), "incoming(...) sources are not supported; use FROM [[link]]"),
 ]
