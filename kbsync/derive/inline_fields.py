@@ -20,7 +20,8 @@ def line_fields(masked: str, line: str) -> list[tuple[str, str]]:
         key = m.group(1) if m.group(1) is not None else m.group(3)
         start, end = m.span(2) if m.group(1) is not None else m.span(4)
         out.append((key_of(key), line[start:end].strip()))
-    if not out and "::" in masked:
+    # A full-line field starts its line: not after code that masking blanked (`x` and std::vector).
+    if not out and "::" in masked and len(masked) - len(masked.lstrip()) == len(line) - len(line.lstrip()):
         m = FULL_LINE.match(masked)
         if m and key_of(m.group(1)):
             out.append((key_of(m.group(1)), line[m.start(2):].strip()))
