@@ -1,0 +1,44 @@
+"""`kb check` for queries: every query block that cannot run, as a problem at `path:line`."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..models import Problem
+from .blocks import JS_MESSAGE, find_blocks
+from .engine import run
+from .pages import PageSet
+from .values import QueryError
+
+AT_LINE = re.compile(r"at line (\d+), column \d+")
+
+
+def query_problems(records: Iterable[Mapping[str, Any]], content_dir: Path | str) -> list[Problem]:
+    """Parse and run every ```dataview block (as the owner, so drafts' queries are checked too)."""
+    records = list(records)
+    out: list[Problem] = []
+    pages: PageSet | None = None
+    root = Path(content_dir)
+    for rec in records:
+        try:
+            text = (root / rec["path"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the sync already reported unreadable files
+        for b in find_blocks(text):
+            if b.lang == "base":
+                continue  # Bases are checked when they are rendered
+            line = b.line
+            try:
+                if b.lang == "dataviewjs":
+                    raise QueryError(JS_MESSAGE)
+                pages = pages or PageSet(records, "owner")
+                run(b.text, pages, viewer="owner", this=rec["slug"])
+            except QueryError as e:
+                m = AT_LINE.search(str(e))
+                if m:
+                    line = b.line + int(m.group(1)) - 1
+                out.append(Problem(path=rec["path"], line=line, level="error", code="query",
+                                   message=f"{b.lang} query: {e}"))
+    return out

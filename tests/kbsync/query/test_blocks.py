@@ -1,0 +1,30 @@
+"""Finding query fences in Markdown: languages, lines, prefixes (lists, callouts), nested examples skipped."""
+from __future__ import annotations
+
+import pytest
+
+from kbsync.query.blocks import find_blocks, replace_blocks
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("```dataview\nLIST\n```", [("dataview", "LIST", 2, "")]),
+    ("intro\n\n```Dataview\nTABLE x\nFROM #a\n```\n", [("dataview", "TABLE x\nFROM #a", 4, "")]),
+    ("~~~dataview\nLIST\n~~~", [("dataview", "LIST", 2, "")]),
+    ("```dataviewjs\ndv.list()\n```", [("dataviewjs", "dv.list()", 2, "")]),
+    ("```base\nviews: []\n```", [("base", "views: []", 2, "")]),
+    ("- item\n  ```dataview\n  LIST\n  ```", [("dataview", "LIST", 3, "  ")]),
+    ("> [!note]\n> ```dataview\n> LIST FROM #a\n> ```", [("dataview", "LIST FROM #a", 3, "> ")]),
+    ("````markdown\n```dataview\nLIST\n```\n````", []),
+    ("```python\nx = 1\n```\n```dataview\nLIST\n```", [("dataview", "LIST", 5, "")]),
+    ("```dataview\nLIST", [("dataview", "LIST", 2, "")]),
+    ("no fences", []),
+    ("`inline` ```dataview``` text", []),
+])
+def test_find_blocks(text: str, expected: list) -> None:
+    assert [(b.lang, b.text, b.line, b.prefix) for b in find_blocks(text)] == expected
+
+
+def test_replace_keeps_the_rest_and_the_callout() -> None:
+    text = "a\n> [!note]\n> ```dataview\n> LIST\n> ```\nb\n```dataview\nTASK\n```\nc"
+    out = replace_blocks(text, lambda b: f"<{b.text}>")
+    assert out == "a\n> [!note]\n>\n> <LIST>\n>\nb\n\n<TASK>\n\nc"
