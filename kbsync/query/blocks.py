@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 QUERY_LANGS = ("dataview", "dataviewjs", "base")
 FENCE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
@@ -26,43 +28,33 @@ class Block:
         return self.start + 2
 
 
-def _strip(line: str, prefix: str) -> str:
-    """Remove a blockquote/indent prefix like the opening fence's from a content line."""
-    if ">" in prefix:
-        for _ in range(prefix.count(">")):
-            line = re.sub(r"^[ \t]*>[ \t]?", "", line, count=1)
-        return line
-    n = len(prefix)
-    return line[n:] if line[:n].strip() == "" else line.lstrip()
+@lru_cache(maxsize=1)
+def _md() -> Any:
+    from markdown_it import MarkdownIt
+
+    # Block structure only: which fences are real (not inside an indented code block or another fence).
+    md = MarkdownIt("commonmark")
+    md.disable("inline")
+    return md
 
 
 def find_blocks(text: str) -> list[Block]:
-    """Every top-level query fence; query-looking fences inside other code blocks (examples) are skipped."""
+    """Every query fence Markdown sees as a fence: examples inside other code blocks are skipped."""
     if "```" not in text and "~~~" not in text:
         return []
     lines = text.split("\n")
     out = []
-    i = 0
-    while i < len(lines):
-        m = FENCE.match(lines[i])
-        if not m or (m["fence"][0] == "`" and "`" in m["info"]):
-            i += 1
+    for tok in _md().parse(text):
+        if tok.type != "fence" or tok.map is None:
             continue
-        prefix, fence = m["prefix"], m["fence"]
-        info = m["info"].strip()
+        info = tok.info.strip()
         lang = info.split()[0].lower() if info else ""
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        body = []
-        while j < len(lines):
-            content = _strip(lines[j], prefix)
-            if close.match(content):
-                break
-            body.append(content)
-            j += 1
-        if lang in QUERY_LANGS:
-            out.append(Block(lang, "\n".join(body), i, min(j, len(lines) - 1), prefix))
-        i = j + 1
+        if lang not in QUERY_LANGS:
+            continue
+        start = tok.map[0]
+        m = FENCE.match(lines[start])
+        # map[1] is the line after the closing fence, or the end of the text for a fence never closed
+        out.append(Block(lang, tok.content.rstrip("\n"), start, max(start, tok.map[1] - 1), m["prefix"] if m else ""))
     return out
 
 

@@ -28,3 +28,8 @@ def test_replace_keeps_the_rest_and_the_callout() -> None:
     text = "a\n> [!note]\n> ```dataview\n> LIST\n> ```\nb\n```dataview\nTASK\n```\nc"
     out = replace_blocks(text, lambda b: f"<{b.text}>")
     assert out == "a\n> [!note]\n>\n> <LIST>\n>\nb\n\n<TASK>\n\nc"
+
+
+def test_fence_inside_an_indented_code_block_is_an_example() -> None:
+    text = "Sample:\n\n    ```dataviewjs\n    dv.list()\n    ```\n\n1. step\n\n    ```dataview\n    LIST\n    ```\n"
+    assert [(b.lang, b.line) for b in find_blocks(text)] == [("dataview", 10)]

@@ -58,7 +58,8 @@ def test_check_lists_query_errors_at_path_line(tmp_path: Path) -> None:
         "example.md": "````markdown\n```dataview\nLIST WHERE\n```\n````\n",
     })
     code, out, _ = kb("check", "--json", "--content", str(root), "--store", f"sqlite://{tmp_path / 'kb.sqlite'}")
-    problems = [(p["path"], p["line"], p["message"]) for p in json.loads(out) if p["code"] == "query"]
+    problems = [(p["path"], p["line"], p["level"], p["message"]) for p in json.loads(out) if p["code"] == "query"]
     assert code == 1
-    assert [(p, line) for p, line, _ in problems] == [("bad.md", 7), ("bad.md", 13), ("bad.md", 17)]
-    assert "ends too early" in problems[0][2] and "DataviewJS" in problems[1][2] and "nosuch" in problems[2][2]
+    assert [(p, line, level) for p, line, level, _ in problems] == [
+        ("bad.md", 7, "error"), ("bad.md", 13, "warning"), ("bad.md", 17, "error")]
+    assert "ends too early" in problems[0][3] and "DataviewJS" in problems[1][3] and "nosuch" in problems[2][3]
