@@ -78,6 +78,8 @@ def member(obj: Any, key: str, env: Any) -> Any:
         page = env.page_of(obj) if env is not None else None
         return member(page, key, env) if page is not None else None
     if isinstance(obj, list):
+        if key == "length":
+            return len(obj)
         return [member(x, key, env) for x in obj]
     if isinstance(obj, dt.datetime):
         part = DATE_PARTS.get(key.lower())
@@ -419,8 +421,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "localtime": lambda env, d: d, "meta": _meta,
     "currencyformat": lambda env, n, cur="USD": f"{n:,.2f} {cur}" if _num(n) else None,
 }
+FUNCTIONS |= {  # Obsidian Bases' global functions
+    "now": lambda env: env.now, "today": lambda env: env.now.replace(hour=0, minute=0, second=0, microsecond=0),
+    "if": lambda env, row, args: _choice(env, row, [*args, *([] if len(args) == 3 else [lambda r, e: None])]),
+    "duration": _dur,
+}
 FUNCTIONS = {k.lower(): v for k, v in FUNCTIONS.items()}
-LAZY = frozenset({"default", "ldefault", "choice"})
+LAZY = frozenset({"default", "ldefault", "choice", "if"})
 
 
 def _reduce(values: Any, fn: Any) -> Any:

@@ -2,6 +2,7 @@
 
 GRAMMAR = r"""
 start: header from_clause? command*
+expr_only: expr  // a lone expression: Obsidian Bases filters and formulas
 
 header: LIST [without_id] [expr]            -> list_header
       | TABLE [without_id] [table_col ("," table_col)*] -> table_header
@@ -35,6 +36,7 @@ sort_key: expr DIRECTION?
 ?mul_expr: unary | mul_expr MULOP unary -> arith
 ?unary: postfix | "!" unary -> not_ | "-" unary -> neg
 ?postfix: atom
+        | postfix "." NAME "(" [expr ("," expr)*] ")" -> method
         | postfix "." NAME                -> member
         | postfix "[" expr "]"            -> index
         | NAME "(" [expr ("," expr)*] ")" -> call
@@ -77,11 +79,11 @@ DIRECTION.2: /(asc|desc)(ending)?\b/i
 DATE_LIT.3: /date\(\s*(today|now|tomorrow|yesterday|sow|eow|som|eom|soy|eoy|\d{4}-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)\s*\)/i
 DUR_LIT.3: /dur\(\s*-?\d+(\.\d+)?\s*[a-z]+(\s*,?\s*(and\s+)?-?\d+(\.\d+)?\s*[a-z]+)*\s*\)/i
 LAMBDA.3: /\(\s*[^\W\d]\w*(\s*,\s*[^\W\d]\w*)*\s*\)\s*=>/
-CMP: /!=|<=|>=|=|<|>/
+CMP: /!=|<=|>=|==|=|<|>/
 ADDOP: "+" | "-"
 MULOP: "*" | "/" | "%"
 NUMBER: /\d+(\.\d+)?/
-STRING: /"(?:[^"\\\n]|\\.)*"/
+STRING: /"(?:[^"\\\n]|\\.)*"/ | /'(?:[^'\\\n]|\\.)*'/
 LINK: /!?\[\[[^\[\]\n]*\]\]/
 TAG: /#[^\s,()"\[\]]+/
 NAME: /[^\W\d][\w-]*/

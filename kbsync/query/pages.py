@@ -153,6 +153,7 @@ class PageSet:
             "aliases": list(r.get("aliases") or []), "frontmatter": dict(r.get("fields") or {}),
             "starred": False,
         }
+        file |= {"links": file["outlinks"], "backlinks": file["inlinks"], "properties": file["frontmatter"]}  # Bases
         file["tasks"] = [self._task(t, r, link) for t in r.get("tasks") or []]
         file["lists"] = file["tasks"]
         fields["file"] = file

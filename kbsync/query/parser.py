@@ -42,7 +42,21 @@ class Query:
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=True)
+    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=True, start=["start", "expr_only"])
+
+
+def parse_expr(text: str, bases: bool = False) -> Expr:
+    """A lone expression (a Bases filter or formula) → closure; raises QueryError."""
+    try:
+        tree = _lark().parse(text, start="expr_only")
+        return (_BasesBuild if bases else _Build)(text).transform(tree)
+    except VisitError as e:
+        raise QueryError(str(e.orig_exc)) from None
+    except UnexpectedInput as e:
+        tok = getattr(e, "token", None)
+        if tok is not None and tok.type == "$END":
+            raise QueryError(f"expression ends too early: {text!r}") from None
+        raise QueryError(f"cannot read expression {text!r} (column {getattr(e, 'column', '?')})") from None
 
 
 UNSUPPORTED = [  # constructs Dataview has that kb does not run, with what to say
@@ -59,7 +73,7 @@ def parse(text: str) -> Query:
     if not text.strip():
         raise QueryError("empty query: expected LIST, TABLE, TASK or CALENDAR")
     try:
-        tree = _lark().parse(text)
+        tree = _lark().parse(text, start="start")
         return _Build(text).transform(tree)
     except VisitError as e:
         raise QueryError(str(e.orig_exc)) from None
@@ -157,7 +171,7 @@ def arith(op: str, a: Any, b: Any) -> Any:
     return None
 
 
-_CMP = {"=": lambda c: c == 0, "!=": lambda c: c != 0, "<": lambda c: c < 0, ">": lambda c: c > 0,
+_CMP = {"=": lambda c: c == 0, "==": lambda c: c == 0, "!=": lambda c: c != 0, "<": lambda c: c < 0, ">": lambda c: c > 0,
         "<=": lambda c: c <= 0, ">=": lambda c: c >= 0}
 
 
@@ -357,6 +371,22 @@ class _Build(Transformer):
                 raise QueryError(f"{name}(): wrong number or type of arguments in {src}") from None
         return self._tag(apply, src)
 
+    def method(self, obj: Expr, name: Token, *args: Expr | None) -> Expr:
+        from .methods import call_method
+
+        argv = [a for a in args if a is not None]
+        key = str(name)
+
+        def f(r: Any, e: Any) -> Any:
+            try:
+                return call_method(e, obj(r, e), key, [a(r, e) for a in argv])
+            except (TypeError, ValueError, AttributeError, IndexError, OverflowError):
+                raise QueryError(f"{key}(): wrong number or type of arguments") from None
+        return self._tag(f, f"{getattr(obj, 'src', '')}.{key}(…)")
+
+    def expr_only(self, expr: Expr) -> Expr:
+        return expr
+
     def not_(self, a: Expr) -> Expr:
         return self._tag(lambda r, e: not truthy(a(r, e)), f"!{getattr(a, 'src', '')}")
 
@@ -381,11 +411,28 @@ class _Build(Transformer):
 
     def cmp(self, a: Expr, op: Token, b: Expr) -> Expr:
         test = _CMP[str(op)]
-        if str(op) in ("=", "!="):
-            want = str(op) == "="
+        if str(op) in ("=", "==", "!="):
+            want = str(op) != "!="
             return self._bin(a, str(op), b, lambda r, e: equal(a(r, e), b(r, e)) == want)
         return self._bin(a, str(op), b, lambda r, e: test(compare(a(r, e), b(r, e))))
 
     def arith(self, a: Expr, op: Token, b: Expr) -> Expr:
         o = str(op)
         return self._bin(a, o, b, lambda r, e: arith(o, a(r, e), b(r, e)))
+
+
+@v_args(inline=True)
+class _BasesBuild(_Build):
+    """Bases expressions: a date plus or minus a duration string (`now() - "1 week"`) is date arithmetic."""
+
+    def arith(self, a: Expr, op: Token, b: Expr) -> Expr:
+        o = str(op)
+
+        def f(r: Any, e: Any) -> Any:
+            x, y = a(r, e), b(r, e)
+            if o in "+-" and isinstance(x, dt.datetime) and isinstance(y, str):
+                d = parse_duration(y)
+                if d is not None:
+                    y = d
+            return arith(o, x, y)
+        return self._bin(a, o, b, f)
