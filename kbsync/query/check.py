@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Problem
+from .bases import run_base
 from .blocks import JS_MESSAGE, find_blocks
 from .engine import run
 from .pages import PageSet
@@ -16,7 +17,7 @@ AT_LINE = re.compile(r"at line (\d+), column \d+")
 
 
 def query_problems(records: Iterable[Mapping[str, Any]], content_dir: Path | str) -> list[Problem]:
-    """Parse and run every ```dataview block (as the owner, so drafts' queries are checked too)."""
+    """Parse and run every ```dataview and ```base block (as the owner, so drafts' queries are checked too)."""
     records = list(records)
     out: list[Problem] = []
     pages: PageSet | None = None
@@ -27,8 +28,6 @@ def query_problems(records: Iterable[Mapping[str, Any]], content_dir: Path | str
         except (OSError, UnicodeDecodeError):
             continue  # the sync already reported unreadable files
         for b in find_blocks(text):
-            if b.lang == "base":
-                continue  # Bases are checked when they are rendered
             line = b.line
             if b.lang == "dataviewjs":  # not wrong, only not run here: a warning
                 out.append(Problem(path=rec["path"], line=line, level="warning", code="query",
@@ -36,7 +35,10 @@ def query_problems(records: Iterable[Mapping[str, Any]], content_dir: Path | str
                 continue
             try:
                 pages = pages or PageSet(records, "owner")
-                run(b.text, pages, viewer="owner", this=rec["slug"])
+                if b.lang == "base":
+                    run_base(b.text, pages, viewer="owner", this=rec["slug"])
+                else:
+                    run(b.text, pages, viewer="owner", this=rec["slug"])
             except QueryError as e:
                 m = AT_LINE.search(str(e))
                 if m:
