@@ -156,16 +156,16 @@ def run_base(base: Base | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC,
              now: dt.datetime | None = None, time_limit: float = TIME_LIMIT, max_rows: int = MAX_ROWS) -> list[ViewResult]:
     b = parse_base(base) if isinstance(base, str) else base
     env = Env(pages, this, now, time_limit, max_rows)
-    env.rows_ok(len(pages.pages))
+    env.rows_ok(len(pages.order))
     out = []
     for view in b.views:
         rows = []
-        for i, (slug, page) in enumerate(pages.pages.items()):
+        for i, slug in enumerate(pages.order):
             if i % 256 == 0:
                 env.tick()
             if not can_see(pages.visibility[slug], viewer):
                 continue
-            row = _row(page, b, env)
+            row = _row(pages.page(slug), b, env)  # type: ignore[arg-type]
             if all(f is None or truthy(f(row, env)) for f in (b.filter, view.filter)):
                 rows.append(row)
         for pid, desc in reversed(view.sort):  # stable sorts, last key first

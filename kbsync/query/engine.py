@@ -46,7 +46,7 @@ class Env:
         self.pages = pages
         self.now = now or dt.datetime.now()
         self.this_slug = this
-        self.this = pages.pages.get(this) if this else None
+        self.this = pages.page(this) if this else None
         self.source_path = pages.records[this]["path"] if this in pages.records else ""
         self.deadline = time.perf_counter() + time_limit
         self.time_limit = time_limit
@@ -60,7 +60,7 @@ class Env:
         return Link(link.path, link.slug, display, embed) if display or embed else link
 
     def page_of(self, link: Link) -> dict[str, Any] | None:
-        return self.pages.pages.get(link.slug) if link.slug else None
+        return self.pages.page(link.slug) if link.slug else None
 
     def tick(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -79,14 +79,14 @@ def _source(env: Env, src: Any) -> set[str]:
     if kind == "and":
         return _source(env, src[1]) & _source(env, src[2])
     if kind == "not":
-        return set(pages.pages) - _source(env, src[1])
+        return set(pages.records) - _source(env, src[1])
     if kind == "tag":
         tag = "#" + src[1].lower()
         return {s for s, tags in pages.tags_lower.items() if tag in tags}
     if kind == "folder":
         folder = src[1].strip("/")
         if not folder:
-            return set(pages.pages)
+            return set(pages.records)
         prefix = folder + "/"
         return {s for s, r in pages.records.items()
                 if r["path"].startswith(prefix) or r["path"] in (folder, folder + ".md")}
@@ -157,8 +157,8 @@ def run(query: Query | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC, th
     """Evaluate a query; `viewer` filters again (fail closed) even if `pages` was built for a wider viewer."""
     q = parse(query) if isinstance(query, str) else query
     env = Env(pages, this, now, time_limit, max_rows)
-    slugs = _source(env, q.source) if q.source is not None else set(pages.pages)
-    selected = [p for s, p in pages.pages.items() if s in slugs and can_see(pages.visibility[s], viewer)]
+    slugs = _source(env, q.source) if q.source is not None else set(pages.records)
+    selected = [pages.page(s) for s in pages.order if s in slugs and can_see(pages.visibility[s], viewer)]
     rows: list[Any]
     if q.kind == "task":
         rows = [Scope(t, p) for p in selected for t in p["file"]["tasks"]]

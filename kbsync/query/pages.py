@@ -5,6 +5,7 @@ import datetime as dt
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..paths import stem_of
@@ -15,6 +16,7 @@ from .values import Link, parse_date, type_inline, type_text
 FILE_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
+@lru_cache(maxsize=8192)  # field names repeat across entries
 def canonical(key: str) -> str:
     """Dataview's sanitised field name: `Due Date` is also `due-date`; lookups fold case."""
     return re.sub(r"[^\w\s-]", "", key.strip()).strip().replace(" ", "-").lower()
@@ -75,10 +77,26 @@ class PageSet:
                         inlinks[target].append(slug)
             self.outlinks[slug] = outs
         self.inlinks = inlinks
-        self.pages: dict[str, dict[str, Any]] = {slug: self._page(r, files.get(r["path"]))
-                                                 for slug, r in sorted(self.records.items(),
-                                                                       key=lambda kv: kv[1]["path"])}
-        self.tags_lower = {slug: {t.lower() for t in p["file"]["tags"]} for slug, p in self.pages.items()}
+        self.files = files
+        self.order = [slug for slug, _ in sorted(self.records.items(), key=lambda kv: kv[1]["path"])]
+        self._pages: dict[str, dict[str, Any]] = {}  # built on first use: most queries read a few entries
+
+    def page(self, slug: str) -> dict[str, Any] | None:
+        """The Dataview page of an entry (None if the viewer may not see it)."""
+        p = self._pages.get(slug)
+        if p is None and slug in self.records:
+            r = self.records[slug]
+            p = self._pages[slug] = self._page(r, self.files.get(r["path"]))
+        return p
+
+    @property
+    def pages(self) -> dict[str, dict[str, Any]]:
+        """Every page, in path order."""
+        return {slug: self.page(slug) for slug in self.order}  # type: ignore[misc]
+
+    @cached_property
+    def tags_lower(self) -> dict[str, set[str]]:
+        return {slug: {t.lower() for t in tag_closure(r.get("tags") or [])} for slug, r in self.records.items()}
 
     @staticmethod
     def _link_of(r: Mapping[str, Any]) -> Link:
