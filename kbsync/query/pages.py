@@ -53,7 +53,7 @@ class PageSet:
         self._resolver: Resolver | None = None
         files = files or {}
         self.links = {slug: self._link_of(r) for slug, r in self.records.items()}
-        inlinks: dict[str, list[str]] = {slug: [] for slug in self.records}
+        inlinks: dict[str, dict[str, None]] = {slug: {} for slug in self.records}  # ordered sets: hubs have thousands
         self.outlinks: dict[str, list[Link]] = {}
         for slug, r in self.records.items():
             outs: list[Link] = []
@@ -73,8 +73,7 @@ class PageSet:
                 if target not in seen:
                     seen.add(target)
                     outs.append(self.links[target])
-                    if slug not in inlinks[target]:
-                        inlinks[target].append(slug)
+                    inlinks[target][slug] = None
             self.outlinks[slug] = outs
         self.inlinks = inlinks
         self.files = files
