@@ -9,6 +9,7 @@ from typing import Any
 
 QUERY_LANGS = ("dataview", "dataviewjs", "base")
 FENCE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
+QUICK = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|base)\b", re.M | re.I)
 JS_MESSAGE = "DataviewJS (JavaScript queries) is not supported: kb runs DQL queries only"
 
 
@@ -40,7 +41,7 @@ def _md() -> Any:
 
 def find_blocks(text: str) -> list[Block]:
     """Every query fence Markdown sees as a fence: examples inside other code blocks are skipped."""
-    if "```" not in text and "~~~" not in text:
+    if not QUICK.search(text):  # most pages have no query fence: skip the Markdown parse
         return []
     lines = text.split("\n")
     out = []
