@@ -158,7 +158,10 @@ def run(query: Query | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC, th
     q = parse(query) if isinstance(query, str) else query
     env = Env(pages, this, now, time_limit, max_rows)
     slugs = _source(env, q.source) if q.source is not None else set(pages.records)
-    selected = [pages.page(s) for s in pages.order if s in slugs and can_see(pages.visibility[s], viewer)]
+    chosen = [s for s in pages.order if s in slugs and can_see(pages.visibility[s], viewer)]
+    if q.kind != "task" and q.commands and q.commands[0][0] == "limit":
+        chosen = chosen[:q.commands[0][1]]  # LIMIT first: build only the pages it keeps
+    selected = [pages.page(s) for s in chosen]
     rows: list[Any]
     if q.kind == "task":
         rows = [Scope(t, p) for p in selected for t in p["file"]["tasks"]]
