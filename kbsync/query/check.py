@@ -45,4 +45,17 @@ def query_problems(records: Iterable[Mapping[str, Any]], content_dir: Path | str
                     line = b.line + int(m.group(1)) - 1
                 out.append(Problem(path=rec["path"], line=line, level="error", code="query",
                                    message=f"{b.lang} query: {e}"))
+    for base_file in sorted(root.rglob("*.base")):  # .base files are pages of their own on the site
+        rel = base_file.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        try:
+            pages = pages or PageSet(records, "owner")
+            run_base(base_file.read_text(encoding="utf-8"), pages, viewer="owner")
+        except (OSError, UnicodeDecodeError) as e:
+            out.append(Problem(path=rel, line=1, level="error", code="query", message=f"base: cannot read: {e}"))
+        except QueryError as e:
+            m = AT_LINE.search(str(e))
+            out.append(Problem(path=rel, line=int(m.group(1)) if m else 1, level="error", code="query",
+                               message=f"base: {e}"))
     return out

@@ -56,11 +56,16 @@ def test_check_lists_query_errors_at_path_line(tmp_path: Path) -> None:
         "bad.md": "---\ntitle: Bad\n---\ntext\n\n```dataview\nTABLE rating\nFROM #x\nWHERE\n```\n\n"
                   "```dataviewjs\ndv.list([])\n```\n\n> ```dataview\n> LIST WHERE nosuch(1)\n> ```\n\n```base\nviews:\n  - type: map\n```\n",
         "example.md": "````markdown\n```dataview\nLIST WHERE\n```\n````\n",
+        "lists/Books.base": "filters: file.hasTag(\"x\")\nviews:\n  - type: table\n    order: [file.name\n",
+        "lists/Fine.base": "views:\n  - type: cards\n",
     })
     code, out, _ = kb("check", "--json", "--content", str(root), "--store", f"sqlite://{tmp_path / 'kb.sqlite'}")
-    problems = [(p["path"], p["line"], p["level"], p["message"]) for p in json.loads(out) if p["code"] == "query"]
+    problems = [(p["path"], p["line"], p["level"], p["message"]) for p in json.loads(out)
+                if p["code"] == "query" and p["path"].endswith(".md")]
     assert code == 1
     assert [(p, line, level) for p, line, level, _ in problems] == [
         ("bad.md", 7, "error"), ("bad.md", 13, "warning"), ("bad.md", 17, "error"), ("bad.md", 21, "error")]
     assert "ends too early" in problems[0][3] and "DataviewJS" in problems[1][3] and "nosuch" in problems[2][3]
     assert "base query: view type 'map'" in problems[3][3]
+    bases = [(p["path"], p["line"], p["message"]) for p in json.loads(out) if p["path"].endswith(".base")]
+    assert bases == [("lists/Books.base", 5, "base: base is not valid YAML at line 5, column 1")]
