@@ -10,6 +10,7 @@ from typing import Any
 QUERY_LANGS = ("dataview", "dataviewjs", "base")
 FENCE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 QUICK = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|base)\b", re.M | re.I)
+INLINE = re.compile(r"(?<!`)`=[ \t]*([^`\n]+?)[ \t]*`(?!`)")  # Dataview inline query: `= this.rating`
 JS_MESSAGE = "DataviewJS (JavaScript queries) is not supported: kb runs DQL queries only"
 
 
@@ -68,4 +69,19 @@ def replace_blocks(text: str, render: Callable[[Block], str]) -> str:
     for b in reversed(blocks):
         quote = b.prefix.rstrip() if ">" in b.prefix else ""
         lines[b.start:b.end + 1] = [quote, b.prefix + render(b), quote]
+    return "\n".join(lines)
+
+
+def replace_inline(text: str, render: Callable[[str], str]) -> str:
+    """Each inline query (`` `= expr` ``) outside code blocks replaced by `render(expr)`."""
+    if "`=" not in text or not INLINE.search(text):
+        return text
+    lines = text.split("\n")
+    code: set[int] = set()
+    for tok in _md().parse(text):
+        if tok.type in ("fence", "code_block", "html_block") and tok.map:
+            code.update(range(tok.map[0], tok.map[1]))
+    for i, line in enumerate(lines):
+        if i not in code and "`=" in line:
+            lines[i] = INLINE.sub(lambda m: render(m.group(1)), line)
     return "\n".join(lines)

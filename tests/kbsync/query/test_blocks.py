@@ -33,3 +33,15 @@ def test_replace_keeps_the_rest_and_the_callout() -> None:
 def test_fence_inside_an_indented_code_block_is_an_example() -> None:
     text = "Sample:\n\n    ```dataviewjs\n    dv.list()\n    ```\n\n1. step\n\n    ```dataview\n    LIST\n    ```\n"
     assert [(b.lang, b.line) for b in find_blocks(text)] == [("dataview", 10)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rated `= this.rating` of 10", "Rated <this.rating> of 10"),
+    ("`=date(today)` and `= 1 + 2 `", "<date(today)> and <1 + 2>"),
+    ("```\n`= not here`\n```\n    `= nor here`", "```\n`= not here`\n```\n    `= nor here`"),
+    ("``= double`` and `plain` and `$= js`", "``= double`` and `plain` and `$= js`"),
+])
+def test_inline_queries(text: str, expected: str) -> None:
+    from kbsync.query.blocks import replace_inline
+
+    assert replace_inline(text, lambda e: f"<{e}>") == expected
