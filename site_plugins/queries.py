@@ -1,4 +1,4 @@
-"""Query blocks rendered at build time: a Python-Markdown preprocessor replaces ```dataview / ```base fences.
+"""Queries rendered at build time: a Python-Markdown preprocessor replaces ```dataview / ```base fences and `= expr`.
 
 The plugin tells `SiteQueries` the build's records (`load`) and the page being rendered (`begin`); the
 preprocessor runs the queries over public entries only and stashes the HTML, so Markdown never sees it.
@@ -78,13 +78,31 @@ class SiteQueries:
             return render_base(block.text, self.pages, this=self.slug, url=self.url)
         return render_html(block.text, self.pages, this=self.slug, url=self.url)
 
+    def render_inline(self, expr: str) -> str:
+        """An inline query (`= expr`) on this page: its value as Dataview shows it, or an error span."""
+        from html import escape
+
+        from kbsync.query import QueryError
+        from kbsync.query.engine import Env
+        from kbsync.query.parser import parse_expr
+        from kbsync.query.render import value_html
+
+        try:
+            env = Env(self.pages, self.slug, None, 1.0, 10_000)
+            return f'<span class="kb-query-inline">{value_html(parse_expr(expr)(env.this, env), self.url)}</span>'
+        except QueryError as e:
+            return f'<span class="kb-query-error">{escape(str(e))}</span>'
+        except Exception as e:  # noqa: BLE001 - an inline query must never break a build
+            return f'<span class="kb-query-error">{escape(type(e).__name__)}</span>'
+
     def render(self, text: str, stash: Any) -> str:
-        if not any(m in text for m in MARKERS):
+        if not any(m in text for m in (*MARKERS, "`=")):
             return text
-        from kbsync.query.blocks import replace_blocks
+        from kbsync.query.blocks import replace_blocks, replace_inline
 
         # One line per result: a blank line inside raw HTML would end it, so newlines become entities.
-        return replace_blocks(text, lambda b: stash(self.render_block(b).replace("\n", "&#10;")))
+        out = replace_blocks(text, lambda b: stash(self.render_block(b).replace("\n", "&#10;")))
+        return replace_inline(out, lambda expr: stash(self.render_inline(expr).replace("\n", "&#10;")))
 
     def base_pages(self, files: Iterable[Any]) -> list[Any]:
         """Each `.base` file becomes a page of its own at /<slug>/ (its views, rendered over public entries)."""
@@ -151,7 +169,7 @@ class QueryPreprocessor(Preprocessor):
 
         def keep(html: str) -> str:
             self.rendered.append(html)
-            return f"kbquery{id(self.rendered)}x{len(self.rendered) - 1}"
+            return f"kbquery{id(self.rendered)}x{len(self.rendered) - 1}q"  # q: digits may follow inline
         out = self.queries.render(text, keep)
         return lines if out is text else out.split("\n")
 
@@ -166,7 +184,7 @@ class StashPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if not self.rendered:
             return lines
-        marker = re.compile(rf"kbquery{id(self.rendered)}x(\d+)")
+        marker = re.compile(rf"kbquery{id(self.rendered)}x(\d+)q")
         return [marker.sub(lambda m: self.md.htmlStash.store(self.rendered[int(m.group(1))]), ln) for ln in lines]
 
 

@@ -54,7 +54,12 @@ views:
     order: [file.name, rating]
 ```
 
-Links here: [[Dune]].
+Links here: [[Dune]]. Inline: `= this.file.name` has `= length(this.file.outlinks)`2 links,
+`= [[Dune]].rating` and `= nosuch(`, while in a code block it stays:
+
+```
+`= this.file.name`
+```
 """
 LIBRARY = """filters:
   and:
@@ -98,6 +103,15 @@ def test_blocks_render_as_query_elements(site: Site) -> None:
     codes = [c.get_text() for c in body.select("code, pre")]
     assert not any("TABLE rating" in c or "dv.list" in c or "TASK FROM" in c for c in codes)
     assert any("#example-only" in c for c in codes)  # an example inside another fence stays code
+
+
+def test_inline_queries(site: Site) -> None:
+    body = site.soup("queries/").select_one("article")
+    spans = body.select("span.kb-query-inline")
+    assert [s.get_text() for s in spans] == ["Queries", "1", "8"]
+    assert "Queries has 12 links" in body.get_text()  # the value, then the text that follows it
+    assert len(body.select("span.kb-query-error")) == 1
+    assert "`= this.file.name`" in body.select("pre")[-1].get_text()
 
 
 def test_links_are_relative_and_resolve(site: Site) -> None:
