@@ -171,7 +171,7 @@ class PageSet:
             "starred": False,
         }
         file |= {"links": file["outlinks"], "backlinks": file["inlinks"], "properties": file["frontmatter"]}  # Bases
-        file["tasks"] = [self._task(t, r, link) for t in r.get("tasks") or []]
+        file["tasks"] = _nest([self._task(t, r, link) for t in r.get("tasks") or []])
         file["lists"] = file["tasks"]
         fields["file"] = file
         return fields
@@ -182,7 +182,8 @@ class PageSet:
             "text": t.get("text", ""), "status": status, "checked": status != " ",
             "completed": status in ("x", "X"), "fullyCompleted": status in ("x", "X"), "line": t.get("line"),
             "path": r["path"], "link": link, "task": True, "tags": tag_closure(t.get("tags") or []),
-            "visual": t.get("text", ""), "annotated": bool(t.get("fields")),
+            "visual": t.get("text", ""), "annotated": bool(t.get("fields")), "indent": t.get("indent", 0),
+            "children": [], "parent": None,
         }
         for key, raw in (t.get("fields") or {}).items():
             typed = type_inline(raw, self._field_link)
@@ -194,3 +195,18 @@ class PageSet:
 
 def _strip(d: dt.datetime | None) -> dt.datetime | None:
     return d.replace(hour=0, minute=0, second=0, microsecond=0) if d else None
+
+
+def _nest(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Subtasks: a task indented under the task before it is its child (`children`, `parent` = the parent's line)."""
+    stack: list[dict[str, Any]] = []
+    for t in tasks:
+        while stack and (stack[-1]["indent"] >= t["indent"] or t["line"] is None):
+            stack.pop()
+        if stack:
+            t["parent"] = stack[-1]["line"]
+            stack[-1]["children"].append(t)
+        stack.append(t)
+    for t in reversed(tasks):  # children come after their parent: settle them first
+        t["fullyCompleted"] = t["fullycompleted"] = t["completed"] and all(c["fullyCompleted"] for c in t["children"])
+    return tasks

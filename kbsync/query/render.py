@@ -82,7 +82,9 @@ def result_html(res: Result, url: UrlFor = default_url) -> str:
     if res.kind == "task":
         parts = []
         for key, tasks in res.tasks:
-            lis = "".join(_task_html(t, url) for t in tasks)
+            shown = {(t.get("path"), t.get("line")) for t in tasks}
+            # A subtask whose parent is in the result shows under it (with all the parent's subtasks), as in Dataview.
+            lis = "".join(_task_html(t, url) for t in tasks if (t.get("path"), t.get("parent")) not in shown)
             parts.append(f'<h4 class="kb-query-group">{value_html(key, url)}</h4><ul class="kb-query-tasks">{lis}</ul>')
         return head + "".join(parts) + "</div>"
     return head + _calendar_html(res.dates, url) + "</div>"
@@ -91,8 +93,10 @@ def result_html(res: Result, url: UrlFor = default_url) -> str:
 def _task_html(t: Mapping[str, Any], url: UrlFor) -> str:
     status = str(t.get("status", " "))
     checked = " checked" if t.get("checked") else ""
+    children = t.get("children") or []
+    sub = '<ul class="kb-query-tasks">' + "".join(_task_html(c, url) for c in children) + "</ul>" if children else ""
     return (f'<li class="task-list-item" data-task="{escape(status, quote=True)}">'
-            f'<input type="checkbox" disabled{checked}> {escape(str(t.get("text", "")))}</li>')
+            f'<input type="checkbox" disabled{checked}> {escape(str(t.get("text", "")))}{sub}</li>')
 
 
 def _calendar_html(dates: Iterable[tuple[dt.datetime, Any]], url: UrlFor) -> str:

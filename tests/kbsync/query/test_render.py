@@ -144,3 +144,23 @@ def test_viewer_filters_even_a_wider_pageset(owner_pages) -> None:
     assert "Secret" in token and "Hidden Draft" not in token
     owner = render_html("LIST FROM #canary", owner_pages, viewer="owner")
     assert "Secret" in owner and "Hidden Draft" in owner
+
+
+def test_subtasks_nest_under_their_parent() -> None:
+    from kbsync.derive import derive
+    from kbsync.parse import parse_bytes
+
+    body = "- [ ] Move house\n    - [x] Pack books\n    - [ ] Pack kitchen\n        - [x] Plates\n- [x] Sell car\n"
+    tasks = derive(parse_bytes("plan.md", body.encode()))["tasks"]
+    records = [{"slug": "plan", "path": "plan.md", "visibility": "public", "tags": [], "links": [], "tasks": tasks}]
+    s = soup(render_html("TASK", PageSet(records)))
+    top = s.select("div.kb-query-task > ul > li")
+    assert [li.contents[1].strip() for li in top] == ["Move house", "Sell car"]
+    assert [li.contents[1].strip() for li in top[0].select(":scope > ul > li")] == ["Pack books", "Pack kitchen"]
+    assert top[0].select_one(":scope > ul > li > ul > li").contents[1].strip() == "Plates"
+    assert s.select_one("div.kb-query")["data-rows"] == "5"
+    only = soup(render_html("TASK WHERE text = \"Plates\" OR text = \"Sell car\"", PageSet(records)))
+    assert [li.contents[1].strip() for li in only.select("div.kb-query-task > ul > li")] == ["Plates", "Sell car"]
+    done = soup(render_html("TASK WHERE fullyCompleted", PageSet(records)))
+    assert [li.contents[1].strip() for li in done.select("div.kb-query-task > ul > li")] == [
+        "Pack books", "Plates", "Sell car"]
