@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
 
-from .values import Duration, Link, QueryError, compare, equal, parse_date, parse_duration, truthy, type_name
+from .values import Duration, Link, QueryError, compare, equal, parse_duration, truthy, type_name
 
 
 class Scope(dict):
@@ -437,9 +437,3 @@ def _reduce(values: Any, fn: Any) -> Any:
     for v in values[1:]:
         acc = fn(acc, v)
     return acc
-
-
-def to_date(v: Any) -> dt.datetime | None:
-    if isinstance(v, dt.datetime):
-        return v
-    return parse_date(v) if isinstance(v, str) else None

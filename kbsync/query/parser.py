@@ -205,13 +205,10 @@ class _Build(Transformer):
 
     def table_col(self, expr: Expr, _as: Any = None, name: Token | None = None) -> tuple[str, Expr]:
         if name is None:
-            header = self._source_text(expr)
+            header = getattr(expr, "src", "?")  # Dataview heads an unnamed column with its expression
         else:
             header = _unquote(name) if name.type == "STRING" else str(name)
         return header, expr
-
-    def _source_text(self, expr: Expr) -> str:
-        return getattr(expr, "src", "?")
 
     def task_header(self, _kw: Token) -> Query:
         return Query("task", "")
