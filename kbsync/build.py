@@ -92,6 +92,7 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
         "listed_chapters": meta.get("chapters"), "field_lines": parsed.lines,
         "problems": parsed.problems, "hash": parsed.hash,
     }
+    rec.update({k: d[k] for k in ("tasks", "inline_fields") if d.get(k)})  # read by queries (kbsync.query)
     # Positional: keyword construction of a NamedTuple costs twice as much, and this runs once per link.
     edges = [Edge(slug, None, r["kind"], r["raw"], lookup_key(r["target"]) if r["target"] else "", r["line"],
                   r.get("anchor"), r.get("label"), False, False, r["target"], r.get("md", False))

@@ -43,6 +43,10 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
                     out.append(Problem(path=rec["path"], line=link["line"], level="error", code="schema",
                                        message=f"`{link['kind']}`: {link['raw']} is a {target_type}, expected "
                                                + " or ".join(rel_types[link["kind"]])))
+    if content_dir is not None:
+        from .query.check import query_problems  # lark is imported only when checking
+
+        out += query_problems(store.entries(), content_dir)
     return sorted(out, key=lambda p: (p["path"], p["line"], p["code"]))
 
 

@@ -329,6 +329,33 @@ def suggest(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
     _lookup("suggest", q, content, store, as_json, limit, viewer)
 
 
+@app.command()
+def query(dql: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+          viewer: Annotated[str, typer.Option(help="Who is asking: public, token (adds private) or owner (adds drafts).")] = "public") -> None:
+    """Run a Dataview (DQL) query over the entries the viewer may see; exit 1 if it cannot run."""
+    from .query import PageSet, QueryError, run
+    from .query.output import result_json, result_rows
+
+    s = _settings(content, store)
+    st = _store(s)
+    try:
+        files = {p: (f.mtime_ns, f.size) for p, f in st.file_states().items()}
+        res = run(dql, PageSet(st.entries(), viewer, files), viewer=viewer)
+    except QueryError as e:
+        typer.echo(f"query error: {e}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        st.close()
+    if as_json:
+        typer.echo(json.dumps(result_json(res), ensure_ascii=False, indent=1))
+        return
+    headers, rows = result_rows(res)
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+    typer.echo(f"{res.count} result{'s' * (res.count != 1)}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -28,6 +28,7 @@ from .index import SiteIndex, default_store_url, relative, sync_and_load
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .queries import SiteQueries
 from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -53,6 +54,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def __init__(self) -> None:
         self.cache = RenderCache()
+        self.queries = SiteQueries()  # ```dataview / ```base blocks, rendered at build time
         self._generated_cache: tuple[str, list[GenPage]] | None = None  # (inputs key, pages) of the last build
         self.dirty = False
         self.command = "build"
@@ -87,6 +89,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         config.site_name = esc(self.site_name)
         if self.config.markdown:
             self._markdown(config)
+        self.queries.install(config)
         if self.config.compact_theme:
             overrides = str(HERE / "overrides")
             dirs = config.theme.dirs
@@ -128,6 +131,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._bound(files, config)
         attachments = [f.src_uri for f in files if not f.is_documentation_page() and self._in_docs(f, config)]
         index = self.index = SiteIndex.from_records(records, revision, attachments)
+        self.queries.load(records, config.docs_dir)
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -204,6 +208,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         else:
             pages = self._generated_pages(index, config, taken)
             self._generated_cache = (key, pages)
+        pages = [*pages, *self.queries.base_pages(files)]  # .base files: pages of their own
         for p in pages:
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
@@ -266,7 +271,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         glob = _h([dict(self.config), config.site_name, config.nav, sorted(self.generated)])
         for f in files.documentation_pages():
             if f.src_uri in self.entry_files:
-                self.cache.mark(config.site_dir, f, entry_key(index, self.entry_files[f.src_uri], glob), self.new_keys)
+                key = entry_key(index, self.entry_files[f.src_uri], glob)
+                key = self.queries.page_key(f, index.records[self.entry_files[f.src_uri]], key)
+                self.cache.mark(config.site_dir, f, key, self.new_keys)
             elif f.src_uri in self.generated:
                 self.cache.mark(config.site_dir, f, _h([glob, self.generated[f.src_uri].markdown]), self.new_keys)
 
@@ -279,6 +286,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             as_text(page, self.index.title(self.entry_files[src]))
         elif gen is not None and gen.url:  # the home page keeps the site name
             as_text(page, gen.title)
+        self.queries.begin(self.entry_files.get(src), page.file.url)
         if src not in self.entry_files or self.links is None:
             return markdown
         offset = 0

@@ -7,7 +7,9 @@ from typing import Any
 from ..parse import Parsed
 from . import headings, keywords, links, mentions, relations, tags, text, title
 from .context import Ctx, Options
+from .inline_fields import derive as inline_fields_derive
 from .spans import BLOCK_PARSER_MAX_LINES, MAX_SPANS, scan
+from .tasks import derive as tasks_derive
 
 # (output field, deriver). Later derivers may read earlier outputs from ctx.out.
 DERIVERS: list[tuple[str, Callable[[Ctx], Any]]] = [
@@ -19,6 +21,8 @@ DERIVERS: list[tuple[str, Callable[[Ctx], Any]]] = [
     ("raw_relations", relations.derive),
     ("text", text.derive),
     ("keywords", keywords.derive),
+    ("tasks", tasks_derive),
+    ("inline_fields", inline_fields_derive),
 ]
 
 
