@@ -230,3 +230,77 @@ def test_git_dates_never_raise(dates: list[str], first: str) -> None:
     from kbsync.gitinfo import _instant
 
     assert sorted(dates, key=_instant)[0] == first
+
+
+def _small_corpus(root: Path) -> None:
+    """Good files and the bad fixtures (the multi-megabyte attack files are the CLI test's and the link-scale test's)."""
+    for i in range(GOOD):
+        (root / "good").mkdir(parents=True, exist_ok=True)
+        (root / "good" / f"Good {i}.md").write_text(
+            f"---\ntitle: Good {i}\n---\n# Good {i}\n\nGOOD-CANARY-{i} [[Good {(i + 1) % GOOD}]]\n", encoding="utf-8")
+    shutil.copytree(FIXTURES, root / "bad")
+
+
+@pytest.mark.slow
+def test_bad_corpus_through_kb_build(tmp_path: Path) -> None:
+    """`kb build` over the bad files: the build succeeds, every good page is published, no hidden canary is."""
+    content = tmp_path / "content"
+    _small_corpus(content)
+    site = tmp_path / "site"
+    out = kb("build", "--content", str(content), "--store", f"sqlite://{tmp_path / 'kb.sqlite'}", "--out", str(site))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Traceback" not in out.stderr
+    for i in range(GOOD):
+        page = site / "good" / f"good-{i}" / "index.html"
+        assert f"GOOD-CANARY-{i}" in page.read_text(encoding="utf-8"), page
+    for name, (_line, hidden) in BAD.items():
+        slug = name[:-3]
+        assert (site / "bad" / slug / "index.html").exists() is not hidden or name == "utf16.md", name
+    leaked = [f for f in site.rglob("*") if f.is_file() and f.suffix != ".gz" and b"CANARY-HIDDEN" in f.read_bytes()]
+    assert not leaked, leaked
+
+
+def test_bad_corpus_through_the_watcher(tmp_path: Path) -> None:
+    """`kb sync --watch`: bad files arriving while it runs are reported, good files after them still arrive."""
+    import signal
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "Start.md").write_text("# Start\n", encoding="utf-8")
+    url = f"sqlite://{tmp_path / 'kb.sqlite'}"
+    proc = subprocess.Popen([sys.executable, "-m", "kbsync", "sync", "--watch", "--content", str(content),
+                             "--store", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+
+    def records() -> dict[str, dict[str, Any]]:
+        st = open_store(url)
+        try:
+            return {r["path"]: r for r in st.records()}
+        finally:
+            st.close()
+
+    def wait_for(path: str) -> dict[str, dict[str, Any]]:
+        deadline = time.monotonic() + 60
+        while True:
+            if (tmp_path / "kb.sqlite").exists() and path in (recs := records()):
+                return recs
+            assert time.monotonic() < deadline and proc.poll() is None, path
+            time.sleep(0.2)
+
+    try:
+        wait_for("Start.md")
+        shutil.copytree(FIXTURES, content / "bad")
+        time.sleep(1)
+        (content / "After.md").write_text("# After\n\nAFTER-CANARY [[Start]]\n", encoding="utf-8")
+        recs = wait_for("After.md")
+        assert proc.poll() is None, "the watcher died on a bad file"
+        assert recs["After.md"]["visibility"] == "public" and "AFTER-CANARY" in recs["After.md"]["text"]
+        for name, (_line, hidden) in BAD.items():
+            rec = recs.get(f"bad/{name}")
+            assert rec is None or (rec["visibility"] != "public") == hidden, name
+        public = [r for r in recs.values() if can_see(r)]
+        assert not any("CANARY-HIDDEN" in json.dumps(r) for r in public)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert "Traceback" not in err
