@@ -148,7 +148,7 @@ def stat_one(root: Path, rel: str, problems: list[Problem] | None = None) -> Fou
         st = os.stat(real)
     except BoundaryError as e:
         if problems is not None:
-            problems.append(_problem(rel, "outside", e.strerror))
+            problems.append(_problem(rel, "outside", e.strerror or str(e)))
         return None
     except OSError as e:
         if problems is not None and os.path.islink(p):  # gone files are simply gone; a dangling link is a problem

@@ -220,7 +220,7 @@ class Syncer:
 
         for path, probs in file_problems.items():
             if probs != old_problems.get(path, []):
-                batch.problems[path] = probs
+                batch.problems[path] = probs  # type: ignore[assignment]  # Problem is a Record
         for path in old_problems:
             if path not in file_problems and path not in batch.problems:
                 batch.problems[path] = []

@@ -101,7 +101,7 @@ class Watcher:
                  **sync_kwargs: Any) -> None:
         self.content_dir = Path(content_dir)
         self._store_arg = store
-        self.store: Store | None = store if hasattr(store, "apply") else None
+        self.store: Store | None = store if hasattr(store, "apply") else None  # type: ignore[assignment]
         self.on_synced = on_synced
         self.sync = sync or default_sync(self.content_dir, **sync_kwargs)
         self.debounce, self.max_delay = debounce, max_delay

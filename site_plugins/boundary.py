@@ -45,7 +45,7 @@ def bounded_get_files(config) -> Files:  # noqa: ANN001 (MkDocsConfig)
     conflicts: list[tuple[File, File]] = []
     for rel in sorted([*found.entries, *found.attachments], key=_sort_key):
         f = File(rel, docs_dir, config["site_dir"], config["use_directory_urls"])
-        f.kb_inside = True  # vetted by discovery: `refused` need not resolve it again (10k realpaths a build)
+        f.kb_inside = True  # type: ignore[attr-defined]  # vetted by discovery: `refused` need not resolve it again (10k realpaths a build)
         prev = by_dest.setdefault(f.dest_uri, f)
         if prev is not f:
             conflicts.append((prev, f))

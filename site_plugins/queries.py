@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from markdown import Markdown
@@ -124,7 +125,7 @@ class SiteQueries:
                 text = f"invalid: [{e}]"  # renders as the error element, naming the problem
             md_path = f.src_uri[: -len(".base")] + ".md"
             url = f"{slugify(md_path)}/"
-            html = render_base(text, self.pages, url=lambda slug, url=url: relative(f"{slug}/", url))
+            html = render_base(text, self.pages, url=partial(_relative_slug, here=url))
             out.append(GenPage(f"kb-bases/{md_path}", url, stem_of(md_path), f"# {escape(stem_of(md_path))}\n{html}"))
         return out
 
@@ -197,3 +198,8 @@ class QueryExtension(Extension):
         rendered: list[str] = []
         md.preprocessors.register(QueryPreprocessor(md, self.queries, rendered), "kb_queries", 45)
         md.preprocessors.register(StashPreprocessor(md, rendered), "kb_queries_stash", 29)
+
+
+def _relative_slug(slug: str, here: str) -> str:
+    """An entry's URL relative to the page at `here`."""
+    return relative(f"{slug}/", here)

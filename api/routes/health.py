@@ -1,6 +1,8 @@
 """Liveness (`/api/health`, degraded when the store is unreachable) and readiness (`/api/ready`)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -13,7 +15,8 @@ router = APIRouter(tags=["health"])
 
 def _health(holder: ModelHolder) -> Health:
     model = holder.model
-    status = "starting" if model is None else "ok" if holder.store_ok else "degraded"
+    status: Literal["ok", "degraded", "starting"] = (
+        "starting" if model is None else "ok" if holder.store_ok else "degraded")
     return Health(status=status, store="ok" if holder.store_ok else "unreachable",
                   revision=model.revision if model else None, entries=len(model.by_slug) if model else 0,
                   error=holder.last_error)

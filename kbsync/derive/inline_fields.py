@@ -22,9 +22,9 @@ def line_fields(masked: str, line: str) -> list[tuple[str, str]]:
         out.append((key_of(key), line[start:end].strip()))
     # A full-line field starts its line: not after code that masking blanked (`x` and std::vector).
     if not out and "::" in masked and len(masked) - len(masked.lstrip()) == len(line) - len(line.lstrip()):
-        m = FULL_LINE.match(masked)
-        if m and key_of(m.group(1)):
-            out.append((key_of(m.group(1)), line[m.start(2):].strip()))
+        full = FULL_LINE.match(masked)
+        if full and key_of(full.group(1)):
+            out.append((key_of(full.group(1)), line[full.start(2):].strip()))
     return [(k, v) for k, v in out if k]
 
 

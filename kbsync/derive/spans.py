@@ -168,7 +168,7 @@ def _blocks(body: str, lines: list[str], simple: bool = False) -> tuple[list[tup
     if simple or all(x.lstrip(" ")[:3] in ("```", "~~~") for x in complex_lines):
         # Plain prose, or prose with top-level fences only: no block parser needed.
         fences = _simple_fences(lines) if complex_lines or simple else []
-        for a, b in fences:
+        for a, b in fences or ():
             _mask_lines(lines, a, b)
         if "#" in body:
             masked = "\n".join(lines) if fences else body

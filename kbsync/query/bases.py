@@ -5,7 +5,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cmp_to_key
+from functools import cmp_to_key, partial
 from html import escape
 from typing import Any
 
@@ -48,7 +48,7 @@ def _filter(spec: Any, where: str) -> Expr | None:
     if isinstance(spec, str):
         return parse_expr(spec, bases=True)
     if isinstance(spec, bool):
-        return lambda r, e, v=spec: v
+        return lambda r, e: spec
     if isinstance(spec, Mapping) and len(spec) == 1:
         (op, items), = spec.items()
         if op in ("and", "or", "not") and isinstance(items, list):
@@ -169,7 +169,7 @@ def run_base(base: Base | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC,
             if all(f is None or truthy(f(row, env)) for f in (b.filter, view.filter)):
                 rows.append(row)
         for pid, desc in reversed(view.sort):  # stable sorts, last key first
-            rows.sort(key=cmp_to_key(lambda x, y, p=pid: compare(_value(x, p, env), _value(y, p, env))), reverse=desc)
+            rows.sort(key=cmp_to_key(partial(_by_value, pid=pid, env=env)), reverse=desc)
         if view.limit is not None:
             rows = rows[:view.limit]
         for i, row in enumerate(rows):  # shown values now: formula errors surface here, within the budget
@@ -184,7 +184,7 @@ def run_base(base: Base | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC,
             for row in rows:
                 k = _value(row, pid, env)
                 keyed.setdefault(repr(k), (k, []))[1].append(row)
-            groups = sorted(keyed.values(), key=cmp_to_key(lambda x, y: compare(x[0], y[0])), reverse=desc)
+            groups = sorted(keyed.values(), key=cmp_to_key(lambda x, y: compare(x[0], y[0])), reverse=desc)  # type: ignore[index]
         env.tick()
         out.append(ViewResult(view, rows, groups))
     return out
@@ -243,3 +243,8 @@ def render_base(text: str, pages: PageSet, *, viewer: Viewer | str = PUBLIC, thi
         return error_html(f"base: {e}")
     except Exception as e:  # noqa: BLE001 - a base must never break a build
         return error_html(f"base failed: {type(e).__name__}: {e}")
+
+
+def _by_value(x: Any, y: Any, pid: str, env: Any) -> int:
+    """Compare two rows by one property (a sort key for `cmp_to_key`)."""
+    return compare(_value(x, pid, env), _value(y, pid, env))

@@ -118,7 +118,7 @@ def _group(env: Env, rows: list[Any], expr: Any, name: str) -> list[Any]:
             index[h] = len(groups)
             groups.append((key, []))
         groups[index[h]][1].append(row)
-    groups.sort(key=cmp_to_key(lambda a, b: compare(a[0], b[0])))  # Dataview orders groups by key
+    groups.sort(key=cmp_to_key(lambda a, b: compare(a[0], b[0])))  # type: ignore[index]  # Dataview orders groups by key
     out = []
     for key, members in groups:
         own = {"_group": True, "key": key, "rows": members}
@@ -164,7 +164,7 @@ def run(query: Query | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC, th
     selected = [pages.page(s) for s in chosen]
     rows: list[Any]
     if q.kind == "task":
-        rows = [Scope(t, p) for p in selected for t in p["file"]["tasks"]]
+        rows = [Scope(t, p) for p in selected if p is not None for t in p["file"]["tasks"]]
     else:
         rows = selected
     env.rows_ok(len(rows))

@@ -105,7 +105,7 @@ class PageSet:
     @property
     def resolver(self) -> Resolver:
         if self._resolver is None:
-            self._resolver = Resolver(self.records.values())
+            self._resolver = Resolver(self.records.values())  # type: ignore[arg-type]  # read-only mappings
         return self._resolver
 
     def resolve(self, target: str, source_path: str = "") -> Link:

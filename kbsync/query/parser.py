@@ -80,7 +80,8 @@ def parse(text: str) -> Query:
     except UnexpectedEOF:
         raise QueryError("query ends too early (an expression or a keyword is missing)") from None
     except UnexpectedCharacters as e:
-        raise QueryError(f"unexpected {text[e.pos_in_stream]!r} at line {e.line}, column {e.column}") from None
+        where = "end" if e.pos_in_stream is None else repr(text[e.pos_in_stream])
+        raise QueryError(f"unexpected {where} at line {e.line}, column {e.column}") from None
     except UnexpectedInput as e:
         tok = getattr(e, "token", None)
         if tok is None or tok.type == "$END":
