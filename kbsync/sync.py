@@ -221,8 +221,14 @@ class Syncer:
         for path, probs in file_problems.items():
             if probs != old_problems.get(path, []):
                 batch.problems[path] = probs  # type: ignore[assignment]  # Problem is a Record
+        # A sync limited to named paths only looked at those (and the files it re-read): problems found earlier
+        # elsewhere, e.g. a symlink out of the folder seen by the last full walk, still stand.
+        named = None if paths is None else tuple({p.strip("/") for p in paths})
+        looked = set(plan.read) | set(plan.gone)
         for path in old_problems:
-            if path not in file_problems and path not in batch.problems:
+            if path in file_problems or path in batch.problems:
+                continue
+            if named is None or path in looked or any(path == n or path.startswith(n + "/") for n in named if n):
                 batch.problems[path] = []
         report.problems = [p for probs in file_problems.values() for p in probs]
 

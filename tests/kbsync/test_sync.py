@@ -223,3 +223,21 @@ def test_parallel_reading_equals_serial_reading(corpus2000, tmp_path: Path, work
     assert (report.added, report.errors, len(report.problems)) == (expected.added, expected.errors, len(expected.problems))
     done = [d for d, _ in seen]
     assert done == sorted(done) and seen[-1][0] == seen[-1][1]  # progress only moves forward, and ends complete
+
+
+def test_limited_sync_keeps_problems_found_elsewhere(tmp_path: Path) -> None:
+    """A sync naming one changed file keeps the problems a full walk found in other places (kb serve's watcher)."""
+    content = write(tmp_path / "content", {"A.md": "# A\n", "B.md": "# B\n"})
+    os.symlink("/etc/passwd", content / "p.md")
+    st = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    try:
+        sync_content(content, st)
+        assert "p.md" in st.problems()
+        (content / "A.md").write_text("# A\n\nedited [[B]]\n", encoding="utf-8")
+        sync_content(content, st, paths=["A.md"])
+        assert "p.md" in st.problems(), "a one-file sync forgot the symlink problem"
+        (content / "p.md").unlink()
+        sync_content(content, st, paths=["p.md"])
+        assert "p.md" not in st.problems(), "a named path that is fine again keeps its old problem"
+    finally:
+        st.close()
