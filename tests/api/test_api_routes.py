@@ -7,6 +7,8 @@ import pytest
 from api_fakes import AUTH, ORIGIN
 from fastapi.testclient import TestClient
 
+from kbsync.tags import matches
+
 ITEM_KEYS = {"slug", "title", "url", "type"}
 
 
@@ -56,7 +58,10 @@ def test_entries_filters(client: TestClient) -> None:
     tag = people[0]["tags"][0] if people[0]["tags"] else None
     if tag:
         tagged = client.get("/api/entries", params={"tag": tag, "limit": 100}).json()["items"]
-        assert all(tag in i["tags"] for i in tagged)
+        # one Tag rule (kbsync.tags): any case, and nested tags (`tag/sub`) count for their parent
+        assert tagged and all(matches(i["tags"], tag) for i in tagged)
+        assert all(any(t.casefold() == tag.casefold() or t.casefold().startswith(tag.casefold() + "/")
+                       for t in i["tags"]) for i in tagged)
 
 
 def test_entry_detail(client: TestClient, store: Any, truth: dict) -> None:
