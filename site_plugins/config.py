@@ -43,6 +43,7 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "admonition": {},
     "pymdownx.details": {},
     "pymdownx.mark": {},
+    "site_plugins.markdown.tasks": {},  # every Obsidian task state; before pymdownx.tasklist
     "pymdownx.tasklist": {"custom_checkbox": True},
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.superfences": {},  # mermaid fence added by the plugin (needs a callable)

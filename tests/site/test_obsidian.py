@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import markdown
 import pytest
+from bs4 import BeautifulSoup
 
 from site_plugins.markdown.obsidian import convert_callouts, strip_comments
 
@@ -53,3 +54,57 @@ def test_callouts_render_as_admonitions() -> None:
     )
     assert '<div class="admonition warning">' in html and "<strong>bold</strong>" in html
     assert "<details class=\"tip\">" in html
+
+
+MD_EXTS = ["admonition", "pymdownx.details", "pymdownx.superfences", "site_plugins.markdown.obsidian",
+           "site_plugins.markdown.tasks", "pymdownx.tasklist"]
+
+
+def _md(src: str, extensions: list[str] | None = None, **configs) -> str:
+    return markdown.markdown(src, extensions=extensions or MD_EXTS,
+                             extension_configs={"pymdownx.tasklist": {"custom_checkbox": True}, **configs})
+
+
+TASKS = [  # (markdown, state, checked)
+    ("- [ ] todo", " ", False),
+    ("- [x] done", "x", True),
+    ("- [X] done", "X", True),
+    ("- [/] half", "/", True),
+    ("- [-] cancelled", "-", True),
+    ("- [>] forwarded", ">", True),
+    ("- [<] scheduled", "<", True),
+    ("- [!] important", "!", True),
+    ("- [?] question", "?", True),
+    ("- [*] star", "*", True),
+    ("* [i] info", "i", True),
+    ("1. [/] ordered", "/", True),
+    ("- [/] loose\n\n- [ ] two", "/", True),
+]
+
+
+@pytest.mark.parametrize(("src", "state", "checked"), TASKS)
+def test_task_states_render_as_styled_checkboxes(src: str, state: str, checked: bool) -> None:
+    soup = BeautifulSoup(_md(src), "html.parser")
+    li = soup.find("li")
+    assert li["data-task"] == state and "task-list-item" in li["class"]
+    assert "task-list" in li.parent["class"]
+    box = li.find("input")
+    assert box["type"] == "checkbox" and box["data-task"] == state and box.has_attr("checked") is checked
+    assert box.find_next_sibling("span")["class"] == ["task-list-indicator"]
+    assert f"[{state}]" not in li.get_text()
+
+
+NOT_TASKS = ["- [[Link]] item", "- [ab] two chars", "- [] empty", "- text [/] later", "`- [/] code`"]
+
+
+@pytest.mark.parametrize("src", NOT_TASKS)
+def test_not_tasks(src: str) -> None:
+    assert "data-task" not in _md(src) and "checkbox" not in _md(src)
+
+
+def test_task_css_styles_each_state() -> None:
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "site_plugins" / "assets" / "kb.css").read_text(encoding="utf-8")
+    for state in "/->!?<":
+        assert f'[data-task="{state}"]' in css
