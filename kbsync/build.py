@@ -46,6 +46,7 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
                                     bool(meta.get("private"))),
         "url": url_for(slug), "date": meta.get("date"), "fields": parsed.fields,
         "headings": d["headings"], "text": d["text"], "word_count": d["word_count"], "keywords": d["keywords"],
+        "blocks": d["blocks"],
         "handle": (handle or stem_of(parsed.path)) if etype == "person" else None,
         "listed_chapters": meta.get("chapters"), "field_lines": parsed.lines,
         "problems": parsed.problems, "hash": parsed.hash,

@@ -48,6 +48,7 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.superfences": {},  # mermaid fence added by the plugin (needs a callable)
     "site_plugins.markdown.obsidian": {},
+    "site_plugins.markdown.blockrefs": {},  # `^id` markers → element ids
 }
 
 

@@ -108,3 +108,30 @@ def test_task_css_styles_each_state() -> None:
     css = (Path(__file__).resolve().parents[2] / "site_plugins" / "assets" / "kb.css").read_text(encoding="utf-8")
     for state in "/->!?<":
         assert f'[data-task="{state}"]' in css
+
+
+BLOCKREFS = [  # markdown, (tag, id) of the element carrying the block id
+    ("Drive up. ^drive", ("p", "^drive")),
+    ("line one\nline two ^two", ("p", "^two")),
+    ("- one ^i1\n- two", ("li", "^i1")),
+    ("- one\n    - sub ^s", ("li", "^s")),
+    ("- loose ^lo\n\n- two", ("li", "^lo")),
+    ("- [/] task ^t1", ("li", "^t1")),
+    ("| a |\n|---|\n| 1 |\n\n^tbl", ("table", "^tbl")),
+    ("- a\n- b\n\n^lst", ("ul", "^lst")),
+    ("> [!note]\n> inside ^in", ("p", "^in")),
+]
+
+
+@pytest.mark.parametrize(("src", "where"), BLOCKREFS)
+def test_block_ids_become_element_ids(src: str, where: tuple[str, str]) -> None:
+    html = _md(src, MD_EXTS + ["tables", "site_plugins.markdown.blockrefs"])
+    el = BeautifulSoup(html, "html.parser").find(id=where[1])
+    assert el is not None and el.name == where[0], html
+    assert "^" + where[1][1:] not in BeautifulSoup(html, "html.parser").get_text()  # the marker is hidden
+
+
+@pytest.mark.parametrize("src", ["`x ^no`", "```\nfenced ^no\n```", "a^no", "costs 2^10"])
+def test_not_block_ids(src: str) -> None:
+    html = _md(src, MD_EXTS + ["site_plugins.markdown.blockrefs"])
+    assert 'id="^' not in html and "^" in BeautifulSoup(html, "html.parser").get_text()
