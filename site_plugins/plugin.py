@@ -18,7 +18,7 @@ from mkdocs.utils import clean_directory
 
 from kbsync.paths import heading_anchor
 
-from .config import MARKDOWN_EXTENSIONS, KbConfig
+from .config import KbConfig, markdown_extensions
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, relative, sync_and_load
@@ -94,7 +94,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         return config
 
     def _markdown(self, config) -> None:  # noqa: ANN001
-        for name, options in MARKDOWN_EXTENSIONS.items():
+        for name, options in markdown_extensions(config.docs_dir, self.config.strict_line_breaks).items():
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
             merged = {**options, **config.mdx_configs.get(name, {})}

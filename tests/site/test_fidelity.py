@@ -1,9 +1,6 @@
 """Obsidian fidelity: a small vault of each construct, and the real Tasks vault, built and read as HTML."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
 from kbsite import Site, build

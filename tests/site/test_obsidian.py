@@ -135,3 +135,78 @@ def test_block_ids_become_element_ids(src: str, where: tuple[str, str]) -> None:
 def test_not_block_ids(src: str) -> None:
     html = _md(src, MD_EXTS + ["site_plugins.markdown.blockrefs"])
     assert 'id="^' not in html and "^" in BeautifulSoup(html, "html.parser").get_text()
+
+
+FOOTNOTES = [  # markdown, footnote texts in order
+    ("a ^[one] b", ["one"]),
+    ("a ^[one] b ^[two]", ["one", "two"]),
+    ("a ^[with [nested] brackets]", ["with [nested] brackets"]),
+    ("> [!note]\n> in a callout ^[inside]", ["inside"]),
+    ("a ^[note] and [^1]\n\n[^1]: classic", ["note", "classic"]),
+]
+
+
+@pytest.mark.parametrize(("src", "notes"), FOOTNOTES)
+def test_inline_footnotes(src: str, notes: list[str]) -> None:
+    html = _md(src, MD_EXTS + ["footnotes", "site_plugins.markdown.footnotes"])
+    soup = BeautifulSoup(html, "html.parser")
+    got = [li.get_text(" ", strip=True).replace("\u21a9", "").strip() for li in soup.select("div.footnote li")]
+    assert sorted(got) == sorted(notes) and "^[" not in soup.get_text()
+    assert len(soup.select("sup a.footnote-ref")) == len(notes)
+
+
+@pytest.mark.parametrize("src", ["`a ^[no]`", "```\n^[no]\n```", "a ^[unclosed", "a ^[split\n\nparagraph]"])
+def test_not_inline_footnotes(src: str) -> None:
+    html = _md(src, MD_EXTS + ["footnotes", "site_plugins.markdown.footnotes"])
+    assert "footnote" not in html and "^[" in html
+
+
+def _vault(tmp_path, files: dict[str, str]):
+    from site_plugins.vault import read_vault
+
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    return read_vault(tmp_path)
+
+
+LINE_BREAKS = [  # vault files, plugin option, nl2br on
+    ({}, None, True),  # not a vault: Obsidian's default
+    ({".obsidian/app.json": "{}"}, None, True),
+    ({".obsidian/app.json": '{"strictLineBreaks": true}'}, None, False),
+    ({".obsidian/app.json": '{"strictLineBreaks": false}'}, None, True),
+    ({".obsidian/app.json": '{"strictLineBreaks": true}'}, False, True),  # the option wins
+    ({}, True, False),
+    ({".obsidian/app.json": "{not json"}, None, True),  # a warning, then the defaults
+]
+
+
+@pytest.mark.parametrize(("files", "option", "nl2br"), LINE_BREAKS)
+def test_line_breaks_follow_the_vault(tmp_path, files: dict[str, str], option: bool | None, nl2br: bool) -> None:
+    from site_plugins.config import markdown_extensions
+
+    _vault(tmp_path, files)
+    exts = markdown_extensions(tmp_path, option)
+    assert ("nl2br" in exts) is nl2br
+    html = markdown.markdown("drive up.\nMore squat text.", extensions=list(exts))
+    assert ("<br />" in html) is nl2br
+
+
+def test_bad_vault_json_warns_with_path_line(tmp_path, caplog) -> None:
+    _vault(tmp_path, {".obsidian/app.json": '{\n  "strictLineBreaks": tru\n}'})
+    assert any("app.json:2: invalid JSON" in r.getMessage() for r in caplog.records)
+
+
+VAULTS = [  # files, templates, css file names
+    ({".obsidian/templates.json": '{"folder": "_meta/templates"}'}, ["_meta/templates"], []),
+    ({".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "Tpl/"}'}, ["Tpl"], []),
+    ({"publish.css": "x", ".obsidian/appearance.json": '{"enabledCssSnippets": ["a", "missing"]}',
+      ".obsidian/snippets/a.css": "y", ".obsidian/snippets/off.css": "z"}, [], ["publish.css", "a.css"]),
+    ({}, [], []),
+]
+
+
+@pytest.mark.parametrize(("files", "templates", "css"), VAULTS)
+def test_read_vault(tmp_path, files: dict[str, str], templates: list[str], css: list[str]) -> None:
+    v = _vault(tmp_path, files)
+    assert v.templates == templates and [p.name for p in v.css] == css
