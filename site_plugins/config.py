@@ -33,6 +33,7 @@ class KbConfig(Config):
     embed_depth = c.Type(int, default=4)
     vendor_assets = c.Type(bool, default=True)  # offline KaTeX + Mermaid, loaded by the pages that use them
     broken_links = c.Choice(("warn", "info", "ignore"), default="warn")
+    exclude = c.ListOfItems(c.Type(str), default=[])  # globs of entry paths kept off the site (plus templates)
     strict_line_breaks = c.Optional(c.Type(bool))  # default: the vault's .obsidian/app.json, else Obsidian's (false)
 
 

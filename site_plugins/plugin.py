@@ -25,6 +25,7 @@ from .index import SiteIndex, relative, sync_and_load
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -85,6 +86,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             if f"assets/kb/{name}" not in [str(x) for x in target]:
                 target.append(f"assets/kb/{name}")
+        self.vault = VaultAssets(read_vault(config.docs_dir))  # the vault's publish.css, snippets, callout colours
+        self.vault.configure(config)
         if self.config.vendor_assets:
             self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
             self.vendor.configure(config)
@@ -116,6 +119,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         records, revision = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         attachments = [f.src_uri for f in files if not f.is_documentation_page() and not f.generated_by]
         index = self.index = SiteIndex.from_records(records, revision, attachments)
+        index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
+                         excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -139,6 +144,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._generate(files, config)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
+        for f in self.vault.files(config):
+            files.append(f)
         if self.vendor is not None:
             for f in self.vendor.files(config):
                 files.append(f)

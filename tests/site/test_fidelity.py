@@ -6,6 +6,16 @@ from bs4 import BeautifulSoup
 from kbsite import Site, build
 
 NOTES = {
+    ".obsidian/app.json": '{"strictLineBreaks": false}',
+    ".obsidian/templates.json": '{"folder": "_meta/templates"}',
+    ".obsidian/appearance.json": '{"enabledCssSnippets": ["mine"]}',
+    ".obsidian/snippets/mine.css": '.callout[data-callout="idea"] { --callout-color: 255, 200, 0; }',
+    "publish.css": '.callout[data-callout="released"] {\n    --callout-color: 0, 200, 83;\n}\n',
+    "_meta/templates/New note.md": "# <% tp.file.title %>\n\n[[Squat]]\n",
+    "Drafts/Secret.md": "# Secret\n",
+    "Notes.md": ("# Notes\n\ndrive up.\nMore squat text.\n\nA claim^[Said by a coach.] here.\n\n"
+                 "> [!released]\nIntroduced in 1.0.\n\n> [!idea] Mine\n> snippet styled\n\n"
+                 "> [!warning]- Careful\n>  ```md\n>  - [/] example\n>  ```\n"),
     "Squat.md": "# Squat\n\nDrive up. ^drive\n\n- item one ^item1\n- item two\n\n## Form\n\nKeep the back straight.\n",
     "Other.md": ("# Other\n\nSee [[Squat#^drive]], [[Squat#Form]], [[Squat#^nope]], [[Squat#Nope]] and "
                  "[[#Missing here]].\n\n![[Squat#^item1]]\n\n- [/] half done\n- [-] cancelled\n- [x] done\n"),
@@ -16,9 +26,9 @@ NOTES = {
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     base = tmp_path_factory.mktemp("fidelity")
     for name, text in NOTES.items():
-        (base / "content").mkdir(exist_ok=True)
+        (base / "content" / name).parent.mkdir(parents=True, exist_ok=True)
         (base / "content" / name).write_text(text, encoding="utf-8")
-    return build(base / "content", base / "site")
+    return build(base / "content", base / "site", exclude=["Drafts/"])
 
 
 def _main(site: Site, url: str) -> BeautifulSoup:
@@ -59,3 +69,30 @@ def test_block_marker_hidden_and_embed_is_only_the_block(site: Site) -> None:
 def test_task_states_on_the_site(site: Site, state: str, text: str) -> None:
     li = _main(site, "other/").find("li", attrs={"data-task": state})
     assert li is not None and text in li.get_text() and li.find("input", attrs={"data-task": state})
+
+
+def test_line_breaks_footnotes_and_callouts(site: Site) -> None:
+    main = _main(site, "notes/")
+    para = next(p for p in main.find_all("p") if "drive up." in p.get_text())
+    assert para.find("br") is not None  # the vault's app.json: a single newline is a line break
+    assert main.select_one("div.footnote li").get_text(strip=True).startswith("Said by a coach.")
+    assert "^[" not in main.get_text() and "[!" not in main.get_text()
+    released = main.find("div", attrs={"data-callout": "released"})
+    assert "Introduced in 1.0." in released.get_text()
+    code = main.find("details", attrs={"data-callout": "warning"}).find("code")
+    assert code is not None and "- [/] example" in code.get_text()
+
+
+@pytest.mark.parametrize(("css", "needle"), [("assets/kb/vault/publish.css", "--callout-color: 0, 200, 83"),
+                                             ("assets/kb/vault/snippets/mine.css", 'data-callout="idea"'),
+                                             ("assets/kb/vault/callouts.css", ".md-typeset .admonition.released")])
+def test_vault_css_is_published_and_linked(site: Site, css: str, needle: str) -> None:
+    assert needle in (site.out / css).read_text(encoding="utf-8")
+    assert site.soup("notes/").find("link", href=f"../{css}") is not None
+
+
+@pytest.mark.parametrize(("url", "needle"), [("_meta/templates/new-note/", "tp.file.title"),
+                                              ("drafts/secret/", ">Secret<")])
+def test_templates_and_excluded_paths_are_not_published(site: Site, url: str, needle: str) -> None:
+    assert not site.page(url).exists()
+    assert not any(needle in f.read_text(encoding="utf-8") for f in site.html_files()), needle

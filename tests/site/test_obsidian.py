@@ -52,8 +52,8 @@ def test_callouts_render_as_admonitions() -> None:
         "> [!warning] Careful\n> **bold**\n\n> [!tip]-\n> folded",
         extensions=["admonition", "pymdownx.details", "pymdownx.superfences", "site_plugins.markdown.obsidian"],
     )
-    assert '<div class="admonition warning">' in html and "<strong>bold</strong>" in html
-    assert "<details class=\"tip\">" in html
+    assert '<div class="admonition warning" data-callout="warning">' in html and "<strong>bold</strong>" in html
+    assert '<details class="tip" data-callout="tip">' in html
 
 
 MD_EXTS = ["admonition", "pymdownx.details", "pymdownx.superfences", "site_plugins.markdown.obsidian",
@@ -210,3 +210,49 @@ VAULTS = [  # files, templates, css file names
 def test_read_vault(tmp_path, files: dict[str, str], templates: list[str], css: list[str]) -> None:
     v = _vault(tmp_path, files)
     assert v.templates == templates and [p.name for p in v.css] == css
+
+
+RENDERED_CALLOUTS = [  # markdown, (tag, data-callout), text inside the box, text after it
+    ("> [!released]\nIntroduced in 1.23.0.\n\nafter", ("div", "released"), "Introduced in 1.23.0.", "after"),
+    ("> [!note] T\n> a\nlazy line\n\nafter", ("div", "note"), "lazy line", "after"),
+    ("> [!warning]- Careful\n>  ```md\n>  - [/] not a task\n>  ```\n\nafter", ("details", "warning"),
+     "- [/] not a task", "after"),
+    ("> [!info]- Q\n> text\n>\n> ```text\n> short mode\n> ```", ("details", "info"), "short mode", ""),
+    ("> [!tip]\n> body\n- list after", ("div", "tip"), "body", "list after"),
+]
+
+
+@pytest.mark.parametrize(("src", "box", "inside", "after"), RENDERED_CALLOUTS)
+def test_callouts_keep_their_text_inside(src: str, box: tuple[str, str], inside: str, after: str) -> None:
+    soup = BeautifulSoup(_md(src), "html.parser")
+    el = soup.find(box[0], attrs={"data-callout": box[1]})
+    assert el is not None and inside in el.get_text()
+    assert "[!" not in soup.get_text()
+    if "```" in src:
+        assert inside in el.find("code").get_text() and "```" not in el.get_text()
+    if after:
+        assert after not in el.get_text() and after in soup.get_text()
+
+
+def test_vault_callout_css_becomes_admonition_css() -> None:
+    from site_plugins.vault import callout_css
+
+    css = callout_css('.callout[data-callout="released"] {\n  --callout-color: 0, 200, 83;\n}\n'
+                      ".callout[data-callout='x'] { --callout-icon: lucide-x; }")
+    assert ".md-typeset .admonition.released" in css and "rgb(0,200,83)" in css and ".x" not in css
+
+
+EXCLUDED = [  # vault files, exclude option, paths, excluded
+    ({}, [], ["_meta/templates/a.md", "Templates/b.md", "notes/c.md"], {"_meta/templates/a.md", "Templates/b.md"}),
+    ({".obsidian/templates.json": '{"folder": "Tpl"}'}, [], ["Tpl/a.md", "templates/b.md"], {"Tpl/a.md"}),
+    ({}, ["Private/"], ["Private/x/a.md", "Privateer.md", "b.md"], {"Private/x/a.md"}),
+    ({}, ["*.excalidraw.md"], ["d/x.excalidraw.md", "x.md"], {"d/x.excalidraw.md"}),
+    ({}, [], ["my templates note.md"], set()),
+]
+
+
+@pytest.mark.parametrize(("files", "patterns", "paths", "expected"), EXCLUDED)
+def test_excluded_paths(tmp_path, files: dict[str, str], patterns: list[str], paths: list[str], expected: set) -> None:
+    from site_plugins.vault import excluded_paths
+
+    assert excluded_paths(paths, _vault(tmp_path, files), patterns) == expected
