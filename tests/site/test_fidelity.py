@@ -1,6 +1,10 @@
 """Obsidian fidelity: a small vault of each construct, and the real Tasks vault, built and read as HTML."""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from typing import Any
+
 import pytest
 from bs4 import BeautifulSoup
 from kbsite import Site, build
@@ -96,3 +100,72 @@ def test_vault_css_is_published_and_linked(site: Site, css: str, needle: str) ->
 def test_templates_and_excluded_paths_are_not_published(site: Site, url: str, needle: str) -> None:
     assert not site.page(url).exists()
     assert not any(needle in f.read_text(encoding="utf-8") for f in site.html_files()), needle
+
+
+# -- the real Tasks vault (acceptance of issue 12) ------------------------------------------------------------
+MARKER = re.compile(r"(?:^|\s)\^[A-Za-z0-9-]+\s*$", re.M)
+LITERAL_TASK = re.compile(r"^\s*\[.\]\s", re.M)
+
+
+@pytest.fixture(scope="module")
+def vault_counts(vault_site: Site) -> dict[str, Any]:
+    """Counts over every entry page of the built vault (text outside code only, where the issue says so)."""
+    pages = {}
+    ids: dict[str, set[str]] = {}
+    for f in vault_site.html_files():
+        url = vault_site.url_of(f)
+        soup = BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser")
+        ids[url] = {el["id"] for el in soup.find_all(id=True)}
+        main = soup.select_one("article.md-content__inner")
+        if main is not None:
+            pages[url] = main
+    c: Counter[str] = Counter()
+    bad: list[str] = []
+    for url, main in pages.items():
+        for li in main.select("li[data-task]"):
+            box = li.find("input", attrs={"data-task": li["data-task"]})
+            c["tasks"] += 1
+            c["unstyled_tasks"] += box is None or box.find_next_sibling("span", class_="task-list-indicator") is None
+        c["released"] += len(main.select('[data-callout="released"]'))
+        for a in main.find_all("a", href=True):
+            href = a["href"]
+            target = url if href.startswith("#") else vault_site.resolve_href(url, href)
+            if target is None:
+                continue
+            if not vault_site.page(target).exists():
+                c["broken_hrefs"] += 1
+                bad.append(f"{url} → {href}")
+            elif "#^" in href:
+                c["block_links"] += 1
+                if href.split("#", 1)[1] not in ids.get(target, set()):
+                    c["block_links_missing"] += 1
+                    bad.append(f"{url} → {href}")
+        for code in main.find_all(["code", "pre"]):
+            code.decompose()
+        text = main.get_text()
+        c["markers"] += len(MARKER.findall(text))
+        c["literal_tasks"] += len(LITERAL_TASK.findall(text))
+        c["raw_wikilinks"] += text.count("[[")
+        c["raw_callouts"] += text.count("[!")
+        c["raw_footnotes"] += text.count("^[")
+    print("vault counts:", dict(c))  # shown with -s: the figures the issue asks for
+    return {"counts": c, "pages": list(pages), "bad": bad}
+
+
+@pytest.mark.parametrize("name", ["markers", "literal_tasks", "unstyled_tasks", "broken_hrefs", "block_links_missing",
+                                  "raw_wikilinks", "raw_callouts", "raw_footnotes"])
+def test_tasks_vault_has_none_of(vault_counts: dict[str, Any], name: str) -> None:
+    assert vault_counts["counts"][name] == 0, vault_counts["bad"]
+
+
+def test_tasks_vault_custom_callouts_styled_from_its_css(vault_site: Site, vault_counts: dict[str, Any]) -> None:
+    assert vault_counts["counts"]["released"] == 167  # every `[!released]` of the vault (the issue counted 167)
+    css = (vault_site.out / "assets/kb/vault/callouts.css").read_text(encoding="utf-8")
+    assert ".md-typeset .admonition.released" in css and "rgb(0,200,83)" in css
+    assert vault_site.soup("introduction/").find("link", href="../assets/kb/vault/callouts.css") is not None
+
+
+def test_tasks_vault_templates_not_published(vault_site: Site, vault_counts: dict[str, Any]) -> None:
+    assert not (vault_site.out / "_meta").exists()
+    assert not any(u.startswith("_meta/") for u in vault_counts["pages"])
+    assert not any("tp.file" in f.read_text(encoding="utf-8") for f in vault_site.html_files())
