@@ -10,6 +10,7 @@ import frontmatter
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .fmlinks import unquoted_links
 from .models import Problem
 
 try:  # libyaml when present: composing nodes is the parse floor's main cost
@@ -163,7 +164,7 @@ def _key(key: str, node: yaml.Node, line: int, base: int, parsed: Parsed) -> Non
                 parsed.problem(line, "schema", f"`{key}` should be a date like 2024-05-31, not {value!r}",
                                level="warning")
     else:
-        parsed.fields[key] = _jsonable(_construct(node))
+        parsed.fields[key] = unquoted_links(_jsonable(_construct(node)))  # `up: [[Note]]` is a link, not a list
 
 
 def _string_list(key: str, lk: str, node: yaml.Node, line: int, base: int, parsed: Parsed) -> list[str]:
