@@ -25,6 +25,7 @@ from .index import SiteIndex, relative, sync_and_load
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .properties import page_html as page_properties
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
 
@@ -299,6 +300,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:
             self.cache.titles.setdefault(config.site_dir, {})[page.file.src_uri] = page.title
+        slug = self.entry_files.get(page.file.src_uri)
+        if slug is not None and self.index is not None:  # cssclasses, description, image act on the page
+            output = page_properties(output, self.index, slug, page.url)
         return self.vendor.inject(output, page.url) if self.vendor is not None else output
 
     @event_priority(-100)  # after the search plugin wrote its index

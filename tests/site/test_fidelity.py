@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections import Counter
 from typing import Any
 
@@ -17,6 +18,9 @@ NOTES = {
     "publish.css": '.callout[data-callout="released"] {\n    --callout-color: 0, 200, 83;\n}\n',
     "_meta/templates/New note.md": "# <% tp.file.title %>\n\n[[Squat]]\n",
     "Drafts/Secret.md": "# Secret\n",
+    "Styled.md": ("---\ncssclasses: [wide, no-title]\npublish: true\ndescription: A styled page.\n"
+                  "image: pic.png\nmood: calm\n---\n# Styled\n\nBody.\n"),
+    "pic.png": "not really a png",
     "Notes.md": ("# Notes\n\ndrive up.\nMore squat text.\n\nA claim^[Said by a coach.] here.\n\n"
                  "> [!released]\nIntroduced in 1.0.\n\n> [!idea] Mine\n> snippet styled\n\n"
                  "> [!warning]- Careful\n>  ```md\n>  - [/] example\n>  ```\n"),
@@ -32,6 +36,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     for name, text in NOTES.items():
         (base / "content" / name).parent.mkdir(parents=True, exist_ok=True)
         (base / "content" / name).write_text(text, encoding="utf-8")
+    git = ["git", "-C", str(base / "content"), "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "notes"], check=True)
     return build(base / "content", base / "site", exclude=["Drafts/"])
 
 
@@ -100,6 +108,20 @@ def test_vault_css_is_published_and_linked(site: Site, css: str, needle: str) ->
 def test_templates_and_excluded_paths_are_not_published(site: Site, url: str, needle: str) -> None:
     assert not site.page(url).exists()
     assert not any(needle in f.read_text(encoding="utf-8") for f in site.html_files()), needle
+
+
+def test_page_properties_act_on_the_page(site: Site) -> None:
+    soup = site.soup("styled/")
+    assert {"wide", "no-title"} <= set(soup.select_one("article.md-content__inner")["class"])
+    assert soup.find("meta", attrs={"name": "description"})["content"] == "A styled page."
+    assert soup.find("meta", attrs={"property": "og:image"})["content"] == "../pic.png"
+    strip = soup.select_one(".kb-meta")
+    listed = [dt.get_text() for dt in strip.select("dt")]
+    assert listed == ["mood"]  # cssclasses, publish, description, image act on the page, not listed
+
+
+def test_git_authors_in_the_metadata_strip(site: Site) -> None:
+    assert site.soup("styled/").select_one(".kb-meta .kb-authors").get_text() == "by Ada Lovelace"
 
 
 # -- the real Tasks vault (acceptance of issue 12) ------------------------------------------------------------
