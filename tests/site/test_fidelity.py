@@ -191,3 +191,34 @@ def test_tasks_vault_templates_not_published(vault_site: Site, vault_counts: dic
     assert not (vault_site.out / "_meta").exists()
     assert not any(u.startswith("_meta/") for u in vault_counts["pages"])
     assert not any("tp.file" in f.read_text(encoding="utf-8") for f in vault_site.html_files())
+
+
+# -- in a real browser: the styles apply (desktop and phone) --------------------------------------------------
+INDICATOR = """(sel) => getComputedStyle(document.querySelector(sel), '::before').backgroundColor"""
+BORDER = """(sel) => getComputedStyle(document.querySelector(sel)).borderLeftColor"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_styled_in_a_browser(site: Site, vault_site: Site, browser, tmp_path, viewport) -> None:  # noqa: ANN001
+    from kbsite import static_server
+
+    checks = [  # (site, page, script, selector, computed colour)
+        (vault_site, "how-to/set-up-custom-statuses/", BORDER, '[data-callout="released"]', "rgb(0, 200, 83)"),
+        (site, "notes/", BORDER, '[data-callout="released"]', "rgb(0, 200, 83)"),
+        (site, "notes/", BORDER, '[data-callout="idea"]', "rgb(255, 200, 0)"),
+        (site, "other/", INDICATOR, 'li[data-task="/"] .task-list-indicator', "rgb(255, 179, 0)"),
+        (site, "other/", INDICATOR, 'li[data-task="-"] .task-list-indicator', "rgb(158, 158, 158)"),
+    ]
+    for s in (vault_site, site):
+        with static_server(s.out) as base:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            for owner, url, script, sel, colour in checks:
+                if owner is not s:
+                    continue
+                page.goto(base + url, wait_until="load")
+                assert page.evaluate(script, sel) == colour, (url, sel)
+                shot = tmp_path / f"{url.strip('/').replace('/', '_')}-{viewport[0]}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 10_000
+            page.close()
