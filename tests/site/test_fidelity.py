@@ -21,6 +21,15 @@ NOTES = {
     "Styled.md": ("---\ncssclasses: [wide, no-title]\npublish: true\ndescription: A styled page.\n"
                   "image: pic.png\nmood: calm\n---\n# Styled\n\nBody.\n"),
     "pic.png": "not really a png",
+    "doc.pdf": "%PDF-1.4 not really",
+    "Constructs.md": ("---\naliases: [Every Construct]\ntags: [fm-tag]\nrating: 5\nok: true\nwhen: 2024-05-01\n"
+                      "list: [a, b]\nup: [[Squat]]\n---\n# Constructs\n\n"
+                      "wiki [[Squat]] label [[Squat|the squat]] heading [[Squat#Form]] alias [[Every Construct]]\n\n"
+                      "![[pic.png|100]]\n\n![[pic.png|100x50]]\n\n![[doc.pdf#page=3]]\n\n![[Squat#Form]]\n\n"
+                      "==marked== and %%hidden comment%% and #inline/nested tag\n\n"
+                      "> [!note] Outer\n> > [!tip]+ Inner open\n> > deep\n\n"
+                      "Math $e^{i\\pi}$ here.\n\n$$\nx^2\n$$\n\n"
+                      "```mermaid\ngraph TD; A-->B\n```\n\nA fact.[^1]\n\n[^1]: Classic footnote.\n"),
     "Notes.md": ("# Notes\n\ndrive up.\nMore squat text.\n\nA claim^[Said by a coach.] here.\n\n"
                  "> [!released]\nIntroduced in 1.0.\n\n> [!idea] Mine\n> snippet styled\n\n"
                  "> [!warning]- Careful\n>  ```md\n>  - [/] example\n>  ```\n"),
@@ -108,6 +117,45 @@ def test_vault_css_is_published_and_linked(site: Site, css: str, needle: str) ->
 def test_templates_and_excluded_paths_are_not_published(site: Site, url: str, needle: str) -> None:
     assert not site.page(url).exists()
     assert not any(needle in f.read_text(encoding="utf-8") for f in site.html_files()), needle
+
+
+CONSTRUCTS = [  # (construct, CSS selector on constructs/, expected text or attribute check)
+    ("wikilink", 'a.kb-link[href="../squat/"]', "Squat"),
+    ("wikilink label", 'a.kb-link[href="../squat/"]', "the squat"),
+    ("heading link", 'a.kb-link[href="../squat/#form"]', "Squat › Form"),
+    ("alias link", 'a.kb-link[href="./"]', "Every Construct"),
+    ("image size", 'img.kb-image[width="100"]', None),
+    ("image size wxh", 'img.kb-image[width="100"][height="50"]', None),
+    ("pdf embed (a link)", 'a.kb-attachment[href="../doc.pdf"]', None),
+    ("heading embed", ".admonition.kb-embed", "Keep the back straight."),
+    ("highlight", "mark", "marked"),
+    ("nested tag", 'a.kb-tag[href="../tags/inline/nested/"]', "#inline/nested"),
+    ("nested callout", '[data-callout="note"] details[data-callout="tip"][open]', "deep"),
+    ("inline math", "span.arithmatex", None),
+    ("block math", "div.arithmatex", None),
+    ("mermaid", "pre.mermaid", None),
+    ("footnote", "div.footnote li", "Classic footnote."),
+    ("property: number", ".kb-meta dd", "5"),
+    ("property: bool", ".kb-meta dd", "yes"),
+    ("property: date", ".kb-meta dd", "2024-05-01"),
+    ("property: list", ".kb-meta dd", "a, b"),
+    ("property link without quotes", '.kb-meta a.kb-link[href="../squat/"]', "Squat"),
+    ("front-matter tag", '.kb-meta a.kb-tag[href="../tags/fm-tag/"]', "#fm-tag"),
+    ("aliases", ".kb-meta dd", "Every Construct"),
+]
+
+
+@pytest.mark.parametrize(("construct", "selector", "text"), CONSTRUCTS, ids=[c[0] for c in CONSTRUCTS])
+def test_each_construct(site: Site, construct: str, selector: str, text: str | None) -> None:
+    found = site.soup("constructs/").select(selector)
+    assert found, construct
+    if text is not None:
+        assert any(text in el.get_text() for el in found), [el.get_text() for el in found]
+
+
+def test_comments_and_syntax_never_show(site: Site) -> None:
+    text = _main(site, "constructs/").get_text()
+    assert "hidden comment" not in text and "%%" not in text and "[[" not in text and "[!" not in text
 
 
 def test_page_properties_act_on_the_page(site: Site) -> None:
