@@ -137,12 +137,34 @@ class CalloutTypeTreeprocessor(Treeprocessor):
                     el.set("data-callout", kind)
 
 
+class EmbedTocTreeprocessor(Treeprocessor):
+    """After toc: headings of transcluded notes (`.kb-embed`) leave the host's table of contents."""
+
+    def run(self, root) -> None:  # noqa: ANN001
+        embedded = {h.get("id") for div in root.iter("div") if "kb-embed" in (div.get("class") or "").split()
+                    for h in div.iter() if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and h.get("id")}
+        if embedded and getattr(self.md, "toc_tokens", None):
+            self.md.toc_tokens = _drop(self.md.toc_tokens, embedded)
+
+
+def _drop(tokens: list[dict], ids: set) -> list[dict]:
+    out = []
+    for t in tokens:
+        children = _drop(t.get("children", []), ids)
+        if t.get("id") in ids:
+            out.extend(children)  # a host heading nested under an embedded one moves up
+        else:
+            out.append({**t, "children": children})
+    return out
+
+
 class ObsidianExtension(Extension):
     """`kb_obsidian`: callouts → admonitions (comments are stripped by the plugin before link handling)."""
 
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown API)
         md.preprocessors.register(CalloutPreprocessor(md), "kb_callouts", 40)
         md.treeprocessors.register(CalloutTypeTreeprocessor(md), "kb_callout_types", 1)
+        md.treeprocessors.register(EmbedTocTreeprocessor(md), "kb_embed_toc", 4)  # toc runs at 5
 
 
 def makeExtension(**kwargs):  # noqa: N802

@@ -153,6 +153,12 @@ def test_each_construct(site: Site, construct: str, selector: str, text: str | N
         assert any(text in el.get_text() for el in found), [el.get_text() for el in found]
 
 
+def test_embedded_headings_stay_out_of_the_host_toc(site: Site) -> None:
+    toc = [a.get_text(strip=True) for a in site.soup("constructs/").select("nav.md-nav--secondary a")]
+    embed = site.soup("constructs/").select_one(".kb-embed")
+    assert "Form" in embed.get_text() and "Form" not in toc
+
+
 def test_comments_and_syntax_never_show(site: Site) -> None:
     text = _main(site, "constructs/").get_text()
     assert "hidden comment" not in text and "%%" not in text and "[[" not in text and "[!" not in text
