@@ -26,6 +26,7 @@ from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .properties import page_html as page_properties
+from .properties import redirect_file
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
 
@@ -126,6 +127,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
         hidden_atts = index.hidden_only_attachments()
+        redirects: list[File] = []
         for f in list(files):
             if f.generated_by:
                 continue
@@ -134,14 +136,18 @@ class KbPlugin(BasePlugin[KbConfig]):
                 if rec is None or not index.is_public(rec["slug"]):
                     files.remove(f)  # hidden, or not an entry at all (unreadable, duplicate slug)
                     continue
-                f.dest_uri = f"{rec['slug']}/index.html"
-                f.url = f"{rec['slug']}/"
+                f.url = index.page_url(rec["slug"])
+                f.dest_uri = f"{f.url}index.html"
+                if f.url != f"{rec['slug']}/":  # a permalink: the path URL redirects to it
+                    redirects.append(redirect_file(config, rec["slug"], f.url))
                 f.__dict__.pop("abs_dest_path", None)
                 self.entry_files[f.src_uri] = rec["slug"]
                 if self.config.nav == "compact":
                     f.inclusion = InclusionLevel.NOT_IN_NAV  # reached through type/tag/home pages, not the nav
             elif f.src_uri in hidden_atts:
                 files.remove(f)
+        for f in redirects:
+            files.append(f)
         self._generate(files, config)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))

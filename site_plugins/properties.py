@@ -74,3 +74,14 @@ def authors_html(rec: dict[str, Any]) -> str:
     if not names:
         return ""
     return f'<span class="kb-authors" title="authors (git)">by {esc(", ".join(names))}</span>'
+
+
+def redirect_file(config: Any, slug: str, url: str) -> Any:
+    """A page at the path URL `slug/` that sends browsers (and search engines, via canonical) to `url`."""
+    from mkdocs.structure.files import File
+
+    href = esc(relative(url, f"{slug}/"))
+    html = (f'<!doctype html><html><head><meta charset="utf-8"><title>Redirecting…</title>'
+            f'<link rel="canonical" href="{href}"><meta http-equiv="refresh" content="0; url={href}">'
+            f'<meta name="robots" content="noindex"></head><body><a href="{href}">{href}</a></body></html>')
+    return File.generated(config, f"{slug}/index.html", content=html)

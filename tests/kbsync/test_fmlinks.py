@@ -28,3 +28,4 @@ def test_unquoted_front_matter_links(fm: str, value, edges: list[tuple]) -> None
     got = [(r["kind"], r["target"], r["label"]) for r in derive(parsed)["raw_relations"]]
     assert got == edges
     assert all(r["line"] == 2 for r in derive(parsed)["raw_relations"])
+

@@ -21,6 +21,8 @@ NOTES = {
     "Styled.md": ("---\ncssclasses: [wide, no-title]\npublish: true\ndescription: A styled page.\n"
                   "image: pic.png\nmood: calm\n---\n# Styled\n\nBody.\n"),
     "pic.png": "not really a png",
+    "Long/Path Note.md": "---\npermalink: start\n---\n# Start here\n\nSee [[Squat]].\n",
+    "Linker.md": "# Linker\n\nGo to [[Path Note]].\n",
     "doc.pdf": "%PDF-1.4 not really",
     "Constructs.md": ("---\naliases: [Every Construct]\ntags: [fm-tag]\nrating: 5\nok: true\nwhen: 2024-05-01\n"
                       "list: [a, b]\nup: [[Squat]]\n---\n# Constructs\n\n"
@@ -179,6 +181,14 @@ def test_page_properties_act_on_the_page(site: Site) -> None:
     strip = soup.select_one(".kb-meta")
     listed = [dt.get_text() for dt in strip.select("dt")]
     assert listed == ["mood"]  # cssclasses, publish, description, image act on the page, not listed
+
+
+def test_permalink_is_the_url_and_the_path_url_redirects(site: Site) -> None:
+    assert site.soup("start/").find("h1").get_text(strip=True) == "Start here"
+    assert site.soup("start/").find("a", href="../squat/") is not None  # links inside resolve from the new URL
+    old = site.soup("long/path-note/")
+    assert old.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=../../start/"
+    assert _main(site, "linker/").find("a", href="../start/") is not None  # links to it use the permalink
 
 
 def test_git_authors_in_the_metadata_strip(site: Site) -> None:
