@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from kbsite import Site, build
 
 NOTES = {
-    ".obsidian/app.json": '{"strictLineBreaks": false}',
+    ".obsidian/app.json": '{"strictLineBreaks": false, "newLinkFormat": "absolute", "attachmentFolderPath": "assets"}',
+    "assets/pic2.png": "not really a png either",
     ".obsidian/templates.json": '{"folder": "_meta/templates"}',
     ".obsidian/appearance.json": '{"enabledCssSnippets": ["mine"]}',
     ".obsidian/snippets/mine.css": '.callout[data-callout="idea"] { --callout-color: 255, 200, 0; }',
@@ -27,7 +28,7 @@ NOTES = {
     "Constructs.md": ("---\naliases: [Every Construct]\ntags: [fm-tag]\nrating: 5\nok: true\nwhen: 2024-05-01\n"
                       "list: [a, b]\nup: [[Squat]]\n---\n# Constructs\n\n"
                       "wiki [[Squat]] label [[Squat|the squat]] heading [[Squat#Form]] alias [[Every Construct]]\n\n"
-                      "![[pic.png|100]]\n\n![[pic.png|100x50]]\n\n![[doc.pdf#page=3]]\n\n![[Squat#Form]]\n\n"
+                      "![[pic.png|100]]\n\n![[pic2.png]]\n\nabsolute [[Long/Path Note.md|by path]]\n\n![[pic.png|100x50]]\n\n![[doc.pdf#page=3]]\n\n![[Squat#Form]]\n\n"
                       "==marked== and %%hidden comment%% and #inline/nested tag\n\n"
                       "> [!note] Outer\n> > [!tip]+ Inner open\n> > deep\n\n"
                       "Math $e^{i\\pi}$ here.\n\n$$\nx^2\n$$\n\n"
@@ -134,6 +135,8 @@ CONSTRUCTS = [  # (construct, CSS selector on constructs/, expected text or attr
     ("heading link", 'a.kb-link[href="../squat/#form"]', "Squat › Form"),
     ("alias link", 'a.kb-link[href="./"]', "Every Construct"),
     ("image size", 'img.kb-image[width="100"]', None),
+    ("attachment folder", 'img.kb-image[src="../assets/pic2.png"]', None),
+    ("absolute link format", 'a.kb-link[href="../start/"]', "by path"),
     ("image size wxh", 'img.kb-image[width="100"][height="50"]', None),
     ("pdf embed (a link)", 'a.kb-attachment[href="../doc.pdf"]', None),
     ("heading embed", ".admonition.kb-embed", "Keep the back straight."),
