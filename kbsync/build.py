@@ -11,7 +11,8 @@ from .derive import Options, derive
 from .discover import read_inside
 from .models import Problem, visibility_of
 from .parse import Parsed, content_hash, parse_bytes
-from .paths import slugify, stem_of, url_for
+from .paths import slugify, stem_of
+from .permalink import entry_url
 from .resolve import lookup_key
 from .store.base import Edge
 
@@ -86,8 +87,9 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
         # `publish: false` is Obsidian Publish's way to keep a note off the site: honour it as a draft.
         "visibility": visibility_of(bool(meta.get("draft")) or meta.get("publish") is False,
                                     bool(meta.get("private"))),
-        "url": url_for(slug), "date": meta.get("date"), "fields": parsed.fields,
+        "url": entry_url(parsed, slug), "date": meta.get("date"), "fields": parsed.fields,
         "headings": d["headings"], "text": d["text"], "word_count": d["word_count"], "keywords": d["keywords"],
+        "blocks": d["blocks"],
         "handle": (handle or stem_of(parsed.path)) if etype == "person" else None,
         "listed_chapters": meta.get("chapters"), "field_lines": parsed.lines,
         "problems": parsed.problems, "hash": parsed.hash,

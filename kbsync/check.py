@@ -5,6 +5,7 @@ import posixpath
 from typing import Any
 from urllib.parse import unquote
 
+from .anchors import anchor_problem
 from .derive.spans import split_wikilink
 from .models import Problem
 from .resolve import Resolver
@@ -22,12 +23,16 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     out += schemas.problems if schemas else []
     # an ambiguous link's other candidates, from its stored target as written (never re-parsing its raw text)
     amb = {(e.src, e.line, e.raw): e for e in store.edges_from() if e.ambiguous}
-    for rec in store.entries():
+    entries = list(store.entries())
+    full = {r["slug"]: r for r in entries}
+    for rec in entries:
         out += rec.get("problems", [])
         rel_types = schemas.relations.get(rec["type"], {}) if schemas else {}
         for link in rec["links"]:
             if link["kind"] == "mention":
                 continue
+            bad_anchor = anchor_problem(rec, link, full.get(link["target"]) if link["target"] else None)
+            out += [bad_anchor] if bad_anchor else []
             if link["target"] is None and (name := missing_attachment(link["raw"])):
                 out.append(Problem(path=rec["path"], line=link["line"], level="error", code="missing_attachment",
                                    message=f"attachment not found: {name} ({link['raw']})"))

@@ -172,8 +172,8 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
         typer.echo(json.dumps(rec, ensure_ascii=False, indent=1))
         return
     typer.echo(f"{rec['title']}  [{rec['type']}, {rec['visibility']}]  {rec['path']}  {rec['url']}")
-    for key in ("tags", "aliases"):
-        if rec[key]:
+    for key in ("tags", "aliases", "authors"):  # authors: from git history
+        if rec.get(key):
             typer.echo(f"  {key}: {', '.join(rec[key])}")
     for k, v in rec["fields"].items():
         typer.echo(f"  {k}: {v}")

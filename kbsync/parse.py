@@ -10,6 +10,7 @@ import frontmatter
 import yaml
 
 from . import yamlsafe
+from .fmlinks import unquoted_links
 from .models import Problem
 
 _FM = frontmatter.YAMLHandler()
@@ -243,7 +244,7 @@ def _key(key: str, node: yaml.Node, line: int, base: int, parsed: Parsed) -> Non
                 parsed.problem(line, "schema", f"`{key}` should be a date like 2024-05-31, not {value!r}",
                                level="warning")
     else:
-        parsed.fields[key] = _jsonable(yamlsafe.construct(node))
+        parsed.fields[key] = unquoted_links(_jsonable(yamlsafe.construct(node)))  # `up: [[Note]]` is a link, not a list
 
 
 def _visibility_key(key: str, lk: str, node: yaml.Node, line: int, parsed: Parsed) -> None:

@@ -34,21 +34,34 @@ class KbConfig(Config):
     vendor_assets = c.Type(bool, default=True)  # offline KaTeX + Mermaid, loaded by the pages that use them
     broken_links = c.Choice(("warn", "info", "ignore"), default="warn")
     public_assets = c.ListOfItems(c.Type(str), default=[])  # docs_dir folders always published (e.g. "assets/")
+    exclude = c.ListOfItems(c.Type(str), default=[])  # globs of entry paths kept off the site (plus templates)
+    strict_line_breaks = c.Optional(c.Type(bool))  # default: the vault's .obsidian/app.json, else Obsidian's (false)
 
 
 MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "toc": {"permalink": False},  # slugify is set by the plugin to kbsync.paths.heading_anchor
     "tables": {},
     "footnotes": {},
+    "site_plugins.markdown.footnotes": {},  # ^[inline] footnotes
     "attr_list": {},
     "admonition": {},
     "pymdownx.details": {},
     "pymdownx.mark": {},
+    "site_plugins.markdown.tasks": {},  # every Obsidian task state; before pymdownx.tasklist
     "pymdownx.tasklist": {"custom_checkbox": True},
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.superfences": {},  # mermaid fence added by the plugin (needs a callable)
     "site_plugins.markdown.obsidian": {},
+    "site_plugins.markdown.blockrefs": {},  # `^id` markers → element ids
 }
+
+
+def markdown_extensions(docs_dir: str | Path, strict_line_breaks: bool | None = None) -> dict[str, dict[str, Any]]:
+    """The extensions (with options) a vault needs; `nl2br` unless line breaks are strict (option, else vault)."""
+    from .vault import read_vault
+
+    strict = read_vault(docs_dir).strict_line_breaks if strict_line_breaks is None else strict_line_breaks
+    return MARKDOWN_EXTENSIONS if strict else {**MARKDOWN_EXTENSIONS, "nl2br": {}}
 
 
 def default_config(content_dir: str | Path, *, site_dir: str | Path | None = None,

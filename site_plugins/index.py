@@ -119,7 +119,8 @@ class SiteIndex:
         return str(r.get("title") or slug)
 
     def page_url(self, slug: str) -> str:
-        return f"{slug}/"
+        rec = self.records.get(slug)  # the stored URL: the path's, or the entry's `permalink`
+        return rec["url"].lstrip("/") if rec is not None and rec.get("url") else f"{slug}/"
 
     def public_records(self) -> list[Record]:
         return [self.records[s] for s in sorted(self.public)]

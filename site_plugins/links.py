@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from kbsync.anchors import has_anchor
+from kbsync.derive.blocks import block_source
 from kbsync.derive.links import anchor_id
 from kbsync.derive.spans import LinkSpan, scan
 from kbsync.paths import heading_anchor
@@ -151,6 +153,8 @@ class LinkManager:
         if not self.index.is_public(slug):
             return esc(label)  # hidden target: the text stays, the link (and anything about it) does not
         frag = anchor_id(s.anchor)
+        if frag and slug and not has_anchor(self.index.records.get(slug, {}), frag):  # no such heading or ^block
+            return self._broken(s, src, label, info, offset)
         if not s.target:  # [[#Heading]]
             return f'<a class="kb-link" href="#{esc(frag or "")}">{esc(label)}</a>'
         href = relative(self.index.page_url(slug), page_url) + (f"#{frag}" if frag else "")  # type: ignore[arg-type]
@@ -212,6 +216,8 @@ class LinkManager:
             return None  # recursion: a link instead of an endless transclusion
         info.embeds.add(slug)
         rec = self.index.records[slug]
+        if s.anchor and not has_anchor(rec, anchor_id(s.anchor) or ""):
+            return None  # rendered by _span as a broken link
         body = self._section(self._body(rec["path"]), s.anchor)
         inner = self._render(strip_comments(body), rec["path"], page_url, [*stack, slug], info, 0)
         href = relative(self.index.page_url(slug), page_url) + (f"#{anchor_id(s.anchor)}" if s.anchor else "")
@@ -237,6 +243,8 @@ class LinkManager:
         """The part of `body` under the heading whose anchor matches, down to the next heading of its level."""
         if not anchor:
             return body
+        if anchor.startswith("^"):  # a block embed: that block only (kbsync.derive.blocks finds it)
+            return block_source(body, anchor[1:]) or ""
         want = anchor_id(anchor)
         lines = body.split("\n")
         fence = None

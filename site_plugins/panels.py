@@ -6,6 +6,7 @@ from typing import Any
 
 from .index import SiteIndex, relative, tag_url, type_url
 from .links import LinkManager, esc
+from .properties import PAGE_PROPERTIES, authors_html
 
 KIND_LABEL = {"link": "Links", "mention": "Mentions", "embed": "Embeds", "chapter": "Document"}
 
@@ -41,13 +42,13 @@ class MetadataPanel:
             rows.append(("aliases", ", ".join(esc(str(a)) for a in rec["aliases"])))
         relations = self.index.relations(slug)
         for key, value in (rec.get("fields") or {}).items():
-            if key in relations:
+            if key in relations or key in PAGE_PROPERTIES:  # page properties act on the page instead
                 continue
             rows.append((key, self._value(value, rec["path"], page_url)))
         for key, targets in relations.items():
             rows.append((key, ", ".join(_a(relative(self.index.page_url(t), page_url), self.index.title(t), "kb-link")
                                         for t in targets)))
-        head = " ".join(chips + dates)
+        head = " ".join(chips + dates + [authors_html(rec)]).strip()
         body = "".join(f"<dt>{esc(str(k))}</dt><dd>{v}</dd>" for k, v in rows)
         return (f'<div class="kb-meta"><div class="kb-chips">{head}</div>'
                 + (f'<dl class="kb-fields">{body}</dl>' if body else "") + "</div>")

@@ -20,7 +20,7 @@ from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
-from .config import MARKDOWN_EXTENSIONS, KbConfig
+from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
@@ -28,7 +28,10 @@ from .index import SiteIndex, default_store_url, relative, sync_and_load
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .properties import page_html as page_properties
+from .properties import redirect_file
 from .queries import SiteQueries
+from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -99,6 +102,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             if f"assets/kb/{name}" not in [str(x) for x in target]:
                 target.append(f"assets/kb/{name}")
+        self.vault = VaultAssets(read_vault(config.docs_dir))  # the vault's publish.css, snippets, callout colours
+        self.vault.configure(config)
         if self.config.vendor_assets:
             self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
             self.vendor.configure(config)
@@ -108,7 +113,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         return config
 
     def _markdown(self, config) -> None:  # noqa: ANN001
-        for name, options in MARKDOWN_EXTENSIONS.items():
+        for name, options in markdown_extensions(config.docs_dir, self.config.strict_line_breaks).items():
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
             merged = {**options, **config.mdx_configs.get(name, {})}
@@ -132,9 +137,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         attachments = [f.src_uri for f in files if not f.is_documentation_page() and self._in_docs(f, config)]
         index = self.index = SiteIndex.from_records(records, revision, attachments)
         self.queries.load(records, config.docs_dir)
+        index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
+                         excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
+        redirects: list[File] = []
         for f in list(files):
             if f.generated_by:
                 continue
@@ -143,15 +151,21 @@ class KbPlugin(BasePlugin[KbConfig]):
                 if rec is None or not index.is_public(rec["slug"]):
                     files.remove(f)  # hidden, or not an entry at all (unreadable, duplicate slug)
                     continue
-                f.dest_uri = f"{rec['slug']}/index.html"
-                f.url = f"{rec['slug']}/"
+                f.url = index.page_url(rec["slug"])
+                f.dest_uri = f"{f.url}index.html"
+                if f.url != f"{rec['slug']}/":  # a permalink: the path URL redirects to it
+                    redirects.append(redirect_file(config, rec["slug"], f.url))
                 f.__dict__.pop("abs_dest_path", None)
                 self.entry_files[f.src_uri] = rec["slug"]
                 if self.config.nav == "compact":
                     f.inclusion = InclusionLevel.NOT_IN_NAV  # reached through type/tag/home pages, not the nav
+        for f in redirects:
+            files.append(f)
         self._generate(files, config)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
+        for f in self.vault.files(config):
+            files.append(f)
         if self.vendor is not None:
             for f in self.vendor.files(config):
                 files.append(f)
@@ -355,6 +369,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:
             self.cache.titles.setdefault(config.site_dir, {})[page.file.src_uri] = page.title
+        slug = self.entry_files.get(page.file.src_uri)
+        if slug is not None and self.index is not None:  # cssclasses, description, image act on the page
+            output = page_properties(output, self.index, slug, page.url)
         return self.vendor.inject(output, page.url) if self.vendor is not None else output
 
     @event_priority(-100)  # after the search plugin wrote its index

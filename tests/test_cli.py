@@ -174,3 +174,14 @@ def test_check_names_the_other_candidates_of_an_ambiguous_link(tmp_path: Path, l
     amb = [p for p in json.loads(out.stdout) if p["code"] == "ambiguous_link"]
     assert len(amb) == 1 and "?" not in amb[0]["message"]
     assert amb[0]["message"].endswith(": chose en/ideas (closest), also matches fr/Ideas.md, de/deep/Ideas.md")
+
+
+def test_show_lists_git_authors(tmp_path: Path) -> None:
+    write(tmp_path / "content", {"A.md": "# Alpha\n"})
+    git = ["git", "-C", str(tmp_path / "content"), "-c", "user.name=Ada Lovelace", "-c", "user.email=a@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True)
+    kb("sync", "--content", str(tmp_path / "content"))
+    out = kb("show", "Alpha", "--content", str(tmp_path / "content"))
+    assert "  authors: Ada Lovelace" in out.stdout.splitlines(), out.stdout + out.stderr

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..parse import Parsed
-from . import headings, keywords, links, mentions, relations, tags, text, title
+from . import blocks, headings, keywords, links, mentions, relations, tags, text, title
 from .context import Ctx, Options
 from .inline_fields import derive as inline_fields_derive
 from .spans import BLOCK_PARSER_MAX_LINES, MAX_SPANS, scan
@@ -16,6 +16,7 @@ DERIVERS: list[tuple[str, Callable[[Ctx], Any]]] = [
     ("title", title.derive),
     ("tags", tags.derive),
     ("headings", headings.derive),
+    ("blocks", blocks.derive),
     ("raw_links", links.derive),
     ("raw_mentions", mentions.derive),
     ("raw_relations", relations.derive),
