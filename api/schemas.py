@@ -115,3 +115,34 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class QueryTask(BaseModel):
+    text: str | None
+    status: str | None
+    completed: bool | None
+    line: int | None
+    path: str | None
+
+
+class QueryTaskGroup(BaseModel):
+    key: Any
+    tasks: list[QueryTask]
+
+
+class QueryDate(BaseModel):
+    date: str
+    link: Any
+
+
+class QueryResult(BaseModel):
+    """`kb query --json`: `headers`/`rows` for LIST and TABLE, `groups` for TASK, `dates` for CALENDAR; a
+    link is `{link, slug, display}`, a date ISO text."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["list", "table", "task", "calendar"]
+    count: int
+    headers: list[str] | None = None
+    rows: list[Any] | None = None
+    groups: list[QueryTaskGroup] | None = None
+    dates: list[QueryDate] | None = None

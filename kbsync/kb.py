@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .sync import SyncReport
+    from .view.queries import QueryPages
     from .view.readmodel import ReadModel
 
 GRAPH_HIDDEN_KINDS = ("chapter",)  # structural edges, not links
@@ -35,6 +36,7 @@ class KB:
         self.store: Store = open_store(store, mongodb_db=self.settings.mongodb_db) if isinstance(store, str) else store
         self._models: dict[str, ReadModel] = {}
         self._names: tuple[int, dict[str, dict[str, Any]]] | None = None
+        self._queries: QueryPages | None = None
 
     def __enter__(self) -> KB:
         return self
@@ -116,6 +118,16 @@ class KB:
         """Typeahead over titles, aliases and tags, as `GET /api/suggest` answers it."""
         who = self._viewer(viewer)
         return self.model(who).suggest(q, limit, viewer=who)
+
+    def query(self, q: str, *, viewer: Viewer | str | None = None, time_limit: float | None = None,
+              max_rows: int | None = None) -> dict[str, Any]:
+        """A Dataview (DQL) query's result as `kb query --json` prints it (and `GET /api/query` answers it);
+        the page model is built once per store revision and viewer. Raises `kbsync.query.QueryError`."""
+        from .view.queries import QueryPages
+
+        if self._queries is None:
+            self._queries = QueryPages()
+        return self._queries.query(self.store, q, self._viewer(viewer), time_limit=time_limit, max_rows=max_rows)
 
     def check(self, *, viewer: Viewer | str | None = None) -> list[dict[str, Any]]:
         """Every problem (`kb check`): file problems, front matter, schemas, broken and ambiguous links.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .memory import release_free_memory
+from .queries import QueryPages
 from .readmodel import ReadModel
 
 log = logging.getLogger("kb.api")
@@ -26,6 +27,7 @@ class ModelHolder:
         self.last_error: str | None = None
         self.last_check = 0.0
         self.rebuilds = 0
+        self.queries = QueryPages()  # page models for DQL, per (store revision, viewer)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -50,6 +52,11 @@ class ModelHolder:
         log.info("read model at revision %s: %s entries in %.2fs", self.model.revision, len(self.model.by_slug),
                  self.model.build_seconds)
         return True
+
+    def query(self, q: str, viewer: str, *, time_limit: float | None = None,
+              max_rows: int | None = None) -> dict[str, Any]:
+        """`kb query --json`'s answer over the store, on the cached page model; QueryError if invalid or too costly."""
+        return self.queries.query(self.store, q, viewer, time_limit=time_limit, max_rows=max_rows)
 
     def start(self) -> None:
         """Build the first model in the background and keep polling until `stop`."""
