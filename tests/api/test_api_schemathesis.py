@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from kbsync.settings import Settings
@@ -42,7 +43,9 @@ def test_conforms_to_openapi() -> None:
                   phases=[Phase.explicit, Phase.generate])
         def run(case: Any) -> None:
             CASES[case.operation.label] = CASES.get(case.operation.label, 0) + 1
-            case.call_and_validate()
+            # a DQL text the schema allows may still not parse: its 422 is the documented answer, not a rejection
+            skip = [positive_data_acceptance] if case.operation.path == "/api/query" else []
+            case.call_and_validate(excluded_checks=skip)
 
         try:
             run()
