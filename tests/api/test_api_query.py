@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_fakes import AUTH
+from api_fakes import AUTH, FakeStore, record
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import kbsync
 from kbsync.cli import app as cli
+from kbsync.view.queries import QueryPages
 
 QUERIES = [
     "LIST SORT file.name LIMIT 25",
@@ -107,3 +108,22 @@ def test_time_budget(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr("api.routes.query.API_TIME_LIMIT", 0.0)
     r = client.get("/api/query", params={"q": "LIST WHERE file.name"})
     assert r.status_code == 422 and "budget" in r.json()["detail"][0]["msg"], r.text
+
+
+class FilesFakeStore(FakeStore):
+    def file_states(self) -> dict[str, Any]:
+        return {}
+
+
+def test_page_model_follows_the_store_revision() -> None:
+    """Cached per (revision, viewer): same revision, no rebuild; a sync that moves it shows the new entry."""
+    store = FilesFakeStore([record("a", "A"), record("s", "S", visibility="private")])
+    cache = QueryPages()
+
+    def names(viewer: str) -> list[str]:
+        return [row[0]["slug"] for row in cache.query(store, "LIST SORT file.name", viewer)["rows"]]
+
+    assert (names("public"), names("public"), names("token")) == (["a"], ["a"], ["a", "s"])
+    assert cache.builds == 2
+    store.put(record("b", "B"))
+    assert names("public") == ["a", "b"] and cache.builds == 3
