@@ -82,7 +82,7 @@ def _source(env: Env, src: Any) -> set[str]:
         return set(pages.records) - _source(env, src[1])
     if kind == "tag":
         tag = "#" + src[1].lower()
-        return {s for s, tags in pages.tags_lower.items() if tag in tags}
+        return set(pages.by_tag.get(tag, ()))
     if kind == "folder":
         folder = src[1].strip("/")
         if not folder:
@@ -158,7 +158,11 @@ def run(query: Query | str, pages: PageSet, *, viewer: Viewer | str = PUBLIC, th
     q = parse(query) if isinstance(query, str) else query
     env = Env(pages, this, now, time_limit, max_rows)
     slugs = _source(env, q.source) if q.source is not None else set(pages.records)
-    chosen = [s for s in pages.order if s in slugs and can_see(pages.visibility[s], viewer)]
+    if len(slugs) * 8 < len(pages.order):  # a narrow source: sort it rather than scan every entry
+        pos = pages.position
+        chosen = sorted((s for s in slugs if s in pos and can_see(pages.visibility[s], viewer)), key=pos.__getitem__)
+    else:
+        chosen = [s for s in pages.order if s in slugs and can_see(pages.visibility[s], viewer)]
     if q.kind != "task" and q.commands and q.commands[0][0] == "limit":
         chosen = chosen[:q.commands[0][1]]  # LIMIT first: build only the pages it keeps
     selected = [pages.page(s) for s in chosen]

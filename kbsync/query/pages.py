@@ -97,6 +97,19 @@ class PageSet:
     def tags_lower(self) -> dict[str, set[str]]:
         return {slug: {t.lower() for t in tag_closure(r.get("tags") or [])} for slug, r in self.records.items()}
 
+    @cached_property
+    def by_tag(self) -> dict[str, set[str]]:
+        """Lower-cased tag (subtags' parents included) → slugs: `FROM #tag` without a scan of every entry."""
+        out: dict[str, set[str]] = {}
+        for slug, tags in self.tags_lower.items():
+            for t in tags:
+                out.setdefault(t, set()).add(slug)
+        return out
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {slug: i for i, slug in enumerate(self.order)}
+
     @staticmethod
     def _link_of(r: Mapping[str, Any]) -> Link:
         path = r["path"][:-3] if r["path"].endswith(".md") else r["path"]
