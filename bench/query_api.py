@@ -61,7 +61,7 @@ def main() -> None:
                                headers=headers)
             t_first = time.perf_counter() - t0
             assert first.status_code == 200, first.text
-            times, rows, matched = [], 0, 0
+            times, rows = [], 0
             for i in range(a.requests):
                 q = QUERY.format(tag=tags[i % len(tags)], day=f"20{16 + i % 10}-0{1 + i % 9}-01")
                 t0 = time.perf_counter()
@@ -69,13 +69,14 @@ def main() -> None:
                 times.append(time.perf_counter() - t0)
                 assert r.status_code == 200, r.text
                 rows += r.json()["count"]
-            matched = len(tags)
-            q = statistics.quantiles(times, n=100)
-            p50, p95 = q[49], q[94]
             print(f"{viewer:6s} first request (builds the page model) {1000 * t_first:8.0f} ms")
-            print(f"{viewer:6s} {a.requests} requests over {matched} tags: p50 {1000 * p50:.1f} ms, "
-                  f"p95 {1000 * p95:.1f} ms, max {1000 * max(times):.1f} ms, {rows / a.requests:.0f} rows each; "
-                  f"target p95 <= 50 ms {'OK' if p95 <= 0.05 else 'MISS'}")
+            # the first request per tag also builds that tag's Dataview pages (lazily, once): shown apart
+            for label, ts in (("all", times), ("warm", times[len(tags):])):
+                q = statistics.quantiles(ts, n=100)
+                p50, p95 = q[49], q[94]
+                print(f"{viewer:6s} {label:4s} {len(ts)} requests over {len(tags)} tags: p50 {1000 * p50:.1f} ms, "
+                      f"p95 {1000 * p95:.1f} ms, max {1000 * max(ts):.1f} ms, {rows / a.requests:.0f} rows each; "
+                      f"target p95 <= 50 ms {'OK' if p95 <= 0.05 else 'MISS'}")
     store.close()
 
 
