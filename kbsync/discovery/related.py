@@ -1,0 +1,162 @@
+"""Related entries: TF-IDF cosine over stemmed words (keywords weighted up) blended with the link graph's
+shared neighbours (co-citation and coupling, hubs down-weighted), top 5 `{slug, score}` per entry."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from ..visibility import PUBLIC
+from . import lang as L
+from .common import Rec, visible
+
+
+@dataclass(frozen=True)
+class RelatedOptions:
+    top: int = 5
+    graph: float = 0.15  # weight of the link graph; the text carries the rest
+    features: int = 40  # an entry is described by its strongest stems (bounds the cost of the products)
+    keyword_boost: float = 2.0
+    hub: int = 0  # neighbours linked from more entries than this are ignored; 0 = 3·sqrt(N), at least 30
+
+
+def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost: float = 2.0) -> Counter[str]:
+    """Stem counts of an entry's text (stopwords and 1-2 letter words dropped), keyword stems boosted."""
+    lang = lang or L.language_of(rec)
+    st, stop = L.stems(lang), L.stopwords(lang) | L.stopwords("en")
+    words = L.segment((rec.get("text") or "").lower())
+    c: Counter[str] = Counter(st(w) for w in words if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)))
+    for kw in keywords:
+        for w in L.segment(kw.lower()):
+            if w not in stop:
+                c[st(w)] += boost
+    return c
+
+
+class RelatedIndex:
+    """Normalised TF-IDF rows and a link adjacency over the visible entries; one edit recomputes a few rows."""
+
+    def __init__(self, opts: RelatedOptions = RelatedOptions(), viewer: str = PUBLIC) -> None:
+        self.opts, self.viewer = opts, viewer
+        self.slugs: list[str] = []
+        self.top: dict[str, list[tuple[str, float]]] = {}
+
+    def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
+              counts: Mapping[str, Counter[str]] | None = None) -> RelatedIndex:
+        recs = visible(records, self.viewer)
+        self.slugs = [r["slug"] for r in recs]
+        self.row = {s: i for i, s in enumerate(self.slugs)}
+        kw = keywords or {}
+        self.counts = [counts[r["slug"]] if counts and r["slug"] in counts
+                       else terms(r, keywords=kw.get(r["slug"]) or r.get("keywords") or (), boost=self.opts.keyword_boost)
+                       for r in recs]
+        df: Counter[str] = Counter()
+        for c in self.counts:
+            df.update(c.keys())
+        n = max(1, len(recs))
+        # Words in one entry relate nothing; words in most entries relate everything.
+        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(5, n // 5)}
+        self.vocab = {w: i for i, w in enumerate(self.idf)}
+        self.X = sparse.vstack([self._vector(c) for c in self.counts], format="csr") if recs else None
+        self._graph(recs)
+        self.top = {}
+        for a in range(0, len(self.slugs), 2000):
+            self._rank(range(a, min(a + 2000, len(self.slugs))))
+        return self
+
+    def _vector(self, c: Counter[str]) -> sparse.csr_matrix:
+        items = sorted(((1 + math.log(k)) * self.idf[w], self.vocab[w]) for w, k in c.items() if w in self.idf)
+        items = items[-self.opts.features:]
+        vals = np.array([v for v, _ in items], dtype=np.float32)
+        norm = float(np.linalg.norm(vals)) or 1.0
+        return sparse.csr_matrix((vals / norm, ([0] * len(items), [j for _, j in items])), shape=(1, len(self.vocab)))
+
+    def _graph(self, recs: list[Rec]) -> None:
+        """A: entry x neighbour (links both ways, public ends only), hubs dropped, 1/log(degree) weights."""
+        rows, cols = [], []
+        for r in recs:
+            i = self.row[r["slug"]]
+            for link in r.get("links") or []:
+                j = self.row.get(link.get("target") or "")
+                if j is not None and j != i:
+                    rows += [i, j]
+                    cols += [j, i]
+        n = len(self.slugs)
+        adj = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n))
+        adj.data[:] = 1.0  # duplicate links count once
+        deg = np.asarray(adj.sum(axis=0)).ravel()
+        hub = self.opts.hub or max(30, int(3 * math.sqrt(max(n, 1))))
+        w = np.where((deg > 0) & (deg <= hub), 1.0 / np.log(2 + deg), 0.0).astype(np.float32)
+        self.adj = adj
+        self.A = adj @ sparse.diags(w)
+        norms = np.sqrt(np.asarray(self.A.multiply(self.A).sum(axis=1)).ravel())
+        self.A = sparse.diags(np.where(norms > 0, 1 / np.maximum(norms, 1e-9), 0).astype(np.float32)) @ self.A
+        self.A = self.A.tocsr()
+
+    def _scores(self, rows: Iterable[int]) -> sparse.csr_matrix:
+        rows = list(rows)
+        g = self.opts.graph
+        text = self.X[rows] @ self.X.T
+        graph = self.A[rows] @ self.A.T + 0.5 * self.adj[rows]  # shared neighbours, and a direct link
+        return ((1 - g) * text + g * graph.minimum(1.0)).tocsr()
+
+    def _rank(self, rows: Iterable[int]) -> None:
+        rows = list(rows)
+        s = self._scores(rows)
+        k = self.opts.top
+        for n, i in enumerate(rows):
+            lo, hi = s.indptr[n], s.indptr[n + 1]
+            idx, val = s.indices[lo:hi], s.data[lo:hi]
+            keep = (idx != i) & (val > 0)
+            idx, val = idx[keep], val[keep]
+            if len(val) > k:
+                part = np.argpartition(-val, k)[:k]
+                idx, val = idx[part], val[part]
+            order = sorted(zip(val.tolist(), idx.tolist(), strict=True), key=lambda x: (-x[0], self.slugs[x[1]]))
+            self.top[self.slugs[i]] = [(self.slugs[j], round(v, 3)) for v, j in order]
+
+    def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None) -> int:
+        """Re-vectorise changed entries (IDF kept from the last build) and re-rank the rows they can move:
+        their own, and any whose top list holds them or whose 5th score they now beat. Returns rows re-ranked."""
+        kw, touched = keywords or {}, set()
+        for r in changed:
+            i = self.row.get(r["slug"])
+            if i is None or r not in visible([r], self.viewer):
+                continue  # new or newly hidden entries wait for the next build (their rows do not exist yet)
+            c = terms(r, keywords=kw.get(r["slug"]) or r.get("keywords") or (), boost=self.opts.keyword_boost)
+            self.X = _set_row(self.X, i, self._vector(c))
+            touched.add(i)
+        if not touched:
+            return 0
+        rerank = set(touched)
+        col = self._scores(sorted(touched)).T.tocsr()  # symmetric: row j of this is j's score to each changed one
+        names = {self.slugs[i] for i in touched}
+        for s, lst in self.top.items():
+            if any(o in names for o, _ in lst):
+                rerank.add(self.row[s])
+        for j in np.unique(col.indices):
+            lst = self.top.get(self.slugs[j], [])
+            if len(lst) < self.opts.top or col[j].max() > lst[-1][1]:
+                rerank.add(int(j))
+        self._rank(sorted(rerank))
+        return len(rerank)
+
+    def result(self) -> dict[str, list[dict[str, Any]]]:
+        return {s: [{"slug": o, "score": v} for o, v in lst] for s, lst in self.top.items() if lst}
+
+
+def _set_row(m: sparse.csr_matrix, i: int, row: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Replace row i of a CSR matrix (a new matrix; rows before and after are copied as slices)."""
+    parts = [p for p in (m[:i], row, m[i + 1:]) if p.shape[0]]
+    return sparse.vstack(parts, format="csr")
+
+
+def find(records: Iterable[Rec], viewer: str = PUBLIC, opts: RelatedOptions = RelatedOptions(),
+         keywords: Mapping[str, list[str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """slug -> top related [{slug, score}] among the entries `viewer` may see."""
+    return RelatedIndex(opts, viewer).build(records, keywords).result()
