@@ -128,8 +128,9 @@ class KeywordCache:
         self.db.close()
 
 
-def _job(args: tuple[list[tuple[str, str, str]], KeywordOptions]) -> list[tuple[str, list[str]]]:
-    items, opts = args
+def _job(args: tuple[list[tuple[str, str, str]], KeywordOptions, list[str]]) -> list[tuple[str, list[str]]]:
+    items, opts, names = args
+    L.add_words(names)
     return [(h, extract(text, lang, opts)) for h, text, lang in items]
 
 
@@ -153,7 +154,11 @@ def compute(records: Iterable[Mapping[str, Any]], cache: KeywordCache | None = N
         if h not in known and h not in todo:
             todo[h] = (h, r.get("text") or "", L.language_of(r, opts.default_lang))
     stats.computed = len(todo)
-    fresh = _run(list(todo.values()), opts, workers, stats)
+    # The knowledge base's own CJK names segment whole (a change of names is not in the cache key: it only
+    # matters for texts that are recomputed anyway, and names rarely change).
+    names = sorted({str(n) for r in recs for n in [r.get("title"), *(r.get("aliases") or [])]
+                    if n and L._CJK_RUN.search(str(n))})
+    fresh = _run(list(todo.values()), opts, workers, stats, names)
     if cache and fresh:
         cache.put_many(fresh, opts)
     known.update(fresh)
@@ -171,10 +176,10 @@ def _hash(rec: Mapping[str, Any], opts: KeywordOptions) -> str:
 
 
 def _run(items: list[tuple[str, str, str]], opts: KeywordOptions, workers: int | None,
-         stats: KeywordStats) -> dict[str, list[str]]:
+         stats: KeywordStats, names: list[str]) -> dict[str, list[str]]:
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(items) < 16:  # a pool costs more to start than a few texts take
-        return dict(_job((items, opts)))
+        return dict(_job((items, opts, names)))
     stats.workers = workers
     # Longest texts first, dealt round-robin into many small chunks: workers finish together.
     items.sort(key=lambda x: -len(x[1]))
@@ -182,6 +187,6 @@ def _run(items: list[tuple[str, str, str]], opts: KeywordOptions, workers: int |
     chunks = [items[i::n_chunks] for i in range(n_chunks)]
     out: dict[str, list[str]] = {}
     with ProcessPoolExecutor(workers) as pool:
-        for part in pool.map(_job, [(c, opts) for c in chunks]):
+        for part in pool.map(_job, [(c, opts, names) for c in chunks]):
             out.update(part)
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -130,6 +130,20 @@ def _jieba() -> Any:
 
     jieba.setLogLevel(logging.WARNING)
     return jieba
+
+
+_ADDED: set[str] = set()
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach jieba the knowledge base's own CJK names (entry titles, aliases), so they come out whole."""
+    new = [w for w in words if w not in _ADDED and _CJK_RUN.search(w)]
+    if new:
+        jb = _jieba()
+        for w in new:
+            for part in _CJK_RUN.findall(w):
+                jb.add_word(part, freq=max(jb.suggest_freq(part, tune=False), 1000))
+            _ADDED.add(w)
 
 
 def segment(text: str) -> list[str]:
