@@ -36,6 +36,13 @@ def names(rec: Rec) -> list[tuple[str, str]]:
     return [(n, k) for n, k in out if n.strip()]
 
 
+def _flat(value: Any) -> list[Any]:
+    """`[[X]]` unquoted in YAML is a list in a list: flatten whatever nesting the owner wrote."""
+    if isinstance(value, list):
+        return [x for v in value for x in _flat(v)]
+    return [value]
+
+
 def silenced(records: Iterable[Rec]) -> set[frozenset[str]]:
     """Pairs an owner marked `not_duplicate_of: ["[[X]]"]` (either side silences the pair)."""
     recs = list(records)
@@ -51,7 +58,7 @@ def silenced(records: Iterable[Rec]) -> set[frozenset[str]]:
         if resolver is None:
             resolver = Resolver([{k: x.get(k) for k in ("slug", "path", "title", "aliases", "type", "handle")}
                                  for x in recs])
-        for value in raw if isinstance(raw, list) else [raw]:
+        for value in _flat(raw):
             target = str(value).strip().removeprefix("[[").removesuffix("]]").split("|")[0].split("#")[0].strip()
             hit = resolver.resolve(target, r["path"]) if target else None
             if hit is not None and hit.slug:
