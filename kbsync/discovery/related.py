@@ -60,7 +60,7 @@ class RelatedIndex:
             df.update(c.keys())
         n = max(1, len(recs))
         # Words in one entry relate nothing; words in most entries relate everything.
-        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(5, n // 5)}
+        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(n // 5, min(n // 2, 50))}
         self.vocab = {w: i for i, w in enumerate(self.idf)}
         self.X = sparse.vstack([self._vector(c) for c in self.counts], format="csr") if recs else None
         self._graph(recs)
