@@ -134,14 +134,15 @@ class RelatedIndex:
         if not touched:
             return 0
         rerank = set(touched)
-        col = self._scores(sorted(touched)).T.tocsr()  # symmetric: row j of this is j's score to each changed one
+        # Scores are symmetric: column j of the changed rows is j's score to each changed entry.
+        best = self._scores(sorted(touched)).max(axis=0).toarray().ravel()
         names = {self.slugs[i] for i in touched}
         for s, lst in self.top.items():
             if any(o in names for o, _ in lst):
                 rerank.add(self.row[s])
-        for j in np.unique(col.indices):
+        for j in np.nonzero(best)[0]:
             lst = self.top.get(self.slugs[j], [])
-            if len(lst) < self.opts.top or col[j].max() > lst[-1][1]:
+            if len(lst) < self.opts.top or best[j] > lst[-1][1]:
                 rerank.add(int(j))
         self._rank(sorted(rerank))
         return len(rerank)
