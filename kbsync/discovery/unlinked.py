@@ -1,5 +1,5 @@
 """Unlinked mentions: an entry's title or alias in another visible entry's plain text, not inside a link,
-code, a comment, a URL or front matter (Aho-Corasick over all names, pyahocorasick). Word boundaries are
+code, a comment, a URL, a heading or front matter (Aho-Corasick over all names, pyahocorasick). Word boundaries are
 required where the script has them, none beside CJK characters."""
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ def plain_text(content_dir: str | Path, rec: Rec) -> tuple[int, str] | None:
         text = "".join(parts)
     if "://" in text or "mailto:" in text or "<" in text:
         text = URL.sub(lambda m: " " * len(m.group()), text)
+    if sc.headings:  # a heading names a section (the target of `[[X#Heading]]`), it does not mention an entry
+        lines = text.split("\n")
+        for _, _, i in sc.headings:
+            if i < len(lines):
+                lines[i] = " " * len(lines[i])
+        text = "\n".join(lines)
     return parsed.body_line, _lower(text)
 
 

@@ -26,6 +26,8 @@ TARGET = note("Deadlift", "# Deadlift\n\nA hip hinge.", aliases='["Conventional 
     ("RomanianDeadlift is one word.", []),
     ("Deadlift, and again: Deadlift.", [5]),  # one line, reported once
     ("# Notes\n\nA Deadlift.\n\nAnother Deadlift.", [7, 9]),
+    ("## Deadlift\n\nSets and reps.", []),  # a heading names a section
+    ("Deadlift\n========\n\nSets.", []),  # setext heading
 ])
 def test_mentions(tmp_path, body: str, lines: list[int]) -> None:
     recs = synced(tmp_path, {"Deadlift.md": TARGET, "Log.md": note("Log", body)})
