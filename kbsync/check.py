@@ -17,7 +17,8 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     resolver = Resolver(names)
     schemas = load_schemas(content_dir) if content_dir is not None else None
     out += schemas.problems if schemas else []
-    for rec in store.entries():
+    records = list(store.entries())
+    for rec in records:
         out += rec.get("problems", [])
         rel_types = schemas.relations.get(rec["type"], {}) if schemas else {}
         for link in rec["links"]:
@@ -35,7 +36,39 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
                     out.append(Problem(path=rec["path"], line=link["line"], level="error", code="schema",
                                        message=f"`{link['kind']}`: {link['raw']} is a {target_type}, expected "
                                                + " or ".join(rel_types[link["kind"]])))
+    out += duplicate_warnings(records)
     return sorted(out, key=lambda p: (p["path"], p["line"], p["code"]))
+
+
+def _title_line(rec: dict[str, Any]) -> int:
+    """Where the title is written: its front-matter key, else the first `# H1`, else line 1."""
+    line = (rec.get("field_lines") or {}).get("title")
+    h1 = [h["line"] for h in rec.get("headings") or [] if h.get("level") == 1]
+    return int(line or (h1[0] if h1 else 1))
+
+
+def duplicate_warnings(records: list[dict[str, Any]]) -> list[Problem]:
+    """`path:line: warning: possible duplicate of other/path.md (title 94%, body 0.87)`, on both entries.
+
+    The owner's tool: drafts and private entries are compared too (`not_duplicate_of` silences a pair)."""
+    from .discovery.duplicates import find
+    from .visibility import OWNER
+
+    by = {r["slug"]: r for r in records}
+    return [Problem(path=by[slug]["path"], line=_title_line(by[slug]), level="warning", code="duplicate",
+                    message=f"possible duplicate of {by[x['slug']]['path']} ({x['reason']})")
+            for slug, rows in find(records, viewer=OWNER).items() for x in rows]
+
+
+def unlinked_mentions(store: Store, content_dir: Any) -> list[str]:
+    """`kb check --suggest-links`: `path:line: unlinked mention of Title (other/path.md)`, public entries only."""
+    from .discovery.unlinked import find
+
+    records = list(store.records())
+    by = {r["slug"]: r for r in records}
+    rows = [(by[x["source"]]["path"], x["line"], by[t]["title"], by[t]["path"])
+            for t, xs in find(records, content_dir).items() for x in xs]
+    return [f"{src}:{line}: unlinked mention of {title} ({path})" for src, line, title, path in sorted(rows)]
 
 
 def _ambiguous(rec: dict[str, Any], link: dict[str, Any], resolver: Resolver) -> Problem:

@@ -128,9 +128,11 @@ def migrate(content: ContentOpt = None, store: StoreOpt = None) -> None:
 
 
 @app.command()
-def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+          suggest_links: Annotated[bool, typer.Option("--suggest-links", help="Also list unlinked mentions of "
+                                                      "entry titles and aliases as `path:line`.")] = False) -> None:
     """Sync, then list every problem as `path:line: level: message`; exit 1 on errors."""
-    from .check import collect, format_problem
+    from .check import collect, format_problem, unlinked_mentions
 
     s = _settings(content, store)
     _need_content(s)
@@ -145,6 +147,9 @@ def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt =
         n_err = sum(p["level"] == "error" for p in problems)
         n_warn = len(problems) - n_err
         typer.echo(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}", err=True)
+        if suggest_links:
+            for line in unlinked_mentions(st, s.content_dir):
+                typer.echo(line)
     raise typer.Exit(1 if any(p["level"] == "error" for p in problems) else 0)
 
 
