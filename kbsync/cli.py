@@ -70,11 +70,19 @@ def run_sync(s: Settings, store: Any, *, full: bool = False, paths: list[str] | 
 
     bar, update = _progress()
     try:
-        return sync_content(s.content_dir, store, full=full, paths=paths, max_bytes=s.max_file_bytes,
-                            options=Options(keywords=s.keywords), progress=update)
+        # Keywords stay off the critical path: the entries are committed (searchable) first, and their
+        # keywords follow in a second small commit, computed over the cores and cached by content hash.
+        report = sync_content(s.content_dir, store, full=full, paths=paths, max_bytes=s.max_file_bytes,
+                              options=Options(keywords=False), progress=update)
     finally:
         if bar is not None and bar.live.is_started:
             bar.stop()
+    if s.keywords:
+        from .discovery.enrich import default_cache_path, fill_keywords
+        from .discovery.keywords import KeywordCache
+
+        _, report.revision = fill_keywords(store, KeywordCache(default_cache_path(store, s.content_dir)))
+    return report
 
 
 @app.command()

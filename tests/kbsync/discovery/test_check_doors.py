@@ -46,3 +46,16 @@ def test_check_output(tmp_path, content, flags: list[str], want: list[str]) -> N
         if "body" in got:
             assert 0.8 <= float(got.rsplit("body ", 1)[1].rstrip(")")) <= 1.0
             assert "(title 94%, body " in got
+
+
+@pytest.mark.parametrize("on, revision, has_keywords", [("true", 2, True), ("false", 1, False)])
+def test_kb_sync_fills_keywords_in_a_second_commit(tmp_path, content, on: str, revision: int, has_keywords: bool) -> None:
+    import json
+
+    env = {**os.environ, "KB_KEYWORDS": on}
+    args = ["--content", str(content), "--store", f"sqlite://{tmp_path / 'kb.sqlite'}"]
+    r = subprocess.run([sys.executable, "-m", "kbsync", "sync", "--json", *args], capture_output=True, text=True, env=env)
+    assert json.loads(r.stdout)["revision"] == revision, r.stderr  # entries first, keywords after
+    out = subprocess.run([sys.executable, "-m", "kbsync", "export", *args], capture_output=True, text=True, env=env)
+    rows = {x["slug"]: x for x in map(json.loads, out.stdout.splitlines())}
+    assert bool(rows["exercises/deadlift"]["keywords"]) is has_keywords
