@@ -42,11 +42,11 @@ def _word_hash(w: str) -> int:
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser, vectorised: pairs of word hashes become well-spread 64-bit values."""
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+    """splitmix64's finaliser, vectorised: pairs of word hashes become well-spread 64-bit values.
+    (Array integer arithmetic wraps silently, as hashing wants; no errstate needed, and it is costly.)"""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
 @lru_cache(maxsize=4)
@@ -56,10 +56,10 @@ def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(a, dtype=np.uint64)[:, None], np.asarray(b, dtype=np.uint64)[:, None]
 
 
-def signature(text: str, opts: DupOptions = DupOptions()) -> np.ndarray | None:
+def signature(text: str, opts: DupOptions = DupOptions(), words: list[str] | None = None) -> np.ndarray | None:
     """MinHash values of a body's lowercased word pairs, numpy-vectorised (one C pass, not a call per pair);
-    None when the body is too short to compare."""
-    words = L.segment(text.lower())
+    None when the body is too short to compare. `words`: the text's lowercased words, when already split."""
+    words = L.segment(text.lower()) if words is None else words
     get = _WORD_HASH.get
     ids = [get(w) for w in words]
     if None in ids:
@@ -71,8 +71,7 @@ def signature(text: str, opts: DupOptions = DupOptions()) -> np.ndarray | None:
     if len(pairs) < opts.min_shingles:
         return None
     a, b = _perms(opts.num_perm)
-    with np.errstate(over="ignore"):
-        return ((a * pairs[None, :] + b) & _M32).min(axis=1).astype(np.uint32)
+    return ((a * pairs[None, :] + b) & _M32).min(axis=1).astype(np.uint32)
 
 
 def _lean(sig: np.ndarray) -> LeanMinHash:
@@ -106,8 +105,33 @@ class DuplicateIndex:
         self.quiet = silenced(recs)
         for r in recs:
             self._add(r, (signatures or {}).get(r["slug"], ...))
-        for r in recs:
-            self._query(r["slug"])
+        found: dict[tuple[str, str], tuple[float, str]] = {}
+        # Names: all pairs inside each block at once, in C (rapidfuzz's cdist), not a query per name.
+        rows = [(slug, n, k) for slug, ns in self.names.items() for n, k in ns]
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, (_, n, _) in enumerate(rows):
+            for key in _block_keys(n):
+                index[key].append(i)
+        for members in index.values():
+            if not 1 < len(members) <= _MAX_BLOCK:
+                continue
+            scores = process.cdist([rows[i][1] for i in members], [rows[i][1] for i in members], scorer=fuzz.ratio,
+                                   score_cutoff=self.opts.title, dtype=np.uint8)
+            for x, y in zip(*np.nonzero(np.triu(scores, 1)), strict=True):
+                (a, _, ka), (b, _, kb) = rows[members[x]], rows[members[y]]
+                if a != b:
+                    key = (a, b) if a < b else (b, a)
+                    t = float(scores[x, y])
+                    if t > found.get(key, (0.0, ""))[0]:
+                        found[key] = (t, "alias" if "alias" in (ka, kb) else "title")
+        for slug, sig in self.sig.items():  # bodies: LSH buckets
+            for o in self.lsh.query(_lean(sig)):
+                if o != slug:
+                    key = (slug, o) if slug < o else (o, slug)
+                    if key not in found:
+                        found[key] = (self._title_score(slug, o), "title")
+        for (a, b), (t, why) in found.items():
+            self._judge(a, b, t, why)
         return self
 
     def _add(self, r: Rec, sig: Any = ...) -> None:
@@ -153,12 +177,16 @@ class DuplicateIndex:
                 if o != slug and o not in found:
                     found[o] = (self._title_score(slug, o), None, "title")
         for o, (t, _, why) in found.items():
-            if frozenset((slug, o)) in self.quiet:
-                continue
-            b = float(np.mean(self.sig[slug] == self.sig[o])) if slug in self.sig and o in self.sig else None
-            o_ = self.opts
-            if (b is not None and b >= o_.body) or t >= o_.title_alone or (t >= o_.title and (b or 0) >= o_.body_some):
-                self.pairs[slug][o] = self.pairs[o][slug] = (t, b, why)
+            self._judge(slug, o, t, why)
+
+    def _judge(self, a: str, b: str, t: float, why: str) -> None:
+        """Record the pair when the names and bodies say so (and the owner has not said otherwise)."""
+        if frozenset((a, b)) in self.quiet:
+            return
+        body = float(np.mean(self.sig[a] == self.sig[b])) if a in self.sig and b in self.sig else None
+        o_ = self.opts
+        if (body is not None and body >= o_.body) or t >= o_.title_alone or (t >= o_.title and (body or 0) >= o_.body_some):
+            self.pairs[a][b] = self.pairs[b][a] = (t, body, why)
 
     def _title_score(self, a: str, b: str) -> float:
         return max((fuzz.ratio(x, y) for x, _ in self.names[a] for y, _ in self.names[b]), default=0.0)

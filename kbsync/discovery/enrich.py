@@ -2,6 +2,7 @@
 (topics, related, duplicates, unlinked mentions) held in indexes that one edit updates in place."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +11,10 @@ from typing import Any
 from ..store.base import Batch, Store
 from ..visibility import PUBLIC
 from . import topics as T
-from .common import Rec
+from .common import Rec, visible
 from .duplicates import DuplicateIndex, DupOptions
 from .keywords import KeywordCache, KeywordOptions, KeywordStats, compute
+from .profile import Profiles
 from .related import RelatedIndex, RelatedOptions
 from .unlinked import UnlinkedIndex
 
@@ -50,13 +52,24 @@ class Discovery:
     topic_opts: T.TopicOptions = field(default_factory=T.TopicOptions)
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-              with_topics: bool = True) -> Discovery:
-        recs = list(records)
+              with_topics: bool = True, profiles: Profiles | None = None, workers: int | None = None) -> Discovery:
+        """Per-entry features first (over the cores, reused from `profiles` when unchanged), then the corpus passes."""
+        recs = visible(records, self.viewer)
         self.keywords = dict(keywords or {r["slug"]: list(r.get("keywords") or []) for r in recs})
-        self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs)
-        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords)
-        self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs)
+        self.profiles = profiles or Profiles()
+        t0 = time.perf_counter()
+        prof = self.profiles.get(recs, self.content_dir, self.keywords, workers)
+        t1 = time.perf_counter()
+        self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
+        t2 = time.perf_counter()
+        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords,
+                                                                     {s: p.counts for s, p in prof.items()})
+        t3 = time.perf_counter()
+        self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()})
+        t4 = time.perf_counter()
         self.topics, self.topics_of = T.find(recs, self.keywords, self.viewer, self.topic_opts) if with_topics else ([], {})
+        self.timings = {"profiles": t1 - t0, "duplicates": t2 - t1, "related": t3 - t2, "unlinked": t4 - t3,
+                        "topics": time.perf_counter() - t4}
         return self
 
     def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,17 +26,24 @@ class RelatedOptions:
     hub: int = 0  # neighbours linked from more entries than this are ignored; 0 = 3·sqrt(N), at least 30
 
 
-def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost: float = 2.0) -> Counter[str]:
-    """Stem counts of an entry's text (stopwords and 1-2 letter words dropped), keyword stems boosted."""
+def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost: float = 2.0,
+          words: list[str] | None = None) -> Counter[str]:
+    """Stem counts of an entry's text (stopwords and 1-2 letter words dropped), keyword stems boosted.
+    `words`: the text's lowercased words, when already split."""
     lang = lang or L.language_of(rec)
-    st, stop = L.stems(lang), L.stopwords(lang) | L.stopwords("en")
-    words = L.segment((rec.get("text") or "").lower())
+    st, stop = L.stems(lang), _stop(lang)
+    words = L.segment((rec.get("text") or "").lower()) if words is None else words
     c: Counter[str] = Counter(st(w) for w in words if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)))
     for kw in keywords:
         for w in L.segment(kw.lower()):
             if w not in stop:
                 c[st(w)] += boost
     return c
+
+
+@lru_cache(maxsize=32)
+def _stop(lang: str) -> frozenset[str]:
+    return L.stopwords(lang) | L.stopwords("en")
 
 
 class RelatedIndex:

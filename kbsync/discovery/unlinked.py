@@ -3,7 +3,6 @@ code, a comment, a URL, a heading or front matter (Aho-Corasick over all names, 
 required where the script has them, none beside CJK characters."""
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import ahocorasick
 
 from ..derive.spans import URL, scan
-from ..parse import parse_bytes
+from ..parse import _FM, Parsed, decode
 from ..visibility import PUBLIC
 from . import lang as L
 from .common import Rec, names, visible
@@ -33,10 +32,10 @@ def plain_text(content_dir: str | Path, rec: Rec) -> tuple[int, str] | None:
         data = (Path(content_dir) / rec["path"]).read_bytes()
     except OSError:
         return None
-    parsed = parse_bytes(rec["path"], data)
-    if not parsed.readable:
+    body, first = _body(rec["path"], data)
+    if body is None:
         return None
-    sc = scan(parsed.body)
+    sc = scan(body)
     text = sc.masked
     if sc.spans:
         parts, pos = [], 0
@@ -53,7 +52,22 @@ def plain_text(content_dir: str | Path, rec: Rec) -> tuple[int, str] | None:
             if i < len(lines):
                 lines[i] = " " * len(lines[i])
         text = "\n".join(lines)
-    return parsed.body_line, _lower(text)
+    return first, _lower(text)
+
+
+def _body(path: str, data: bytes) -> tuple[str | None, int]:
+    """(body, its first file line) as `parse_bytes` splits them, without parsing the YAML (not needed here)."""
+    parsed = Parsed(path=path, hash="")
+    text = decode(path, data, parsed)
+    if text is None:
+        return None, 1
+    if not _FM.detect(text):
+        return text, 1
+    try:
+        _, body = _FM.split(text)
+    except ValueError:
+        return text, 1
+    return body, (text.count("\n", 0, len(text) - len(body)) + 1 if body else text.count("\n") + 1)
 
 
 def _ok_name(name: str) -> bool:
@@ -79,7 +93,7 @@ class UnlinkedIndex:
 
     def __init__(self, content_dir: str | Path, viewer: str = PUBLIC) -> None:
         self.content_dir, self.viewer = Path(content_dir), viewer
-        self.texts: dict[str, tuple[int, list[int], str]] = {}  # slug -> (first line, newline offsets, text)
+        self.texts: dict[str, tuple[int, str]] = {}  # slug -> (file line of the body's first line, plain text)
         self.names: dict[str, set[str]] = {}  # slug -> its lowercased names
         self.found: dict[str, set[tuple[str, int]]] = {}  # source slug -> {(target slug, line)}
         self.auto: Any = None
@@ -103,9 +117,7 @@ class UnlinkedIndex:
         if got is None:
             self.texts.pop(r["slug"], None)
             return
-        first, text = got
-        nl = [i for i, c in enumerate(text) if c == "\n"] if "\n" in text else []
-        self.texts[r["slug"]] = (first, nl, text)
+        self.texts[r["slug"]] = got
 
     @staticmethod
     def _automaton(names_by_slug: dict[str, set[str]]) -> Any:
@@ -123,7 +135,7 @@ class UnlinkedIndex:
     def _scan(self, source: str, auto: Any) -> set[tuple[str, int]]:
         if source not in self.texts or not len(auto) or auto.kind != ahocorasick.AHOCORASICK:
             return set()
-        first, nl, text = self.texts[source]
+        first, text = self.texts[source]
         hits = []
         for end, (name, slugs) in auto.iter(text):
             start = end - len(name) + 1
@@ -134,7 +146,7 @@ class UnlinkedIndex:
             # A name inside a longer name found at the same place (`Squat` in `Back Squat`) is that one's.
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in hits):
                 continue
-            line = first + bisect.bisect_left(nl, start)
+            line = first + text.count("\n", 0, start)  # hits are few: counting beats indexing every newline
             out.update((t, line) for t in slugs if t != source)
         return out
 
@@ -154,14 +166,14 @@ class UnlinkedIndex:
                 new = self.names[r["slug"]] = self._names(r)
                 self._set_text(r)
             touched |= old ^ new
-        self.auto = self._automaton(self.names)
         rescan = {r["slug"] for r in changed if r["slug"] in self.texts}
-        if touched:  # sources holding an old or new name anywhere are rescanned whole (nesting may change)
+        if touched:  # names changed: a new automaton (the expensive part of an update, so only then)
+            self.auto = self._automaton(self.names)  # sources holding an old or new name anywhere are rescanned whole (nesting may change)
             probe = ahocorasick.Automaton()
             for n in touched:
                 probe.add_word(n, n)
             probe.make_automaton()
-            rescan |= {src for src, (_, _, text) in self.texts.items() if next(probe.iter(text), None)}
+            rescan |= {src for src, (_, text) in self.texts.items() if next(probe.iter(text), None)}
         for src in rescan:
             self.found[src] = self._scan(src, self.auto)
 

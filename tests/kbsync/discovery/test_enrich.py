@@ -52,3 +52,23 @@ def test_one_edit_updates_duplicates_and_mentions_like_a_rebuild(tmp_path) -> No
             assert d.fields()[slug][key] == fresh.fields()[slug][key], (slug, key)
     assert [x["slug"] for x in d.fields()["squat"]["duplicates"]] == ["lunge"]
     assert {"source": "lunge", "line": 5} in d.fields()["squat"]["unlinked"]
+
+
+def test_profiles_are_computed_once_per_content_and_in_parallel_alike(tmp_path) -> None:
+    from kbsync.discovery.profile import Profiles
+
+    files = {f"n{i}.md": note(f"Note {i}", f"Body {i} about squats and deadlifts, number {i}.") for i in range(210)}
+    content = write(tmp_path / "content", files)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    recs = list(store.entries())
+    profiles = Profiles()
+    serial = profiles.get(recs, content, workers=1)
+    assert profiles.computed == 210
+    profiles.get(recs, content, workers=1)
+    assert profiles.computed == 0
+    parallel = Profiles().get(recs, content, workers=2)
+    for slug, p in serial.items():
+        q = parallel[slug]
+        assert (p.lang, p.counts, p.plain) == (q.lang, q.counts, q.plain)
+        assert (p.signature is None and q.signature is None) or (p.signature == q.signature).all()
