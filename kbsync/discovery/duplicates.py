@@ -204,6 +204,22 @@ class DuplicateIndex:
                 self._add(r)
                 self._query(r["slug"])
 
+    def similar(self, title: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Entries whose title or alias is near `title`, for a form (`kb new`, the API) before anything is written:
+        `[{slug, score, reason}]`, e.g. "Back Squat" -> Squat (alias 100%). Blocked like the build: a few
+        hundred comparisons in C, whatever the size of the base."""
+        n = norm_name(title)
+        cands = set().union(*(self.block.get(k, set()) for k in _block_keys(n) if len(self.block.get(k, ())) <= _MAX_BLOCK))
+        choices = [(o, on, ok) for o in sorted(cands) for on, ok in self.names[o]]
+        best: dict[str, tuple[float, str]] = {}
+        for _, score, i in process.extract(n, [c[1] for c in choices], scorer=fuzz.ratio,
+                                           score_cutoff=self.opts.title, limit=None):
+            o, _, kind = choices[i]
+            if score > best.get(o, (0.0, ""))[0]:
+                best[o] = (score, kind)
+        rows = [{"slug": o, "score": round(t / 100, 3), "reason": f"{kind} {t:.0f}%"} for o, (t, kind) in best.items()]
+        return sorted(rows, key=lambda x: (-x["score"], x["slug"]))[:limit]
+
     # -- output --------------------------------------------------------------------------------
     def result(self) -> dict[str, list[dict[str, Any]]]:
         """slug -> [{slug, score, reason}], best first (score: the stronger of title and body)."""

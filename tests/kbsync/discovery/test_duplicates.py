@@ -80,3 +80,17 @@ def test_one_edit_updates_like_a_rebuild() -> None:
     assert [x["slug"] for x in idx.result()["n3"]] == ["n7"]
     idx.update(deleted=["n7"])
     assert idx.result() == {}
+
+
+@pytest.mark.parametrize("title, want", [
+    ("Back Squat", [("squat", "alias 100%")]),
+    ("deadlift", [("deadlift", "title 100%")]),
+    ("The Deadlifts", [("deadlift", "title 94%")]),
+    ("Bench Press", []),
+    ("Secret Plan", []),  # a draft's title is never offered
+])
+def test_similar_titles_for_a_form(title: str, want: list[tuple[str, str]]) -> None:
+    recs = [rec("squat", "Squat", body(1), aliases=["Back Squat"]), rec("deadlift", "Deadlift", body(2)),
+            rec("plan", "Secret Plan", body(3), visibility="draft")]
+    got = D.DuplicateIndex().build(recs).similar(title)
+    assert [(x["slug"], x["reason"]) for x in got] == want
