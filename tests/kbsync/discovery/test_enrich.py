@@ -72,3 +72,26 @@ def test_profiles_are_computed_once_per_content_and_in_parallel_alike(tmp_path) 
         q = parallel[slug]
         assert (p.lang, p.counts, p.plain) == (q.lang, q.counts, q.plain)
         assert (p.signature is None and q.signature is None) or (p.signature == q.signature).all()
+
+
+def test_results_are_stored_per_viewer_and_hidden_entries_have_no_row(tmp_path) -> None:
+    from kbsync.discovery.results import Results
+
+    body = " ".join(f"word{i} filler{i % 7}" for i in range(80))
+    files = {"Squat.md": note("Squat", "A squat. " + body), "Squats.md": note("Squats", "A squat. " + body),
+             "Log.md": note("Log", "Did a Squat today."), "Secret.md": note("Secret", "Squat. " + body, draft="true")}
+    content = write(tmp_path / "content", files)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    d = Discovery(content).build(store.entries())
+    res = Results(tmp_path / "discovery.sqlite")
+    res.save(d, store.revision())
+    assert res.get("squat")["duplicates"][0]["slug"] == "squats"
+    assert res.get("squat")["unlinked"] == [{"source": "log", "line": 5}, {"source": "squats", "line": 5}]
+    assert res.get("secret") is None and "secret" not in str(res.topics()) + str(res.get("squat"))
+    assert res.revision() == store.revision()
+    write(content, {"Log.md": note("Log", "Nothing.")})
+    sync_content(content, store)
+    d.update([store.get("log")])
+    res.save(d, store.revision(), ["log", "squat"])
+    assert res.get("squat")["unlinked"] == [{"source": "squats", "line": 5}]
