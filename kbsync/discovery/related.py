@@ -68,7 +68,8 @@ class RelatedIndex:
             df.update(c.keys())
         n = max(1, len(recs))
         # Words in one entry relate nothing; words in most entries relate everything.
-        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(n // 5, min(n // 2, 50))}
+        # (The cap also bounds the cost of X·Xᵀ, which grows with the square of each word's entry count.)
+        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(n // 100, min(n // 2, 50))}
         self.vocab = {w: i for i, w in enumerate(self.idf)}
         self.X = sparse.vstack([self._vector(c) for c in self.counts], format="csr") if recs else None
         self._graph(recs)
@@ -109,8 +110,10 @@ class RelatedIndex:
     def _scores(self, rows: Iterable[int]) -> sparse.csr_matrix:
         rows = list(rows)
         g = self.opts.graph
-        text = self.X[rows] @ self.X.T
-        graph = self.A[rows] @ self.A.T + 0.5 * self.adj[rows]  # shared neighbours, and a direct link
+        if getattr(self, "_XT", None) is None:  # transposes kept between chunks (dropped when X changes)
+            self._XT, self._AT = self.X.T.tocsr(), self.A.T.tocsr()
+        text = self.X[rows] @ self._XT
+        graph = self.A[rows] @ self._AT + 0.5 * self.adj[rows]  # shared neighbours, and a direct link
         return ((1 - g) * text + g * graph.minimum(1.0)).tocsr()
 
     def _rank(self, rows: Iterable[int]) -> None:
@@ -138,6 +141,7 @@ class RelatedIndex:
                 continue  # new or newly hidden entries wait for the next build (their rows do not exist yet)
             c = terms(r, keywords=kw.get(r["slug"]) or r.get("keywords") or (), boost=self.opts.keyword_boost)
             self.X = _set_row(self.X, i, self._vector(c))
+            self._XT = None
             touched.add(i)
         if not touched:
             return 0
