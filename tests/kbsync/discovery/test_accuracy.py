@@ -37,7 +37,7 @@ def test_related_precision_at_5(found, planted) -> None:
     text_only = precision_at_5(related.find(planted.records, opts=related.RelatedOptions(graph=0.0)), planted)
     print(f"related precision@5: text+graph {ours:.4f}, TF-IDF only {text_only:.4f}")
     assert ours >= 0.9
-    assert ours >= text_only - 0.01  # the link graph must not make it worse
+    assert ours >= text_only - 0.001  # the link graph must not make it worse
 
 
 def test_duplicates_recall_and_precision(found, planted) -> None:
