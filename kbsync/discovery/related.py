@@ -71,19 +71,23 @@ class RelatedIndex:
         # (The cap also bounds the cost of X·Xᵀ, which grows with the square of each word's entry count.)
         self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(n // 100, min(n // 2, 50))}
         self.vocab = {w: i for i, w in enumerate(self.idf)}
-        self.X = sparse.vstack([self._vector(c) for c in self.counts], format="csr") if recs else None
+        self.X = _csr([self._row(c) for c in self.counts], len(self.vocab))
         self._graph(recs)
         self.top = {}
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
         return self
 
-    def _vector(self, c: Counter[str]) -> sparse.csr_matrix:
-        items = sorted(((1 + math.log(k)) * self.idf[w], self.vocab[w]) for w, k in c.items() if w in self.idf)
-        items = items[-self.opts.features:]
+    def _row(self, c: Counter[str]) -> tuple[list[int], np.ndarray]:
+        """(columns, unit-length weights) of an entry's strongest stems."""
+        idf, vocab = self.idf, self.vocab
+        items = sorted(((1 + math.log(k)) * idf[w], vocab[w]) for w, k in c.items() if w in idf)[-self.opts.features:]
         vals = np.array([v for v, _ in items], dtype=np.float32)
         norm = float(np.linalg.norm(vals)) or 1.0
-        return sparse.csr_matrix((vals / norm, ([0] * len(items), [j for _, j in items])), shape=(1, len(self.vocab)))
+        return [j for _, j in items], vals / norm
+
+    def _vector(self, c: Counter[str]) -> sparse.csr_matrix:
+        return _csr([self._row(c)], len(self.vocab))
 
     def _graph(self, recs: list[Rec]) -> None:
         """A: entry x neighbour (links both ways, public ends only), hubs dropped, 1/log(degree) weights."""
@@ -161,6 +165,15 @@ class RelatedIndex:
 
     def result(self) -> dict[str, list[dict[str, Any]]]:
         return {s: [{"slug": o, "score": v} for o, v in lst] for s, lst in self.top.items() if lst}
+
+
+def _csr(rows: list[tuple[list[int], np.ndarray]], width: int) -> sparse.csr_matrix:
+    """One CSR matrix from (columns, values) rows, built in one go (a matrix per row costs ~0.5 ms each)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(c) for c, _ in rows])
+    indices = np.fromiter((j for c, _ in rows for j in c), dtype=np.int32, count=int(indptr[-1]))
+    data = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
+    return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=(len(rows), width))
 
 
 def _set_row(m: sparse.csr_matrix, i: int, row: sparse.csr_matrix) -> sparse.csr_matrix:
