@@ -120,16 +120,16 @@ class DuplicateIndex:
             for x, y in zip(*np.nonzero(np.triu(scores, 1)), strict=True):
                 (a, _, ka), (b, _, kb) = rows[members[x]], rows[members[y]]
                 if a != b:
-                    key = (a, b) if a < b else (b, a)
+                    pair = (a, b) if a < b else (b, a)
                     t = float(scores[x, y])
-                    if t > found.get(key, (0.0, ""))[0]:
-                        found[key] = (t, "alias" if "alias" in (ka, kb) else "title")
+                    if t > found.get(pair, (0.0, ""))[0]:
+                        found[pair] = (t, "alias" if "alias" in (ka, kb) else "title")
         for slug, sig in self.sig.items():  # bodies: LSH buckets
             for o in self.lsh.query(_lean(sig)):
                 if o != slug:
-                    key = (slug, o) if slug < o else (o, slug)
-                    if key not in found:
-                        found[key] = (self._title_score(slug, o), "title")
+                    pair = (slug, o) if slug < o else (o, slug)
+                    if pair not in found:
+                        found[pair] = (self._title_score(slug, o), "title")
         for (a, b), (t, why) in found.items():
             self._judge(a, b, t, why)
         return self
@@ -217,7 +217,8 @@ class DuplicateIndex:
             o, _, kind = choices[i]
             if score > best.get(o, (0.0, ""))[0]:
                 best[o] = (score, kind)
-        rows = [{"slug": o, "score": round(t / 100, 3), "reason": f"{kind} {t:.0f}%"} for o, (t, kind) in best.items()]
+        rows: list[dict[str, Any]] = [{"slug": o, "score": round(t / 100, 3), "reason": f"{kind} {t:.0f}%"}
+                                      for o, (t, kind) in best.items()]
         return sorted(rows, key=lambda x: (-x["score"], x["slug"]))[:limit]
 
     # -- output --------------------------------------------------------------------------------

@@ -111,7 +111,8 @@ class KeywordCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS keywords (hash TEXT, opts TEXT, value TEXT, PRIMARY KEY (hash, opts))")
 
     def get_many(self, hashes: Iterable[str], opts: KeywordOptions) -> dict[str, list[str]]:
-        key, hs, out = opts.key(), list(dict.fromkeys(hashes)), {}
+        key, hs = opts.key(), list(dict.fromkeys(hashes))
+        out: dict[str, list[str]] = {}
         for i in range(0, len(hs), 500):
             chunk = hs[i:i + 500]
             q = f"SELECT hash, value FROM keywords WHERE opts=? AND hash IN ({','.join('?' * len(chunk))})"

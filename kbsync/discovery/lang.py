@@ -171,7 +171,8 @@ class Stems:
     """Stem of a lowercase word in one language, memoised (a corpus repeats the same few thousand words)."""
 
     def __init__(self, lang: str) -> None:
-        self.lang, self.stemmer, self.memo = lang, _stemmer(lang), {}  # type: dict[str, str]
+        self.lang, self.stemmer = lang, _stemmer(lang)
+        self.memo: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
         s = self.memo.get(word)

@@ -37,7 +37,7 @@ def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost
     for kw in keywords:
         for w in L.segment(kw.lower()):
             if w not in stop:
-                c[st(w)] += boost
+                c[st(w)] += boost  # type: ignore[assignment]  # float weights
     return c
 
 
