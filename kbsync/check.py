@@ -25,6 +25,7 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     amb = {(e.src, e.line, e.raw): e for e in store.edges_from() if e.ambiguous}
     entries = list(store.entries())
     full = {r["slug"]: r for r in entries}
+    records = entries
     for rec in entries:
         out += rec.get("problems", [])
         rel_types = schemas.relations.get(rec["type"], {}) if schemas else {}
@@ -52,7 +53,41 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
         from .query.check import query_problems  # lark is imported only when checking
 
         out += query_problems(store.entries(), content_dir)
+    out += duplicate_warnings(records)
     return sorted(out, key=lambda p: (p["path"], p["line"], p["code"]))
+
+
+def _title_line(rec: dict[str, Any]) -> int:
+    """Where the title is written: its front-matter key, else the first `# H1`, else line 1."""
+    line = (rec.get("field_lines") or {}).get("title")
+    h1 = [h["line"] for h in rec.get("headings") or [] if h.get("level") == 1]
+    return int(line or (h1[0] if h1 else 1))
+
+
+def duplicate_warnings(records: list[dict[str, Any]]) -> list[Problem]:
+    """`path:line: warning: possible duplicate of other/path.md (title 94%, body 0.87)`, on both entries.
+
+    The owner's tool: drafts and private entries are compared too (`not_duplicate_of` silences a pair)."""
+    from .discovery.duplicates import find
+    from .visibility import OWNER
+
+    by = {r["slug"]: r for r in records}
+    return [Problem(path=by[slug]["path"], line=_title_line(by[slug]), level="warning", code="duplicate",
+                    message=f"possible duplicate of {by[x['slug']]['path']} ({x['reason']})")
+            for slug, rows in find(records, viewer=OWNER).items() for x in rows]
+
+
+def unlinked_mentions(store: Store, content_dir: Any) -> list[str]:
+    """`kb check --suggest-links`: `path:line: unlinked mention of Title (other/path.md)`, public entries only."""
+    from .discovery.unlinked import find
+
+    records = list(store.records())
+    by = {r["slug"]: r for r in records}
+    rows = [(by[x["source"]]["path"], x["line"], by[t]["title"], by[t]["path"])
+            for t, xs in find(records, content_dir).items() for x in xs]
+    return [f"{src}:{line}: unlinked mention of {title} ({path})" for src, line, title, path in sorted(rows)]
+
+
 
 
 def missing_attachment(raw: str) -> str | None:

@@ -79,11 +79,19 @@ def run_sync(s: Settings, store: Any, *, full: bool = False, paths: list[str] | 
 
     bar, update = _progress()
     try:
-        return sync_content(s.content_dir, store, full=full, paths=paths, max_bytes=s.max_file_bytes,
-                            options=Options(keywords=s.keywords), progress=update)
+        # Keywords stay off the critical path: the entries are committed (searchable) first, and their
+        # keywords follow in a second small commit, computed over the cores and cached by content hash.
+        report = sync_content(s.content_dir, store, full=full, paths=paths, max_bytes=s.max_file_bytes,
+                              options=Options(keywords=False), progress=update)
     finally:
         if bar is not None and bar.live.is_started:
             bar.stop()
+    if s.keywords:
+        from .discovery.enrich import default_cache_path, fill_keywords
+        from .discovery.keywords import KeywordCache
+
+        _, report.revision = fill_keywords(store, KeywordCache(default_cache_path(store, s.content_dir)))
+    return report
 
 
 @app.command()
@@ -137,9 +145,11 @@ def migrate(content: ContentOpt = None, store: StoreOpt = None) -> None:
 
 
 @app.command()
-def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
+          suggest_links: Annotated[bool, typer.Option("--suggest-links", help="Also list unlinked mentions of "
+                                                      "entry titles and aliases as `path:line`.")] = False) -> None:
     """Sync, then list every problem as `path:line: level: message`; exit 1 on errors."""
-    from .check import format_problem
+    from .check import format_problem, unlinked_mentions
 
     s = _settings(content, store)
     _need_content(s)
@@ -154,6 +164,9 @@ def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt =
         n_err = sum(p["level"] == "error" for p in problems)
         n_warn = len(problems) - n_err
         typer.echo(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}", err=True)
+        if suggest_links:
+            for line in unlinked_mentions(kb.store, s.content_dir):
+                typer.echo(line)
     raise typer.Exit(1 if any(p["level"] == "error" for p in problems) else 0)
 
 

@@ -29,7 +29,9 @@ def vault(tmp_path_factory: pytest.TempPathFactory):
 def test_check_runs_clean_of_crashes_and_reports_the_one_broken_link(vault) -> None:
     check, _ = vault
     assert check.returncode == 1 and "Traceback" not in check.stderr
-    assert check.stdout.splitlines() == [
+    # Duplicate warnings from discovery (the vault's templated theme pages really are near-copies) aside:
+    dups = [x for x in check.stdout.splitlines() if ": warning: possible duplicate of " in x]
+    assert [x for x in check.stdout.splitlines() if x not in dups] == [
         "_meta/templates/image embed.md:4: error: attachment not found: ../images/insert-filename-here.png "
         "(![<%* tR += caption %>](../images/insert-filename-here.png))"]
 

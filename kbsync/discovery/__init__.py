@@ -1,0 +1,1 @@
+"""Discovery: keywords, topics, related entries, near-duplicates and unlinked mentions, over entry records."""

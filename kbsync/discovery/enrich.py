@@ -1,0 +1,90 @@
+"""Discovery over a store: keywords filled in a second commit after the sync, and every corpus-wide output
+(topics, related, duplicates, unlinked mentions) held in indexes that one edit updates in place."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..store.base import Batch, Store
+from ..visibility import PUBLIC
+from . import topics as T
+from .common import Rec, visible
+from .duplicates import DuplicateIndex, DupOptions
+from .keywords import KeywordCache, KeywordOptions, KeywordStats, compute
+from .profile import Profiles
+from .related import RelatedIndex, RelatedOptions
+from .unlinked import UnlinkedIndex
+
+
+def default_cache_path(store: Store, content_dir: str | Path | None = None) -> Path | str:
+    """Beside a SQLite store's file (`.kb/discovery.sqlite`), else beside the content; `:memory:` for tests."""
+    path = getattr(store, "path", None)
+    if path == ":memory:":
+        return ":memory:"
+    if path:
+        return Path(path).with_name("discovery.sqlite")
+    return Path(content_dir or ".").resolve().parent / ".kb" / "discovery.sqlite"
+
+
+def fill_keywords(store: Store, cache: KeywordCache, opts: KeywordOptions | None = None,
+                  workers: int | None = None) -> tuple[KeywordStats, int]:
+    """Keywords for every stored entry, written in one small commit of the records whose keywords changed.
+
+    Run after the sync's own commit: entries are searchable before this starts. Returns (stats, revision)."""
+    recs = list(store.records())
+    kws, stats = compute(recs, cache, opts or KeywordOptions(), workers)
+    changed = [dict(r, keywords=kws[r["slug"]]) for r in recs if r.get("keywords") != kws[r["slug"]]]
+    rev = store.apply(Batch(upserts=changed)) if changed else store.revision()
+    return stats, rev
+
+
+@dataclass
+class Discovery:
+    """All corpus-wide discovery outputs for one viewer; `update` re-queries only what an edit touched."""
+
+    content_dir: Path
+    viewer: str = PUBLIC
+    dup_opts: DupOptions = field(default_factory=DupOptions)
+    rel_opts: RelatedOptions = field(default_factory=RelatedOptions)
+    topic_opts: T.TopicOptions = field(default_factory=T.TopicOptions)
+
+    def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
+              with_topics: bool = True, profiles: Profiles | None = None, workers: int | None = None) -> Discovery:
+        """Per-entry features first (over the cores, reused from `profiles` when unchanged), then the corpus passes."""
+        recs = visible(records, self.viewer)
+        self.keywords = dict(keywords or {r["slug"]: list(r.get("keywords") or []) for r in recs})
+        self.profiles = profiles or Profiles()
+        t0 = time.perf_counter()
+        prof = self.profiles.get(recs, self.content_dir, self.keywords, workers)
+        t1 = time.perf_counter()
+        self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
+        t2 = time.perf_counter()
+        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords,
+                                                                     {s: p.counts for s, p in prof.items()})
+        t3 = time.perf_counter()
+        self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()})
+        t4 = time.perf_counter()
+        self.topics, self.topics_of = T.find(recs, self.keywords, self.viewer, self.topic_opts) if with_topics else ([], {})
+        self.timings = {"profiles": t1 - t0, "duplicates": t2 - t1, "related": t3 - t2, "unlinked": t4 - t3,
+                        "topics": time.perf_counter() - t4}
+        return self
+
+    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
+               keywords: Mapping[str, list[str]] | None = None) -> None:
+        """One edit: duplicates and unlinked mentions re-query the changed entries; related re-ranks the rows
+        they can move. Topics are left for the next full build (they are a corpus-level summary)."""
+        changed = list(changed)
+        self.keywords.update(keywords or {})
+        self.duplicates.update(changed, deleted)
+        self.related.update(changed, self.keywords)
+        self.unlinked.update(changed, deleted)
+
+    def fields(self) -> dict[str, dict[str, Any]]:
+        """slug -> the entry JSON's discovery fields (`keywords`, `topics`, `related`, `duplicates`, `unlinked`)."""
+        dups, rel, unl = self.duplicates.result(), self.related.result(), self.unlinked.result()
+        return {s: {"keywords": self.keywords.get(s, []), "topics": self.topics_of.get(s, []),
+                    "related": rel.get(s, []), "duplicates": dups.get(s, []), "unlinked": unl.get(s, [])}
+                for s in self.related.slugs}

@@ -1,0 +1,194 @@
+"""Language of a text, its stopwords, word tokens and stems: what every discovery module shares."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+# YAKE's stopword files name these codes; Snowball's stemmers use the long names.
+SNOWBALL = {"ar": "arabic", "da": "danish", "nl": "dutch", "en": "english", "fi": "finnish", "fr": "french",
+            "de": "german", "hu": "hungarian", "it": "italian", "no": "norwegian", "pt": "portuguese",
+            "ro": "romanian", "ru": "russian", "es": "spanish", "sv": "swedish"}
+# Latin-script languages told apart by stopword hits (others are known by their script).
+_LATIN = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cz", "ro", "tr", "id", "hu")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_ALIASES = {"cs": "cz", "nb": "no", "nn": "no", "zh-cn": "zh", "zh-tw": "zh", "jp": "ja"}
+
+
+def is_cjk_char(ch: str) -> bool:
+    """Han or kana: scripts written without spaces between words."""
+    return bool(_HAN.match(ch) or _KANA.match(ch))
+
+
+def code(lang: Any) -> str | None:
+    """A front-matter `lang` (`en`, `en-GB`, `zh_CN`, `German`) as a two-letter code we have stopwords for."""
+    if not isinstance(lang, str) or not lang.strip():
+        return None
+    raw = lang.strip().lower().replace("_", "-")
+    raw = _ALIASES.get(raw, raw)
+    for short, long in SNOWBALL.items():
+        if raw == long:
+            return short
+    short = _ALIASES.get(raw.split("-")[0], raw.split("-")[0])
+    return short if short in available() else None
+
+
+@lru_cache(maxsize=1)
+def available() -> frozenset[str]:
+    """Languages YAKE ships stopwords for."""
+    folder = resources.files("yake") / "core" / "StopwordsList"
+    return frozenset(p.name[10:-4] for p in folder.iterdir() if p.name.startswith("stopwords_") and "noLang" not in p.name)
+
+
+@lru_cache(maxsize=64)
+def stopwords(lang: str) -> frozenset[str]:
+    """YAKE's stopword list for `lang` (empty when there is none)."""
+    if lang not in available():
+        return frozenset()
+    path = resources.files("yake") / "core" / "StopwordsList" / f"stopwords_{lang}.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def _stop_langs() -> dict[str, tuple[str, ...]]:
+    """word -> the Latin-script languages listing it as a stopword (one lookup per word, not per language)."""
+    out: dict[str, list[str]] = {}
+    for lang in _LATIN:
+        for w in stopwords(lang):
+            out.setdefault(w, []).append(lang)
+    return {w: tuple(v) for w, v in out.items()}
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect(text: str, default: str = "en") -> str:
+    """A cheap guess: the script first (Han, kana, Hangul, Cyrillic...), then stopword hits for Latin text."""
+    sample = text[:2000]
+    if not sample.isascii():
+        guess = _by_script(sample, default)
+        if guess:
+            return guess
+    words = _WORD.findall(sample.lower())[:300]
+    if len(words) < 8:
+        return default
+    hits: dict[str, int] = {}
+    table = _stop_langs()
+    for w in words:
+        for lang in table.get(w, ()):
+            hits[lang] = hits.get(lang, 0) + 1
+    best = max(hits, key=lambda k: (hits[k] * (1.2 if k == default else 1.0), k), default=default)
+    return best if hits.get(best, 0) >= 0.15 * len(words) else default
+
+
+def _by_script(sample: str, default: str) -> str | None:
+    """The language a non-Latin script tells (None: Latin text, decide by stopwords)."""
+    n_letters = len(_LETTER.findall(sample))
+    if not n_letters:
+        return default
+    kana, han = len(_KANA.findall(sample)), len(_HAN.findall(sample))
+    if kana + han > 0.2 * n_letters:
+        return "ja" if kana > 0.1 * (kana + han) else "zh"
+    if len(_HANGUL.findall(sample)) > 0.2 * n_letters:
+        return default  # no Korean stopwords or stemmer: the default's rules at least keep words whole
+    return _SCRIPTS.get(_script(_LETTER.findall(sample[:600])))
+
+
+_SCRIPTS = {"CYRILLIC": "ru", "GREEK": "el", "ARABIC": "ar", "ARMENIAN": "hy", "DEVANAGARI": "hi"}
+
+
+def _script(letters: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for c in letters:
+        s = unicodedata.name(c, "").split(" ")[0]
+        counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
+def language_of(rec: Mapping[str, Any], default: str = "en") -> str:
+    """Front matter `lang`, else detected from the entry's text, else the site default."""
+    fields = rec.get("fields") or {}
+    return code(fields.get("lang") if isinstance(fields, Mapping) else None) or detect(rec.get("text") or "", default)
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba  # ships its dictionary; loaded once per process, only when CJK text appears
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+_ADDED: set[str] = set()
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach jieba the knowledge base's own CJK names (entry titles, aliases), so they come out whole."""
+    new = [w for w in words if w not in _ADDED and _CJK_RUN.search(w)]
+    if new:
+        jb = _jieba()
+        for w in new:
+            for part in _CJK_RUN.findall(w):
+                jb.add_word(part, freq=max(jb.suggest_freq(part, tune=False), 1000))
+            _ADDED.add(w)
+
+
+def segment(text: str) -> list[str]:
+    """Words of a text: runs of Han/kana cut by jieba, everything else split on word characters."""
+    if not _CJK_RUN.search(text):
+        return _WORD.findall(text)
+    out: list[str] = []
+    pos = 0
+    for m in _CJK_RUN.finditer(text):
+        out += _WORD.findall(text[pos:m.start()])
+        out += [w for w in _jieba().lcut(m.group(), HMM=True) if w.strip()]
+        pos = m.end()
+    out += _WORD.findall(text[pos:])
+    return out
+
+
+@lru_cache(maxsize=32)
+def _stemmer(lang: str) -> Any:
+    from nltk.stem.snowball import SnowballStemmer  # Snowball ships without any nltk data download
+
+    return SnowballStemmer(SNOWBALL[lang]) if lang in SNOWBALL else None
+
+
+class Stems:
+    """Stem of a lowercase word in one language, memoised (a corpus repeats the same few thousand words)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang, self.stemmer = lang, _stemmer(lang)
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        s = self.memo.get(word)
+        if s is None:
+            s = self.stemmer.stem(word) if self.stemmer is not None and word.isalpha() else word
+            self.memo[word] = s
+        return s
+
+
+@lru_cache(maxsize=32)
+def stems(lang: str) -> Stems:
+    """The shared memoised stemmer for `lang`."""
+    return Stems(lang)
+
+
+def stem_phrase(phrase: str, lang: str) -> str:
+    """`Heavy Squats` → `heavi squat`: each word lowercased and stemmed; CJK words stay as they are."""
+    st = stems(lang)
+    return " ".join(st(w.lower()) for w in segment(phrase))

@@ -1,0 +1,67 @@
+"""Per-entry discovery features (language, body signature, stem counts, plain text for mentions), computed
+once per content hash, over a process pool: the corpus-wide passes then only compare."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import lang as L
+from .common import Rec
+from .duplicates import DupOptions, signature
+from .related import terms
+from .unlinked import plain_text
+
+
+class Profile(NamedTuple):
+    lang: str
+    signature: np.ndarray | None  # MinHash of the body's word pairs (duplicates)
+    counts: Counter[str]  # stem counts, keywords boosted (related, topics)
+    plain: tuple[int, str] | None  # (first body line, masked lowercase text) (unlinked mentions)
+
+
+def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opts: DupOptions | None = None) -> Profile:
+    """Everything discovery needs from one entry, in one pass over it."""
+    lang = L.language_of(rec)
+    text = rec.get("text") or ""
+    words = L.segment(text.lower())  # split once, for both the signature and the stems
+    return Profile(lang, signature(text, opts or DupOptions(), words), terms(rec, lang, keywords, words=words),
+                   plain_text(content_dir, rec))
+
+
+def _job(args: tuple[list[dict[str, Any]], str]) -> list[tuple[str, Profile]]:
+    recs, content_dir = args
+    return [(r["slug"], profile(r, content_dir, r.get("keywords") or ())) for r in recs]
+
+
+class Profiles:
+    """Profiles by (content hash, keywords), kept between runs so an unchanged entry is never recomputed."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[str, tuple[str, ...]], Profile] = {}
+        self.computed = 0
+
+    def get(self, records: Iterable[Rec], content_dir: str | Path, keywords: Mapping[str, list[str]] | None = None,
+            workers: int | None = None) -> dict[str, Profile]:
+        kw = keywords or {}
+        recs = [dict(r, keywords=list(kw.get(r["slug"], r.get("keywords") or []))) for r in records]
+        key = {r["slug"]: (str(r.get("hash") or id(r)), tuple(r["keywords"])) for r in recs}
+        todo = [r for r in recs if key[r["slug"]] not in self.memo]
+        self.computed = len(todo)
+        workers = workers or os.cpu_count() or 1
+        if workers <= 1 or len(todo) < 200:
+            done = _job((todo, str(content_dir)))
+        else:
+            # Entries keep only what workers need (text, path, fields); results come back as small tuples.
+            slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields", "keywords")} for r in todo]
+            n = workers * 8
+            with ProcessPoolExecutor(workers) as pool:
+                done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir)) for i in range(n)]) for x in part]
+        for slug, p in done:
+            self.memo[key[slug]] = p
+        return {s: self.memo[k] for s, k in key.items()}

@@ -1,0 +1,55 @@
+"""Language guess, codes, segmentation and stems."""
+from __future__ import annotations
+
+import pytest
+
+from kbsync.discovery import lang as L
+
+
+@pytest.mark.parametrize("text, want", [
+    ("The dog is not in the house and the cat is not there either, but we are here today.", "en"),
+    ("Der Hund ist nicht in dem Haus und die Katze ist auch nicht da, aber wir sind hier.", "de"),
+    ("Le chien n'est pas dans la maison et le chat n'est pas là non plus, mais nous sommes ici.", "fr"),
+    ("El perro no está en la casa y el gato tampoco está allí, pero nosotros estamos aquí hoy.", "es"),
+    ("知识库是一个用于存储和管理知识的系统", "zh"),
+    ("これは日本語のテキストです。東京に行きます。", "ja"),
+    ("Москва это столица России и большой город", "ru"),
+    ("Brar jemchaitplem doumpok deape", "en"),  # too few words to tell: the default
+    ("", "en"),
+])
+def test_detect(text: str, want: str) -> None:
+    assert L.detect(text) == want
+
+
+@pytest.mark.parametrize("value, want", [
+    ("de", "de"), ("de-DE", "de"), ("zh_CN", "zh"), ("German", "de"), ("EN", "en"), ("klingon", None),
+    (None, None), (3, None), ("", None),
+])
+def test_code(value: object, want: str | None) -> None:
+    assert L.code(value) == want
+
+
+@pytest.mark.parametrize("rec, want", [
+    ({"fields": {"lang": "fr"}, "text": "The dog is not in the house and the cat is not there either."}, "fr"),
+    ({"fields": {}, "text": "Der Hund ist nicht in dem Haus und die Katze ist auch nicht da, aber wir."}, "de"),
+    ({"fields": {"lang": "xx"}, "text": "short"}, "en"),
+])
+def test_language_of_prefers_front_matter(rec: dict, want: str) -> None:
+    assert L.language_of(rec) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Back squats, running", ["Back", "squats", "running"]),
+    ("知识库是一个系统", ["知识库", "是", "一个", "系统"]),
+    ("Use 数据 here", ["Use", "数据", "here"]),
+])
+def test_segment(text: str, want: list[str]) -> None:
+    assert L.segment(text) == want
+
+
+@pytest.mark.parametrize("phrase, lang, want", [
+    ("Heavy Squats", "en", "heavi squat"), ("running", "en", "run"), ("Kniebeugen", "de", "kniebeug"),
+    ("数据", "zh", "数据"),
+])
+def test_stem_phrase(phrase: str, lang: str, want: str) -> None:
+    assert L.stem_phrase(phrase, lang) == want
