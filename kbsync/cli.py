@@ -20,13 +20,14 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="Store URL (env KB
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def _settings(content: Path | None, store: str | None) -> Settings:
+def _settings(content: Path | None, store: str | None, *, data_out: bool = False) -> Settings:
+    """Settings with CLI overrides; `data_out`: stdout carries data (JSON, JSON Lines), so logs go to stderr."""
     s = Settings()
     if content is not None:
         s.content_dir = content
     if store is not None:
         s.store_url = store
-    logs.setup(s.log_format, s.log_level)
+    logs.setup(s.log_format, s.log_level, stream=sys.stderr if data_out else sys.stdout)
     return s
 
 
@@ -100,7 +101,7 @@ def sync(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = 
          watch: Annotated[bool, typer.Option("--watch", help="Keep syncing as files change.")] = False,
          since: Annotated[str | None, typer.Option("--since", help="Only files changed since git revision REV (working tree included).")] = None) -> None:
     """Sync the content folder into the store."""
-    s = _settings(content, store)
+    s = _settings(content, store, data_out=as_json and not watch)
     _need_content(s)
     logs.exit_cleanly_on_sigterm()
     st = _store(s)
@@ -151,7 +152,7 @@ def check(content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt =
     """Sync, then list every problem as `path:line: level: message`; exit 1 on errors."""
     from .check import format_problem, unlinked_mentions
 
-    s = _settings(content, store)
+    s = _settings(content, store, data_out=as_json)
     _need_content(s)
     kb = _kb(s)
     run_sync(s, kb.store)
@@ -177,7 +178,7 @@ ViewerOpt = Annotated[str, typer.Option("--viewer", help="Whose view: owner (dra
 def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
          viewer: ViewerOpt = OWNER) -> None:
     """Show one entry with its links and backlinks (by slug, title, alias or file name)."""
-    rec = _kb(_settings(content, store), read=True).get(slug, viewer=viewer)
+    rec = _kb(_settings(content, store, data_out=as_json), read=True).get(slug, viewer=viewer)
     if rec is None:
         typer.echo(f"no entry {slug!r} (run `kb sync` first?)", err=True)
         raise typer.Exit(1)
@@ -202,7 +203,7 @@ def show(slug: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
 def export(content: ContentOpt = None, store: StoreOpt = None, viewer: ViewerOpt = OWNER) -> None:
     """Every entry the viewer sees (the owner: drafts and private ones too) as JSON Lines, one entry a line."""
     out = sys.stdout
-    for rec in _kb(_settings(content, store), read=True).entries(viewer=viewer):
+    for rec in _kb(_settings(content, store, data_out=True), read=True).entries(viewer=viewer):
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
@@ -318,7 +319,7 @@ def _kb(s: Settings, *, read: bool = False):  # type: ignore[no-untyped-def]
 def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int,
             viewer: str) -> None:
     """`kb search` and `kb suggest`: the API's engine, printed or as JSON."""
-    kb = _kb(_settings(content, store), read=True)
+    kb = _kb(_settings(content, store, data_out=as_json), read=True)
     res = kb.search(q, limit=limit, viewer=viewer) if kind == "search" else kb.suggest(q, limit=limit, viewer=viewer)
     if as_json:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
@@ -349,7 +350,7 @@ def query(dql: str, content: ContentOpt = None, store: StoreOpt = None, as_json:
     from .query import PageSet, QueryError, run
     from .query.output import result_json, result_rows
 
-    s = _settings(content, store)
+    s = _settings(content, store, data_out=as_json)
     st = _store(s)
     try:
         files = {p: (f.mtime_ns, f.size) for p, f in st.file_states().items()}

@@ -19,8 +19,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def setup(fmt: str = "text", level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+def setup(fmt: str = "text", level: str = "INFO", stream: Any = None) -> None:
+    """Logs to `stream` (stdout by default: the event stream; stderr when stdout carries a command's data)."""
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
