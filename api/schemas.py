@@ -32,12 +32,24 @@ class SearchHit(Item):
     score: float
 
 
+class FacetValue(BaseModel):
+    value: str
+    count: int  # hits with this type or tag (counted under the other facet's filter only)
+
+
+class SearchFacets(BaseModel):
+    type: list[FacetValue]
+    tag: list[FacetValue]
+
+
 class SearchResponse(BaseModel):
     query: str
     total: int
     offset: int
     limit: int
     hits: list[SearchHit]
+    fuzzy: bool = False  # true: few exact hits, so words were corrected for typos
+    facets: SearchFacets
 
 
 class EntryItem(Item):

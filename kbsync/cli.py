@@ -317,10 +317,11 @@ def _kb(s: Settings, *, read: bool = False):  # type: ignore[no-untyped-def]
 
 
 def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json: bool, limit: int,
-            viewer: str) -> None:
+            viewer: str, type: str | None = None, tag: str | None = None) -> None:
     """`kb search` and `kb suggest`: the API's engine, printed or as JSON."""
     kb = _kb(_settings(content, store, data_out=as_json), read=True)
-    res = kb.search(q, limit=limit, viewer=viewer) if kind == "search" else kb.suggest(q, limit=limit, viewer=viewer)
+    res = (kb.search(q, limit=limit, type=type, tag=tag, viewer=viewer) if kind == "search"
+           else kb.suggest(q, limit=limit, viewer=viewer))
     if as_json:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=1))
         return
@@ -331,9 +332,12 @@ def _lookup(kind: str, q: str, content: Path | None, store: str | None, as_json:
 
 @app.command()
 def search(q: str, content: ContentOpt = None, store: StoreOpt = None, as_json: JsonOpt = False,
-           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10, viewer: ViewerOpt = PUBLIC) -> None:
+           limit: Annotated[int, typer.Option(help="Hits to show.")] = 10, viewer: ViewerOpt = PUBLIC,
+           type: Annotated[str | None, typer.Option("--type", help="Only entries of this type.")] = None,
+           tag: Annotated[str | None, typer.Option("--tag", help="Only entries with this tag (or a child).")] = None,
+           ) -> None:
     """Full-text search (the API's engine; public entries unless --viewer says otherwise)."""
-    _lookup("search", q, content, store, as_json, limit, viewer)
+    _lookup("search", q, content, store, as_json, limit, viewer, type, tag)
 
 
 @app.command()

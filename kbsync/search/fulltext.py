@@ -1,4 +1,5 @@
-"""Full-text search: a BM25 tantivy index in RAM over title, aliases, tags, headings and body."""
+"""Full-text search: a BM25 tantivy index in RAM over title, aliases, tags, headings and body, stemmed per
+entry language, with a typo fallback and type/tag facets."""
 from __future__ import annotations
 
 import html
@@ -9,14 +10,23 @@ import tantivy
 
 from ..tags import key as tag_key
 from ..tags import keys_with_ancestors
+from . import stem
 from .normalize import CJK
+from .snippets import clean
+from .vocab import Vocabulary
 
 # tantivy's simple tokenizer (folded, no stemming) is 6x faster to index than a Unicode regex tokenizer;
 # CJK text gets a space between characters before indexing so each character is a word.
 _CJK_RUN = re.compile(rf"[{CJK}]{{2,}}")
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])((?:</?mark>)?) ((?:</?mark>)?)(?=[{CJK}])")
 BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "headings": 1.5, "body": 1.0}
+# Stemmed copies, one pair of fields per language: names (title, aliases, tags, headings) and body. They weigh
+# less than the exact fields, so "squats" ranks an entry saying "squats" above one saying "squat".
+STEMMED = {"st": 2.0, "sb": 0.6}
+TYPO_WEIGHT = 0.4  # a corrected word's clauses, per edit: a typo match ranks below every exact one
+LITTLE = 3  # fewer hits than this and the query's words are tried with typos corrected
 SNIPPET_CHARS = 160
+FACET_SIZE = {"type": 50, "tag": 30}
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -31,36 +41,63 @@ def spaced(text: str) -> str:
 
 
 class FullText:
-    """Add entries with `add`, then `finish`; `search` returns entry numbers, scores and snippets.
+    """Add entries with `add`, then `finish`; `find` returns entry numbers, scores, snippets and facets.
 
     One indexing thread: with Python feeding documents on the other core, two threads were slower (15 s vs
     10 s for 100k entries on 2 cores).
     """
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, default_lang: str = stem.DEFAULT) -> None:
         sb = tantivy.SchemaBuilder()
         for f in BOOSTS:
             sb.add_text_field(f, stored=(f == "body"), tokenizer_name="kb", index_option="freq")
+        for lang in stem.LANGS:
+            for f in STEMMED:
+                sb.add_text_field(f"{f}_{lang}", tokenizer_name=f"kb_{lang}", index_option="freq")
         sb.add_unsigned_field("n", fast=True, indexed=True)
-        sb.add_text_field("type", tokenizer_name="raw")
-        sb.add_text_field("tag", tokenizer_name="raw")
+        sb.add_text_field("type", tokenizer_name="raw", fast=True)
+        sb.add_text_field("tag", tokenizer_name="raw", fast=True)
         sb.add_unsigned_field("pub", indexed=True)
         self.schema = sb.build()
         self.index = tantivy.Index(self.schema)
         self.analyzer = analyzer()
         self.index.register_tokenizer("kb", self.analyzer)
+        for lang in stem.LANGS:
+            self.index.register_tokenizer(f"kb_{lang}", stem.analyzer(lang))
+        self.default_lang = default_lang
+        self.langs: set[str] = set()  # languages some entry was stemmed in: a query is stemmed in each
+        self.lang_of: dict[int, str] = {}  # entry number -> its stemmer language (none: matched exactly only)
+        self.spelled: dict[str, str] = {}  # folded tag -> as the first entry carrying it spells it
         self.writer: Any = self.index.writer(heap_size=100_000_000, num_threads=threads)
         self.searcher: Any = None
+        self._vocab: dict[bool, Vocabulary] = {}
 
     def add(self, n: int, rec: dict[str, Any], public: bool) -> None:
         doc = tantivy.Document()
         doc.add_unsigned("n", n)
-        doc.add_text("title", spaced(rec.get("title") or ""))
-        doc.add_text("aliases", spaced(" \n ".join(rec.get("aliases") or [])))
-        doc.add_text("tags", spaced(" ".join(t.replace("/", " ") for t in rec.get("tags") or [])))
-        doc.add_text("headings", spaced(" \n ".join(h.get("text", "") for h in rec.get("headings") or [])))
-        doc.add_text("body", spaced(rec.get("text") or ""))
+        title = spaced(rec.get("title") or "")
+        aliases = spaced(" \n ".join(rec.get("aliases") or []))
+        tags = spaced(" ".join(t.replace("/", " ") for t in rec.get("tags") or []))
+        headings = spaced(" \n ".join(h.get("text", "") for h in rec.get("headings") or []))
+        body = spaced(rec.get("text") or "")
+        doc.add_text("title", title)
+        doc.add_text("aliases", aliases)
+        doc.add_text("tags", tags)
+        doc.add_text("headings", headings)
+        doc.add_text("body", body)
+        lang = stem.language(rec, self.default_lang)
+        if lang is not None:
+            self.langs.add(lang)
+            self.lang_of[n] = lang
+            doc.add_text(f"st_{lang}", " \n ".join((title, aliases, tags, headings)))
+            doc.add_text(f"sb_{lang}", body)
+        else:
+            self.lang_of.pop(n, None)
         doc.add_text("type", rec.get("type") or "note")
+        for t in rec.get("tags") or []:
+            parts = [p for p in str(t).split("/") if p]
+            for i in range(1, len(parts) + 1):
+                self.spelled.setdefault(tag_key("/".join(parts[:i])), "/".join(parts[:i]))
         for t in keys_with_ancestors(rec.get("tags") or []):  # folded, parents too: `?tag=a` finds `A/b`
             doc.add_text("tag", t)
         doc.add_unsigned("pub", 1 if public else 0)
@@ -78,6 +115,8 @@ class FullText:
         searcher, so a model still serving requests sees no change."""
         new = object.__new__(FullText)
         new.schema, new.index, new.analyzer = self.schema, self.index, self.analyzer
+        new.default_lang, new.langs = self.default_lang, set(self.langs)
+        new.lang_of, new.spelled, new._vocab = dict(self.lang_of), dict(self.spelled), {}
         new.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
         for n in sorted(set(remove).union(n for n, _, _ in add)):  # a retried patch must not add twice
             new.writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "n", n))
@@ -89,15 +128,52 @@ class FullText:
     def num_docs(self) -> int:
         return int(self.searcher.num_docs) if self.searcher else 0
 
-    def _query(self, q: str, conjunction: bool, type: str | None, tag: str | None, include_private: bool) -> Any:
+    # ---- querying ----------------------------------------------------------------------------
+
+    def _words(self, q: str) -> list[tuple[str, dict[str, str]]]:
+        """The query's distinct words (at most 16): each folded, and stemmed in every indexed language."""
+        out: dict[str, dict[str, str]] = {}
+        for w in stem.words().analyze(spaced(q)):
+            folded = self.analyzer.analyze(w)
+            if folded and folded[0] not in out:
+                out[folded[0]] = {lang: stem.stem(w, lang) for lang in sorted(self.langs)}
+        return list(out.items())[:16]
+
+    def vocabulary(self, include_private: bool) -> Vocabulary:
+        """The words of the entries a viewer sees (a hidden entry's words must not become corrections)."""
+        if include_private not in self._vocab:
+            only = None if include_private else tantivy.Query.term_query(self.schema, "pub", 1)
+            self._vocab[include_private] = Vocabulary(self.searcher, list(BOOSTS), only)
+        return self._vocab[include_private]
+
+    def _fixes(self, words: list[tuple[str, dict[str, str]]], include_private: bool) -> list[list[tuple[str, int]]]:
+        """Indexed words a typo away from each query word (none for a word the index has)."""
+        vocab = self.vocabulary(include_private)
+        return [[] if w in vocab.df else vocab.near(w) for w, _ in words]
+
+    def _word(self, word: str, stems: dict[str, str], weight: float) -> list[Any]:
         Q, s = tantivy.Query, self.schema
-        terms = list(dict.fromkeys(self.analyzer.analyze(spaced(q))))[:16]
-        if not terms:
-            return None
+        opts = [Q.boost_query(Q.term_query(s, f, word), b * weight) for f, b in BOOSTS.items()]
+        for lang, st in stems.items():
+            opts += [Q.boost_query(Q.term_query(s, f"{f}_{lang}", st), b * weight) for f, b in STEMMED.items()]
+        return opts
+
+    def _match(self, words: list[tuple[str, dict[str, str]]], fixes: list[list[tuple[str, int]]] | None,
+               conjunction: bool) -> Any:
+        """Each word (or, with `fixes`, a correction of it) in any field, stemmed or not: all of them, or any."""
+        Q = tantivy.Query
         occur = tantivy.Occur.Must if conjunction else tantivy.Occur.Should
-        clauses = [(occur, Q.disjunction_max_query(
-            [Q.boost_query(Q.term_query(s, f, t), b) for f, b in BOOSTS.items()], 0.2)) for t in terms]
-        parts = [(tantivy.Occur.Must, Q.boolean_query(clauses))]
+        clauses = []
+        for i, (w, stems) in enumerate(words):
+            opts = self._word(w, stems, 1.0)
+            for fix, d in (fixes[i] if fixes else []):
+                opts += self._word(fix, {lang: stem.stem(fix, lang) for lang in stems}, TYPO_WEIGHT ** d)
+            clauses.append((occur, Q.disjunction_max_query(opts, 0.2)))
+        return Q.boolean_query(clauses)
+
+    def _filtered(self, match: Any, type: str | None, tag: str | None, include_private: bool) -> Any:
+        Q, s = tantivy.Query, self.schema
+        parts = [(tantivy.Occur.Must, match)]
         if type:
             parts.append((tantivy.Occur.Must, Q.term_query(s, "type", type)))
         if tag:
@@ -108,45 +184,103 @@ class FullText:
 
     def search(self, q: str, limit: int, offset: int, type: str | None, tag: str | None,
                include_private: bool, snippets: bool = True) -> tuple[int, list[tuple[int, float, str]]]:
-        """Every word must match somewhere (falling back to any word); returns (total, [(n, score, snippet)])."""
-        for conjunction in (True, False):
-            query = self._query(q, conjunction, type, tag, include_private)
-            if query is None:
-                return 0, []
-            res = self.searcher.search(query, limit, count=True, offset=offset)
-            if res.count:
+        """(total, [(n, score, snippet)]) of `find`."""
+        found = self.find(q, limit, offset, type, tag, include_private, snippets, facets=False)
+        return found["total"], found["hits"]
+
+    def find(self, q: str, limit: int, offset: int, type: str | None, tag: str | None, include_private: bool,
+             snippets: bool = True, facets: bool = True) -> dict[str, Any]:
+        """Every word must match somewhere, as typed or inflected; with fewer than LITTLE hits, words the index
+        lacks are corrected (typos); with none, any word will do. Returns {total, hits: [(n, score, snippet)],
+        fuzzy (corrections were used), facets: {type: [(value, count)], tag: [(value, count)]}}."""
+        words = self._words(q)
+        out: dict[str, Any] = {"total": 0, "hits": [], "fuzzy": False, "facets": {"type": [], "tag": []}}
+        if not words or self.searcher is None:
+            return out
+        best: tuple[int, Any, Any, bool] | None = None
+        fixes: list[list[tuple[str, int]]] | None = None
+        for conjunction, fuzzy in ((True, False), (True, True), (False, True)):
+            if best is not None and (best[0] >= LITTLE or (not conjunction and best[0])):
                 break
+            if fuzzy:
+                fixes = self._fixes(words, include_private) if fixes is None else fixes
+                if conjunction and not any(fixes):
+                    continue  # the same query again
+            match = self._match(words, fixes if fuzzy else None, conjunction)
+            res = self.searcher.search(self._filtered(match, type, tag, include_private), limit, count=True,
+                                       offset=offset)
+            if best is None or res.count > best[0]:
+                best = (int(res.count or 0), match, res, fuzzy and any(fixes or []))
+        assert best is not None
+        total, match, res, fuzzy = best
+        out.update(total=total, fuzzy=fuzzy)
+        if facets and total:
+            out["facets"] = self._facets(match, type, tag, include_private)
         if not res.hits:
-            return int(res.count or 0), []
+            return out
         addrs = [a for _, a in res.hits]
         ns = self.searcher.fast_field_values("n", addrs)
-        snips = [""] * len(addrs)
-        if snippets:
-            gen = tantivy.SnippetGenerator.create(self.searcher, query, self.schema, "body")
-            gen.set_max_num_chars(SNIPPET_CHARS)
-            for i, a in enumerate(addrs):
-                doc = self.searcher.doc(a)
-                snips[i] = render(gen.snippet_from_doc(doc), doc)
-        return int(res.count), [(int(n), float(sc), sn) for n, (sc, _), sn in zip(ns, res.hits, snips, strict=True)]
+        snips = self._snippets(match, ns, addrs) if snippets else [""] * len(addrs)
+        out["hits"] = [(int(n), float(sc), sn) for n, (sc, _), sn in zip(ns, res.hits, snips, strict=True)]
+        return out
+
+    def _snippets(self, match: Any, ns: list[int], addrs: list[Any]) -> list[str]:
+        """Each hit's best body passage. The body is re-read through its language's stemmed field, so a word
+        found inflected ("squat" for "squats") or corrected is highlighted too."""
+        gens: dict[str | None, Any] = {}
+        out = []
+        for n, a in zip(ns, addrs, strict=True):
+            lang = self.lang_of.get(int(n))
+            if lang not in gens:
+                gens[lang] = tantivy.SnippetGenerator.create(self.searcher, match, self.schema,
+                                                             f"sb_{lang}" if lang else "body")
+                gens[lang].set_max_num_chars(SNIPPET_CHARS)
+            doc = self.searcher.doc(a)
+            if lang:
+                body = tantivy.Document()
+                body.add_text(f"sb_{lang}", doc.get_first("body") or "")
+                out.append(render(gens[lang].snippet_from_doc(body), doc))
+            else:
+                out.append(render(gens[lang].snippet_from_doc(doc), doc))
+        return out
+
+    def _facets(self, match: Any, type: str | None, tag: str | None,
+                include_private: bool) -> dict[str, list[tuple[str, int]]]:
+        """Hits per type and per tag (parents count their children's entries). Each facet is counted with the
+        other facet's filter only, so every choice it offers shows how many hits picking it gives."""
+        aggs = {f: {"terms": {"field": f, "size": size}} for f, size in FACET_SIZE.items()}
+        if type or tag:
+            found = self.searcher.aggregate(self._filtered(match, None, tag, include_private), {"type": aggs["type"]})
+            found |= self.searcher.aggregate(self._filtered(match, type, None, include_private), {"tag": aggs["tag"]})
+        else:
+            found = self.searcher.aggregate(self._filtered(match, None, None, include_private), aggs)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for f in FACET_SIZE:
+            buckets = [(str(b["key"]), int(b["doc_count"])) for b in found.get(f, {}).get("buckets", [])]
+            if f == "tag":
+                buckets = [(self.spelled.get(k, k), c) for k, c in buckets]
+            out[f] = sorted(buckets, key=lambda kc: (-kc[1], kc[0]))
+        return out
 
 
 def render(snippet: Any, doc: Any) -> str:
-    """HTML-escaped fragment with <mark> around matched words (or the body's start when no word matched)."""
-    out = _render(snippet, doc).strip()
+    """HTML-escaped fragment with <mark> around matched words (or the body's start when no word matched),
+    free of the Markdown a plain-text body keeps (table pipes, rules, math)."""
+    out = re.sub(r"\s+", " ", _render(snippet, doc)).strip()
     return out if out.isascii() else _CJK_GAP.sub(r"\1\2", out)
 
 
 def _render(snippet: Any, doc: Any) -> str:
     frag = snippet.fragment()
     if not frag:
-        body = (doc.get_first("body") or "").strip()
+        body = clean(doc.get_first("body") or "").strip()
         cut = body[:SNIPPET_CHARS]
         return html.escape(cut.rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS and " " in cut else cut)
     raw = frag.encode("utf-8")
     out, pos = [], 0
     for r in snippet.highlighted():
-        out.append(html.escape(raw[pos:r.start].decode("utf-8", "replace")))
+        out.append(html.escape(clean(raw[pos:r.start].decode("utf-8", "replace"))))
         out.append("<mark>" + html.escape(raw[r.start:r.end].decode("utf-8", "replace")) + "</mark>")
         pos = r.end
-    out.append(html.escape(raw[pos:].decode("utf-8", "replace")))
+    out.append(html.escape(clean(raw[pos:].decode("utf-8", "replace"))))
     return "".join(out)

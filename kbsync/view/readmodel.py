@@ -253,11 +253,14 @@ class ReadModel:
 
     def search(self, q: str, limit: int = 10, offset: int = 0, type: str | None = None, tag: str | None = None,
                viewer: Viewer | str = PUBLIC, snippets: bool = True) -> dict[str, Any]:
-        """Ranked full text: `{"query", "total", "offset", "limit", "hits": [{slug, title, url, type, snippet, score}]}`."""
+        """Ranked full text: `{"query", "total", "offset", "limit", "hits": [{slug, title, url, type, snippet, score}],
+        "fuzzy", "facets": {"type": [{value, count}], "tag": [...]}}` (see `FullText.find`)."""
         include_private = self.sees_private(viewer)
-        total, found = self.fulltext.search(q, limit, offset, type, tag, include_private, snippets)
-        hits = [self.item(n) | {"snippet": sn, "score": round(sc, 4)} for n, sc, sn in found]
-        return {"query": q, "total": total, "offset": offset, "limit": limit, "hits": hits}
+        found = self.fulltext.find(q, limit, offset, type, tag, include_private, snippets)
+        hits = [self.item(n) | {"snippet": sn, "score": round(sc, 4)} for n, sc, sn in found["hits"]]
+        facets = {f: [{"value": v, "count": c} for v, c in vc] for f, vc in found["facets"].items()}
+        return {"query": q, "total": found["total"], "offset": offset, "limit": limit, "hits": hits,
+                "fuzzy": found["fuzzy"], "facets": facets}
 
     def entries(self, type: str | None = None, tag: str | None = None, limit: int = 50, cursor: str | None = None,
                 viewer: Viewer | str = PUBLIC) -> dict[str, Any]:

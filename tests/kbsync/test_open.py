@@ -100,7 +100,7 @@ def test_entry_json_has_no_internal_keys_no_unknown_mentions_and_the_real_path(k
     assert rdl["path"] == "exercises/Romanian Deadlift.md"
 
 
-SEARCHES = ["squat", "deadlift form", "ada", "crème", "private", "handbook chapters"]
+SEARCHES = ["squat", "deadlift form", "ada", "crème", "private", "handbook chapters", "sqaut", "squats"]
 SUGGESTS = ["sq", "dead", "ad", "cafe", "jour", "ideas"]
 
 
@@ -111,6 +111,20 @@ def test_search_gives_the_same_hits_through_every_door(kb: Any, api: TestClient,
     cli_hits = json.loads(run("search", q, "--json", "--viewer", viewer))["hits"]
     http = api.get("/api/search", params={"q": q}, headers=_headers(viewer)).json()["hits"]
     assert lib == cli_hits == http
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(("q", "type", "tag"), [("squat", None, None), ("squat", "exercise", None),
+                                                ("deadlift", None, "fitness"), ("sqaut", "exercise", None)])
+def test_search_facets_and_filters_agree_through_every_door(kb: Any, api: TestClient, run: Any, viewer: str, q: str,
+                                                            type: str | None, tag: str | None) -> None:
+    lib = kb.search(q, type=type, tag=tag, viewer=viewer)
+    args = [*(["--type", type] if type else []), *(["--tag", tag] if tag else [])]
+    cli_res = json.loads(run("search", q, "--json", "--viewer", viewer, *args))
+    params = {"q": q} | ({"type": type} if type else {}) | ({"tag": tag} if tag else {})
+    http = api.get("/api/search", params=params, headers=_headers(viewer)).json()
+    assert lib == cli_res == http and lib["hits"] and lib["facets"]["type"]
+    assert all(h["type"] == type for h in lib["hits"] if type)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
