@@ -142,7 +142,9 @@ class FullText:
     def vocabulary(self, include_private: bool) -> Vocabulary:
         """The words of the entries a viewer sees (a hidden entry's words must not become corrections)."""
         if include_private not in self._vocab:
-            only = None if include_private else tantivy.Query.term_query(self.schema, "pub", 1)
+            # always a filter: counts without one include deleted (patched out) documents
+            Q = tantivy.Query
+            only = Q.all_query() if include_private else Q.term_query(self.schema, "pub", 1)
             self._vocab[include_private] = Vocabulary(self.searcher, list(BOOSTS), only)
         return self._vocab[include_private]
 

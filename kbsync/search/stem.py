@@ -41,6 +41,20 @@ def words() -> tantivy.TextAnalyzer:
             .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase()).build())
 
 
+@cache
+def folded(lang: str) -> tantivy.TextAnalyzer:
+    """Stems of already folded, space-separated words (typeahead names and keystrokes)."""
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.stemmer(SNOWBALL[lang])).build())
+
+
+@lru_cache(maxsize=65536)
+def stem_folded(word: str, lang: str) -> str:
+    """The stem of one folded word (memoised: keystrokes repeat)."""
+    out = folded(lang).analyze(word)
+    return out[0] if out else word
+
+
 def stem(word: str, lang: str) -> str:
     """The stem of one word in `lang` (the word folded when it is not a word the analyzer keeps)."""
     out = analyzer(lang).analyze(word)

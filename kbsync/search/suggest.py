@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tantivy
 from rapidfuzz.distance import OSA
 
+from . import stem
 from .normalize import MAX_TOKENS, key, tokens, typo_budget
 
 TITLE, ALIAS, TAG = 0, 1, 2
@@ -26,7 +27,7 @@ class SuggestIndex:
     """
 
     def __init__(self, names: list[tuple[int, int, str]], pop: Sequence[int], public: Sequence[bool],
-                 slugs: Sequence[str]):
+                 slugs: Sequence[str], langs: Mapping[int, str] | None = None):
         self.entry: list[int] = []
         self.kind: list[int] = []
         self.text: list[str] = []
@@ -35,6 +36,7 @@ class SuggestIndex:
         self.folded: list[str] = []
         self.names_of: list[list[int]] = []  # each entry's name numbers
         self.pop, self.public = pop, public
+        self._languages(langs)
         self._append(names, slugs)
         # start-of-name tier over titles and aliases: sorted folded keys
         pairs = sorted((f, i) for i, f in enumerate(self.folded) if f and self.kind[i] != TAG)
@@ -70,11 +72,20 @@ class SuggestIndex:
             self.folded.append(f)
         return list(range(first, len(self.entry)))
 
+    def _languages(self, langs: Mapping[int, str] | None) -> None:
+        """Each entry's stemmer language (None: every entry is English); a query is stemmed in each."""
+        self.lang_of: Mapping[int, str] | None = langs
+        self.langs = sorted(set(langs.values())) if langs is not None else [stem.DEFAULT]
+
+    def _lang(self, e: int) -> str | None:
+        return self.lang_of.get(e) if self.lang_of is not None else stem.DEFAULT
+
     def patched(self, entries: list[int], names: list[tuple[int, int, str]], pop: Sequence[int],
-                public: Sequence[bool], slugs: dict[int, str]) -> SuggestIndex:
+                public: Sequence[bool], slugs: dict[int, str], langs: Mapping[int, str] | None = None) -> SuggestIndex:
         """A new index with every name of `entries` dropped and `names` (of some of those entries) added;
-        `pop` and `public` are the new model's. This one, still serving, is unchanged."""
+        `pop`, `public` and `langs` are the new model's. This one, still serving, is unchanged."""
         new = object.__new__(SuggestIndex)
+        new._languages(langs)
         new.entry, new.kind, new.text = list(self.entry), list(self.kind), list(self.text)
         new.slug, new.pos = list(self.slug), list(self.pos)
         new.folded, new.names_of = list(self.folded), list(self.names_of)
@@ -157,10 +168,15 @@ class SuggestIndex:
     def _new_index() -> tantivy.Index:
         sb = tantivy.SchemaBuilder()
         sb.add_text_field("w", tokenizer_name="whitespace", index_option="freq")
+        for lang in stem.LANGS:  # the name's words stemmed in its entry's language
+            sb.add_text_field(f"s_{lang}", tokenizer_name=f"stem_{lang}", index_option="basic")
         sb.add_unsigned_field("n", fast=True, indexed=True)
         sb.add_unsigned_field("wt", fast=True)
         sb.add_unsigned_field("pub", indexed=True)
-        return tantivy.Index(sb.build())
+        index = tantivy.Index(sb.build())
+        for lang in stem.LANGS:
+            index.register_tokenizer(f"stem_{lang}", stem.folded(lang))
+        return index
 
     def _write(self, index: tantivy.Index, remove: list[int], add: list[int]) -> Any:
         """Delete and add title/alias documents; returns a searcher over the result."""
@@ -172,6 +188,9 @@ class SuggestIndex:
             e, k = self.entry[i], self.kind[i]
             doc = tantivy.Document()
             doc.add_text("w", self.folded[i])
+            lang = self._lang(e)
+            if lang is not None:
+                doc.add_text(f"s_{lang}", self.folded[i])
             doc.add_unsigned("n", i)
             doc.add_unsigned("wt", (self.pop[e] + 1) * factor[k])
             doc.add_unsigned("pub", 1 if self.public[e] else 0)
@@ -206,7 +225,7 @@ class SuggestIndex:
         pref = self._prefix(qk, limit * 2 + 8)
         if take(pref, [tier - i * 0.01 for i in range(len(pref))]):
             return self._hits(out)
-        for mode in ("exact", "tag", "typo", "relaxed"):
+        for mode in ("exact", "stem", "tag", "typo", "relaxed"):
             tier /= 10
             if mode == "tag":
                 tagged = self._tags(qk)
@@ -215,7 +234,11 @@ class SuggestIndex:
                 continue
             if mode == "relaxed" and out:
                 break
-            if mode != "exact" and not any(typo_budget(t, mode == "relaxed") for t in toks):
+            if mode == "stem":  # inflected forms: after every exact match, before typos
+                stems = [{lang: stem.stem_folded(t, lang) for lang in self.langs} for t in toks]
+                if all(st == t for t, by in zip(toks, stems, strict=True) for st in by.values()):
+                    continue  # no word has another stem: the exact tier asked the same
+            elif mode != "exact" and not any(typo_budget(t, mode == "relaxed") for t in toks):
                 continue
             ids, scores = self._words(toks, mode, include_private, limit * 3 + 8)
             if take(ids, [tier + s / 1000 for s in scores]):
@@ -247,9 +270,12 @@ class SuggestIndex:
         last = len(toks) - 1
         for i, t in enumerate(toks):
             opts = [Q.const_score_query(Q.term_query(s, "w", t), 4.0)]
+            if mode == "stem":
+                opts += [Q.const_score_query(Q.term_query(s, f"s_{lang}", stem.stem_folded(t, lang)), 3.5)
+                         for lang in self.langs]
             if i == last:
                 opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, 0, True, True), 3.0))
-            if mode != "exact":  # fewer typos score higher: one clause per distance
+            if mode in ("typo", "relaxed"):  # fewer typos score higher: one clause per distance
                 for d in range(1, typo_budget(t, mode == "relaxed") + 1):
                     opts.append(Q.const_score_query(Q.fuzzy_term_query(s, "w", t, d, True, False), 2.6 - 0.6 * d))
                     if i == last:
@@ -258,7 +284,7 @@ class SuggestIndex:
         if not include_private:
             must.append((tantivy.Occur.Must, Q.term_query(s, "pub", 1)))
         query = Q.boolean_query(must)
-        if mode == "exact":
+        if mode in ("exact", "stem"):
             res = self.searcher.search(query, k, count=False, weight_by_field="wt")
         else:
             res = self.searcher.search(query, k, count=False)
@@ -270,7 +296,8 @@ class SuggestIndex:
         if mode == "exact":  # equal scores in rank order, not in index order
             order = sorted(range(len(ns)), key=lambda j: (-scores[j], self._rank(ns[j])))
             ns, scores = [ns[j] for j in order], [scores[j] for j in order]
-        else:  # fewest typos first (whole words before prefixes), then the more often linked
+        else:  # fewest typos first (whole words before prefixes), then the more often linked; for stems, the
+            # closest spelling first ("introducs" is nearer "introduces" than "introduced")
             typos = [self._typos(toks, self.folded[n]) for n in ns]
             order = sorted(range(len(ns)), key=lambda j: (typos[j], -scores[j], self._rank(ns[j])))
             ns, scores = [ns[j] for j in order], [scores[j] for j in order]

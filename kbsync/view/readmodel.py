@@ -114,10 +114,11 @@ class ReadModel:
             assert previous is not None
             redo = sorted(set(model.changed) | model.links.recounted)
             model.suggester = previous.suggester.patched(
-                redo, model._names(redo), model.inbound, model.public, {i: model.summaries[i]["slug"] for i in redo})
+                redo, model._names(redo), model.inbound, model.public, {i: model.summaries[i]["slug"] for i in redo},
+                fulltext.lang_of)
         else:
             model.suggester = SuggestIndex(model._names(range(len(model.summaries))), model.inbound, model.public,
-                                           [s["slug"] for s in model.summaries])
+                                           [s["slug"] for s in model.summaries], fulltext.lang_of)
         model.timings["suggest"] = time.perf_counter() - t0
         if fulltext.searcher is None:
             fulltext.finish()
