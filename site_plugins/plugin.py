@@ -24,7 +24,7 @@ from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
-from .index import SiteIndex, default_store_url, relative, sync_and_load
+from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
 from .links import LinkManager
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
@@ -379,9 +379,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.graph is not None:
             path = Path(config.site_dir, "graph.json")
             path.write_text(self.graph, encoding="utf-8")
+        if self.index is not None:  # the search box's names when no API answers (a static host)
+            Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
         if self.config.incremental and self.dirty:
             outputs = {f.dest_uri for f in self.files} if self.files is not None else set()
-            for stale in self.cache.commit(config.site_dir, self.new_keys, outputs | {"graph.json"}):
+            for stale in self.cache.commit(config.site_dir, self.new_keys, outputs | {"graph.json", "typeahead.json"}):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()

@@ -1,9 +1,10 @@
 /* kb: search-box typeahead over the kb API (/api/suggest), and the full-text results page (/api/search).
 
    The API base is <meta name="kb-api"> (plugin option `api_url`) or, when unset, the site root on the same
-   origin (`kb serve` serves site + API on one port). `/api/health` is probed once at load; when it fails, or
-   any later request fails or takes longer than 800 ms, Material's built-in search is left (or put back) in
-   charge, unchanged. No dependencies, no build step. */
+   origin (`kb serve` serves site + API on one port). `/api/health` is probed once at load; when it fails (a
+   static host), the typeahead matches titles, aliases and tags from the build's `typeahead.json` in the browser,
+   typos included; without that file, or when a later API request fails or takes longer than 800 ms, Material's
+   built-in search is left (or put back) in charge, unchanged. No dependencies, no build step. */
 (function () {
   "use strict";
   var DEBOUNCE = 100, TIMEOUT = 800, LIMIT = 8, PAGE = 10;
@@ -30,10 +31,11 @@
       .finally(function () { clearTimeout(timer); });
   }
   function entryHref(url) { return new URL(String(url || "").replace(/^\//, ""), root).href; }
-  function resultsHref(q, offset) {
+  function resultsHref(q, offset, filters) {
     var u = new URL("search/", root);
     u.searchParams.set("query", q);
     if (offset) u.searchParams.set("offset", String(offset));
+    Object.keys(filters || {}).forEach(function (k) { if (filters[k]) u.searchParams.set(k, filters[k]); });
     return u.href;
   }
   function el(tag, cls, text) {
@@ -58,6 +60,100 @@
       });
   }
 
+  /* -- static typeahead: names from typeahead.json, matched here (the API's tiers, in small) ------------ */
+  var CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f";
+  var WORD = new RegExp("[" + CJK + "]|(?:(?![" + CJK + "])[\\p{L}\\p{N}])+", "gu");
+  var HAS_CJK = new RegExp("[" + CJK + "]");
+  function fold(t) { return String(t || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  function words(t) { return fold(t).match(WORD) || []; }
+  function budget(w) { return HAS_CJK.test(w) ? 0 : w.length >= 9 ? 2 : w.length >= 5 ? 1 : 0; }  // Meilisearch's
+  function osa(a, b, max) {  // optimal string alignment distance, max + 1 when over `max`
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = [], prev = [], cur = [], i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var low = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur[j] = v;
+        if (v < low) low = v;
+      }
+      if (low > max) return max + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+  function StaticNames(data) {
+    var types = data.types || [], names = [];
+    this.entries = (data.entries || []).map(function (row, e) {
+      var add = function (kind, text) { var w = words(text); if (w.length) names.push({ e: e, kind: kind, text: text, key: w.join(" "), words: w }); };
+      add(0, row[0]);
+      (row[4] || []).forEach(function (a) { add(1, a); });
+      (row[5] || []).forEach(function (t) { add(2, t); });
+      return { title: row[0], url: row[1], type: types[row[2]] || "note", pop: row[3] || 0 };
+    });
+    this.names = names;
+  }
+  StaticNames.prototype.match = function (n, toks, qk, typos) {  // a rank (higher is better) or -1
+    if (!typos) {
+      if (n.kind !== 2 && n.key.lastIndexOf(qk, 0) === 0) return 4000 - (n.key === qk ? 0 : 1);
+      if (n.kind === 2) return n.key.lastIndexOf(qk, 0) === 0 ? 2000 : -1;
+      var all = toks.every(function (t, i) {
+        return n.words.some(function (w) { return w === t || (i === toks.length - 1 && w.lastIndexOf(t, 0) === 0); });
+      });
+      return all ? 3000 : -1;
+    }
+    if (n.kind === 2) return -1;
+    var edits = 0;
+    for (var i = 0; i < toks.length; i++) {
+      var t = toks[i], max = budget(t), best = max + 1;
+      for (var j = 0; j < n.words.length && best; j++) {
+        var w = n.words[j];
+        best = Math.min(best, osa(t, w, max) + (t[0] !== w[0] ? 1 : 0));  // a wrong first letter costs one more
+        if (i === toks.length - 1 && w.length > t.length) best = Math.min(best, osa(t, w.slice(0, t.length), max) + 0.5);
+      }
+      if (best > max) return -1;
+      edits += best;
+    }
+    return 1000 - 100 * edits;
+  };
+  StaticNames.prototype.suggest = function (q, limit) {
+    var toks = words(q).slice(0, 12);
+    if (!toks.length) return [];
+    var qk = toks.join(" "), best = {}, self = this, found = 0;
+    [false, true].forEach(function (typos) {
+      if (typos && found >= limit) return;
+      self.names.forEach(function (n) {
+        if (best[n.e] && best[n.e].r >= 1000) return;  // an exact tier already holds this entry
+        var r = self.match(n, toks, qk, typos);
+        if (r < 0) return;
+        var cur = best[n.e];
+        if (!cur) found++;
+        if (!cur || r > cur.r || (r === cur.r && n.kind < cur.n.kind)) best[n.e] = { r: r, n: n };
+      });
+    });
+    var entries = this.entries;
+    return Object.keys(best).map(function (e) { return best[e]; }).sort(function (a, b) {
+      var x = entries[a.n.e], y = entries[b.n.e];
+      return b.r - a.r || a.n.kind - b.n.kind || y.pop - x.pop || a.n.text.length - b.n.text.length ||
+        (x.title < y.title ? -1 : x.title > y.title ? 1 : 0);
+    }).slice(0, limit).map(function (h) {
+      var en = entries[h.n.e], hit = { title: en.title, url: en.url, type: en.type, matched: ["title", "alias", "tag"][h.n.kind] };
+      if (h.n.kind === 1) hit.alias = h.n.text;
+      if (h.n.kind === 2) hit.tag = h.n.text;
+      return hit;
+    });
+  };
+  kb.StaticNames = StaticNames;
+  function staticNames() {  // the build's name index, or null (not a kb build, or not reachable)
+    return fetch(new URL("typeahead.json", root).href, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) { return new StaticNames(data); }, function () { return null; });
+  }
+
   /* -- typeahead in Material's header search box ---------------------------------------------------- */
   var input = document.querySelector("input.md-search__input");
   var wrap = document.querySelector(".md-search__scrollwrap");
@@ -69,7 +165,7 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Suggestions");
     wrap.insertBefore(list, wrap.firstChild);
-    var on = false, seq = 0, shown = "", active = -1, timer = 0, pending = null;
+    var on = false, seq = 0, shown = "", active = -1, timer = 0, pending = null, local = null;
 
     function enable() {
       on = true;
@@ -129,7 +225,8 @@
     function query(raw) {
       var q = raw.trim(), n = ++seq;
       if (!q) { render("", []); return Promise.resolve(); }
-      return api("suggest", { q: q, limit: LIMIT }).then(function (data) {
+      var answer = local ? Promise.resolve({ hits: local.suggest(q, LIMIT) }) : api("suggest", { q: q, limit: LIMIT });
+      return answer.then(function (data) {
         if (n === seq && on) render(q, (data && data.hits) || []);
       }, function () { if (n === seq) disable(); });
     }
@@ -168,7 +265,17 @@
         render("", []);  // and let Material close the search dialog
       }
     });
-    kb.api.then(function (ok) { if (ok) { enable(); kb.typeahead = "api"; } else disable(); });
+    kb.api.then(function (ok) {
+      if (ok) { enable(); kb.typeahead = "api"; return; }
+      // the results page hands its query to Material's full-text search: its list must stay visible there
+      if (document.querySelector("[data-kb-results]")) { disable(); return; }
+      return staticNames().then(function (names) {
+        if (!names) { disable(); return; }
+        local = names;
+        enable();
+        kb.typeahead = "static";
+      });
+    });
   }
 
   /* -- full-text results page (/search/?query=) -------------------------------------------------------- */
@@ -187,9 +294,36 @@
     })(doc.body, out);
     return out;
   }
+  function facets(box, q, filters, found) {  // type and tag choices with their hit counts; a chosen one unchooses
+    var wrap = el("div", "kb-facets");
+    wrap.setAttribute("aria-label", "Filter results");
+    [["type", "Type"], ["tag", "Tag"]].forEach(function (f) {
+      var values = found[f[0]] || [];
+      if (!values.length && !filters[f[0]]) return;
+      var group = el("div", "kb-facet");
+      group.setAttribute("data-facet", f[0]);
+      group.appendChild(el("span", "kb-facet-name", f[1]));
+      values.forEach(function (v) {
+        var on = filters[f[0]] && filters[f[0]].toLowerCase() === String(v.value).toLowerCase();
+        var next = {};
+        next.type = filters.type; next.tag = filters.tag;
+        next[f[0]] = on ? "" : v.value;
+        var a = el("a", "kb-facet-value" + (on ? " kb-facet-on" : ""));
+        a.href = resultsHref(q, 0, next);
+        a.setAttribute("data-value", v.value);
+        if (on) a.setAttribute("aria-current", "true");
+        a.appendChild(el("span", null, (f[0] === "tag" ? "#" : "") + v.value));
+        a.appendChild(el("span", "kb-count", String(v.count)));
+        group.appendChild(a);
+      });
+      wrap.appendChild(group);
+    });
+    if (wrap.childNodes.length) box.insertBefore(wrap, box.querySelector(".kb-results-list"));
+  }
   function resultsPage(box) {
     var params = new URL(location.href).searchParams;
     var q = (params.get("query") || "").trim(), offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+    var filters = { type: params.get("type") || "", tag: params.get("tag") || "" };
     var form = box.querySelector("form"), field = form && form.querySelector("input");
     if (field) field.value = q;
     var status = box.querySelector(".kb-results-status"), out = box.querySelector(".kb-results-list");
@@ -198,11 +332,16 @@
     status.textContent = "Searching\u2026";
     kb.api.then(function (ok) {
       if (!ok) throw new Error("no API");
-      return api("search", { q: q, limit: PAGE, offset: offset });
+      var params = { q: q, limit: PAGE, offset: offset };
+      if (filters.type) params.type = filters.type;
+      if (filters.tag) params.tag = filters.tag;
+      return api("search", params);
     }).then(function (data) {
       var hits = data.hits || [], total = data.total || 0;
       status.textContent = total ? (total + " result" + (total === 1 ? "" : "s") + " for \u201c" + q + "\u201d" +
+        (data.fuzzy ? " (typos corrected)" : "") +
         (total > PAGE ? " \u00b7 " + (offset + 1) + "\u2013" + (offset + hits.length) : "")) : "No results for \u201c" + q + "\u201d.";
+      facets(box, q, filters, data.facets || {});
       hits.forEach(function (h) {
         var li = el("li", "kb-result"), a = el("a", "kb-result-title", h.title);
         a.href = entryHref(h.url);
@@ -215,8 +354,8 @@
       });
       var nav = el("nav", "kb-results-pages");
       nav.setAttribute("aria-label", "Result pages");
-      if (offset > 0) { var prev = el("a", "kb-prev", "\u2190 Previous"); prev.href = resultsHref(q, Math.max(0, offset - PAGE)); nav.appendChild(prev); }
-      if (offset + hits.length < total) { var next = el("a", "kb-next", "Next \u2192"); next.href = resultsHref(q, offset + PAGE); nav.appendChild(next); }
+      if (offset > 0) { var prev = el("a", "kb-prev", "\u2190 Previous"); prev.href = resultsHref(q, Math.max(0, offset - PAGE), filters); nav.appendChild(prev); }
+      if (offset + hits.length < total) { var next = el("a", "kb-next", "Next \u2192"); next.href = resultsHref(q, offset + PAGE, filters); nav.appendChild(next); }
       if (nav.childNodes.length) box.appendChild(nav);
     }).catch(function () {
       status.textContent = "Full-text search needs the kb API, which is not reachable here: showing the site's built-in search.";

@@ -183,8 +183,39 @@ def test_api_failing_midway_falls_back_to_material(kb_serve, page, tmp_path: Pat
     page.screenshot(path=str(tmp_path / "fallback-midway.png"))
 
 
-def test_static_site_without_api_keeps_material_search(kb_serve, page, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("typed", "title", "alias"), [
+    ("sqaut", "Squat", None),  # a typo, matched in the browser
+    ("back squ", "Squat", "Back Squat"),  # an alias
+    ("bakc squat", None, None),  # a four-letter word gets no typo (as the API rules)
+    ("romanain", "Romanian Deadlift", None),
+], ids=["typo", "alias", "short-word", "typo-in-first-word"])
+def test_static_site_typeahead_from_the_prebuilt_index(kb_serve, page, tmp_path: Path, typed: str,  # noqa: ANN001
+                                                       title: str | None, alias: str | None) -> None:
     _, site = kb_serve
+    with static_server(site) as url:  # plain files: no /api at all
+        _open(page, url + ENTRY, "static")
+        box = page.locator("input.md-search__input")
+        box.type(typed, delay=40)
+        page.locator(f'#kb-ta-list[data-query="{typed}"]').wait_for(timeout=10_000)
+        hits = page.locator(".kb-ta-hit")
+        if title is None:
+            assert hits.count() == 0
+            return
+        first = hits.first
+        assert first.locator(".kb-ta-title").inner_text() == title
+        assert first.locator(".kb-ta-alias").all_inner_texts() == ([alias] if alias else [])
+        assert page.locator(".md-search-result").is_hidden()
+        page.screenshot(path=str(tmp_path / f"static-{typed.replace(' ', '_')}.png"))
+        box.press("Enter")
+        page.wait_for_url(lambda u: u != url + ENTRY and u.startswith(url), timeout=10_000)
+        assert page.locator("h1").first.inner_text() == title
+
+
+def test_static_site_without_an_index_keeps_material_search(kb_serve, page, tmp_path: Path) -> None:  # noqa: ANN001
+    _, built = kb_serve
+    site = tmp_path / "site"
+    shutil.copytree(built, site)
+    (site / "typeahead.json").unlink()  # not a kb build, or the file did not deploy
     with static_server(site) as url:
         _open(page, url + ENTRY, "material")
         page.locator("input.md-search__input").type("squat", delay=40)
@@ -196,12 +227,45 @@ def test_static_site_without_api_keeps_material_search(kb_serve, page, tmp_path:
         page.keyboard.press("ArrowDown")  # Material's own keyboard navigation still works
         page.keyboard.press("Enter")
         page.wait_for_url(lambda u: u != url + ENTRY and u.startswith(url), timeout=10_000)
-        # the full-text page explains itself and hands the query to Material's search
+
+
+def test_static_results_page_hands_the_query_to_material(kb_serve, page) -> None:  # noqa: ANN001
+    _, site = kb_serve
+    with static_server(site) as url:
         page.goto(url + "search/?query=deadlift", wait_until="load")
         page.wait_for_function("() => window.kb.typeahead === 'material'", timeout=10_000)
         assert "not reachable" in page.locator(".kb-results-status").inner_text()
         page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
         assert "Deadlift" in page.locator(".md-search-result").inner_text()
+
+
+def test_results_page_forgives_typos_and_filters_by_facets(kb_serve, page, tmp_path: Path) -> None:  # noqa: ANN001
+    url, _ = kb_serve
+    page.goto(url + "search/?query=sqaut", wait_until="load")
+    page.locator(".kb-result").first.wait_for(timeout=10_000)
+    assert "typos corrected" in page.locator(".kb-results-status").inner_text()
+    assert "Squat" in page.locator(".kb-result-title").all_inner_texts()
+    page.goto(url + "search/?query=deadlift", wait_until="load")
+    page.locator(".kb-facets").wait_for(timeout=10_000)
+    types = page.locator('.kb-facet[data-facet="type"] .kb-facet-value')
+    counts = {t.get_attribute("data-value"): int(t.locator(".kb-count").inner_text()) for t in types.all()}
+    total = int(page.locator(".kb-results-status").inner_text().split()[0])
+    assert sum(counts.values()) == total and "exercise" in counts, counts
+    assert page.locator('.kb-facet[data-facet="tag"] .kb-facet-value').count() >= 1
+    page.screenshot(path=str(tmp_path / "facets.png"), full_page=True)
+    types.filter(has_text="exercise").first.click()
+    page.wait_for_url(lambda u: "type=exercise" in u, timeout=10_000)
+    page.locator(".kb-result").first.wait_for(timeout=10_000)
+    assert page.locator(".kb-result").count() == counts["exercise"]
+    assert {t.strip() for t in page.locator(".kb-result .kb-dim").all_inner_texts()} == {"exercise"}
+    chosen = page.locator(".kb-facet-on")
+    assert chosen.count() == 1 and chosen.get_attribute("aria-current") == "true"
+    page.screenshot(path=str(tmp_path / "facets-exercise.png"), full_page=True)
+    chosen.click()  # choosing it again lifts the filter
+    page.wait_for_url(lambda u: "type=" not in u, timeout=10_000)
+    snippets = page.locator(".kb-result-snippet")
+    snippets.first.wait_for(timeout=10_000)
+    assert not any(c in t for t in snippets.all_inner_texts() for c in "|[]#$"), snippets.all_inner_texts()
 
 
 def test_sigterm_exits_0(tmp_path: Path) -> None:
