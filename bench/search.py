@@ -294,6 +294,24 @@ def main() -> None:
                 model.search(q, 10, snippets=snippets)
                 lat.append(time.perf_counter() - t0)
             print(f"search {'with' if snippets else 'without'} snippets ({len(lat)} queries of 1-3 words): {ms(lat)}")
+        t0 = time.perf_counter()
+        model.fulltext.vocabulary(False)
+        print(f"typo vocabulary (public words, built on the first typo query): {time.perf_counter() - t0:.2f} s, "
+              f"{len(model.fulltext.vocabulary(False).df)} words")
+        bad = [" ".join(typo(w, r) if len(w) >= 5 else w for w in q.split()) for q in sq]
+        lat, fuzzy = [], 0
+        for q in bad:
+            t0 = time.perf_counter()
+            fuzzy += model.search(q, 10)["fuzzy"]
+            lat.append(time.perf_counter() - t0)
+        print(f"search with typos, snippets and facets ({len(lat)} queries, {fuzzy} corrected): {ms(lat)}")
+        stems = [w + "s" for w in words[:500]]
+        lat = []
+        for q in stems:
+            t0 = time.perf_counter()
+            model.suggest(q, 8)
+            lat.append(time.perf_counter() - t0)
+        print(f"suggest of inflected words ({len(lat)} title words + 's'): {ms(lat)}")
         if a.fts5:
             fts5(url, sq)
         incremental(url, a.out / f"corpus-{a.entries}" / "content", model)

@@ -35,7 +35,7 @@ def test_suggest_finds_titles_and_aliases(client: TestClient, truth: dict) -> No
 
 def test_search_shape_and_filters(client: TestClient) -> None:
     res = client.get("/api/search", params={"q": "object file", "limit": 5}).json()
-    assert set(res) == {"query", "total", "offset", "limit", "hits"} and res["total"] > 5 and len(res["hits"]) == 5
+    assert set(res) == {"query", "total", "offset", "limit", "hits", "fuzzy", "facets"} and res["total"] > 5 and len(res["hits"]) == 5
     assert all(ITEM_KEYS | {"snippet", "score"} <= set(h) and "<mark>" in h["snippet"] for h in res["hits"])
     typed = client.get("/api/search", params={"q": "object", "type": "exercise", "limit": 100}).json()
     assert typed["hits"] and all(h["type"] == "exercise" for h in typed["hits"])

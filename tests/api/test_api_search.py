@@ -86,3 +86,24 @@ def test_query_syntax_is_plain_text(rm: ReadModel, q: str) -> None:
 
 def test_without_snippets(rm: ReadModel) -> None:
     assert all(h["snippet"] == "" for h in rm.search("pods", snippets=False)["hits"])
+
+
+@pytest.mark.parametrize(("q", "kw", "types", "tags"), [
+    ("kubernetes", {}, {"howto": 1, "note": 1}, {"ops": 2, "cloud": 1}),
+    ("kubernetes", {"type": "howto"}, {"howto": 1, "note": 1}, {"ops": 1, "cloud": 1}),
+    ("pods", {"tag": "bulk"}, {"note": 30}, {"bulk": 30, "ops": 1, "cloud": 1}),
+])
+def test_facets_count_visible_hits(rm: ReadModel, q: str, kw: dict, types: dict, tags: dict) -> None:
+    res = rm.search(q, **kw)
+    assert {f["value"]: f["count"] for f in res["facets"]["type"]} == types
+    assert {f["value"]: f["count"] for f in res["facets"]["tag"]} == tags
+
+
+@pytest.mark.parametrize(("q", "viewer", "first", "fuzzy"), [
+    ("kuberentes", "public", "k8s", True),  # a typo: corrected from the index's own words
+    ("kubectl", "public", "k8s", False),
+    ("canery", "public", None, False),  # a private entry's word is no correction for the public
+])
+def test_typos_fall_back_to_the_vocabulary(rm: ReadModel, q: str, viewer: str, first: str | None, fuzzy: bool) -> None:
+    res = rm.search(q, viewer=viewer)
+    assert (slugs(res)[:1] or [None])[0] == first and res["fuzzy"] is fuzzy
