@@ -20,9 +20,10 @@ from .vocab import Vocabulary
 _CJK_RUN = re.compile(rf"[{CJK}]{{2,}}")
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])((?:</?mark>)?) ((?:</?mark>)?)(?=[{CJK}])")
 BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "headings": 1.5, "body": 1.0}
-# Stemmed copies, one pair of fields per language: names (title, aliases, tags, headings) and body. They weigh
-# less than the exact fields, so "squats" ranks an entry saying "squats" above one saying "squat".
-STEMMED = {"st": 2.0, "sb": 0.6}
+# Per language: the names (title, aliases, tags, headings) stemmed, a copy weighing less than the exact fields
+# (so "squats" ranks an entry named "Squats" above one named "Squat"); and the body, stemmed only. A second,
+# exact body field cost 2.5x the indexing time; an entry without a stemmer has its body in `body`.
+STEMMED = {"st": 2.0, "sb": 1.0}
 TYPO_WEIGHT = 0.4  # a corrected word's clauses, per edit: a typo match ranks below every exact one
 LITTLE = 3  # fewer hits than this and the query's words are tried with typos corrected
 SNIPPET_CHARS = 160
@@ -50,7 +51,8 @@ class FullText:
     def __init__(self, threads: int = 1, default_lang: str = stem.DEFAULT) -> None:
         sb = tantivy.SchemaBuilder()
         for f in BOOSTS:
-            sb.add_text_field(f, stored=(f == "body"), tokenizer_name="kb", index_option="freq")
+            sb.add_text_field(f, tokenizer_name="kb", index_option="freq")
+        sb.add_bytes_field("text", stored=True)  # the body as written, for snippets (UTF-8)
         for lang in stem.LANGS:
             for f in STEMMED:
                 sb.add_text_field(f"{f}_{lang}", tokenizer_name=f"kb_{lang}", index_option="freq")
@@ -84,7 +86,7 @@ class FullText:
         doc.add_text("aliases", aliases)
         doc.add_text("tags", tags)
         doc.add_text("headings", headings)
-        doc.add_text("body", body)
+        doc.add_bytes("text", (rec.get("text") or "").encode("utf-8"))
         lang = stem.language(rec, self.default_lang)
         if lang is not None:
             self.langs.add(lang)
@@ -93,6 +95,7 @@ class FullText:
             doc.add_text(f"sb_{lang}", body)
         else:
             self.lang_of.pop(n, None)
+            doc.add_text("body", body)
         doc.add_text("type", rec.get("type") or "note")
         for t in rec.get("tags") or []:
             parts = [p for p in str(t).split("/") if p]
@@ -145,13 +148,15 @@ class FullText:
             # always a filter: counts without one include deleted (patched out) documents
             Q = tantivy.Query
             only = Q.all_query() if include_private else Q.term_query(self.schema, "pub", 1)
-            self._vocab[include_private] = Vocabulary(self.searcher, list(BOOSTS), only)
+            fields = [*BOOSTS, *(f"sb_{lang}" for lang in stem.LANGS)]  # body words: their stems
+            self._vocab[include_private] = Vocabulary(self.searcher, fields, only)
         return self._vocab[include_private]
 
     def _fixes(self, words: list[tuple[str, dict[str, str]]], include_private: bool) -> list[list[tuple[str, int]]]:
-        """Indexed words a typo away from each query word (none for a word the index has)."""
+        """Indexed words a typo away from each query word (none for a word the index has, as is or stemmed)."""
         vocab = self.vocabulary(include_private)
-        return [[] if w in vocab.df else vocab.near(w) for w, _ in words]
+        return [[] if w in vocab.df or any(st in vocab.df for st in stems.values()) else vocab.near(w)
+                for w, stems in words]
 
     def _word(self, word: str, stems: dict[str, str], weight: float) -> list[Any]:
         Q, s = tantivy.Query, self.schema
@@ -237,13 +242,10 @@ class FullText:
                 gens[lang] = tantivy.SnippetGenerator.create(self.searcher, match, self.schema,
                                                              f"sb_{lang}" if lang else "body")
                 gens[lang].set_max_num_chars(SNIPPET_CHARS)
-            doc = self.searcher.doc(a)
-            if lang:
-                body = tantivy.Document()
-                body.add_text(f"sb_{lang}", doc.get_first("body") or "")
-                out.append(render(gens[lang].snippet_from_doc(body), doc))
-            else:
-                out.append(render(gens[lang].snippet_from_doc(doc), doc))
+            text = spaced(bytes(self.searcher.doc(a).get_first("text") or b"").decode("utf-8", "replace"))
+            body = tantivy.Document()
+            body.add_text(f"sb_{lang}" if lang else "body", text)
+            out.append(render(gens[lang].snippet_from_doc(body), text))
         return out
 
     def _facets(self, match: Any, type: str | None, tag: str | None,
@@ -265,17 +267,17 @@ class FullText:
         return out
 
 
-def render(snippet: Any, doc: Any) -> str:
+def render(snippet: Any, body: str) -> str:
     """HTML-escaped fragment with <mark> around matched words (or the body's start when no word matched),
     free of the Markdown a plain-text body keeps (table pipes, rules, math)."""
-    out = re.sub(r"\s+", " ", _render(snippet, doc)).strip()
+    out = re.sub(r"\s+", " ", _render(snippet, body)).strip()
     return out if out.isascii() else _CJK_GAP.sub(r"\1\2", out)
 
 
-def _render(snippet: Any, doc: Any) -> str:
+def _render(snippet: Any, body: str) -> str:
     frag = snippet.fragment()
     if not frag:
-        body = clean(doc.get_first("body") or "").strip()
+        body = clean(body).strip()
         cut = body[:SNIPPET_CHARS]
         return html.escape(cut.rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS and " " in cut else cut)
     raw = frag.encode("utf-8")
