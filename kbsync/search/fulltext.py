@@ -20,10 +20,13 @@ from .vocab import Vocabulary
 _CJK_RUN = re.compile(rf"[{CJK}]{{2,}}")
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])((?:</?mark>)?) ((?:</?mark>)?)(?=[{CJK}])")
 BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "headings": 1.5, "body": 1.0}
-# Per language: the names (title, aliases, tags, headings) stemmed, a copy weighing less than the exact fields
-# (so "squats" ranks an entry named "Squats" above one named "Squat"); and the body, stemmed only. A second,
-# exact body field cost 2.5x the indexing time; an entry without a stemmer has its body in `body`.
-STEMMED = {"st": 2.0, "sb": 1.0}
+# Per language, the names (title, aliases, tags, headings) stemmed: a copy weighing less than the exact fields,
+# so "squats" ranks an entry named "Squats" above one named "Squat". Bodies are not stemmed when indexed (a
+# stemmed body field doubled the indexing time): a query word also looks for the body's words that share its
+# stem (read from the term dictionary, memoised), weighing INFLECTED of an exact body match.
+STEMMED = {"st": 2.0}
+INFLECTED = 0.8
+MAX_INFLECTIONS = 16
 TYPO_WEIGHT = 0.4  # a corrected word's clauses, per edit: a typo match ranks below every exact one
 LITTLE = 3  # fewer hits than this and the query's words are tried with typos corrected
 SNIPPET_CHARS = 160
@@ -51,8 +54,7 @@ class FullText:
     def __init__(self, threads: int = 1, default_lang: str = stem.DEFAULT) -> None:
         sb = tantivy.SchemaBuilder()
         for f in BOOSTS:
-            sb.add_text_field(f, tokenizer_name="kb", index_option="freq")
-        sb.add_bytes_field("text", stored=True)  # the body as written, for snippets (UTF-8)
+            sb.add_text_field(f, stored=(f == "body"), tokenizer_name="kb", index_option="freq")
         for lang in stem.LANGS:
             for f in STEMMED:
                 sb.add_text_field(f"{f}_{lang}", tokenizer_name=f"kb_{lang}", index_option="freq")
@@ -73,6 +75,7 @@ class FullText:
         self.writer: Any = self.index.writer(heap_size=100_000_000, num_threads=threads)
         self.searcher: Any = None
         self._vocab: dict[bool, Vocabulary] = {}
+        self._inflections: dict[tuple[str, str], list[str]] = {}
 
     def add(self, n: int, rec: dict[str, Any], public: bool) -> None:
         doc = tantivy.Document()
@@ -86,16 +89,14 @@ class FullText:
         doc.add_text("aliases", aliases)
         doc.add_text("tags", tags)
         doc.add_text("headings", headings)
-        doc.add_bytes("text", (rec.get("text") or "").encode("utf-8"))
+        doc.add_text("body", body)
         lang = stem.language(rec, self.default_lang)
         if lang is not None:
             self.langs.add(lang)
             self.lang_of[n] = lang
             doc.add_text(f"st_{lang}", " \n ".join((title, aliases, tags, headings)))
-            doc.add_text(f"sb_{lang}", body)
         else:
             self.lang_of.pop(n, None)
-            doc.add_text("body", body)
         doc.add_text("type", rec.get("type") or "note")
         for t in rec.get("tags") or []:
             parts = [p for p in str(t).split("/") if p]
@@ -119,7 +120,7 @@ class FullText:
         new = object.__new__(FullText)
         new.schema, new.index, new.analyzer = self.schema, self.index, self.analyzer
         new.default_lang, new.langs = self.default_lang, set(self.langs)
-        new.lang_of, new.spelled, new._vocab = dict(self.lang_of), dict(self.spelled), {}
+        new.lang_of, new.spelled, new._vocab, new._inflections = dict(self.lang_of), dict(self.spelled), {}, {}
         new.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
         for n in sorted(set(remove).union(n for n, _, _ in add)):  # a retried patch must not add twice
             new.writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "n", n))
@@ -148,21 +149,43 @@ class FullText:
             # always a filter: counts without one include deleted (patched out) documents
             Q = tantivy.Query
             only = Q.all_query() if include_private else Q.term_query(self.schema, "pub", 1)
-            fields = [*BOOSTS, *(f"sb_{lang}" for lang in stem.LANGS)]  # body words: their stems
-            self._vocab[include_private] = Vocabulary(self.searcher, fields, only)
+            self._vocab[include_private] = Vocabulary(self.searcher, list(BOOSTS), only)
         return self._vocab[include_private]
 
     def _fixes(self, words: list[tuple[str, dict[str, str]]], include_private: bool) -> list[list[tuple[str, int]]]:
         """Indexed words a typo away from each query word (none for a word the index has, as is or stemmed)."""
         vocab = self.vocabulary(include_private)
-        return [[] if w in vocab.df or any(st in vocab.df for st in stems.values()) else vocab.near(w)
+        return [[] if w in vocab.df or any(self._inflected(w, lang) for lang in stems) else vocab.near(w)
                 for w, stems in words]
+
+    def _inflected(self, word: str, lang: str) -> list[str]:
+        """Body words other than `word` with its stem in `lang`, most frequent first: they begin like the stem
+        does, less its last letter (`study` and `studies` share `studi`)."""
+        memo = self._inflections.get((word, lang))
+        if memo is not None:
+            return memo
+        target = stem.stem_folded(word, lang)
+        out: list[str] = []
+        if len(target) >= 3:
+            prefix = target[:-1] if len(target) > 3 else target
+            for term, _ in self.searcher.terms_with_prefix("body", prefix, None, 400):
+                if term != word and stem.stem_folded(term, lang) == target:
+                    out.append(term)
+                    if len(out) == MAX_INFLECTIONS:
+                        break
+        if len(self._inflections) > 50_000:  # a long-running server sees many words: start over
+            self._inflections.clear()
+        self._inflections[(word, lang)] = out
+        return out
 
     def _word(self, word: str, stems: dict[str, str], weight: float) -> list[Any]:
         Q, s = tantivy.Query, self.schema
         opts = [Q.boost_query(Q.term_query(s, f, word), b * weight) for f, b in BOOSTS.items()]
+        forms: set[str] = set()
         for lang, st in stems.items():
             opts += [Q.boost_query(Q.term_query(s, f"{f}_{lang}", st), b * weight) for f, b in STEMMED.items()]
+            forms.update(self._inflected(word, lang))
+        opts += [Q.boost_query(Q.term_query(s, "body", t), INFLECTED * weight) for t in sorted(forms)]
         return opts
 
     def _match(self, words: list[tuple[str, dict[str, str]]], fixes: list[list[tuple[str, int]]] | None,
@@ -227,25 +250,19 @@ class FullText:
             return out
         addrs = [a for _, a in res.hits]
         ns = self.searcher.fast_field_values("n", addrs)
-        snips = self._snippets(match, ns, addrs) if snippets else [""] * len(addrs)
+        snips = self._snippets(match, addrs) if snippets else [""] * len(addrs)
         out["hits"] = [(int(n), float(sc), sn) for n, (sc, _), sn in zip(ns, res.hits, snips, strict=True)]
         return out
 
-    def _snippets(self, match: Any, ns: list[int], addrs: list[Any]) -> list[str]:
-        """Each hit's best body passage. The body is re-read through its language's stemmed field, so a word
-        found inflected ("squat" for "squats") or corrected is highlighted too."""
-        gens: dict[str | None, Any] = {}
+    def _snippets(self, match: Any, addrs: list[Any]) -> list[str]:
+        """Each hit's best body passage; inflected and corrected words are body terms of the query, so they are
+        highlighted too."""
+        gen = tantivy.SnippetGenerator.create(self.searcher, match, self.schema, "body")
+        gen.set_max_num_chars(SNIPPET_CHARS)
         out = []
-        for n, a in zip(ns, addrs, strict=True):
-            lang = self.lang_of.get(int(n))
-            if lang not in gens:
-                gens[lang] = tantivy.SnippetGenerator.create(self.searcher, match, self.schema,
-                                                             f"sb_{lang}" if lang else "body")
-                gens[lang].set_max_num_chars(SNIPPET_CHARS)
-            text = spaced(bytes(self.searcher.doc(a).get_first("text") or b"").decode("utf-8", "replace"))
-            body = tantivy.Document()
-            body.add_text(f"sb_{lang}" if lang else "body", text)
-            out.append(render(gens[lang].snippet_from_doc(body), text))
+        for a in addrs:
+            doc = self.searcher.doc(a)
+            out.append(render(gen.snippet_from_doc(doc), doc.get_first("body") or ""))
         return out
 
     def _facets(self, match: Any, type: str | None, tag: str | None,
