@@ -138,6 +138,7 @@ def test_material_search_results_show_evil_titles_as_text(served, page, tmp_path
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
+        page.route("**/typeahead.json", lambda r: r.abort())  # no static name index: Material's search answers
         page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/good/", wait_until="load")
         page.wait_for_function("() => window.kb && window.kb.typeahead === 'material'", timeout=10_000)
         box = page.locator("input.md-search__input")
@@ -146,6 +147,15 @@ def test_material_search_results_show_evil_titles_as_text(served, page, tmp_path
         page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
         shown = [" ".join(t.split()) for t in page.locator(".md-search-result__article h1").all_inner_texts()]
         assert title in shown
+        assert page.evaluate(INJECTED) == []
+        page.unroute("**/typeahead.json")  # the static typeahead (typeahead.json) shows them as text too
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/good/", wait_until="load")
+        page.wait_for_function("() => window.kb && window.kb.typeahead === 'static'", timeout=10_000)
+        box.click()
+        box.type(typed, delay=20)
+        page.wait_for_function("q => (document.querySelector('#kb-ta-list') || {dataset: {}}).dataset.query === q",
+                               arg=typed, timeout=10_000)
+        assert title in page.locator(".kb-ta-hit .kb-ta-title").all_inner_texts()
         assert page.evaluate(INJECTED) == []
     finally:
         httpd.shutdown()
