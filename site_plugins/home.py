@@ -63,7 +63,7 @@ def _recent(index: SiteIndex) -> str:
     slugs = sorted(sorted(index.public), key=when, reverse=True)[:RECENT]
     rows = "".join(f'<li><span class="kb-date">{esc(when(s))}</span> {_a(index.page_url(s), index.title(s))}</li>'
                    for s in slugs)
-    return f'<ul class="kb-recent">{rows}</ul>'
+    return f'<ul class="kb-list kb-recent">{rows}</ul>'
 
 
 def _folders(index: SiteIndex) -> str:
@@ -92,7 +92,7 @@ def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, grap
         stats.append(("broken links", broken, ""))
     cells = "".join(f'<div class="kb-stat"><span class="kb-stat-n">{n}</span> '
                     + (_a(href, label) if href else f"<span>{esc(label)}</span>") + "</div>" for label, n, href in stats)
-    parts = [f"# {esc(site_name)}\n", f'<div class="kb-stats">{cells}'
+    parts = [f"# {esc(site_name)}\n", f'<div class="kb-stats kb-home-links">{cells}'
              + (f'<div class="kb-stat">{_a("graph/", "Graph")}</div>' if graph else "") + "</div>",
              '<div class="kb-dash">', _card("Recent changes", _recent(index), "kb-card-recent")]
     if types:
@@ -107,7 +107,7 @@ def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, grap
         parts.append(_card("Topics", '<ul class="kb-topics">' + "".join(
             f'<li>{esc(label)} <span class="kb-count">{n}</span></li>' for label, n in topics) + "</ul>"))
     if documents:
-        parts.append(_card("Documents", '<ul class="kb-recent">' + "".join(
+        parts.append(_card("Documents", '<ul class="kb-list kb-recent">' + "".join(
             f"<li>{_a(relative(index.page_url(d), ''), index.title(d))}</li>" for d in documents) + "</ul>"))
     parts.append(_card("Explorer", _folders(index), "kb-card-explorer"))
     parts.append("</div>")
