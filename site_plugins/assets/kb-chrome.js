@@ -129,7 +129,11 @@
       if (b && b.getAttribute("aria-expanded") !== "true") b.click();
       if (i === parts.length - 1) {
         var drawer = document.getElementById("__drawer");
-        if (drawer && !matchMedia("(min-width: 76.25em)").matches) drawer.checked = true;
+        if (drawer && !matchMedia("(min-width: 76.25em)").matches) {
+          drawer.checked = true;  /* and back to the drawer's top level, where the explorer is */
+          var open = document.querySelectorAll(".md-nav--primary .md-nav__toggle:checked");
+          for (var k = 0; k < open.length; k++) open[k].checked = false;
+        }
         li.classList.add("kb-flash");
         li.scrollIntoView({ block: "center" });
         (li.querySelector(":scope > .kb-tree-toggle") || li).focus();
@@ -140,12 +144,15 @@
   function explorer() {
     if (!opts.explorer) return;
     var home = document.querySelector("[data-kb-explorer=home]");
-    var side = document.querySelector(".md-sidebar--primary .md-sidebar__inner");
+    /* the last item of Material's top-level nav list: below the nav on a desktop, scrolled with it in a phone's drawer */
+    var side = document.querySelector(".md-sidebar--primary .md-nav--primary > .md-nav__list");
     var host = null;
-    if (side && !side.querySelector(".kb-explorer-side")) {
+    if (side && !document.querySelector(".kb-explorer-side")) {
+      var item = el("li", "md-nav__item kb-explorer-item");
       host = el("nav", "kb-explorer kb-explorer-side");
       host.setAttribute("aria-label", "Explorer");
-      side.appendChild(host);
+      item.appendChild(host);
+      side.appendChild(item);
     }
     if (!home && !host) return;
     loadTree().then(function (tree) {
