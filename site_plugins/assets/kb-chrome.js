@@ -299,7 +299,13 @@
     header.insertBefore(b, search || null);
   }
 
-  function init() { reader(); explorer(); rightColumn(); previews(); }
+  /* Material's search overlay is a dialog without a name; screen readers announce it as "Search" */
+  function labels() {
+    var dialog = document.querySelector('.md-search[role="dialog"]:not([aria-label])');
+    if (dialog) dialog.setAttribute("aria-label", "Search");
+  }
+
+  function init() { labels(); reader(); explorer(); rightColumn(); previews(); }
   init();  /* now, before kb-graph.js draws: panels move first, then the graph sizes to where it is */
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(function () { here = location.pathname; init(); });  /* instant navigation */
