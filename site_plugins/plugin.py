@@ -337,7 +337,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self._urls is None:
             self._urls = {f.url for f in files} | {f.dest_uri for f in files}
         html = self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
-        if self.config.previews:  # hover popovers read this instead of fetching the page
+        if self.config.previews and self.index is not None:  # hover popovers read this, not the page
             slug = self.entry_files[src]
             write_preview(config.site_dir, page.file.url, self.index.title(slug),
                           str(self.index.records[slug].get("type") or "note"), html)
