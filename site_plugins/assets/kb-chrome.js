@@ -207,12 +207,27 @@
 
   /* -- link previews --------------------------------------------------------------------------------------- */
   var cache = {};
+  var entryPaths = null;  /* pathname -> true for every entry page, once explorer.json is in */
+  function indexEntries(tree) {
+    if (!tree) return;
+    var out = {};
+    (function walk(node) {
+      for (var i = 0; i < node.e.length; i++) {
+        out[pathOf(node.e[i][1])] = true;
+        var chs = node.e[i][2] || [];
+        for (var j = 0; j < chs.length; j++) out[pathOf(chs[j][1])] = true;
+      }
+      for (var k = 0; k < node.d.length; k++) walk(node.d[k]);
+    })(tree);
+    entryPaths = out;
+  }
   var pop = null, showT = 0, hideT = 0, current = null;
   function previewUrl(a) {
     var u;
     try { u = new URL(a.getAttribute("href"), location.href); } catch (e) { return null; }
     if (u.origin !== location.origin || !/\/$/.test(u.pathname) || u.pathname === here) return null;
     if (u.pathname.indexOf(root.pathname) !== 0) return null;
+    if (entryPaths && !entryPaths[u.pathname]) return null;  /* tag, type, graph pages have no preview: no 404 */
     return new URL("kb-preview.json", u).href;
   }
   function fetchPreview(url) {
@@ -254,6 +269,7 @@
   function previews() {
     if (!opts.previews || document.documentElement.hasAttribute("data-kb-previews")) return;
     document.documentElement.setAttribute("data-kb-previews", "1");
+    if (opts.explorer) loadTree().then(indexEntries);
     function enter(ev) {
       var a = ev.target.closest && ev.target.closest(".md-content a[href]");
       if (!a || a.closest(".kb-popover") || a === current) return;

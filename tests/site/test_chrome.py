@@ -87,6 +87,24 @@ def test_breadcrumb_trail(slug: str, crumbs: list[str]) -> None:
     assert [li.get_text() for li in BeautifulSoup(html, "html.parser").select("li")] == crumbs
 
 
+def test_home_topics_from_discovery_results(tmp_path: Path) -> None:
+    from kbsync.discovery.results import Results
+    from site_plugins.home import discovery_topics, home_page
+
+    index = SiteIndex.from_records(RECORDS)
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    assert discovery_topics(index, store) == []  # no results beside the store: no card
+    res = Results(tmp_path / "discovery.sqlite")
+    for i, (label, entries) in enumerate([("squat · bar", ["a/x", "a/b/y", "a/hidden"]), ("ghost", ["secret/z"])]):
+        res.db.execute("INSERT INTO discovery_topics VALUES (?,?,?,?)",
+                       (i, "public", 1, json.dumps({"id": i, "label": label, "entries": entries})))
+    topics = discovery_topics(index, store)
+    assert topics == [("squat · bar", 2)]  # counted over public entries; a topic of hidden ones only is left out
+    html = home_page(index, "Site", tags=True, types=True, graph=True, documents=[], topics=topics, broken=3).markdown
+    assert "squat · bar" in html and "broken links" in html
+    assert "broken links" not in home_page(index, "Site", tags=True, types=True, graph=True, documents=[]).markdown
+
+
 # -- the sample site --------------------------------------------------------------------------------
 def _git(cwd: Path, *args: str, date: str) -> None:
     env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "t",
@@ -230,6 +248,11 @@ def test_link_preview(sample: Site, server: str, view: Any, shots: Path) -> None
     assert all(h.startswith(server) for h in hrefs)  # relative links rebased on the target page
     view.screenshot(path=str(shots / f"test_link_preview-open-{view.kb_size}.png"))
     view.keyboard.press("Escape")
+    assert not pop.is_visible()
+    tag = view.locator(".md-content .kb-meta a.kb-tag").first  # a tag page is not an entry: no preview asked
+    tag.hover() if view.kb_size == "desktop" else tag.focus()
+    view.wait_for_timeout(700)
+    assert not [r for r in requested if "/tags/" in r and r.endswith("kb-preview.json")]
     assert not pop.is_visible()
 
 
