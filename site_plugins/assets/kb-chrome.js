@@ -9,6 +9,8 @@
   try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch (e) { base = "."; }
   var root = new URL(base.replace(/\/?$/, "/"), location.href);
   var here = location.pathname;
+  window.kb = window.kb || {};
+  window.kb.chrome = { reveal: reveal };
 
   function el(tag, klass, text) {
     var e = document.createElement(tag);
@@ -24,14 +26,19 @@
       .catch(function () { return null; });
     return treeP;
   }
-  function pathOf(u) { return new URL(u, root).pathname; }
+  /* site-relative, decoded: explorer.json holds URLs as text ("notes/café/"); no URL object per entry */
+  function rel(pathname) {
+    var p = pathname.indexOf(root.pathname) === 0 ? pathname.slice(root.pathname.length) : pathname;
+    try { return decodeURIComponent(p); } catch (e) { return p; }
+  }
+  var hereRel = rel(here);
 
   /* folder path ("a/b") of the current page, and whether a document row holds it */
   function locate(node, prefix, out) {
     for (var i = 0; i < node.e.length; i++) {
       var e = node.e[i];
-      if (pathOf(e[1]) === here) { out.folder = prefix; out.doc = null; return true; }
-      if (e[2]) for (var j = 0; j < e[2].length; j++) if (pathOf(e[2][j][1]) === here) {
+      if (e[1] === hereRel) { out.folder = prefix; out.doc = null; return true; }
+      if (e[2]) for (var j = 0; j < e[2].length; j++) if (e[2][j][1] === hereRel) {
         out.folder = prefix; out.doc = e[1]; return true;
       }
     }
@@ -45,10 +52,10 @@
     var li = el("li", "kb-tree-entry");
     var a = el("a", null, e[0]);
     a.href = new URL(e[1], root).href;
-    if (pathOf(e[1]) === here) { a.className = "kb-current"; a.setAttribute("aria-current", "page"); }
+    if (e[1] === hereRel) { a.className = "kb-current"; a.setAttribute("aria-current", "page"); }
     li.appendChild(a);
     if (e[2] && e[2].length) {
-      var open = at.doc === e[1] || pathOf(e[1]) === here;
+      var open = at.doc === e[1] || e[1] === hereRel;
       var ol = el("ol", "kb-tree-chapters");
       for (var i = 0; i < e[2].length; i++) ol.appendChild(entryItem(e[2][i], at));
       ol.hidden = !open;
@@ -97,8 +104,32 @@
     for (var i = 0; i < node.d.length; i++) {
       ul.appendChild(folderItem(node.d[i], prefix ? prefix + "/" + node.d[i].n : node.d[i].n, at));
     }
-    for (var j = 0; j < node.e.length; j++) ul.appendChild(entryItem(node.e[j], at));
+    entries(ul, node, at, false);
     return ul;
+  }
+
+  /* a folder of thousands of entries shows WINDOW rows around the current one, and a button for the rest */
+  var WINDOW = 200;
+  function entries(ul, node, at, all) {
+    var e = node.e, from = 0, to = e.length;
+    if (!all && e.length > WINDOW) {
+      var i = 0;
+      for (var k = 0; k < e.length; k++) if (e[k][1] === hereRel || e[k][1] === at.doc) { i = k; break; }
+      from = Math.max(0, Math.min(i - WINDOW / 2, e.length - WINDOW));
+      to = from + WINDOW;
+    }
+    for (var j = from; j < to; j++) ul.appendChild(entryItem(e[j], at));
+    if (to - from < e.length) {
+      var li = el("li", "kb-tree-more"), b = el("button", "kb-tree-all", "Show all " + e.length);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        var kept = ul.querySelectorAll(":scope > .kb-tree-entry, :scope > .kb-tree-more");
+        for (var n = 0; n < kept.length; n++) ul.removeChild(kept[n]);
+        entries(ul, node, at, true);
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    }
   }
 
   function renderExplorer(host, tree, title) {
@@ -112,6 +143,7 @@
     }
     host.appendChild(list(tree, "", at));
     host.setAttribute("data-ready", "1");
+    window.kb.chrome.explorerMs = Math.round(performance.now());  /* when the tree was drawn (bench, tests) */
     var cur = host.querySelector(".kb-current");
     if (cur && host.closest(".md-sidebar") && cur.scrollIntoView) cur.scrollIntoView({ block: "nearest" });
   }
@@ -213,9 +245,9 @@
     var out = {};
     (function walk(node) {
       for (var i = 0; i < node.e.length; i++) {
-        out[pathOf(node.e[i][1])] = true;
+        out[node.e[i][1]] = true;
         var chs = node.e[i][2] || [];
-        for (var j = 0; j < chs.length; j++) out[pathOf(chs[j][1])] = true;
+        for (var j = 0; j < chs.length; j++) out[chs[j][1]] = true;
       }
       for (var k = 0; k < node.d.length; k++) walk(node.d[k]);
     })(tree);
@@ -227,7 +259,7 @@
     try { u = new URL(a.getAttribute("href"), location.href); } catch (e) { return null; }
     if (u.origin !== location.origin || !/\/$/.test(u.pathname) || u.pathname === here) return null;
     if (u.pathname.indexOf(root.pathname) !== 0) return null;
-    if (entryPaths && !entryPaths[u.pathname]) return null;  /* tag, type, graph pages have no preview: no 404 */
+    if (entryPaths && !entryPaths[rel(u.pathname)]) return null;  /* tag, type, graph pages have no preview: no 404 */
     return new URL("kb-preview.json", u).href;
   }
   function fetchPreview(url) {
@@ -324,8 +356,6 @@
   function init() { labels(); reader(); explorer(); rightColumn(); previews(); }
   init();  /* now, before kb-graph.js draws: panels move first, then the graph sizes to where it is */
   if (window.document$ && window.document$.subscribe) {
-    window.document$.subscribe(function () { here = location.pathname; init(); });  /* instant navigation */
+    window.document$.subscribe(function () { here = location.pathname; hereRel = rel(here); init(); });  /* instant navigation */
   }
-  window.kb = window.kb || {};
-  window.kb.chrome = { reveal: reveal };
 })();

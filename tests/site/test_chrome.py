@@ -199,6 +199,8 @@ def test_explorer(sample: Site, server: str, view: Any) -> None:
     assert people.locator("a").all_inner_texts() == ["Ada Lovelace", "Grace Hopper"]
     people.locator(":scope > .kb-tree-toggle").click()
     assert not people.locator("a").first.is_visible()
+    _ready(view, server + "notes/café-crème/")  # URLs are compared as text, whatever the script
+    assert view.locator(".kb-explorer-side a.kb-current").all_inner_texts() == ["Café Crème"]
 
 
 @pytest.mark.browser
