@@ -233,6 +233,24 @@ def test_right_column(sample: Site, server: str, view: Any) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(("option", "right", "below"), [
+    ([], [], [".kb-meta", ".kb-backlinks", ".kb-graph-local"]),
+    (["metadata"], [".kb-meta"], [".kb-backlinks", ".kb-graph-local"]),
+], ids=["none", "metadata"])
+def test_right_column_option(sample: Site, browser, tmp_path: Path, option: list[str], right: list[str],  # noqa: ANN001
+                             below: list[str]) -> None:
+    site = build(sample.content, tmp_path / "site", right_column=option)
+    with static_server(site.out) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url + "exercises/squat/", wait_until="load")
+        for css in right:
+            assert page.locator(f".md-sidebar--secondary .kb-right {css}").is_visible(), css
+        for css in below:
+            assert page.locator(f".md-content {css}").count() == 1, css
+        page.close()
+
+
+@pytest.mark.browser
 def test_link_preview(sample: Site, server: str, view: Any, shots: Path) -> None:
     requested: list[str] = []
     view.on("request", lambda r: requested.append(r.url))
