@@ -36,7 +36,22 @@ class KbConfig(Config):
     public_assets = c.ListOfItems(c.Type(str), default=[])  # docs_dir folders always published (e.g. "assets/")
     exclude = c.ListOfItems(c.Type(str), default=[])  # globs of entry paths kept off the site (plus templates)
     strict_line_breaks = c.Optional(c.Type(bool))  # default: the vault's .obsidian/app.json, else Obsidian's (false)
+    # the site's chrome (site_plugins/explorer.py, previews.py, home.py; assets/kb-chrome.js)
+    explorer = c.Type(bool, default=True)  # explorer.json + folder tree in the left sidebar and on the home page
+    previews = c.Type(bool, default=True)  # kb-preview.json beside each entry page; popover on hovering a link
+    breadcrumbs = c.Type(bool, default=True)
+    reader_mode = c.Type(bool, default=True)  # header button hiding both sidebars (remembered)
+    right_column = c.ListOfItems(c.Choice(("metadata", "backlinks", "graph")), default=["backlinks", "graph"])
+    home_broken_links = c.Type(bool, default=False)  # broken link count on the home page (the owner's build)
 
+
+# Light and dark schemes with Material's toggle (icons are inline SVG: no request); the first follows the OS.
+PALETTE = [
+    {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo",
+     "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
+    {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo",
+     "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
+]
 
 MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
     "toc": {"permalink": False},  # slugify is set by the plugin to kbsync.paths.heading_anchor
@@ -78,7 +93,7 @@ def default_config(content_dir: str | Path, *, site_dir: str | Path | None = Non
         "use_directory_urls": True,
         "theme": {"name": "material", "features": ["navigation.prune", "navigation.top", "toc.follow",
                                                    "search.suggest", "content.code.copy"],
-                  "palette": {"scheme": "default", "primary": "indigo"},
+                  "palette": PALETTE,
                   "font": False},  # system fonts: no Google Fonts request, the site works offline
         "plugins": ["search", {"kb": kb}],
         "exclude_docs": ".*\n/_templates/\n",

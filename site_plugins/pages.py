@@ -1,4 +1,4 @@
-"""Generated pages (virtual files): home, tags index and tag pages, type tables, graph page."""
+"""Generated pages (virtual files): tags index and tag pages, type tables, graph and search pages (home: home.py)."""
 from __future__ import annotations
 
 import json
@@ -135,42 +135,3 @@ def search_page() -> GenPage:
           '<ol class="kb-results-list"></ol></div>\n')
     return GenPage(f"{GEN}/search.md", "search/", "Search", md)
 
-
-def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, graph: bool,
-              documents: list[str]) -> GenPage:
-    """Dense overview: counts, types, documents, top tags, recent entries, every entry by folder."""
-    parts = [f"# {esc(site_name)}\n", f'<p class="kb-dim">{len(index.public)} entries</p>']
-    links = []
-    if types:
-        links.append(_a("types/", "Types"))
-    if tags:
-        links.append(_a("tags/", "Tags"))
-    if graph:
-        links.append(_a("graph/", "Graph"))
-    if links:
-        parts.append('<p class="kb-home-links">' + " · ".join(links) + "</p>")
-    if types:
-        parts.append('<div class="kb-chips">' + " ".join(
-            _a(type_url(k), f"{k} {len(v)}", "kb-type") for k, v in index.types().items()) + "</div>")
-    if documents:
-        parts.append('<div class="kb-panel-title">Documents</div>' + _entry_list(index, documents, ""))
-    if tags:
-        top = sorted(group((s, index.records[s].get("tags") or []) for s in sorted(index.public)).items(),
-                     key=lambda kv: (-len(kv[1]), kv[0]))[:40]
-        parts.append('<div class="kb-chips">' + " ".join(_a(tag_url(t), f"#{t} {len(v)}", "kb-tag") for t, v in top)
-                     + "</div>")
-    # newest first; equal dates by slug, so the list is the same in every build
-    recent = sorted(sorted(index.public), key=lambda s: str(index.records[s].get("updated")
-                                                           or index.records[s].get("date") or ""), reverse=True)[:15]
-    parts.append('<div class="kb-panel-title">Recent</div>' + _entry_list(index, recent, ""))
-    folders: dict[str, list[str]] = {}
-    for s in sorted(index.public, key=lambda x: (index.records[x]["path"].lower(), x)):
-        path = index.records[s]["path"]
-        folders.setdefault(path.rsplit("/", 1)[0] if "/" in path else "", []).append(s)
-    parts.append('<div class="kb-panel-title">All entries</div><div class="kb-folders">')
-    for folder, slugs in folders.items():
-        items = " · ".join(_a(index.page_url(s), index.title(s)) for s in slugs)
-        parts.append(f'<details><summary>{esc(folder or "/")} <span class="kb-count">{len(slugs)}</span></summary>'
-                     f"<p>{items}</p></details>")
-    parts.append("</div>")
-    return GenPage(f"{GEN}/home.md", "", site_name, "\n".join(parts) + "\n")

@@ -22,12 +22,15 @@ from kbsync.visibility import can_see
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
+from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .graph import graph_json, local_graph_html
+from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
 from .links import LinkManager
-from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
+from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
 from .properties import redirect_file
 from .queries import SiteQueries
@@ -37,6 +40,7 @@ from .vendor import VendorAssets
 log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
 ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
+ASSETS += ["kb-chrome.css", "kb-chrome.js"]  # explorer, previews, right column, reader mode (site_plugins/explorer.py)
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
@@ -74,6 +78,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.entry_files: dict[str, str] = {}  # src_uri -> slug
         self.new_keys: dict[str, str] = {}
         self.graph: str | None = None
+        self.explorer: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
         self._urls: set[str] | None = None
@@ -108,9 +113,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
             self.vendor.configure(config)
         config.extra["kb"] = {"api_url": self.config.api_url or "", "graph": self.config.graph}
+        config.extra["kb"]["chrome"] = self._chrome_options()
         if self.config.nav == "folders" and "navigation.prune" not in config.theme.get("features", []):
             config.theme["features"] = [*config.theme.get("features", []), "navigation.prune"]
         return config
+
+    def _chrome_options(self) -> dict[str, Any]:
+        """What kb-chrome.js reads from the page (via main.html): which parts of the chrome are on."""
+        return {"explorer": self.config.explorer, "previews": self.config.previews,
+                "right": list(self.config.right_column), "reader": self.config.reader_mode}
 
     def _markdown(self, config) -> None:  # noqa: ANN001
         for name, options in markdown_extensions(config.docs_dir, self.config.strict_line_breaks).items():
@@ -250,7 +261,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.home and "" not in taken:
             docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
             pages.append(home_page(index, self.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
-                                   graph=self.config.graph, documents=docs))
+                                   graph=self.config.graph, documents=docs,
+                                   topics=discovery_topics(index, self.config.store_url or default_store_url(
+                                       config.docs_dir)),
+                                   broken=broken_count(index) if self.config.home_broken_links else None))
         return pages
 
     def _nav(self, config) -> list[Any]:  # noqa: ANN001
@@ -323,6 +337,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self._urls is None:
             self._urls = {f.url for f in files} | {f.dest_uri for f in files}
         html = self.links.fix_hrefs(self.links.restore(html, src), src, page.file.url, self._urls)
+        if self.config.previews and self.index is not None:  # hover popovers read this, not the page
+            slug = self.entry_files[src]
+            write_preview(config.site_dir, page.file.url, self.index.title(slug),
+                          str(self.index.records[slug].get("type") or "note"), html)
         self.refs.setdefault(config.site_dir, {})[src] = page_refs(html, page.file.url)
         return html
 
@@ -332,6 +350,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             self._select_attachments(files, config)
         if self.config.graph and self.index is not None:
             self.graph = graph_json(self.index)
+        if self.config.explorer and self.index is not None:
+            self.explorer = explorer_json(self.index)
         return env
 
     @event_priority(-50)  # after the search plugin indexed the page body
@@ -359,6 +379,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         cut = h1 + 5 if h1 >= 0 else 0
         page.content = (content[:cut] + "".join(top) + content[cut:] + "".join(bottom)
                         + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
+        if self.config.breadcrumbs:  # above the title: Material adds its own H1 first only when the page has none
+            h1 = "" if "<h1" in page.content else f"<h1>{page.title}</h1>"  # page.title is escaped text
+            page.content = breadcrumbs_html(self.index, slug, url, self.docs.document_of(slug)) + h1 + page.content
         return context
 
     def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
@@ -381,9 +404,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             path.write_text(self.graph, encoding="utf-8")
         if self.index is not None:  # the search box's names when no API answers (a static host)
             Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
+        if self.explorer is not None:
+            Path(config.site_dir, EXPLORER_JSON).write_text(self.explorer, encoding="utf-8")
         if self.config.incremental and self.dirty:
             outputs = {f.dest_uri for f in self.files} if self.files is not None else set()
-            for stale in self.cache.commit(config.site_dir, self.new_keys, outputs | {"graph.json", "typeahead.json"}):
+            if self.config.previews:  # a page hidden since the last build loses its preview too
+                outputs |= {preview_path(f.url) for f in self.files.documentation_pages()
+                            if f.src_uri in self.entry_files} if self.files is not None else set()
+            for stale in self.cache.commit(config.site_dir, self.new_keys,
+                                           outputs | {"graph.json", "typeahead.json", EXPLORER_JSON}):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()

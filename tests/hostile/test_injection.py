@@ -62,7 +62,7 @@ LOCATIONS = [
     ("types/img-src-x-onerror-alert-1/", "title", f"{FILE}"),
     ("types/note/", ".kb-table td a", DIV),
     ("", ".kb-list a", EVIL),
-    ("", ".kb-folders a", FILE),
+    ("", ".kb-explorer a", FILE),
 ]
 
 

@@ -140,8 +140,16 @@ def test_home_page_overview(corpus_site: Site) -> None:
     assert f"{n_public} entries" in home.get_text()
     hrefs = {a["href"] for a in home.select(".kb-home-links a")}
     assert {"types/", "tags/", "graph/"} <= hrefs
-    listed = {Site.resolve_href("", a["href"]) for a in home.select(".kb-folders a")}
-    assert listed == {url(p) for p in truth["entries"] if public(truth, p)}  # every public entry, nothing else
+    tree = json.loads((corpus_site.out / "explorer.json").read_text(encoding="utf-8"))  # the explorer's data
+
+    def walk(node: dict) -> list[str]:
+        assert node["n"] not in ("/", ".") and (node["n"] or node is tree)  # no "/" (or unnamed) folder row
+        return [u for e in node["e"] for u in [e[1], *(c[1] for c in (e[2] if len(e) > 2 else []))]] + [
+            u for d in node["d"] for u in walk(d)]
+
+    listed = walk(tree)
+    assert sorted(listed) == sorted(url(p) for p in truth["entries"] if public(truth, p))  # each public entry once
+    assert tree["c"] == len(listed)
 
 
 # -- both sites -----------------------------------------------------------------------------
