@@ -137,26 +137,29 @@ class LineAsker:
         self.write(text + "\n")
 
 
-class TerminalAsker:  # pragma: no cover - needs a real terminal; LineAsker covers the same form in tests
-    """prompt_toolkit in a terminal: typeahead over the choices (entries of a relation's target type)."""
+class TerminalAsker:
+    """prompt_toolkit in a terminal: typeahead over the choices (entries of a relation's target type).
+
+    It draws on stderr, so `path=$(kb new ...)` still gets only the path on stdout."""
+
+    def __init__(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.output import create_output
+
+        self.session: Any = PromptSession(output=create_output(stdout=sys.stderr))
 
     def ask(self, question: str, choices: list[str]) -> str | None:
-        from prompt_toolkit import prompt
         from prompt_toolkit.completion import FuzzyWordCompleter
 
         try:
-            return prompt(f"{question}: ", completer=FuzzyWordCompleter(choices) if choices else None,
-                          complete_while_typing=True)
-        except EOFError:
+            return str(self.session.prompt(f"{question}: ", completer=FuzzyWordCompleter(choices) if choices else None,
+                                           complete_while_typing=True))
+        except (EOFError, KeyboardInterrupt):
             return None
 
     def confirm(self, question: str) -> bool:
-        from prompt_toolkit.shortcuts import confirm
-
-        try:
-            return bool(confirm(question))
-        except EOFError:
-            return False
+        answer = self.ask(f"{question} [y/N]", ["yes", "no"])
+        return (answer or "").strip().lower() in ("y", "yes")
 
     def say(self, text: str) -> None:
         sys.stderr.write(text + "\n")

@@ -87,12 +87,15 @@ class SiteIndex:
     attachments: set[str] = field(default_factory=set)
     by_path: dict[str, Record] = field(init=False)
     public: set[str] = field(init=False)
-    resolver: Resolver = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_path = {r["path"]: r for r in self.records.values()}
         self.public = {s for s, r in self.records.items() if can_see(r, PUBLIC)}
-        self.resolver = Resolver.from_records(self.records.values(), self.attachments)
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        """For text sync never resolved (raw HTML hrefs): links render from their stored resolution instead."""
+        return Resolver.from_records(self.records.values(), self.attachments)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], revision: int = 0, attachments: Iterable[str] = ()) -> SiteIndex:

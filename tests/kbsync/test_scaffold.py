@@ -132,3 +132,29 @@ def test_new_form_driven_by_piped_stdin(content: Path, args: list[str], stdin: s
     meta = {**parsed.meta, **parsed.fields}
     assert meta["title"] == args[1]
     assert {k: v for k, v in meta.items() if k not in ("title", "type", "date", "tags")} == fields
+
+
+def test_typeahead_in_a_terminal(content: Path) -> None:
+    """In a real terminal (a pty), Tab completes allowed values and the target type's entries; stdout: the path."""
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "kbsync", "new", "exercise", "Front Squat", "--content", str(content)],
+                          encoding="utf-8", timeout=60, env={**os.environ, "KB_LOG_LEVEL": "WARNING"})
+    child.expect("muscle")
+    child.send("le")
+    child.expect("gs")  # "legs" offered as you type (the typed part highlighted apart)
+    child.send("\t")
+    child.expect("gs")
+    child.send("\r")
+    child.expect("sets")
+    child.send("\r")  # optional: skipped
+    child.expect("related")
+    child.send("Dead")
+    child.expect("lift")
+    child.send("\t")
+    child.expect("lift")
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    parsed = parse_bytes("x.md", (content / "gym" / "Front Squat.md").read_bytes())
+    assert parsed.fields == {"muscle": "legs", "related": "[[Deadlift]]"}
