@@ -150,3 +150,20 @@ def test_links_sync_never_saw_fall_back_to_the_resolver() -> None:
     html = lm.restore(lm.render("see [[Ideas]]", "en/a.md", "en/a/"), "en/a.md")
     assert 'href="../ideas/"' in html
     assert lm.fallbacks == 1
+
+
+def test_attachments_come_from_the_store(tmp_path) -> None:  # noqa: ANN001
+    """What sync saw, not MkDocs' file list: files without an entry, never a Markdown file that failed to parse."""
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+    from site_plugins.index import stored_attachments
+
+    content = tmp_path / "c"
+    (content / "img").mkdir(parents=True)
+    (content / "img" / "p.png").write_bytes(b"x")
+    (content / "doc.pdf").write_bytes(b"x")
+    (content / "A.md").write_text("![[p.png]]")
+    (content / "bad.md").write_bytes(b"\xff\xfe\x00bad")
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    assert stored_attachments(store) == ["doc.pdf", "img/p.png"]
