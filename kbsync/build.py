@@ -97,6 +97,6 @@ def build_record(parsed: Parsed, options: Options) -> tuple[dict[str, Any], list
     rec.update({k: d[k] for k in ("tasks", "inline_fields") if d.get(k)})  # read by queries (kbsync.query)
     # Positional: keyword construction of a NamedTuple costs twice as much, and this runs once per link.
     edges = [Edge(slug, None, r["kind"], r["raw"], lookup_key(r["target"]) if r["target"] else "", r["line"],
-                  r.get("anchor"), r.get("label"), False, False, r["target"], r.get("md", False))
+                  r.get("anchor"), r.get("label"), False, (), r["target"], r.get("md", False))
              for r in (*d["raw_links"], *d["raw_relations"], *d["raw_mentions"])]
     return rec, edges

@@ -8,21 +8,16 @@ from urllib.parse import unquote
 from .anchors import anchor_problem
 from .derive.spans import split_wikilink
 from .models import Problem
-from .resolve import Resolver
 from .schema import load_schemas
-from .store.base import Edge, Store
+from .store.base import Store
 
 
 def collect(store: Store, content_dir: Any = None) -> list[Problem]:
     """File problems, entry problems (front matter, schema), broken and ambiguous links, relation types."""
     out: list[Problem] = [p for probs in store.problems().values() for p in probs]  # type: ignore[misc]
-    names = store.names()
-    by_slug = {r["slug"]: r for r in names}
-    resolver = Resolver(names)
+    by_slug = {r["slug"]: r for r in store.names()}
     schemas = load_schemas(content_dir) if content_dir is not None else None
     out += schemas.problems if schemas else []
-    # an ambiguous link's other candidates, from its stored target as written (never re-parsing its raw text)
-    amb = {(e.src, e.line, e.raw): e for e in store.edges_from() if e.ambiguous}
     entries = list(store.entries())
     full = {r["slug"]: r for r in entries}
     records = entries
@@ -42,7 +37,7 @@ def collect(store: Store, content_dir: Any = None) -> list[Problem]:
                 out.append(Problem(path=rec["path"], line=link["line"], level="error", code="broken_link",
                                    message=f"broken {what} {link['raw']}: no entry or attachment matches"))
             elif link.get("ambiguous"):
-                out.append(_ambiguous(rec, link, amb.get((rec["slug"], link["line"], link["raw"])), resolver))
+                out.append(_ambiguous(rec, link))
             elif link["kind"] in rel_types and rel_types[link["kind"]]:
                 target_type = by_slug.get(link["target"], {}).get("type")
                 if target_type not in rel_types[link["kind"]]:
@@ -105,10 +100,10 @@ def missing_attachment(raw: str) -> str | None:
     return target if ext and ext != ".md" else None
 
 
-def _ambiguous(rec: dict[str, Any], link: dict[str, Any], edge: Edge | None, resolver: Resolver) -> Problem:
+def _ambiguous(rec: dict[str, Any], link: dict[str, Any]) -> Problem:
+    """The other candidates come from the stored resolution (sync kept them), never from re-resolving."""
     raw = link["raw"]
-    r = resolver.resolve(edge.target, rec["path"], md_link=edge.md) if edge is not None else None
-    others = ", ".join(r.ambiguous) if r and r.ambiguous else "?"
+    others = ", ".join(link["ambiguous"])
     return Problem(path=rec["path"], line=link["line"], level="warning", code="ambiguous_link",
                    message=f"ambiguous link {raw}: chose {link['target']} (closest), also matches {others}")
 

@@ -220,16 +220,22 @@ def init(directory: Path) -> None:
 
 
 @app.command()
-def new(type: str, title: str, content: ContentOpt = None) -> None:
-    """Create a new entry of TYPE titled TITLE and print its path."""
-    from .scaffold import new_entry
+def new(type: str, title: str, content: ContentOpt = None,
+        field: Annotated[list[str] | None, typer.Option("--field", "-f", help="Set a field: NAME=VALUE (repeatable).")] = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="No questions: create despite a possible duplicate; "
+                                          "required fields must come from --field.")] = False) -> None:
+    """Create a new entry of TYPE titled TITLE as a form (the type's fields, a duplicate warning); print its path."""
+    from .entryform import Declined, FormError, create, default_asker, parse_given
 
-    s = _settings(content, None)
+    s = _settings(content, None, data_out=True)
     _need_content(s)
     try:
-        path = new_entry(s.content_dir, type, title)
-    except FileExistsError as e:
-        raise typer.BadParameter(str(e)) from e
+        path = create(s.content_dir, type, title, parse_given(field or []), asker=None if yes else default_asker(),
+                      yes=yes)
+    except (FileExistsError, FormError) as e:
+        raise _fail(str(e)) from None
+    except Declined as e:
+        raise _fail(str(e), code=1) from None
     typer.echo(str(path))
 
 

@@ -28,6 +28,8 @@ def entry_json(rec: dict[str, Any], viewer: Viewer | str = PUBLIC,
     out = {k: v for k, v in rec.items() if k not in hide}
     out["links"] = [ln if ln.get("attachment") else dict(ln, target=ln["target"] if ok(ln.get("target")) else None)
                     for ln in rec.get("links") or [] if not (ln.get("target") is None and ln.get("kind") == "mention")]
+    if viewer != OWNER:  # an ambiguous link's other candidates may be hidden entries: only the owner sees their paths
+        out["links"] = [dict(ln, ambiguous=True) if ln.get("ambiguous") else ln for ln in out["links"]]
     out["backlinks"] = [b for b in rec.get("backlinks") or [] if ok(b.get("source"))]
     out["chapters"] = [c for c in rec.get("chapters") or [] if ok(c)]
     out["document"] = rec.get("document") if ok(rec.get("document")) else None

@@ -38,6 +38,7 @@ class LinkOut(TypedDict, total=False):
     anchor: str | None
     label: str | None
     attachment: bool
+    ambiguous: list[str] | bool  # stored: the other candidates' paths (closest chosen); True for non-owners
 
 
 class EntryRecord(TypedDict, total=False):

@@ -346,6 +346,5 @@ def _resolve_edge(e: tuple[Any, ...], src_path: str, resolver: Resolver) -> Edge
     """Resolve one Edge, or one Edge-shaped plain tuple (how raw edges come back from reading workers)."""
     src, _, kind, raw, key, line, anchor, label, _, _, target, md, seq = e
     r = resolver.person(target, src_path) if kind == "mention" else resolver.resolve(target, src_path, md_link=md)
-    dst, att, amb = (None, False, False) if r is None else (r.slug or r.attachment, r.attachment is not None,
-                                                          bool(r.ambiguous))
+    dst, att, amb = (None, False, ()) if r is None else (r.slug or r.attachment, r.attachment is not None, r.ambiguous)
     return Edge(src, dst, kind, raw, key, line, anchor, label, att, amb, target, md, seq)

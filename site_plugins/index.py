@@ -23,8 +23,8 @@ def default_store_url(docs_dir: str | Path) -> str:
     return f"sqlite:///{Path(docs_dir).resolve().parent / '.kb' / 'kb.sqlite'}"
 
 
-def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[list[Record], int]:
-    """Sync the content dir into the store (when asked) and return all records and the revision."""
+def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[list[Record], int, list[str]]:
+    """Sync the content dir into the store (when asked); all records, the revision and the stored attachments."""
     from kbsync.store import open_store
 
     url = store_url or default_store_url(docs_dir)
@@ -39,9 +39,17 @@ def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[
         # Loading every record allocates ~100 containers an entry and no cycles: the cyclic GC would rescan
         # the growing heap again and again (1.5 s instead of 0.6 s at 10,000 entries).
         with gc_paused():
-            return list(store.entries()), store.revision()
+            records = list(store.entries())
+        return records, store.revision(), stored_attachments(store)
     finally:
         store.close()
+
+
+def stored_attachments(store: Any) -> list[str]:
+    """The attachments sync found (file states without an entry), so links resolve against what sync saw."""
+    from kbsync.discover import is_entry
+
+    return sorted(p for p, f in store.file_states().items() if f.slug is None and not is_entry(p))
 
 
 def tag_url(tag: str) -> str:
@@ -80,12 +88,15 @@ class SiteIndex:
     attachments: set[str] = field(default_factory=set)
     by_path: dict[str, Record] = field(init=False)
     public: set[str] = field(init=False)
-    resolver: Resolver = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_path = {r["path"]: r for r in self.records.values()}
         self.public = {s for s, r in self.records.items() if can_see(r, PUBLIC)}
-        self.resolver = Resolver.from_records(self.records.values(), self.attachments)
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        """For text sync never resolved (raw HTML hrefs): links render from their stored resolution instead."""
+        return Resolver.from_records(self.records.values(), self.attachments)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], revision: int = 0, attachments: Iterable[str] = ()) -> SiteIndex:

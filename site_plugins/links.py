@@ -1,7 +1,8 @@
 """Links manager: turns wikilinks, embeds, mentions and tags in a page's Markdown into real links.
 
-Finding spans and resolving targets is the core's job (kbsync.derive.spans, kbsync.resolve);
-this module only decides what HTML each resolved span becomes.
+Finding spans and resolving targets is the core's job (kbsync.derive.spans, kbsync.resolve): each span is
+rendered from the resolution sync stored for it (the record's `links`), never resolved again; the Resolver
+serves only text sync never saw (raw HTML hrefs). This module only decides what HTML each span becomes.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kbsync.derive.blocks import block_source
 from kbsync.derive.links import anchor_id
 from kbsync.derive.spans import LinkSpan, scan
 from kbsync.paths import heading_anchor
+from kbsync.resolve import Resolved
 
 from .index import SiteIndex, relative, tag_url
 from .markdown.obsidian import FENCE, strip_comments
@@ -74,6 +76,8 @@ class LinkManager:
         self._bodies: dict[str, str] = {}
         self._html: dict[str, list[str]] = {}  # page src -> its spans' HTML, by marker number
         self._marks: list[str] | None = None  # the page being rendered's list
+        self._stored: dict[str, dict[str, dict]] = {}  # source path -> raw link text -> its stored link
+        self.fallbacks = 0  # spans sync stored no resolution for (resolved here instead)
 
     # -- entry point -------------------------------------------------------------------------
     def render(self, markdown: str, src_path: str, page_url: str, *, line_offset: int = 0) -> str:
@@ -138,13 +142,13 @@ class LinkManager:
                 return s.raw
             return f'<a class="kb-tag" href="{esc(relative(tag_url(s.target), page_url))}">{esc(s.raw)}</a>'
         if s.form == "mention":
-            res = self.index.resolver.person(s.target, src)
+            res = self.resolved(s, src)
             if res is None or not self.index.is_public(res.slug):
                 return esc(s.raw)
             href = relative(self.index.page_url(res.slug), page_url)  # type: ignore[arg-type]
             return f'<a class="kb-mention" href="{esc(href)}">{esc(s.raw)}</a>'
         label = s.label or (s.target + (f" › {s.anchor}" if s.anchor else "") if s.target else (s.anchor or ""))
-        res = self.index.resolver.resolve(s.target, src, md_link=s.form == "mdlink")
+        res = self.resolved(s, src)
         if res is None:
             return self._broken(s, src, label, info, offset)
         if res.attachment:
@@ -161,6 +165,28 @@ class LinkManager:
         klass = "kb-link kb-embed-link" if s.embed else "kb-link"
         title = esc(self.index.title(slug))  # type: ignore[arg-type]
         return f'<a class="{klass}" href="{esc(href)}" title="{title}">{esc(label)}</a>'
+
+    def resolved(self, s: LinkSpan, src: str) -> Resolved | None:
+        """What sync resolved this span of the entry at `src` to (None: broken).
+
+        A link's resolution depends only on its text and its entry's folder, so its raw text finds it
+        wherever it sits in the entry (body, transcluded section, front-matter field)."""
+        stored = self._stored.get(src)
+        if stored is None:
+            rec = self.index.by_path.get(src)
+            stored = self._stored[src] = {ln["raw"]: ln for ln in rec.get("links") or []} if rec else {}
+        ln = stored.get(s.raw)
+        if ln is None:  # not in the store (the page's Markdown changed since sync): resolve as sync would
+            self.fallbacks += 1
+            if s.form == "mention":
+                return self.index.resolver.person(s.target, src)
+            return self.index.resolver.resolve(s.target, src, md_link=s.form == "mdlink")
+        target = ln.get("target")
+        if target is None:
+            return None
+        if ln.get("attachment"):
+            return Resolved(None, target, attachment=target)
+        return Resolved(target, (self.index.records.get(target) or {}).get("path", ""))
 
     def _broken(self, s: LinkSpan, src: str, label: str, info: PageLinks, offset: int) -> str:
         line = s.line + offset
@@ -208,7 +234,7 @@ class LinkManager:
     def _embed_block(self, s: LinkSpan, prefix: str, src: str, page_url: str, stack: list[str],
                      info: PageLinks, offset: int) -> str | None:
         """Markdown lines transcluding an entry (or its section); None: render as a plain span."""
-        res = self.index.resolver.resolve(s.target, src) if s.target else None
+        res = self.resolved(s, src) if s.target else None
         if res is None or res.attachment or not self.index.is_public(res.slug):
             return None
         slug: str = res.slug  # type: ignore[assignment]

@@ -143,9 +143,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     # -- files: URLs, visibility, generated pages ------------------------------------------------
     @event_priority(-50)  # after other plugins added their files
     def on_files(self, files: Files, config) -> Files:  # noqa: ANN001
-        records, revision = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
+        records, revision, attachments = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         self._bound(files, config)
-        attachments = [f.src_uri for f in files if not f.is_documentation_page() and self._in_docs(f, config)]
         index = self.index = SiteIndex.from_records(records, revision, attachments)
         self.queries.load(records, config.docs_dir)
         index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are

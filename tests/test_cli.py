@@ -119,7 +119,9 @@ def test_old_store_layout_asks_for_migrate_and_migrate_is_idempotent(kbdir: Path
     refused = kb("sync", "--content", content)
     assert refused.returncode == 2 and "kb migrate" in refused.stderr
     first = kb("migrate", "--content", content)
-    assert first.returncode == 0 and "migrated layout 1 -> 2; 3 added" in first.stdout
+    from kbsync.store.sqlite import SCHEMA_VERSION
+
+    assert first.returncode == 0 and f"migrated layout 1 -> {SCHEMA_VERSION}; 3 added" in first.stdout
     again = kb("migrate", "--content", content)
     assert again.returncode == 0 and "is current; 0 added, 0 updated" in again.stdout
     assert json.loads(kb("show", "a", "--json", "--content", content).stdout)["links"][0]["target"] == "b"

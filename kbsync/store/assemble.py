@@ -23,7 +23,7 @@ def link_json(e: Edge) -> dict[str, Any]:
     if e.attachment:
         out["attachment"] = True
     if e.ambiguous:
-        out["ambiguous"] = True
+        out["ambiguous"] = list(e.ambiguous)  # the other candidates: `kb check` names them without re-resolving
     return out
 
 

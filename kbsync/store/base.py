@@ -36,7 +36,7 @@ class Edge(NamedTuple):
     anchor: str | None = None
     label: str | None = None
     attachment: bool = False
-    ambiguous: bool = False
+    ambiguous: tuple[str, ...] = ()  # the other candidates' paths, when several matched (closest chosen)
     target: str = ""  # the target as written (without anchor), to re-resolve after renames
     md: bool = False  # a standard Markdown link (resolved relative to its file first)
     seq: int = 0  # order within the source entry (chapter order for kind "chapter")

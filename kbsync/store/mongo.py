@@ -89,7 +89,9 @@ class StoreBusy(RuntimeError):
 
 
 def _edge(doc: dict[str, Any]) -> Edge:
-    return Edge(**{k: doc[k] for k in EDGE_FIELDS if k in doc})
+    e = Edge(**{k: doc[k] for k in EDGE_FIELDS if k in doc})
+    amb = e.ambiguous  # BSON arrays come back as lists; a document written before candidates were kept holds a bool
+    return e if amb == () else e._replace(ambiguous=tuple(amb) if isinstance(amb, list) else ())
 
 
 class MongoStore:
@@ -397,7 +399,7 @@ class MongoStore:
         srcs = list(dict.fromkeys([*b.deletes, *b.edges]))
         if srcs:
             self._supersede("edges", {"src": {"$in": srcs}}, new, session)
-        self._insert("edges", [{**{k: getattr(e, k) for k in EDGE_FIELDS}, "src": src, "seq": i, **tag}
+        self._insert("edges", [{**{k: getattr(e, k) for k in EDGE_FIELDS}, "ambiguous": list(e.ambiguous), "src": src, "seq": i, **tag}
                                for src, edges in b.edges.items() for i, e in enumerate(edges)], session)
         files = {f.path: f for f in b.files}
         if b.forget_files or files:

@@ -16,7 +16,7 @@ from . import codec
 from .assemble import assemble
 from .base import READ_HIDDEN_KINDS, Batch, Edge, FileState, ReadSnapshot, Record, changed_slugs, file_hashes
 
-SCHEMA_VERSION = 2  # 2: entries carry aliases/handle/chapters columns for names()
+SCHEMA_VERSION = 3  # 2: entries carry aliases/handle/chapters columns for names(); 3: edges keep ambiguous candidates
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, slug TEXT, mtime_ns INTEGER, size INTEGER, hash TEXT);
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_type ON entries(type);
 CREATE TABLE IF NOT EXISTS edges (
   src TEXT NOT NULL, seq INTEGER NOT NULL, dst TEXT, kind TEXT NOT NULL, raw TEXT NOT NULL, key TEXT NOT NULL,
-  line INTEGER NOT NULL, anchor TEXT, label TEXT, attachment INTEGER NOT NULL, ambiguous INTEGER NOT NULL,
+  line INTEGER NOT NULL, anchor TEXT, label TEXT, attachment INTEGER NOT NULL, ambiguous TEXT NOT NULL,
   target TEXT NOT NULL, md INTEGER NOT NULL, PRIMARY KEY (src, seq));
 CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst);
 CREATE INDEX IF NOT EXISTS edges_key ON edges(key);
@@ -54,7 +54,7 @@ def _why(path: str, e: sqlite3.DatabaseError) -> str:
 
 def _edge(row: tuple[Any, ...]) -> Edge:
     src, seq, dst, kind, raw, key, line, anchor, label, att, amb, target, md = row
-    return Edge(src, dst, kind, raw, key, line, anchor, label, bool(att), bool(amb), target, bool(md), seq)
+    return Edge(src, dst, kind, raw, key, line, anchor, label, bool(att), tuple(codec.loads(amb)) if amb else (), target, bool(md), seq)
 
 
 class SQLiteStore:
@@ -340,7 +340,7 @@ class SQLiteStore:
             db.execute("DROP INDEX IF EXISTS edges_key")
         db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", (
             (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
-             int(e.ambiguous), e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)))
+             codec.dumps(list(e.ambiguous)) if e.ambiguous else "", e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)))
         if bulk:
             db.execute("CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst)")
             db.execute("CREATE INDEX IF NOT EXISTS edges_key ON edges(key)")

@@ -118,3 +118,52 @@ def test_vendor_site_wide_with_instant_navigation(tmp_path) -> None:  # noqa: AN
     assert scripts["assets/kb/vendor/mermaid/mermaid.min.js"].defer
     assert "assets/kb/vendor/katex/katex.min.css" in [str(c) for c in cfg.extra_css]
     assert cfg.theme["font"] is False  # default config: no Google Fonts
+
+
+def _stored(links: list[dict[str, object]], people: bool = False) -> SiteIndex:
+    """`a` links to `Ideas`; the resolver alone would pick `en/ideas` (same folder), the store says `fr/ideas`."""
+    recs = [{"slug": s, "path": f"{s.replace('ideas', 'Ideas')}.md", "title": "Ideas", "visibility": "public",
+             "type": "person" if people else "note", "links": [], "backlinks": []} for s in ("en/ideas", "fr/ideas")]
+    recs.append({"slug": "en/a", "path": "en/a.md", "title": "A", "visibility": "public", "links": links,
+                 "backlinks": []})
+    return SiteIndex.from_records(recs, attachments=["en/p.png", "fr/p.png"])
+
+
+@pytest.mark.parametrize(("md", "links", "has"), [
+    ("see [[Ideas]]", [{"target": "fr/ideas", "kind": "link", "raw": "[[Ideas]]", "line": 1}], 'href="../../fr/ideas/"'),
+    ("see [i](Ideas.md)", [{"target": "fr/ideas", "kind": "link", "raw": "[i](Ideas.md)", "line": 1}],
+     'href="../../fr/ideas/"'),
+    ("![[p.png]]", [{"target": "fr/p.png", "kind": "embed", "raw": "![[p.png]]", "line": 1, "attachment": True}],
+     'src="../../fr/p.png"'),
+    ("see [[Ideas]]", [{"target": None, "kind": "link", "raw": "[[Ideas]]", "line": 1}], 'class="kb-broken"'),
+    ("hi @ideas", [{"target": "fr/ideas", "kind": "mention", "raw": "@ideas", "line": 1}], 'href="../../fr/ideas/"'),
+])
+def test_links_render_from_the_stored_resolution(md: str, links: list[dict[str, object]], has: str) -> None:
+    index = _stored(links, people="@" in md)
+    lm = LinkManager(index, "/nonexistent", broken="ignore")
+    html = lm.restore(lm.render(md, "en/a.md", "en/a/"), "en/a.md")
+    assert has in html and lm.fallbacks == 0, html
+
+
+def test_links_sync_never_saw_fall_back_to_the_resolver() -> None:
+    lm = LinkManager(_stored([]), "/nonexistent", broken="ignore")
+    html = lm.restore(lm.render("see [[Ideas]]", "en/a.md", "en/a/"), "en/a.md")
+    assert 'href="../ideas/"' in html
+    assert lm.fallbacks == 1
+
+
+def test_attachments_come_from_the_store(tmp_path) -> None:  # noqa: ANN001
+    """What sync saw, not MkDocs' file list: files without an entry, never a Markdown file that failed to parse."""
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+    from site_plugins.index import stored_attachments
+
+    content = tmp_path / "c"
+    (content / "img").mkdir(parents=True)
+    (content / "img" / "p.png").write_bytes(b"x")
+    (content / "doc.pdf").write_bytes(b"x")
+    (content / "A.md").write_text("![[p.png]]")
+    (content / "bad.md").write_bytes(b"\xff\xfe\x00bad")
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    assert stored_attachments(store) == ["doc.pdf", "img/p.png"]

@@ -70,6 +70,15 @@ class StoreContract:
         assert [e.dst for e in store.edges_from(["a"])] == ["b", None]
         assert {e.src for e in store.edges_with_keys(["nowhere"])} == {"a"}
 
+    @pytest.mark.parametrize("amb", [(), ("fr/b.md",), ("fr/b.md", "de/x/b.md", "123", "a \"q\"\n.md")])
+    def test_ambiguous_candidates_round_trip(self, store: Any, amb: tuple[str, ...]) -> None:
+        seed(store)
+        store.apply(Batch(edges={"a": [edge("a", "b")._replace(ambiguous=amb)]}))
+        assert [e.ambiguous for e in store.edges_from(["a"])] == [amb]
+        link = store.get("a")["links"][0]
+        assert link.get("ambiguous", []) == list(amb) and [ln.get("ambiguous", []) for ln in
+                                                         next(store.entries(tag="fitness"))["links"]] == [list(amb)]
+
     def test_edges_are_replaced_per_source(self, store: Any) -> None:
         seed(store)
         store.apply(Batch(edges={"a": [edge("a", "c")]}))

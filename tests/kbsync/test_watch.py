@@ -16,7 +16,7 @@ from kbsync.store import open_store
 from kbsync.sync import sync_content
 from kbsync.watch import Watcher
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WITHIN = 1.0  # seconds from the change on disk to the change in the store
 
 
