@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import SettingsDep, StoreDep, ViewerDep
@@ -59,11 +60,15 @@ def related(view: DiscoveryView, store: Any, viewer: str, slug: str) -> dict[str
 
 
 @router.get("/api/duplicates", response_model=Duplicates, response_model_exclude_none=True, responses=LOADING)
-def duplicates(view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
+async def duplicates(view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
                title: Annotated[str | None, Query(max_length=200, description="a title being typed")] = None,
                limit: Limit = 20) -> dict[str, Any]:
-    """Near-duplicate pairs the caller may see, or with `title`, the entries a new one by that title would duplicate."""
-    return view.duplicate_items(store, viewer, title, limit)
+    """Near-duplicate pairs the caller may see, or with `title`, the entries a new one by that title would duplicate.
+    Answered on the loop once built (a few hundred comparisons in memory: a thread hop would cost more than that);
+    the first call after the store moves builds the viewer's discovery in a worker thread."""
+    if view.ready(store, viewer):
+        return view.duplicate_items(store, viewer, title, limit)
+    return await run_in_threadpool(view.duplicate_items, store, viewer, title, limit)
 
 
 RELATED_ROUTE: dict[str, Any] = {"response_model": Related,

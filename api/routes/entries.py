@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ModelDep, StoreDep, ViewerDep
-from api.routes.common import LOADING, Limit, Name
+from api.routes.common import LOADING, FastJSON, Limit, Name
 from api.routes.discovery import RELATED_ROUTE, DiscoveryDep, related
 from api.schemas import Entry, EntryList, Problem
 
@@ -25,10 +25,10 @@ def entries(model: ModelDep, viewer: ViewerDep, type: Name = None, tag: Name = N
 # Before `/api/entries/{slug}`, whose path parameter would take `x/related` as a slug.
 @router.get("/api/entries/{slug:path}/related", **RELATED_ROUTE)
 def entry_related(model: ModelDep, view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
-                  slug: Annotated[str, Path(max_length=500)]) -> dict[str, Any]:
+                  slug: Annotated[str, Path(max_length=500)]) -> Any:
     """The entries most related to this one (link graph and shared words), top 5 with scores."""
     if model.visible(f"{slug}/related", viewer) is not None:  # an entry's own URL wins (`notes/related.md`)
-        return entry(model, view, store, viewer, f"{slug}/related")  # type: ignore[return-value]
+        return FastJSON(entry(model, view, store, viewer, f"{slug}/related"))
     return related(view, store, viewer, slug)
 
 

@@ -99,6 +99,12 @@ class DiscoveryView:
                 self._fields.pop(viewer, None)
             return hit[1]
 
+    def ready(self, store: Any, viewer: str) -> bool:
+        """Is `viewer`'s discovery built at the store's revision (so a query is a few comparisons in memory)?"""
+        hit, items = self._built.get(viewer), self._items
+        rev = store.revision()
+        return hit is not None and hit[0] == rev and items is not None and items[0] == rev
+
     def all_fields(self, store: Any, viewer: str) -> dict[str, dict[str, Any]]:
         """slug -> discovery fields for `viewer` at the store's revision."""
         rev = store.revision()
