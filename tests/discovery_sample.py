@@ -16,6 +16,11 @@ FILES = {
     "Training Log.md": "---\ntitle: Training Log\n---\nMonday: heavy day.\nToday I did Squat work again and it was "
                        "fine.\n\nSee [[Squat|the squat page]] for cues.\n",
     "Squats.md": f"---\ntitle: Squats\n---\n{BODY.replace('breathe', 'exhale')}\n",  # a public near-duplicate
+    # untagged notes on one subject: a topic of their own
+    "Sourdough.md": "Sourdough needs a lively levain, a long ferment and patience with the crumb.\n",
+    "Levain.md": "Feed the levain twice a day; a ripe levain makes sourdough rise and opens the crumb.\n",
+    "Baking Day.md": "Baking day: shape the sourdough, proof overnight, score it, and check the crumb and the levain "
+                     "smell.\n",
     f"{CANARY} Private.md": f"---\ntitle: {CANARY} Private Squat\nprivate: true\n---\n{BODY}\n"
                             f"{CANARY} secret: [[Squat]] with {CANARY} words. And Squat again.\n",
     f"{CANARY} Draft.md": f"---\ntitle: {CANARY} Squat\ndraft: true\n---\n{BODY}\n{CANARY} plan: [[Squat]] "
