@@ -2,6 +2,7 @@
 computed in memory once per store revision and viewer, plus backlink context sentences, for entry JSON, the API routes and the site."""
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ from ..visibility import can_see
 CONTEXT_KINDS = frozenset({"link", "mention"})  # body links; relations sit in front matter, embeds show the target
 CONTEXT_MAX = 240  # characters of a context sentence
 _STOP = ".!?。！？"
+# Markup the plain text keeps that a page never shows: inline footnotes, footnote references, block ids.
+_MARKUP = re.compile(r"\^\[[^\[\]]*(?:\]|$)|\[\^[^\[\]\n]*\]|(?<![\w^])\^[A-Za-z0-9-]+")
 EMPTY: dict[str, Any] = {"keywords": [], "topics": [], "related": [], "duplicates": [], "unlinked": []}
 
 
@@ -43,7 +46,8 @@ def sentence_around(text: str, needle: str) -> str | None:
     start = next((i + 1 for i in range(at - 1, lo - 1, -1) if _ends(text, i)), lo)
     hi = min(len(text), at + len(needle) + 4 * CONTEXT_MAX)
     end = next((i + 1 for i in range(at + len(needle), hi) if _ends(text, i)), hi)
-    s = " ".join(text[start:end].split())
+    s = " ".join(_MARKUP.sub("", text[start:end]).split())
+    needle = " ".join(_MARKUP.sub("", needle).split())
     if len(s) > CONTEXT_MAX:  # keep the link in view: a window around it
         i = s.find(needle) if needle in s else 0
         lo = max(0, min(i - CONTEXT_MAX // 3, len(s) - CONTEXT_MAX))
@@ -56,6 +60,8 @@ def backlink_contexts(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[tu
     out: dict[str, dict[tuple[str, str], str]] = {}
     for r in records:
         text = r.get("text") or ""
+        if "^" in text:  # footnotes and block ids out before sentences are cut (a footnote may hold a full stop)
+            text = _MARKUP.sub("", text)
         for ln in r.get("links") or []:
             target, kind = ln.get("target"), ln.get("kind")
             if not target or kind not in CONTEXT_KINDS or target == r["slug"]:

@@ -31,6 +31,8 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
     ("no match here", "Squat", None),
     ("lower squat works", "Squat", "lower squat works"),
     ("", "", None),
+    ("See Squat ^drive for it^[an inline note] and[^1] more. Next", "Squat ^drive", "See Squat for it and more."),
+    ("Click Squat: ^[Except when", "Squat", "Click Squat:"),
 ])
 def test_sentence_around(text: str, needle: str, expected: str | None) -> None:
     assert sentence_around(text, needle) == expected
@@ -39,6 +41,12 @@ def test_sentence_around(text: str, needle: str, expected: str | None) -> None:
 def test_a_long_sentence_is_trimmed_around_the_link() -> None:
     s = sentence_around("word " * 200 + "Squat " + "word " * 200 + ".", "Squat")
     assert s is not None and "Squat" in s and len(s) <= 242 and s.startswith("…") and s.endswith("…")
+
+
+def test_a_footnote_with_a_full_stop_stays_out_of_the_context() -> None:
+    recs = [{"slug": "a", "text": "Click B: it works.^[Except when\nit does not. Really.] Next.",
+             "links": [{"target": "b", "kind": "link", "raw": "[[B]]"}]}]
+    assert backlink_contexts(recs) == {"b": {("a", "link"): "Click B: it works."}}
 
 
 def test_context_comes_from_body_links_only() -> None:
