@@ -73,6 +73,7 @@ class LinkOut(BaseModel):
 class Backlink(BaseModel):
     source: str
     kind: str
+    context: str | None = None  # the sentence around the link in the source (body links only)
 
 
 class Entry(Item):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .sync import SyncReport
+    from .view.discovery import DiscoveryView
     from .view.queries import QueryPages
     from .view.readmodel import ReadModel
 
@@ -85,7 +86,7 @@ class KB:
         if rec is None:
             hit = Resolver(self.store.names()).resolve(slug_or_link_text, "")
             rec = self.store.get(hit.slug) if hit and hit.slug else None
-        return None if rec is None else entry_json(rec, who, self.sees(who))
+        return None if rec is None else entry_json(rec, who, self.sees(who), self._found(rec, who))
 
     def entries(self, *, type: str | None = None, tag: str | None = None,
                 viewer: Viewer | str | None = None) -> Iterator[dict[str, Any]]:
@@ -94,9 +95,36 @@ class KB:
         who = self._viewer(viewer)
         sees = self.sees(who)
         for rec in self.store.entries(type=type):
-            out = entry_json(rec, who, sees)
+            out = entry_json(rec, who, sees, self._found(rec, who))
             if out is not None and (tag is None or matches(out["tags"], tag)):
                 yield out
+
+    @property
+    def discovery(self) -> DiscoveryView:
+        """Related, duplicates, unlinked mentions, topics and backlink context over this store, per viewer."""
+        from .view.discovery import view_for
+
+        return view_for(self.content_dir, self.store)
+
+    def _found(self, rec: dict[str, Any], viewer: str) -> dict[str, Any] | None:
+        """The entry's discovery fields for `viewer` (None when it may not see the entry: nothing is computed)."""
+        return self.discovery.fields(self.store, rec["slug"], viewer) if can_see(rec, viewer) else None
+
+    def related(self, slug: str, *, viewer: Viewer | str | None = None) -> list[dict[str, Any]]:
+        """`[{slug, score}]`: the entries most related to `slug` (link graph and text), best first; [] if unseen."""
+        who = self._viewer(viewer)
+        rec = self.store.get(slug)
+        return self.discovery.related(self.store, slug, who) if rec and can_see(rec, who) else []
+
+    def duplicates(self, title: str | None = None, *, limit: int = 20,
+                   viewer: Viewer | str | None = None) -> list[dict[str, Any]]:
+        """Near-duplicate pairs `[{a, b, score, reason}]` the viewer sees; with `title`, the entries whose title or
+        alias is near it (`[{slug, score, reason}]`), as a form asks before anything is written."""
+        return self.discovery.duplicates(self.store, self._viewer(viewer), title, limit)
+
+    def topics(self, *, viewer: Viewer | str | None = None) -> list[dict[str, Any]]:
+        """Topics of what the viewer sees: `[{id, label, stems, entries}]`."""
+        return self.discovery.topics(self.store, self._viewer(viewer))
 
     def model(self, viewer: Viewer | str | None = None) -> ReadModel:
         """The read model serving `viewer` (the API's: built once, then updated as the store's revision moves)."""

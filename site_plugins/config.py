@@ -21,6 +21,7 @@ class KbConfig(Config):
     graph = c.Type(bool, default=True)  # graph.json, local graph on entry pages, /graph/ page
     local_graph_depth = c.Type(int, default=1)
     backlinks = c.Type(bool, default=True)
+    discovery = c.Type(bool, default=True)  # keywords, topics, related, unlinked mentions, backlink context, /topics/
     metadata = c.Type(bool, default=True)  # type/tags/aliases/dates/fields panel on entry pages
     tag_pages = c.Type(bool, default=True)
     type_pages = c.Type(bool, default=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .index import SiteIndex, relative, tag_url, type_url
@@ -66,11 +67,13 @@ class MetadataPanel:
 class BacklinksPanel:
     """Backlinks grouped by kind (link, mention, embed, relation name), public sources only."""
 
-    def __init__(self, index: SiteIndex) -> None:
+    def __init__(self, index: SiteIndex, contexts: Callable[[str], dict[tuple[str, str], str]] | None = None) -> None:
         self.index = index
+        self.contexts = contexts  # slug -> {(source, kind): the sentence around the link}, public sources only
 
     def html(self, slug: str, page_url: str) -> str:
         groups = self.index.backlinks(slug)
+        ctx = self.contexts(slug) if self.contexts is not None else {}
         total = len({s for v in groups.values() for s in v})
         parts = [f'<div class="kb-backlinks" data-count="{total}"><div class="kb-panel-title">Backlinks '
                  f'<span class="kb-count">{total}</span></div>']
@@ -78,8 +81,9 @@ class BacklinksPanel:
             parts.append('<p class="kb-empty">No other entry links here.</p>')
         for kind, sources in groups.items():
             label = KIND_LABEL.get(kind, kind)
-            items = "".join(f"<li>{_a(relative(self.index.page_url(s), page_url), self.index.title(s))}</li>"
-                            for s in sources)
+            items = "".join(f"<li>{_a(relative(self.index.page_url(s), page_url), self.index.title(s))}"
+                            + (f'<span class="kb-bl-context">{esc(ctx[(s, kind)])}</span>' if (s, kind) in ctx else "")
+                            + "</li>" for s in sources)
             parts.append(f'<div class="kb-bl-group" data-kind="{esc(kind)}"><span class="kb-bl-kind">{esc(label)} '
                          f'<span class="kb-count">{len(sources)}</span></span><ul>{items}</ul></div>')
         parts.append("</div>")

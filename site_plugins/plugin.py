@@ -34,6 +34,7 @@ from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
 from .properties import redirect_file
 from .queries import SiteQueries
+from .topics import SiteDiscovery
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
 
@@ -41,6 +42,7 @@ log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
 ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
 ASSETS += ["kb-chrome.css", "kb-chrome.js"]  # explorer, previews, right column, reader mode (site_plugins/explorer.py)
+ASSETS.append("kb-discovery.css")  # discovery panels (issue 13)
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
@@ -83,6 +85,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.files: Files | None = None
         self._urls: set[str] | None = None
         self.vendor: VendorAssets | None = None
+        self.discovery: SiteDiscovery | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -152,6 +155,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
+        self.discovery = SiteDiscovery(index, config.docs_dir) if self.config.discovery else None
         redirects: list[File] = []
         for f in list(files):
             if f.generated_by:
@@ -233,6 +237,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             pages = self._generated_pages(index, config, taken)
             self._generated_cache = (key, pages)
         pages = [*pages, *self.queries.base_pages(files)]  # .base files: pages of their own
+        pages += self.discovery.pages() if self.discovery is not None else []  # topics: from text, not page_inputs
         for p in pages:
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
@@ -288,6 +293,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             nav.append({"Tags": gen["tags/"]})
         if "graph/" in gen:
             nav.append({"Graph": gen["graph/"]})
+        if "topics/" in gen:
+            nav.append({"Topics": gen["topics/"]})
         return nav
 
     def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
@@ -300,6 +307,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             if f.src_uri in self.entry_files:
                 key = entry_key(index, self.entry_files[f.src_uri], glob)
                 key = self.queries.page_key(f, index.records[self.entry_files[f.src_uri]], key)
+                key = _h([key, self.discovery.key(self.entry_files[f.src_uri])]) if self.discovery else key
                 self.cache.mark(config.site_dir, f, key, self.new_keys)
             elif f.src_uri in self.generated:
                 self.cache.mark(config.site_dir, f, _h([glob, self.generated[f.src_uri].markdown]), self.new_keys)
@@ -363,6 +371,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.metadata:
             top.append(MetadataPanel(self.index, self.links, tag_pages=self.config.tag_pages,
                                      type_pages=self.config.type_pages).html(slug, url))
+        found = self.discovery
+        top.append(found.header_html(slug, url) if found else "")
         if self.config.documents:
             top.append(self.docs.toc_html(slug, url) if self.index.records[slug].get("chapters") else "")
             bottom.append(self.docs.prevnext_html(slug, url))
@@ -370,7 +380,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                 bottom.append(self.docs.toc_html(slug, url))
         side = []
         if self.config.backlinks:
-            side.append(BacklinksPanel(self.index).html(slug, url))
+            side.append(BacklinksPanel(self.index, (lambda s: found.of(s)["contexts"]) if found else None).html(slug, url))
+            side.append(found.unlinked_html(slug, url) if found else "")  # under the backlinks, collapsed
+        side.append(found.related_html(slug, url) if found else "")
         if self.config.graph:
             side.append(local_graph_html(slug, relative("", url), self.config.local_graph_depth))
         content = page.content or ""

@@ -76,7 +76,7 @@ def test_export_is_json_lines_with_the_entry_shape(kbdir: Path) -> None:
     for r in rows:
         assert {"slug", "path", "title", "type", "tags", "aliases", "visibility", "url", "fields", "links",
                 "backlinks"} <= set(r)
-    assert rows[1]["backlinks"] == [{"source": "a", "kind": "link"}]
+    assert [(b["source"], b["kind"]) for b in rows[1]["backlinks"]] == [("a", "link")]
 
 
 def test_init_creates_a_working_kb_and_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ def test_every_feature_is_shown(sample) -> None:
     assert rows["guides/home-gym-handbook/index"]["chapters"] == [
         "guides/home-gym-handbook/01-space", "guides/home-gym-handbook/02-equipment",
         "guides/home-gym-handbook/03-programming"]
-    assert {"source": "exercises/deadlift", "kind": "related"} in rows["exercises/squat"]["backlinks"]
+    assert {"source": "exercises/deadlift", "kind": "related", "context": None} in rows["exercises/squat"]["backlinks"]
+    assert {"source": "notes/zh/训练日记", "line": 7} in rows["notes/zh/深蹲"]["unlinked"]  # CJK: no word boundaries
     assert {b["source"] for b in rows["people/ada"]["backlinks"] if b["kind"] == "mention"} >= {"start-here"}
     assert not any(b["source"] in ("notes/draft-plan", "notes/private-journal")
                    for r in rows.values() for b in r["backlinks"])

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ModelDep, StoreDep, ViewerDep
-from api.routes.common import LOADING, Limit, Name
+from api.routes.common import LOADING, FastJSON, Limit, Name
+from api.routes.discovery import RELATED_ROUTE, DiscoveryDep, related
 from api.schemas import Entry, EntryList, Problem
 
 router = APIRouter(tags=["entries"])
@@ -21,13 +22,24 @@ def entries(model: ModelDep, viewer: ViewerDep, type: Name = None, tag: Name = N
     return model.entries(type or None, tag or None, limit, cursor or None, viewer=viewer)
 
 
+# Before `/api/entries/{slug}`, whose path parameter would take `x/related` as a slug.
+@router.get("/api/entries/{slug:path}/related", **RELATED_ROUTE)
+def entry_related(model: ModelDep, view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
+                  slug: Annotated[str, Path(max_length=500)]) -> Any:
+    """The entries most related to this one (link graph and shared words), top 5 with scores."""
+    if model.visible(f"{slug}/related", viewer) is not None:  # an entry's own URL wins (`notes/related.md`)
+        return FastJSON(entry(model, view, store, viewer, f"{slug}/related"))
+    return related(view, store, viewer, slug)
+
+
 @router.get("/api/entries/{slug:path}", response_model=Entry,
             responses={404: {"model": Problem, "description": "no such entry"}, **LOADING})
-def entry(model: ModelDep, store: StoreDep, viewer: ViewerDep,
+def entry(model: ModelDep, view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
           slug: Annotated[str, Path(max_length=500)]) -> dict[str, Any]:
-    """One entry with its links and backlinks; hidden targets and sources are left out."""
+    """One entry with its links, backlinks (with context sentences) and discovery fields (keywords, topics,
+    related, duplicates, unlinked mentions); hidden targets and sources are left out."""
     try:
-        out = model.entry(store, slug, viewer)
+        out = view.entry(model, store, slug, viewer)
     except Exception as exc:
         log.warning("store unavailable for entry %s: %s", slug, exc)
         raise HTTPException(503, "the store is unavailable", headers={"Retry-After": "5"}) from exc

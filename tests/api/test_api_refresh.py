@@ -96,7 +96,8 @@ def test_real_sqlite_store_follows_a_sync(tmp_path: Path) -> None:
         eventually(lambda: titles(c, "epsilon") == ["Epsilon Eridani"])
         assert app.state.holder.model.patched == 2  # an incremental update: two entries read again
         assert titles(c, "delta") == []
-        assert c.get("/api/entries/gamma-ray").json()["backlinks"] == [{"source": "epsilon", "kind": "link"}]
+        assert c.get("/api/entries/gamma-ray").json()["backlinks"] == [
+            {"source": "epsilon", "kind": "link", "context": "Links Gamma Ray."}]
 
 
 def test_poke_refreshes_without_waiting_for_the_poll() -> None:

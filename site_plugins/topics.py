@@ -1,0 +1,103 @@
+"""The site's discovery: built once per build over the public entries only (so nothing hidden can be named),
+giving each entry page its keywords, topics, related entries, unlinked mentions and backlink context, and the
+generated `topics/` page."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kbsync.discovery.enrich import Discovery
+from kbsync.discovery.profile import Profiles
+from kbsync.paths import heading_anchor
+from kbsync.view.discovery import backlink_contexts
+from kbsync.visibility import PUBLIC
+
+from .index import SiteIndex, relative
+from .links import esc
+from .pages import GEN, GenPage, _a
+
+TOPICS_URL = "topics/"
+_PROFILES = Profiles()  # per process: `mkdocs serve` rebuilds re-profile only the edited entries
+
+
+def topic_anchor(topic: dict[str, Any]) -> str:
+    return heading_anchor(str(topic["label"]), "-") or f"topic-{topic['id']}"
+
+
+class SiteDiscovery:
+    """Discovery of the public entries (those `index.public` keeps: excluded templates are left out too)."""
+
+    def __init__(self, index: SiteIndex, docs_dir: str | Path) -> None:
+        self.index = index
+        recs = index.public_records()
+        self.found = Discovery(Path(docs_dir), PUBLIC).build(recs, profiles=_PROFILES)
+        self.fields = self.found.fields()
+        self.contexts = backlink_contexts(recs)
+        self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in self.found.topics]
+        self.anchor = {str(t["label"]): topic_anchor(t) for t in self.topics}
+
+    def of(self, slug: str) -> dict[str, Any]:
+        """The entry's discovery fields, public entries only (a second check: the build saw only those)."""
+        f = self.fields.get(slug) or {}
+        ok = self.index.is_public
+        return {"keywords": list(f.get("keywords") or []),
+                "topics": [t for t in f.get("topics") or [] if t in self.anchor],
+                "related": [x for x in f.get("related") or [] if ok(x["slug"])],
+                "unlinked": [x for x in f.get("unlinked") or [] if ok(x["source"])],
+                "contexts": {k: v for k, v in (self.contexts.get(slug) or {}).items() if ok(k[0])}}
+
+    # -- entry page panels -----------------------------------------------------------------------
+    def header_html(self, slug: str, page_url: str) -> str:
+        """Keywords and topics, one line each, under the metadata strip."""
+        f = self.of(slug)
+        rows = []
+        if f["keywords"]:
+            rows.append('<div class="kb-keywords"><span class="kb-label">Keywords</span> '
+                        + " · ".join(f'<span class="kb-keyword">{esc(k)}</span>' for k in f["keywords"]) + "</div>")
+        if f["topics"]:
+            base = relative(TOPICS_URL, page_url)
+            rows.append('<div class="kb-topics"><span class="kb-label">Topics</span> ' + " · ".join(
+                _a(f"{base}#{self.anchor[t]}", t, "kb-topic") for t in f["topics"]) + "</div>")
+        return f'<div class="kb-discovery">{"".join(rows)}</div>' if rows else ""
+
+    def related_html(self, slug: str, page_url: str) -> str:
+        rel = self.of(slug)["related"][:5]
+        if not rel:
+            return ""
+        items = "".join(f"<li>{_a(relative(self.index.page_url(x['slug']), page_url), self.index.title(x['slug']))}"
+                        f' <span class="kb-score" title="relatedness">{x["score"]:.2f}</span></li>' for x in rel)
+        return (f'<div class="kb-related" data-count="{len(rel)}"><div class="kb-panel-title">Related '
+                f'<span class="kb-count">{len(rel)}</span></div><ol>{items}</ol></div>')
+
+    def unlinked_html(self, slug: str, page_url: str) -> str:
+        """Collapsed: where this entry is named in another public entry's text without a link."""
+        rows = self.of(slug)["unlinked"]
+        if not rows:
+            return ""
+        items = "".join(f"<li>{_a(relative(self.index.page_url(x['source']), page_url), self.index.title(x['source']))}"
+                        f' <span class="kb-dim">{esc(self.index.records[x["source"]]["path"])}:{int(x["line"])}</span>'
+                        "</li>" for x in rows)
+        return (f'<details class="kb-unlinked" data-count="{len(rows)}"><summary class="kb-panel-title">Unlinked '
+                f'mentions <span class="kb-count">{len(rows)}</span></summary><ul>{items}</ul></details>')
+
+    # -- the topics page -------------------------------------------------------------------------
+    def pages(self) -> list[GenPage]:
+        url = TOPICS_URL
+        parts = [f'<p class="kb-dim">{len(self.topics)} topics, found in what the public entries say '
+                 "(their keywords and most telling words), tags or not.</p>"]
+        for t in self.topics:
+            if not t["entries"]:
+                continue
+            items = "".join(f"<li>{_a(relative(self.index.page_url(s), url), self.index.title(s))}</li>"
+                            for s in sorted(t["entries"], key=self.index.title_order))
+            parts.append(f'<section class="kb-topic-group" id="{esc(self.anchor[str(t["label"])])}">'
+                         f'<h2>{esc(str(t["label"]))} <span class="kb-count">{len(t["entries"])}</span></h2>'
+                         f'<ul class="kb-list">{items}</ul></section>')
+        return [GenPage(f"{GEN}/topics.md", url, "Topics", "# Topics\n" + "".join(parts))]
+
+    def key(self, slug: str) -> list[Any]:
+        """What the panels of `slug` show (for the incremental render key): other entries' titles included."""
+        f = self.of(slug)
+        names = {x.get("slug") or x.get("source") for x in f["related"] + f["unlinked"]}
+        return [f["keywords"], f["topics"], f["related"], f["unlinked"], sorted(f["contexts"].items()),
+                sorted((s, self.index.title(s)) for s in names if s)]
