@@ -96,7 +96,7 @@
       });
     });
 
-    var timer = null;
+    var timer = null, renders = 0;
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { state.query = input.value.trim().toLowerCase(); state.page = 0; withAll(render); }, 120);
@@ -193,6 +193,7 @@
       next.disabled = loaded ? state.page >= pages - 1 : start + per >= total;
       root.setAttribute("data-page", String(state.page + 1));
       root.setAttribute("data-shown", String(slice.length));
+      root.setAttribute("data-renders", String(++renders));  // tests and bench/tables.py wait on it
     }
 
     applyColumns();
