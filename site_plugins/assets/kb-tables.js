@@ -36,7 +36,7 @@
     var table = root.querySelector("table"), tbody = table.tBodies[0];
     var ths = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var labels = ths.map(function (th) { return th.textContent; });
-    var tagCol = labels.indexOf("Tags");
+    var tagCol = labels.length - 3;  // columns end with Tags, Date, Modified (a field may also be called "Tags")
     var total = +root.getAttribute("data-total"), per = +root.getAttribute("data-page-rows") || 100;
     var rows = Array.prototype.slice.call(tbody.rows).map(function (tr, i) {
       return { el: tr, i: i, keys: Array.prototype.map.call(tr.cells, function (c) { return c.textContent; }) };
