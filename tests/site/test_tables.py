@@ -303,6 +303,10 @@ _SPLIT_WORDS = """() => {
   return out; }"""
 
 
+_OVERFLOWING = """() => Array.from(document.querySelectorAll('#kb-rows td'))
+  .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent)"""
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("css", ["kb", "material"])
 def test_phone_never_breaks_a_word_in_type_tables(browser, server: str, shots: Path, css: str) -> None:  # noqa: ANN001
@@ -318,6 +322,7 @@ def test_phone_never_breaks_a_word_in_type_tables(browser, server: str, shots: P
         assert LONG in split
     else:
         assert split == []
+        assert page.evaluate(_OVERFLOWING) == []  # a long word widens its column, it never spills over the next
         page.screenshot(path=str(shots / "tables-type-390.png"), full_page=True)
     ctx.close()
 
@@ -330,7 +335,7 @@ def test_corpus_type_page_screenshots(corpus_site: Site, browser, shots: Path) -
             page.goto(base + "types/note/", wait_until="load")
             page.wait_for_selector(".kb-tbl-bar")
             if width == 390:
-                assert page.evaluate(_SPLIT_WORDS) == []
+                assert page.evaluate(_SPLIT_WORDS) == [] and page.evaluate(_OVERFLOWING) == []
             else:
                 assert max(h for h, _ in _row_heights(page)) <= 28
             page.screenshot(path=str(shots / f"tables-corpus-note-{width}.png"), full_page=True)
