@@ -13,6 +13,7 @@ from typing import Any
 
 from .escaping import esc
 from .index import SiteIndex, relative, tag_url
+from .properties import PAGE_PROPERTIES  # they act on the page (as in the metadata panel), not columns
 
 PAGE_ROWS = 100  # rows in the HTML (and per page in the browser); a 5,000-row page stays far below 200 KB
 MAX_FIELDS = 16  # field columns offered; past SHOWN_FIELDS they start hidden (the column menu shows them)
@@ -60,6 +61,8 @@ def _text(value: Any) -> str:
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool):  # as the metadata panel shows it
+        return "yes" if value else "no"
     text = str(value)
     return text[2:-2].split("|")[-1] if text.startswith("[[") and text.endswith("]]") else text
 
@@ -74,7 +77,7 @@ class TableBuilder:
     def columns(self, slugs: list[str], *, with_type: bool) -> list[Column]:
         counts: Counter[str] = Counter()
         for s in slugs:
-            counts.update(list(self.index.records[s].get("fields") or {}))  # keys (a mapping would add values)
+            counts.update(k for k in self.index.records[s].get("fields") or {} if k not in PAGE_PROPERTIES)
         fields = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FIELDS]]
         return [Column("Title", "title"), *([Column("Type", "type")] if with_type else []),
                 *(Column(f, "f:" + f, hidden=i >= SHOWN_FIELDS) for i, f in enumerate(fields)),

@@ -161,6 +161,14 @@ def test_html_size_does_not_grow_with_rows(n: int) -> None:
     assert len(json.loads(table.json_text)["rows"]) == n - PAGE_ROWS
 
 
+def test_columns_skip_page_properties_and_show_booleans_as_words() -> None:
+    rec = _records(1)[0] | {"fields": {"done": True, "cssclasses": ["wide"], "description": "d"}}
+    index = SiteIndex.from_records([rec])
+    table = TableBuilder(index).build(["notes/entry-00000"], "types/note/", with_type=False)
+    assert [c["label"] for c in json.loads(table.json_text)["columns"]] == ["Title", "done", "Tags", "Date", "Modified"]
+    assert "<td>yes</td>" in table.html
+
+
 def test_text_is_escaped_in_html() -> None:
     rec = _records(1)[0] | {"title": "<img src=x onerror=alert(1)>", "fields": {"status": "<b>x</b>"}}
     index = SiteIndex.from_records([rec])
