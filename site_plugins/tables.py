@@ -20,7 +20,7 @@ MAX_FIELDS = 16  # field columns offered; past SHOWN_FIELDS they start hidden (t
 SHOWN_FIELDS = 8
 ROWS_DIR = "assets/kb/rows/"  # per-page JSON; named by a hash of the page URL, so no page or tag can collide
 
-Cell = str | list[list[str]]  # text, or links as [[text, href], ...] (hrefs relative to the table's page)
+Cell = str | list[list[str]]  # text, or links as [[text, site URL], ...]
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,14 @@ def _text(value: Any) -> str:
 
 
 class TableBuilder:
-    """Columns and cells of entry tables over one SiteIndex."""
+    """Columns and cells of entry tables over one SiteIndex; cells are computed once per entry and column."""
 
     def __init__(self, index: SiteIndex, page_rows: int = PAGE_ROWS) -> None:
         self.index = index
         self.page_rows = max(1, page_rows)
+        self._cells: dict[tuple[str, str], Cell] = {}  # an entry is on its type page and on each tag's page
+        self._tag_urls: dict[str, str] = {}
+        self._html: dict[tuple[str, str, str], str] = {}  # (slug, column, base) -> escaped cell HTML
 
     def columns(self, slugs: list[str], *, with_type: bool) -> list[Column]:
         counts: Counter[str] = Counter()
@@ -83,51 +86,71 @@ class TableBuilder:
                 *(Column(f, "f:" + f, hidden=i >= SHOWN_FIELDS) for i, f in enumerate(fields)),
                 Column("Tags", "tags"), Column("Date", "date"), Column("Modified", "updated")]
 
-    def cell(self, slug: str, col: Column, page_url: str) -> Cell:
+    def cell(self, slug: str, key: str) -> Cell:
+        """One cell; link hrefs are site URLs (relative to the root), the page adds its own `../` prefix."""
+        got = self._cells.get((slug, key))
+        if got is None:
+            got = self._cells[(slug, key)] = self._cell(slug, key)
+        return got
+
+    def _cell(self, slug: str, key: str) -> Cell:
         ix = self.index
         r = ix.records[slug]
-        if col.key == "title":
-            return [[ix.title(slug), relative(ix.page_url(slug), page_url)]]
-        if col.key == "type":
+        if key == "title":
+            return [[ix.title(slug), ix.page_url(slug)]]
+        if key == "type":
             return str(r.get("type") or "note")
-        if col.key == "tags":
-            return [["#" + str(t), relative(tag_url(str(t)), page_url)] for t in r.get("tags") or []]
-        if col.key == "date":
+        if key == "tags":
+            return [["#" + str(t), self._tag_url(str(t))] for t in r.get("tags") or []]
+        if key == "date":
             return entry_date(r)
-        if col.key == "updated":
+        if key == "updated":
             return str(r.get("updated") or "")[:10]
-        name = col.key[2:]
-        rel = ix.relations(slug).get(name)
+        rel = ix.relations(slug).get(key[2:])
         if rel:
-            return [[ix.title(t), relative(ix.page_url(t), page_url)] for t in rel]
-        return _text((r.get("fields") or {}).get(name))
+            return [[ix.title(t), ix.page_url(t)] for t in rel]
+        return _text((r.get("fields") or {}).get(key[2:]))
+
+    def _cell_html(self, slug: str, col: Column, base: str) -> str:
+        got = self._html.get((slug, col.key, base))
+        if got is None:
+            got = self._html[(slug, col.key, base)] = _cell_html(self.cell(slug, col.key), col, base)
+        return got
+
+    def _tag_url(self, tag: str) -> str:
+        url = self._tag_urls.get(tag)
+        if url is None:
+            url = self._tag_urls[tag] = tag_url(tag)
+        return url
 
     def build(self, slugs: list[str], page_url: str, *, with_type: bool) -> Table:
         cols = self.columns(slugs, with_type=with_type)
-        rows = [[self.cell(s, c, page_url) for c in cols] for s in slugs]
+        rows = [[self.cell(s, c.key) for c in cols] for s in slugs]
         first, rest = rows[:self.page_rows], rows[self.page_rows:]
+        base = relative("", page_url)  # `../../` from types/x/: every href below is a site URL
         path = rows_path(page_url)
-        data = {"columns": [c.meta() for c in cols], "offset": len(first), "total": len(rows), "rows": rest}
-        return Table(_html(cols, first, len(rows), relative(path, page_url), self.page_rows), path,
+        data = {"columns": [c.meta() for c in cols], "base": base, "offset": len(first), "total": len(rows),
+                "rows": rest}
+        body = "".join("<tr>" + "".join(f"<td>{self._cell_html(s, c, base)}</td>" for c in cols) + "</tr>"
+                       for s in slugs[:self.page_rows])
+        return Table(_html(cols, body, len(first), len(rows), relative(path, page_url), self.page_rows), path,
                      json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def _cell_html(cell: Cell, col: Column) -> str:
+def _cell_html(cell: Cell, col: Column, base: str) -> str:
     if isinstance(cell, str):
         return esc(cell)
     klass = ' class="kb-tag"' if col.key == "tags" else ""
-    return (" " if col.key == "tags" else ", ").join(f'<a{klass} href="{esc(h)}">{esc(t)}</a>' for t, h in cell)
+    return (" " if col.key == "tags" else ", ").join(f'<a{klass} href="{esc(base + h)}">{esc(t)}</a>' for t, h in cell)
 
 
-def _html(cols: list[Column], rows: list[list[Cell]], total: int, src: str, page_rows: int) -> str:
+def _html(cols: list[Column], body: str, shown: int, total: int, src: str, page_rows: int) -> str:
     hide = [i + 1 for i, c in enumerate(cols) if c.hidden]  # nth-child is 1-based
     style = ("<style>" + ",".join(f"#kb-rows tr>:nth-child({i})" for i in hide) + "{display:none}</style>"
              if hide else "")
     head = "".join(f'<th scope="col"{" data-off" if c.hidden else ""}>{esc(c.label)}</th>' for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_cell_html(v, c)}</td>" for v, c in zip(row, cols, strict=True)) + "</tr>"
-                   for row in rows)
-    more = (f'<p class="kb-tbl-more kb-dim">Showing {len(rows)} of {total} rows; sorting, filtering and the other '
-            f"rows need JavaScript.</p>") if total > len(rows) else ""
+    more = (f'<p class="kb-tbl-more kb-dim">Showing {shown} of {total} rows; sorting, filtering and the other '
+            f"rows need JavaScript.</p>") if total > shown else ""
     return (f'<div class="kb-tbl" data-kb-table data-src="{esc(src)}" data-total="{total}" '
             f'data-page-rows="{page_rows}">{style}'
             f'<div class="kb-tbl-scroll"><table class="kb-table" id="kb-rows"><thead><tr>{head}</tr></thead>'

@@ -18,12 +18,12 @@
     return cell.map(function (p) { return p[0]; }).join(tags ? " " : ", ");
   }
 
-  function cellNode(cell, tags) {
+  function cellNode(cell, tags, base) {
     var td = el("td");
     if (typeof cell === "string") { td.textContent = cell; return td; }
     cell.forEach(function (p, i) {
       if (i) td.appendChild(document.createTextNode(tags ? " " : ", "));
-      var a = el("a", { href: p[1] }, p[0]);
+      var a = el("a", { href: base + p[1] }, p[0]);  // p[1] is a site URL; base climbs from this page to the root
       if (tags) a.className = "kb-tag";
       td.appendChild(a);
     });
@@ -41,7 +41,7 @@
     var rows = Array.prototype.slice.call(tbody.rows).map(function (tr, i) {
       return { el: tr, i: i, keys: Array.prototype.map.call(tr.cells, function (c) { return c.textContent; }) };
     });
-    var loaded = rows.length >= total, loading = null;
+    var loaded = rows.length >= total, loading = null, base = "";
     var state = { sort: -1, dir: 1, query: "", page: 0, off: {} };
     var storeKey = "kb-table-cols:" + labels.join("|");
     ths.forEach(function (th, i) { if (th.hasAttribute("data-off")) state.off[i] = true; });
@@ -116,6 +116,7 @@
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
         }).then(function (data) {
+          base = data.base || "";
           data.rows.forEach(function (cells) {
             rows.push({ el: null, cells: cells, i: rows.length, keys: cells.map(function (c, j) { return cellText(c, j === tagCol); }) });
           });
@@ -179,7 +180,7 @@
       slice.forEach(function (r) {
         if (!r.el) {
           r.el = el("tr");
-          r.cells.forEach(function (c, j) { r.el.appendChild(cellNode(c, j === tagCol)); });
+          r.cells.forEach(function (c, j) { r.el.appendChild(cellNode(c, j === tagCol, base)); });
         }
         frag.appendChild(r.el);
       });

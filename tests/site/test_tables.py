@@ -169,6 +169,19 @@ def test_columns_skip_page_properties_and_show_booleans_as_words() -> None:
     assert "<td>yes</td>" in table.html
 
 
+@pytest.mark.parametrize(("page_url", "base"), [("types/note/", "../../"), ("tags/a/b/", "../../../")])
+def test_fields_past_eight_start_hidden_and_links_climb_to_the_root(page_url: str, base: str) -> None:
+    recs = [r | {"fields": {f"f{k:02d}": k for k in range(10)}} for r in _records(PAGE_ROWS + 2)]
+    index = SiteIndex.from_records(recs)
+    table = TableBuilder(index).build(index.types()["note"], page_url, with_type=False)
+    data = json.loads(table.json_text)
+    assert [c["label"] for c in data["columns"] if c.get("hidden")] == ["f08", "f09"]
+    assert table.html.count("<th scope=\"col\" data-off>") == 2  # hidden without JavaScript too:
+    assert "#kb-rows tr>:nth-child(10),#kb-rows tr>:nth-child(11){display:none}" in table.html
+    assert data["base"] == base and data["rows"][0][0] == [["Entry number 00100", "notes/entry-00100/"]]
+    assert f'<a href="{base}notes/entry-00000/">Entry number 00000</a>' in table.html
+
+
 def test_text_is_escaped_in_html() -> None:
     rec = _records(1)[0] | {"title": "<img src=x onerror=alert(1)>", "fields": {"status": "<b>x</b>"}}
     index = SiteIndex.from_records([rec])
