@@ -25,6 +25,7 @@ class KbConfig(Config):
     metadata = c.Type(bool, default=True)  # type/tags/aliases/dates/fields panel on entry pages
     tag_pages = c.Type(bool, default=True)
     type_pages = c.Type(bool, default=True)
+    table_rows = c.Type(int, default=100)  # rows of a type/tag table in its HTML and per page; the rest as JSON
     documents = c.Type(bool, default=True)  # chapter prev/next and document table of contents
     home = c.Type(bool, default=True)  # generated home page at / (when content has no root index.md)
     nav = c.Choice(("compact", "folders", "keep"), default="compact")

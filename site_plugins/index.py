@@ -116,7 +116,7 @@ class SiteIndex:
             rel = [(ln.get("kind"), ln.get("target")) for ln in r.get("links") or []
                    if ln.get("kind", "link") not in RELATION_SKIP]
             out.append((s, r["path"], r.get("title"), r.get("type"), r.get("tags"), r.get("fields"), r.get("date"),
-                        r.get("updated"), bool(r.get("chapters")), rel))
+                        r.get("updated"), bool(r.get("chapters")), rel, r.get("created")))  # created: tables' dates
         return out
 
     def is_public(self, slug: str | None) -> bool:

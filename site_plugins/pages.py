@@ -1,15 +1,13 @@
 """Generated pages (virtual files): tags index and tag pages, type tables, graph and search pages (home: home.py)."""
 from __future__ import annotations
 
-import json
-from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from kbsync.tags import group
 
 from .index import SiteIndex, relative, tag_url, type_url
 from .links import esc
+from .tables import TableBuilder
 
 GEN = "_kb"  # src_uri prefix of generated pages; never a real file (dot-free so MkDocs keeps them)
 
@@ -21,6 +19,7 @@ class GenPage:
     title: str
     markdown: str
     entry: bool = False  # generated pages are not entries
+    files: dict[str, str] = field(default_factory=dict)  # other outputs of the page: site path -> text (tables' JSON)
 
     @property
     def dest_uri(self) -> str:
@@ -38,22 +37,12 @@ def _entry_list(index: SiteIndex, slugs: list[str], page_url: str) -> str:
         f' <span class="kb-dim">{esc(str(index.records[s].get("type") or "note"))}</span></li>' for s in slugs) + "</ul>"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return esc(json.dumps(value, ensure_ascii=False, default=str))
-    text = str(value)
-    return esc(text[2:-2].split("|")[-1] if text.startswith("[[") and text.endswith("]]") else text)
-
-
 class TagPages:
     """A page per tag (nested tags get parents that include their children) and a tags index."""
 
-    def __init__(self, index: SiteIndex) -> None:
+    def __init__(self, index: SiteIndex, page_rows: int = 100) -> None:
         self.index = index
+        self.tables = TableBuilder(index, page_rows)
 
     def pages(self) -> list[GenPage]:
         tags = group(((s, self.index.records[s].get("tags") or []) for s in sorted(self.index.public)),
@@ -72,9 +61,9 @@ class TagPages:
             children = children_of.get(tag, [])
             sub = ("<p>Nested: " + " ".join(_a(relative(tag_url(c), url), "#" + c, "kb-tag") for c in children)
                    + "</p>") if children else ""
-            md = (f"# #{esc(tag)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{sub}\n"
-                  + _entry_list(self.index, slugs, url) + "\n")
-            out.append(GenPage(f"{GEN}/tags/{url[5:-1]}.md", url, f"#{tag}", md))
+            table = self.tables.build(slugs, url, with_type=True)
+            md = f"# #{esc(tag)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{sub}\n{table.html}\n"
+            out.append(GenPage(f"{GEN}/tags/{url[5:-1]}.md", url, f"#{tag}", md, files={table.json_path: table.json_text}))
         index_md = (f"# Tags\n\n<p class=\"kb-dim\">{len(tags)} tags</p>\n"
                     f'<ul class="kb-tag-index">{"".join(rows)}</ul>\n')
         out.append(GenPage(f"{GEN}/tags.md", "tags/", "Tags", index_md))
@@ -82,36 +71,20 @@ class TagPages:
 
 
 class TypePages:
-    """A page per entry type: a dense table of its entries and their fields."""
+    """A page per entry type: a table of its entries and their fields (site_plugins/tables.py)."""
 
-    MAX_COLUMNS = 8
-
-    def __init__(self, index: SiteIndex) -> None:
+    def __init__(self, index: SiteIndex, page_rows: int = 100) -> None:
         self.index = index
+        self.tables = TableBuilder(index, page_rows)
 
     def pages(self) -> list[GenPage]:
         out = []
         types = self.index.types()
         for kind, slugs in types.items():
             url = type_url(kind)
-            counts: Counter[str] = Counter()
-            for s in slugs:
-                counts.update(k for k in (self.index.records[s].get("fields") or {}))
-            cols = [k for k, _ in counts.most_common(self.MAX_COLUMNS)]
-            head = "".join(f"<th>{esc(c)}</th>" for c in ["Title", *cols, "Tags", "Date"])
-            body = []
-            for s in slugs:
-                r = self.index.records[s]
-                f = r.get("fields") or {}
-                tags = " ".join(_a(relative(tag_url(str(t)), url), "#" + str(t), "kb-tag") for t in r.get("tags") or [])
-                rel = self.index.relations(s)
-                cells = [_a(relative(self.index.page_url(s), url), self.index.title(s)),
-                         *(", ".join(_a(relative(self.index.page_url(t), url), self.index.title(t)) for t in rel[c])
-                           if c in rel else _cell(f.get(c)) for c in cols), tags, esc(str(r.get("date") or "")[:10])]
-                body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-            md = (f"# {esc(kind)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n"
-                  f'<table class="kb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>\n')
-            out.append(GenPage(f"{GEN}/types/{url[6:-1]}.md", url, kind, md))
+            table = self.tables.build(slugs, url, with_type=False)
+            md = f"# {esc(kind)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{table.html}\n"
+            out.append(GenPage(f"{GEN}/types/{url[6:-1]}.md", url, kind, md, files={table.json_path: table.json_text}))
         rows = "".join(f"<li>{_a(relative(type_url(k), 'types/'), k)} <span class=\"kb-count\">{len(v)}</span></li>"
                        for k, v in types.items())
         out.append(GenPage(f"{GEN}/types.md", "types/", "Types", f'# Types\n\n<ul class="kb-list">{rows}</ul>\n'))

@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
 ASSETS += ["kb-chrome.css", "kb-chrome.js"]  # explorer, previews, right column, reader mode (site_plugins/explorer.py)
 ASSETS.append("kb-discovery.css")  # discovery panels (issue 13)
+ASSETS += ["kb-tables.css", "kb-tables.js"]  # entry tables (site_plugins/tables.py), dense tables site-wide
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
@@ -252,13 +253,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             f.__dict__.pop("abs_dest_path", None)
             files.append(f)
             self.generated[p.src_uri] = p
+            for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
+                files.append(File.generated(config, path, content=text))
 
     def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
         pages: list[GenPage] = []
         if self.config.tag_pages:
-            pages += TagPages(index).pages()
+            pages += TagPages(index, self.config.table_rows).pages()
         if self.config.type_pages:
-            pages += TypePages(index).pages()
+            pages += TypePages(index, self.config.table_rows).pages()
         if self.config.graph:
             pages.append(graph_page())
         pages.append(search_page())

@@ -54,7 +54,7 @@ LOCATIONS = [
     ("img-src-x-onerror-alert-1/", "h1", FILE),
     ("tags/img-src-x-onerror-alert-1/", "title", f"#{IMG}"),
     ("tags/img-src-x-onerror-alert-1/", "h1", "#" + IMG),
-    ("tags/img-src-x-onerror-alert-1/", ".kb-list a", EVIL),
+    ("tags/img-src-x-onerror-alert-1/", ".kb-table td a", EVIL),  # tag pages are tables (site_plugins/tables.py)
     ("tags/", ".kb-tag-index a", "#" + IMG),
     ("types/", ".md-nav__link", FILE),
     ("types/", ".kb-list a", FILE),
