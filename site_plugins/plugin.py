@@ -36,7 +36,7 @@ from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
-ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
+ASSETS = ["kb.css", "kb-typeahead.css", "kb-graph.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
 
 
 def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
