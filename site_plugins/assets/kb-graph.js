@@ -262,6 +262,7 @@
       var d = res[0], ui = controls(box, d), n = d.n;
       var hiddenTypes = {}, focus = -1, renderer = null, shown = null, hover = -1;
       var fg = (getComputedStyle(document.body).getPropertyValue("--md-default-fg-color") || "").trim() || "#222";
+      var dark = document.body.getAttribute("data-md-color-scheme") === "slate";
       var counts = d.types.map(function () { return 0; });
       for (var i = 0; i < n; i++) counts[d.y[i]]++;
       legend(ui.legend, d, counts, function (ti, on) { if (on) delete hiddenTypes[ti]; else hiddenTypes[ti] = 1; rebuild(); });
@@ -311,10 +312,11 @@
         ui.info.textContent = msg + ". Scroll to zoom, drag to pan, click an entry to open it.";
         if (!renderer) {
           renderer = new window.Sigma(G, ui.stage, {
-            defaultEdgeColor: "rgba(128,128,150,0.35)", labelColor: { color: fg }, labelSize: 12, labelFont: "sans-serif",
+            // Opaque edge colour: an rgba one came out invisible.
+            defaultEdgeColor: dark ? "#3b3f52" : "#d6d6de", labelColor: { color: fg }, labelSize: 12, labelFont: "sans-serif",
             labelDensity: 0.6, labelGridCellSize: 120, labelRenderedSizeThreshold: 5, enableCameraRotation: false,
             hideEdgesOnMove: edges > 20000, zIndex: false, minCameraRatio: 0.02, maxCameraRatio: 4,
-            edgeProgramClasses: { line: window.Sigma.rendering.EdgeLineProgram },
+            edgeProgramClasses: edges > 20000 ? { line: window.Sigma.rendering.EdgeLineProgram } : {},
             nodeReducer: function (key, attrs) {
               if (+key === focus) return Object.assign({}, attrs, { highlighted: true, zIndex: 1 });
               return attrs;
