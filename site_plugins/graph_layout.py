@@ -19,14 +19,18 @@ def layout(ids: Sequence[str], pairs: Sequence[tuple[int, int]]) -> list[tuple[i
     known = sum(1 for s in ids if s in _previous)
     seed = [list(_previous.get(s) or _spiral(i)) for i, s in enumerate(ids)]
     # A rebuild after a few edits starts from the last picture and only settles it: nodes keep their places.
-    niter = 30 if known > 0.9 * n else (150 if n <= 20_000 else 60)
+    settle = known > 0.9 * n
+    niter = 30 if settle else (150 if n <= 20_000 else 60)
     g = igraph.Graph(n=n, edges=list(pairs))
     state = random.getstate()  # igraph draws from Python's `random`: a fixed seed makes builds reproducible
     random.seed(n)
     try:
-        coords = g.layout_fruchterman_reingold(seed=seed, niter=niter, grid="auto").coords
+        coords = g.layout_fruchterman_reingold(seed=seed, niter=niter, grid="auto",
+                                                    start_temp=0.5 if settle else math.sqrt(n) / 10).coords
     finally:
         random.setstate(state)
+    if settle:
+        coords = _align(coords, seed, [i for i, s in enumerate(ids) if s in _previous])
     _previous.clear()
     _previous.update((s, (x, y)) for s, (x, y) in zip(ids, coords, strict=True))
     coords = _rein(coords)
@@ -57,3 +61,14 @@ def _rein(coords: list[list[float]]) -> list[tuple[float, float]]:
             x, y = cx + (x - cx) * k, cy + (y - cy) * k
         out.append((x, y))
     return out
+
+
+def _align(coords: list[list[float]], seed: list[list[float]], known: list[int]) -> list[list[float]]:
+    """Rotate/reflect/shift `coords` onto `seed` over the known nodes (orthogonal Procrustes): igraph may return
+    the settled picture mirrored, and a rebuild must not flip the reader's map."""
+    import numpy as np
+
+    a, b = np.asarray(coords, dtype=float), np.asarray(seed, dtype=float)
+    ca, cb = a[known].mean(axis=0), b[known].mean(axis=0)
+    u, _, vt = np.linalg.svd((a[known] - ca).T @ (b[known] - cb))
+    return ((a - ca) @ (u @ vt) + cb).tolist()

@@ -1,0 +1,278 @@
+"""Graph: compact public-only graph.json, the build-time layout, and the WebGL global / canvas local graph in Chromium."""
+from __future__ import annotations
+
+import io
+import json
+import math
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kbsite import Site, static_server
+
+from kbsync.paths import slugify
+from site_plugins.graph_layout import SCALE, layout
+
+
+def public(truth: dict, path: str) -> bool:
+    e = truth["entries"][path]
+    return not (e["draft"] or e["private"])
+
+
+def graph(site: Site) -> dict:
+    return json.loads((site.out / "graph.json").read_text(encoding="utf-8"))
+
+
+# ---------- graph.json ----------
+
+def test_graph_json_is_columns_of_public_entries(corpus_site: Site) -> None:
+    d, truth = graph(corpus_site), corpus_site.truth
+    assert d["v"] == 2
+    pub = {slugify(p): p for p in truth["entries"] if public(truth, p)}
+    assert d["ids"] == sorted(pub)
+    n = len(d["ids"])
+    for col in ("t", "y", "f", "g"):
+        assert len(d[col]) == n, col
+    assert len(d["xy"]) == 2 * n and all(isinstance(c, int) and 0 <= c <= SCALE for c in d["xy"])
+    assert len(d["e"]) % 2 == 0 and all(0 <= i < n for i in d["e"])
+    pairs = list(zip(d["e"][::2], d["e"][1::2], strict=True))
+    assert all(a < b for a, b in pairs) and len(set(pairs)) == len(pairs)
+    for i, slug in enumerate(d["ids"]):  # the type is an index into `types`, never a coordinate
+        e = truth["entries"][pub[slug]]
+        assert d["types"][d["y"][i]] == (e["type"] or "note"), slug
+        assert d["t"][i] == e["title"]
+        assert d["folders"][d["f"][i]] == posixpath.dirname(pub[slug])
+        assert {d["tags"][k] for k in d["g"][i]} == set(e.get("tags") or []), slug
+    counts = [d["y"].count(k) for k in range(len(d["types"]))]
+    assert counts == sorted(counts, reverse=True)
+    index = {s: i for i, s in enumerate(d["ids"])}
+    want = {tuple(sorted((index[slugify(p)], index[slugify(q)]))) for p in pub.values()
+            for q in truth["entries"][p]["links"] if public(truth, q) and q != p}
+    assert want and want <= set(pairs), "a link between public entries is missing from the graph"
+
+
+def test_graph_json_leaks_nothing_hidden(corpus_site: Site) -> None:
+    truth = corpus_site.truth
+    raw = (corpus_site.out / "graph.json").read_text(encoding="utf-8")
+    d = json.loads(raw)
+    hidden = [p for p in truth["entries"] if not public(truth, p)]
+    assert hidden and truth["private_canaries"]
+    for c in truth["private_canaries"]:
+        assert c not in raw
+    shown_titles = set(d["t"])
+    for p in hidden:
+        assert slugify(p) not in d["ids"]
+        if truth["entries"][p]["title"] not in shown_titles:  # a public entry may share the title
+            assert json.dumps(truth["entries"][p]["title"], ensure_ascii=False) not in raw, p
+    pub_tags = {t for p in truth["entries"] if public(truth, p) for t in truth["entries"][p].get("tags") or []}
+    pub_dirs = {posixpath.dirname(p) for p in truth["entries"] if public(truth, p)}
+    assert set(d["tags"]) == pub_tags and set(d["folders"]) == pub_dirs
+
+
+def test_graph_json_is_compact(corpus_site: Site) -> None:
+    raw = (corpus_site.out / "graph.json").read_bytes()
+    d = json.loads(raw)
+    # Per node: id + title (the bulk), a few small ints; per edge: two ints. No per-node objects or repeated keys.
+    text = sum(len(s.encode()) + len(t.encode()) for s, t in zip(d["ids"], d["t"], strict=True))
+    assert len(raw) <= text + 25 * len(d["ids"]) + 12 * len(d["e"]) // 2 + 4096
+    assert b'"id":' not in raw and b"\n" not in raw
+
+
+# ---------- layout ----------
+
+def _ring(n: int) -> list[tuple[int, int]]:
+    return [(i, (i + 1) % n) for i in range(n)]
+
+
+def _cliques(k: int) -> list[tuple[int, int]]:
+    a = [(i, j) for i in range(k) for j in range(i + 1, k)]
+    return a + [(i + k, j + k) for i, j in a] + [(0, k)]
+
+
+@pytest.mark.parametrize("n, pairs", [(40, _ring(40)), (60, _cliques(30)), (200, _ring(150)),
+                                      (300, [(i, (i * 7 + 3) % 300) for i in range(300) if i != (i * 7 + 3) % 300])],
+                         ids=["ring", "two-cliques", "ring-and-isolated", "scattered"])
+def test_layout_is_deterministic_bounded_and_keeps_links_short(n: int, pairs: list[tuple[int, int]]) -> None:
+    ids = [f"n{i}" for i in range(n)]
+    import site_plugins.graph_layout as gl
+
+    gl._previous.clear()
+    first = layout(ids, pairs)
+    gl._previous.clear()
+    assert layout(ids, pairs) == first
+    assert all(0 <= x <= SCALE and 0 <= y <= SCALE for x, y in first)
+    assert max(x for x, _ in first) == SCALE or max(y for _, y in first) == SCALE
+    dist = lambda a, b: math.dist(first[a], first[b])  # noqa: E731
+    linked = sum(dist(a, b) for a, b in pairs) / len(pairs)
+    others = [(a, (a * 13 + 5) % n) for a in range(n)]
+    assert linked < 0.6 * sum(dist(a, b) for a, b in others) / len(others)
+
+
+def test_layout_rebuild_starts_from_the_last_picture() -> None:
+    import site_plugins.graph_layout as gl
+
+    ids, pairs = [f"n{i}" for i in range(100)], _ring(100)
+    gl._previous.clear()
+    before = layout(ids, pairs)
+    after = layout([*ids, "new"], [*pairs, (0, 100)])  # a new entry: the picture settles, it is not redrawn
+    moved = sorted(math.dist(a, b) for a, b in zip(before, after, strict=False))
+    assert moved[len(moved) // 2] < 0.1 * SCALE
+
+
+# ---------- browser ----------
+
+
+@pytest.fixture(scope="module")
+def server(corpus_site: Site) -> Iterator[str]:
+    with static_server(corpus_site.out) as url:
+        yield url
+
+
+def _open(browser, server: str, viewport: tuple[int, int]):  # noqa: ANN001, ANN202
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "graph/", wait_until="load")
+    page.wait_for_selector(".kb-graph-global[data-drawn='1']", timeout=20_000)
+    return page, errors
+
+
+def _painted(page) -> int:  # noqa: ANN001
+    """Pixels of the WebGL stage that differ from its background (a blank or broken renderer paints none)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(page.locator(".kb-graph-stage").screenshot())).convert("RGB")
+    bg = img.getpixel((1, 1))
+    return sum(1 for px in img.getdata() if sum(abs(a - b) for a, b in zip(px, bg, strict=True)) > 60)
+
+
+def _node_at(page, title: str) -> dict:  # noqa: ANN001
+    """Viewport position (page coordinates) of the node titled `title`, after searching for it."""
+    page.fill(".kb-graph-search", title)
+    page.wait_for_selector(".kb-graph-hits button", timeout=5_000)
+    page.press(".kb-graph-search", "Enter")
+    page.wait_for_function("t => document.querySelector('.kb-graph-global').dataset.focus === t", arg=title)
+    page.wait_for_timeout(700)  # the camera flies there
+    return page.evaluate("""t => {
+        const box = document.querySelector('.kb-graph-global'), r = box.kbRenderer, g = r.getGraph();
+        const key = g.findNode((k, a) => a.label === t);
+        const p = r.framedGraphToViewport(r.getNodeDisplayData(key));
+        const s = box.querySelector('.kb-graph-stage').getBoundingClientRect();
+        return {x: s.left + p.x, y: s.top + p.y}; }""", title)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_global_graph_draws_every_node_with_a_legend(corpus_site: Site, server: str, browser, tmp_path: Path,  # noqa: ANN001
+                                                    viewport: tuple[int, int]) -> None:
+    d = graph(corpus_site)
+    page, errors = _open(browser, server, viewport)
+    box = page.locator(".kb-graph-global")
+    assert int(box.get_attribute("data-nodes") or 0) == len(d["ids"])
+    assert int(box.get_attribute("data-links") or 0) == len(d["e"]) // 2
+    assert _painted(page) > 2000, "the graph stage is blank"
+    legend = page.locator(".kb-graph-legend .kb-graph-type")
+    assert legend.evaluate_all("bs => bs.map(b => b.dataset.type)") == d["types"]
+    for k, name in enumerate(d["types"]):
+        assert re.search(rf"\b{d['y'].count(k)}\b", legend.nth(k).inner_text()), name
+    info = page.locator(".kb-graph-global .kb-graph-info").inner_text()
+    assert f"{len(d['ids']):,} entries" in info
+    page.screenshot(path=str(tmp_path / f"graph-{viewport[0]}.png"), full_page=True)
+    assert (tmp_path / f"graph-{viewport[0]}.png").stat().st_size > 20_000
+    assert not errors, errors
+    page.close()
+
+
+@pytest.mark.browser
+def test_search_focuses_hover_shows_title_click_opens(corpus_site: Site, server: str, browser,  # noqa: ANN001
+                                                      tmp_path: Path) -> None:
+    d = graph(corpus_site)
+    i = max(range(len(d["ids"])), key=lambda k: (d["e"].count(k), d["ids"][k]))  # a well-linked entry
+    title, kind = d["t"][i], d["types"][d["y"][i]]
+    page, errors = _open(browser, server, (1400, 900))
+    pos = _node_at(page, title)
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_function("() => document.querySelector('.kb-graph-global').dataset.hover")
+    assert page.locator(".kb-graph-global").get_attribute("data-hover") == title
+    info = page.locator(".kb-graph-global .kb-graph-info").inner_text()
+    assert info.startswith(f"{title} · {kind}"), info  # the bug: "Training Log (340.69…)"
+    assert not re.search(r"\(\d+\.\d+", info)
+    page.screenshot(path=str(tmp_path / "graph-focus.png"))
+    with page.expect_navigation():
+        page.mouse.click(pos["x"], pos["y"])
+    assert page.url.rstrip("/").endswith(d["u"].get(str(i), d["ids"][i] + "/").rstrip("/"))
+    assert not errors, errors
+    page.close()
+
+
+def _expected(d: dict, how: str, value: str) -> int:
+    if how == "type":
+        return sum(1 for y in d["y"] if d["types"][y] != value)
+    if how == "tag":
+        return sum(1 for g in d["g"] if any(d["tags"][k] == value or d["tags"][k].startswith(value + "/") for k in g))
+    return sum(1 for f in d["f"] if d["folders"][f] == value or d["folders"][f].startswith(value + "/"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["type", "tag", "folder"])
+def test_filters_hide_what_they_exclude(corpus_site: Site, server: str, browser, how: str) -> None:  # noqa: ANN001
+    d = graph(corpus_site)
+    page, errors = _open(browser, server, (1400, 900))
+    box = page.locator(".kb-graph-global")
+    if how == "type":
+        value = d["types"][0]
+        page.click(f".kb-graph-type[data-type='{value}']")
+    elif how == "tag":
+        counts = {t: _expected(d, "tag", t) for t in d["tags"]}
+        value = max(counts, key=lambda t: (counts[t], t))
+        page.select_option(".kb-graph-tag", str(d["tags"].index(value)))
+    else:
+        value = d["folders"][0].split("/")[0]
+        page.select_option(".kb-graph-folder", value)
+    want = _expected(d, how, value)
+    assert 0 < want < len(d["ids"])
+    page.wait_for_function("n => +document.querySelector('.kb-graph-global').dataset.nodes === n", arg=want)
+    shown = page.evaluate("() => document.querySelector('.kb-graph-global').kbRenderer.getGraph().nodes().map(Number)")
+    assert len(shown) == want
+    if how == "type":
+        assert all(d["types"][d["y"][k]] != value for k in shown)
+        assert box.locator(f".kb-graph-type[data-type='{value}']").get_attribute("aria-pressed") == "false"
+    assert not errors, errors
+    page.close()
+
+
+def _busiest(site: Site) -> str:
+    truth = site.truth
+    best = max((p for p in truth["backlinks"] if public(truth, p)), key=lambda p: (len(truth["backlinks"][p]), p))
+    return slugify(best) + "/"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_local_graph_depth_and_colours(corpus_site: Site, server: str, browser, tmp_path: Path,  # noqa: ANN001
+                                       viewport: tuple[int, int]) -> None:
+    d = graph(corpus_site)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + _busiest(corpus_site), wait_until="load")
+    box = page.locator(".kb-graph-local")
+    box.scroll_into_view_if_needed()
+    page.wait_for_selector(".kb-graph-local[data-drawn='1']", timeout=10_000)
+    one = int(box.get_attribute("data-nodes") or 0)
+    local_colours = dict(box.locator(".kb-graph-type").evaluate_all(
+        "bs => bs.map(b => [b.dataset.type, b.querySelector('.kb-graph-dot').style.background])"))
+    assert local_colours and set(local_colours) <= set(d["types"])
+    box.locator(".kb-graph-depth button[data-depth='2']").click()
+    page.wait_for_function("n => +document.querySelector('.kb-graph-local').dataset.nodes > n", arg=one)
+    assert box.get_attribute("data-depth") == "2"
+    page.screenshot(path=str(tmp_path / f"local-{viewport[0]}.png"), full_page=True)
+    page.goto(server + "graph/", wait_until="load")
+    page.wait_for_selector(".kb-graph-global[data-drawn='1']", timeout=20_000)
+    global_colours = dict(page.locator(".kb-graph-global .kb-graph-type").evaluate_all(
+        "bs => bs.map(b => [b.dataset.type, b.querySelector('.kb-graph-dot').style.background])"))
+    assert {k: global_colours[k] for k in local_colours} == local_colours
+    assert not errors, errors
+    page.close()
