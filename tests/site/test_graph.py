@@ -145,7 +145,10 @@ def _painted(page) -> int:  # noqa: ANN001
 
     img = Image.open(io.BytesIO(page.locator(".kb-graph-stage").screenshot())).convert("RGB")
     bg = img.getpixel((1, 1))
-    return sum(1 for px in img.getdata() if sum(abs(a - b) for a, b in zip(px, bg, strict=True)) > 60)
+    import numpy as np
+
+    px = np.asarray(img, dtype=int)
+    return int((np.abs(px - np.asarray(bg)).sum(axis=2) > 60).sum())
 
 
 def _node_at(page, title: str) -> dict:  # noqa: ANN001
