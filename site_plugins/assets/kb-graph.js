@@ -315,8 +315,12 @@
             // Opaque edge colour: an rgba one came out invisible.
             defaultEdgeColor: dark ? "#3b3f52" : "#d6d6de", labelColor: { color: fg }, labelSize: 12, labelFont: "sans-serif",
             labelDensity: 0.6, labelGridCellSize: 120, labelRenderedSizeThreshold: 5, enableCameraRotation: false,
-            hideEdgesOnMove: edges > 20000, zIndex: false, minCameraRatio: 0.02, maxCameraRatio: 4,
-            edgeProgramClasses: edges > 20000 ? { line: window.Sigma.rendering.EdgeLineProgram } : {},
+            // Large graphs: 1-pixel GL lines and points (a vertex each, not triangles), and no edges or labels
+            // while the camera moves, so pan and zoom stay fluid even on a software (SwiftShader) GPU.
+            hideEdgesOnMove: edges > 5000, hideLabelsOnMove: n > 5000, zIndex: false,
+            minCameraRatio: 0.02, maxCameraRatio: 4, defaultNodeType: n > 5000 ? "point" : "circle",
+            nodeProgramClasses: { point: window.Sigma.rendering.NodePointProgram },
+            edgeProgramClasses: { line: window.Sigma.rendering.EdgeLineProgram },
             nodeReducer: function (key, attrs) {
               if (+key === focus) return Object.assign({}, attrs, { highlighted: true, zIndex: 1 });
               return attrs;
