@@ -118,6 +118,9 @@ def measure(browser, url: str, timeout_s: float) -> dict:  # noqa: ANN001
         if not control:
             page.wait_for_function("() => window.__kbPaint !== null", timeout=timeout_s * 1000, polling=50)
             out["paint_s"] = page.evaluate("() => window.__kbPaint") / 1000
+            if page.evaluate("() => !!document.querySelector('.kb-graph-stage')"):  # WebGL page: edges come next
+                page.wait_for_selector("[data-complete='1']", timeout=timeout_s * 1000, state="attached")
+                out["complete_s"] = page.evaluate("() => performance.now()") / 1000
             out["nodes"] = page.evaluate("() => +document.querySelector('[data-kb-graph]').dataset.nodes")
         page.wait_for_timeout(500)
         box = page.locator("[data-kb-graph] .kb-graph-stage, [data-kb-graph] canvas, h1").first.bounding_box()
@@ -188,8 +191,9 @@ def _row(n: int, name: str, r: dict) -> str:
         return f"{n:>7,}  {name:<20} {r['error']}"
     if "paint_s" not in r:
         return f"{n:>7,}  {name:<20} {'':>10}  {r['fps']:6.1f}  {r['heap_mb']:6.0f} MB"
+    done = f"  (edges in at {r['complete_s']:.2f} s)" if "complete_s" in r else ""
     return (f"{n:>7,}  {name:<20} {r['paint_s']:8.2f} s  {r['fps']:6.1f}  {r['heap_mb']:6.0f} MB  "
-            f"{r.get('nodes', 0):,}")
+            f"{r.get('nodes', 0):,}{done}")
 
 
 if __name__ == "__main__":

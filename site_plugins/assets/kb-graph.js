@@ -260,7 +260,7 @@
     var t0 = performance.now();
     Promise.all([load(root), vendor(root)]).then(function (res) {
       var d = res[0], ui = controls(box, d), n = d.n;
-      var hiddenTypes = {}, focus = -1, renderer = null, shown = null, hover = -1;
+      var hiddenTypes = {}, focus = -1, renderer = null, shown = null, hover = -1, generation = 0;
       var fg = (getComputedStyle(document.body).getPropertyValue("--md-default-fg-color") || "").trim() || "#222";
       var dark = document.body.getAttribute("data-md-color-scheme") === "slate";
       var counts = d.types.map(function () { return 0; });
@@ -299,8 +299,13 @@
           G.addNode(String(i), { x: xy[2 * i], y: -xy[2 * i + 1], label: d.t[i], color: colour(d.y[i]),
                                  size: Math.min(1.5 + Math.sqrt(d.deg[i]) * 0.8, 14) });
         });
-        var e = d.e, edges = 0;
-        for (var k = 0; k < e.length; k += 2) if (on[e[k]] && on[e[k + 1]]) { G.addEdge(String(e[k]), String(e[k + 1])); edges++; }
+        var e = d.e, pairs = [], k;
+        for (k = 0; k < e.length; k += 2) if (on[e[k]] && on[e[k + 1]]) pairs.push(e[k], e[k + 1]);
+        var edges = pairs.length / 2, gen = ++generation;
+        function addEdges(g) { for (var j = 0; j < pairs.length; j += 2) g.addEdge(String(pairs[j]), String(pairs[j + 1])); }
+        // First view of a big graph: paint the nodes at once, the edges one task later (they are most of the work).
+        var progressive = !renderer && edges > 5000;
+        if (!progressive) addEdges(G);
         shown = on;
         box.setAttribute("data-nodes", G.order);
         box.setAttribute("data-links", edges);
@@ -337,6 +342,10 @@
           requestAnimationFrame(function () {  // sigma drew synchronously in its constructor: this is the paint
             box.setAttribute("data-drawn", "1");
             box.setAttribute("data-paint-ms", Math.round(performance.now() - t0));
+            setTimeout(function () {
+              if (progressive && gen === generation) { var full = G.copy(); addEdges(full); renderer.setGraph(full); }
+              requestAnimationFrame(function () { box.setAttribute("data-complete", "1"); });
+            }, 0);
           });
         } else renderer.setGraph(G);
         box.kbRenderer = renderer;  // for tests and the benchmark
