@@ -372,13 +372,12 @@
       ui.search.addEventListener("input", function () {
         clearTimeout(timer);
         timer = setTimeout(function () {
-          var q = ui.search.value.trim().toLowerCase(), found = [];
+          var q = ui.search.value.trim().toLowerCase(), found = [], lt = d.lt || (d.lt = d.t.map(function (t) { return t.toLowerCase(); }));
           ui.hits.textContent = "";
           if (!q) return;
-          for (var i = 0; i < n && found.length < 200; i++) if (d.t[i].toLowerCase().indexOf(q) >= 0) found.push(i);
-          found.sort(function (a, b) {  // prefix matches, then the best connected
-            return (d.t[a].toLowerCase().indexOf(q) !== 0) - (d.t[b].toLowerCase().indexOf(q) !== 0) || d.deg[b] - d.deg[a];
-          });
+          for (var i = 0; i < n; i++) if (lt[i].indexOf(q) >= 0) found.push(i);
+          function rank(i) { return lt[i] === q ? 0 : lt[i].indexOf(q) === 0 ? 1 : 2; }
+          found.sort(function (a, b) { return rank(a) - rank(b) || d.deg[b] - d.deg[a] || a - b; });  // exact, prefix, linked
           found.slice(0, 8).forEach(function (i) {
             var li = el("li"), b = el("button", null, d.t[i]);
             b.type = "button";

@@ -281,3 +281,74 @@ def test_local_graph_depth_and_colours(corpus_site: Site, server: str, browser, 
     assert {k: global_colours[k] for k in local_colours} == local_colours
     assert not errors, errors
     page.close()
+
+
+# ---------- a graph too big to show whole (synthetic graph.json, no site build) ----------
+
+BIG, SHOWN = 25_000, 20_000  # SHOWN: MAX_SHOWN in kb-graph.js
+
+
+def _big_graph() -> dict:
+    """Every node i links to i+1 and, for i % 5 == 0, to 3i+1: degrees 2-4, so the most-linked cut is well defined."""
+    pairs = {(min(a, b), max(a, b)) for i in range(BIG) for a, b in ((i, (i + 1) % BIG), (i, (3 * i + 1) % BIG))
+             if a != b and (b == (i + 1) % BIG or i % 5 == 0)}
+    pairs_sorted = sorted(pairs)
+    return {"v": 2, "types": ["note", "book", "item"], "tags": ["a", "a/b"], "folders": ["x", "y/z"],
+            "ids": [f"e{i:05d}" for i in range(BIG)], "t": [f"Entry {i}" for i in range(BIG)],
+            "y": [i % 3 for i in range(BIG)], "f": [i % 2 for i in range(BIG)], "g": [[i % 2] for i in range(BIG)],
+            "xy": [c for i in range(BIG) for c in ((i * 7919) % 10_000, (i * 104_729) % 10_000)],
+            "e": [c for p in pairs_sorted for c in p], "u": {}}
+
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    import shutil
+
+    root = tmp_path_factory.mktemp("biggraph")
+    src = Path(__file__).resolve().parents[2] / "site_plugins" / "assets"
+    (root / "assets" / "kb").mkdir(parents=True)
+    for name in ("kb.css", "kb-graph.css", "kb-graph.js"):
+        shutil.copy(src / name, root / "assets" / "kb" / name)
+    for lib in ("sigma", "graphology"):
+        shutil.copytree(src / "vendor" / lib, root / "assets" / "kb" / "vendor" / lib)
+    d = _big_graph()
+    (root / "graph.json").write_text(json.dumps(d), encoding="utf-8")
+    (root / "graph").mkdir()
+    (root / "graph" / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="../assets/kb/kb.css">'
+        '<link rel="stylesheet" href="../assets/kb/kb-graph.css"></head><body>'
+        '<div class="kb-graph kb-graph-global" data-kb-graph="global" data-root="../"></div>'
+        '<script src="../assets/kb/kb-graph.js"></script></body></html>', encoding="utf-8")
+    with static_server(root) as url:
+        yield url, d
+
+
+@pytest.mark.browser
+def test_big_graph_shows_the_most_linked_and_says_so(big_server: tuple[str, dict], browser,  # noqa: ANN001
+                                                     tmp_path: Path) -> None:
+    server, d = big_server
+    deg = [0] * BIG
+    for i in d["e"]:
+        deg[i] += 1
+    top = set(sorted(range(BIG), key=lambda i: (-deg[i], i))[:SHOWN])
+    links = sum(1 for a, b in zip(d["e"][::2], d["e"][1::2], strict=True) if a in top and b in top)
+    page, errors = _open(browser, server, (1400, 900))
+    box = page.locator(".kb-graph-global")
+    assert int(box.get_attribute("data-nodes") or 0) == SHOWN
+    assert int(box.get_attribute("data-links") or 0) == links
+    info = page.locator(".kb-graph-global .kb-graph-info").inner_text()
+    assert f"Showing the {SHOWN:,} most-linked of {BIG:,} entries" in info, info
+    page.wait_for_selector(".kb-graph-global[data-complete='1']", state="attached", timeout=30_000)
+    assert page.evaluate("() => document.querySelector('.kb-graph-global').kbRenderer.getGraph().size") == links
+    hidden = min(set(range(BIG)) - top)  # searching an entry left out brings it (and its neighbours) in
+    page.fill(".kb-graph-search", f"Entry {hidden}")
+    page.wait_for_selector(".kb-graph-hits button", timeout=5_000)
+    first = page.locator(".kb-graph-hits button").first
+    assert first.inner_text() == f"Entry {hidden}"  # the exact title ranks first, however poorly linked
+    first.click()
+    page.wait_for_function("t => document.querySelector('.kb-graph-global').dataset.focus === t", arg=f"Entry {hidden}")
+    assert page.evaluate("k => document.querySelector('.kb-graph-global').kbRenderer.getGraph().hasNode(k)",
+                         str(hidden))
+    page.screenshot(path=str(tmp_path / "graph-25k.png"))
+    assert not errors, errors
+    page.close()
