@@ -91,8 +91,7 @@ def build(n: int, out: Path, full: bool) -> tuple[Path, dict]:
     import site_plugins.graph_layout as gl
     from site_plugins.graph import graph_data
 
-    gl._previous.clear()  # from scratch, as a first build does
-    gl._last[:] = [None, []]
+    gl._last[:] = [None, []]  # from scratch, as a first build does
     t1 = time.perf_counter()
     graph_data(index)  # graph.json's data with its layout, from scratch
     info["graph_data_s"] = time.perf_counter() - t1
