@@ -43,42 +43,39 @@ new MutationObserver((ms, obs) => {
 """
 
 
-def old_graph_json(index) -> str:  # noqa: ANN001
-    """main's graph.json (site_plugins/graph.py before the WebGL graph), for the baseline page."""
-    slugs = sorted(index.public)
-    pos = {s: i for i, s in enumerate(slugs)}
-    nodes = [{"id": s, "t": index.title(s), "u": index.page_url(s),
-              "y": str(index.records[s].get("type") or "note")} for s in slugs]
-    links = [[pos[a], pos[b], k] for a, b, k in index.edges()]
+def old_graph_json(d: dict) -> str:
+    """main's graph.json format (nodes [{id, t, u, y: type name}], links [[a, b, kind]]) of the same graph."""
+    nodes = [{"id": s, "t": t, "u": d["u"].get(str(i), f"{s}/"), "y": d["types"][y]}
+             for i, (s, t, y) in enumerate(zip(d["ids"], d["t"], d["y"], strict=True))]
+    links = [[a, b, "link"] for a, b in zip(d["e"][::2], d["e"][1::2], strict=True)]
     return json.dumps({"nodes": nodes, "links": links}, ensure_ascii=False, separators=(",", ":"))
 
 
 def build(n: int, out: Path, full: bool) -> tuple[Path, dict]:
     """The site directory for `n` entries (full kb site or graph only) with main's page beside it."""
     from kbsync.testing.corpus import ensure
-    from site_plugins.graph import graph_json
-    from site_plugins.index import SiteIndex, sync_and_load
 
     content, _ = ensure(out, n)
     site, store = out / "site", f"sqlite:///{out / 'kb.sqlite'}"
     info: dict = {"site": "full kb site" if full else "graph.json + graph page only (no full site build)"}
     t0 = time.perf_counter()
-    if full:
+    if full and not (site / "graph" / "index.html").exists():
         from site_plugins.config import build_site
 
-        if not (site / "graph" / "index.html").exists():
-            build_site(content, site, store_url=store)
+        build_site(content, site, store_url=store)
         info["build_s"] = time.perf_counter() - t0
-        records, _ = sync_and_load(str(content), store, sync=False)
-        index = SiteIndex.from_records(records)
-    else:
+    elif not full and not (site / "graph.json").exists():  # reused when there: 100k records take GBs
+        from site_plugins.graph import graph_json
+        from site_plugins.index import SiteIndex, sync_and_load
+
         records, _ = sync_and_load(str(content), store, sync=not (out / "kb.sqlite").exists())
         info["sync_s"] = time.perf_counter() - t0
-        index = SiteIndex.from_records(records)
         t1 = time.perf_counter()
         (site / "graph").mkdir(parents=True, exist_ok=True)
-        (site / "graph.json").write_text(graph_json(index), encoding="utf-8")
+        (site / "graph.json").write_text(graph_json(SiteIndex.from_records(records)), encoding="utf-8")
         info["graph_json_s"] = time.perf_counter() - t1
+        del records
+    if not full:
         (site / "graph" / "index.html").write_text(PAGE.format(
             css='<link rel="stylesheet" href="../assets/kb/kb-graph.css">', js="../assets/kb/kb-graph.js",
             body=OLD_MARKUP), encoding="utf-8")
@@ -88,17 +85,17 @@ def build(n: int, out: Path, full: bool) -> tuple[Path, dict]:
         shutil.copy(src / name, assets / name)
     for lib in ("sigma", "graphology"):
         shutil.copytree(src / "vendor" / lib, assets / "vendor" / lib, dirs_exist_ok=True)
+    d = json.loads((site / "graph.json").read_text(encoding="utf-8"))
+    info["graph_json_bytes"] = (site / "graph.json").stat().st_size
     import site_plugins.graph_layout as gl
-    from site_plugins.graph import graph_data
 
     gl._last[:] = [None, []]  # from scratch, as a first build does
     t1 = time.perf_counter()
-    graph_data(index)  # graph.json's data with its layout, from scratch
-    info["graph_data_s"] = time.perf_counter() - t1
-    info["graph_json_bytes"] = (site / "graph.json").stat().st_size
+    gl.layout(d["ids"], list(zip(d["e"][::2], d["e"][1::2], strict=True)))
+    info["layout_s"] = time.perf_counter() - t1
     old = site / "graph-main"
     old.mkdir(exist_ok=True)
-    (site / "graph-main.json").write_text(old_graph_json(index), encoding="utf-8")
+    (site / "graph-main.json").write_text(old_graph_json(d), encoding="utf-8")
     info["main_json_bytes"] = (site / "graph-main.json").stat().st_size
     js = BASELINE.read_text(encoding="utf-8").replace('root + "graph.json"', 'root + "graph-main.json"')
     (old / "kb-graph-main.js").write_text(js, encoding="utf-8")
