@@ -150,7 +150,7 @@
       ctx.fillStyle = colour(o.ty);
       ctx.beginPath(); ctx.arc(o.px, o.py, r, 0, 6.2832); ctx.fill();
       if (i === g.center || i === hover) { ctx.strokeStyle = fg; ctx.lineWidth = 1.5; ctx.stroke(); ctx.lineWidth = 0.7; }
-      if (g.nodes.length <= 40 || i === hover || i === g.center || o.dist === 1 && o.deg > 6) {
+      if (g.nodes.length <= 40 || i === hover || i === g.center || o.lab) {
         ctx.fillStyle = fg;
         ctx.fillText(o.t.length > 28 ? o.t.slice(0, 27) + "…" : o.t, o.px + r + 2, o.py + 3);
       }
@@ -170,6 +170,9 @@
         var depth = +box.getAttribute("data-depth") === 2 ? 2 : 1;
         var g = state.g = subgraph(d, box.getAttribute("data-center"), depth);
         settle(g, w, h);
+        // Crowded: label only the best-connected few (the rest on hover), or the labels overprint each other.
+        g.nodes.slice().sort(function (a, b) { return b.deg - a.deg || a.i - b.i; }).slice(0, 6)
+          .forEach(function (o) { o.lab = true; });
         box.setAttribute("data-nodes", g.nodes.length);
         box.setAttribute("data-links", g.links.length);
         var counts = d.types.map(function () { return 0; });
