@@ -5,10 +5,14 @@ import html
 import json
 import posixpath
 
+from mkdocs.structure.files import File
+
 from .graph_layout import layout
 from .index import SiteIndex
+from .vendor import PREFIX, VENDOR
 
 FORMAT = 2
+GRAPH_LIBS = ("sigma", "graphology")  # loaded by kb-graph.js from assets/kb/vendor/ on the /graph/ page only
 
 
 def graph_data(index: SiteIndex) -> dict:
@@ -55,6 +59,12 @@ def local_graph_html(slug: str, root: str, depth: int) -> str:
             f'<span class="kb-graph-depth" role="group" aria-label="Depth">depth {buttons}</span> '
             f'<a href="{_attr(root)}graph/">all</a></div><canvas></canvas>'
             f'<div class="kb-graph-legend"></div></div>')
+
+
+def graph_vendor_files(config) -> list[File]:  # noqa: ANN001
+    """sigma and graphology with their licenses (when `vendor_assets` is off; otherwise VendorAssets copies them)."""
+    return [File.generated(config, PREFIX + p.relative_to(VENDOR.parent).as_posix(), abs_src_path=str(p))
+            for lib in GRAPH_LIBS for p in sorted((VENDOR / lib).iterdir()) if p.is_file()]
 
 
 def _ix(values: list[str]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from kbsync.visibility import can_see
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
-from .graph import graph_json, local_graph_html
+from .graph import graph_json, graph_vendor_files, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load
 from .links import LinkManager
@@ -168,6 +168,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             files.append(f)
         if self.vendor is not None:
             for f in self.vendor.files(config):
+                files.append(f)
+        elif self.config.graph:  # the graph's WebGL libraries have no CDN fallback: shipped either way
+            for f in graph_vendor_files(config):
                 files.append(f)
         if self.config.nav != "keep" and not config.nav:
             config.nav = self._nav(config)

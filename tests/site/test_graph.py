@@ -351,3 +351,17 @@ def test_big_graph_shows_the_most_linked_and_says_so(big_server: tuple[str, dict
     page.screenshot(path=str(tmp_path / "graph-25k.png"))
     assert not errors, errors
     page.close()
+
+
+@pytest.mark.parametrize("vendor_assets", [False, True])
+def test_graph_libraries_ship_with_or_without_vendor_assets(tmp_path: Path, vendor_assets: bool) -> None:
+    from kbsite import build
+
+    from kbsync.testing.corpus import ensure
+
+    content, _ = ensure(tmp_path / "c", 30)
+    site = build(content, tmp_path / "site", vendor_assets=vendor_assets)
+    vendor = site.out / "assets" / "kb" / "vendor"
+    for f in ("sigma/sigma.min.js", "sigma/LICENSE", "graphology/graphology.umd.min.js", "graphology/LICENSE"):
+        assert (vendor / f).is_file(), f
+    assert (vendor / "katex" / "katex.min.js").is_file() == vendor_assets
