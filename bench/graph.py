@@ -7,8 +7,8 @@ For each size: a generated corpus (kbsync.testing.corpus), then
   - sizes <= --full-site-max: the whole kb site is built and its /graph/ page is measured;
   - larger sizes: only graph.json and a minimal graph page (same markup, scripts and CSS) are built from the
     synced store, because a 100,000-entry site build does not fit the benchmark's time (said in the output).
-Main's page (bench/graph_baseline/kb-graph-main.js, its graph.json format from main's graph.py) is served
-from the same directory as graph-main/. Figures: time to first paint (navigation start to the first drawn
+Main's page (bench/graph_baseline/kb-graph-main.js, a copy of main's site_plugins/assets/kb-graph.js) is served
+from the same directory as graph-main/, reading the same graph in main's JSON format (graph-main.json). Figures: time to first paint (navigation start to the first drawn
 frame), frames per second of requestAnimationFrame during a scripted 4 s of wheel zoom and drag pan, and the
 JS heap (CDP Runtime.getHeapUsage) after it. Targets at 10,000 entries: first paint <= 2 s, >= 30 fps.
 """
