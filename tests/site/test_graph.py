@@ -365,3 +365,23 @@ def test_graph_libraries_ship_with_or_without_vendor_assets(tmp_path: Path, vend
     for f in ("sigma/sigma.min.js", "sigma/LICENSE", "graphology/graphology.umd.min.js", "graphology/LICENSE"):
         assert (vendor / f).is_file(), f
     assert (vendor / "katex" / "katex.min.js").is_file() == vendor_assets
+
+
+def test_large_graph_lays_out_the_most_linked_core_and_puts_the_rest_by_their_links(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_plugins.graph_layout as gl
+
+    monkeypatch.setattr(gl, "CORE", 60)
+    n = 300  # 0..59: a ring of hubs (each also linked to 4 leaves); 60..299: leaves; 240..299 unlinked
+    pairs = sorted({(min(i, (i + 1) % 60), max(i, (i + 1) % 60)) for i in range(60)}
+                   | {(i % 60, i) for i in range(60, 240)})
+    gl._last[:] = [None, []]
+    xy = layout([f"n{i}" for i in range(n)], pairs)
+    gl._last[:] = [None, []]
+    assert layout([f"n{i}" for i in range(n)], pairs) == xy
+    spread = math.dist(min(xy[:60]), max(xy[:60]))
+    for hub, leaf in ((i % 60, i) for i in range(60, 240)):  # leaves sit on their hub (one anchor: its position)
+        assert math.dist(xy[hub], xy[leaf]) < 0.05 * spread + 0.02 * SCALE
+    cx, cy = sum(x for x, _ in xy[:60]) / 60, sum(y for _, y in xy[:60]) / 60
+    ring = max(math.dist((cx, cy), p) for p in xy[:240])
+    assert all(math.dist((cx, cy), p) >= 0.9 * ring for p in xy[240:])  # unlinked: on the rim, not in the middle
