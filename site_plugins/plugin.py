@@ -23,7 +23,7 @@ from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
-from .graph import graph_json, local_graph_html
+from .graph import graph_json, graph_vendor_files, local_graph_html
 from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
@@ -40,7 +40,7 @@ from .vendor import VendorAssets
 
 log = logging.getLogger("mkdocs.plugins.kb")
 HERE = Path(__file__).resolve().parent
-ASSETS = ["kb.css", "kb-typeahead.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
+ASSETS = ["kb.css", "kb-typeahead.css", "kb-graph.css", "kb.js", "kb-graph.js", "kb-typeahead.js"]
 ASSETS += ["kb-chrome.css", "kb-chrome.js"]  # explorer, previews, right column, reader mode (site_plugins/explorer.py)
 ASSETS.append("kb-discovery.css")  # discovery panels (issue 13)
 ASSETS += ["kb-tables.css", "kb-tables.js"]  # entry tables (site_plugins/tables.py), dense tables site-wide
@@ -183,6 +183,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             files.append(f)
         if self.vendor is not None:
             for f in self.vendor.files(config):
+                files.append(f)
+        elif self.config.graph:  # the graph's WebGL libraries have no CDN fallback: shipped either way
+            for f in graph_vendor_files(config):
                 files.append(f)
         if self.config.nav != "keep" and not config.nav:
             config.nav = self._nav(config)

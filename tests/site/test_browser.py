@@ -60,7 +60,7 @@ def test_global_graph_page(corpus_site: Site, server: str, browser, tmp_path: Pa
     page.goto(server + "graph/", wait_until="load")
     page.wait_for_selector(".kb-graph-global[data-drawn='1']", timeout=15_000)
     nodes = int(page.locator(".kb-graph-global").get_attribute("data-nodes") or 0)
-    assert nodes == len(__import__("json").loads((corpus_site.out / "graph.json").read_text())["nodes"])
+    assert nodes == len(__import__("json").loads((corpus_site.out / "graph.json").read_text())["ids"])
     page.wait_for_timeout(1500)
     page.screenshot(path=str(tmp_path / "graph.png"))
     page.close()
