@@ -1,4 +1,5 @@
-"""`kb serve`: sync, build the site, then serve API + site on one port while a watcher keeps both current.
+"""`kb serve`: sync, then serve API + site on one port at once while the site builds behind it and a watcher
+keeps both current.
 
 `KB_ROLE` splits that in two (see `kbsync/roles.py`): a `writer` syncs, builds and watches without HTTP, and a
 `reader` only serves the store and the site folder, read-only.
@@ -110,6 +111,17 @@ def _serve_reader(s: Settings, store: Any) -> None:
     serve(s, store)
 
 
+def site_status(first_done: Any, failed: Any) -> Any:
+    """`/api/ready`'s `site` field: `building` until the first site build ends, then `complete` or `failed`."""
+    return lambda: "building" if not first_done.is_set() else "failed" if failed.is_set() else "complete"
+
+
+def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any) -> None:
+    """Keep the API's read-model holder (poked after each sync) and let `/api/ready` report the site build."""
+    holders.append(app.state.holder)
+    app.state.site_status = site_status(first_done, failed)
+
+
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     """Run `kb serve` as `role`: all (sync, build, watch, serve), writer (no HTTP) or reader (serve only)."""
     from api.server import serve
@@ -129,8 +141,8 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
                           args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
-    requests.put("build")
-    first_done.wait()  # serve a complete site from the first request on
+    requests.put("build")  # runs behind the server: the API and the pages already built answer meanwhile
+    site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
     built_rev = [report.revision]
     holders: list[Any] = []  # the API's read-model holder, told at once when a sync commits
@@ -157,7 +169,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
                 time.sleep(3600)
         log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
-        serve(s, store, on_app=lambda app: holders.append(app.state.holder))
+        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed))
     finally:
         if watcher is not None:
             watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0

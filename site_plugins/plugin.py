@@ -9,12 +9,12 @@ import json
 import logging
 import os
 import posixpath
+import time
 from pathlib import Path
 from typing import Any
 
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.utils import clean_directory
 
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
@@ -30,6 +30,7 @@ from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_p
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .properties import page_html as page_properties
 from .properties import redirect_file
+from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
@@ -65,6 +66,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         # re-render unchanged pages, and their references still count when choosing attachments to copy)
         self.refs: dict[str, dict[str, set[str]]] = {}
         self.site_name = ""
+        self._prune_from: int | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -87,6 +89,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_config(self, config):  # noqa: ANN001, ANN201
         self._reset()
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
+        install_atomic_writes()  # `kb serve` serves the folder while we write into it
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
@@ -126,8 +129,10 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(50)
     def on_pre_build(self, config) -> None:  # noqa: ANN001
-        if self.dirty and config.site_dir not in self.cache.keys and os.path.isdir(config.site_dir):
-            clean_directory(config.site_dir)  # first build of this process: nothing known is safe to keep
+        # First build of this process: nothing known is safe to keep, but the old pages stay served until this
+        # build has written its own; what it neither writes nor lists is pruned in on_post_build.
+        self._prune_from = (time.time_ns() - 2 * 10**9 if self.dirty and config.site_dir not in self.cache.keys
+                            and os.path.isdir(config.site_dir) else None)  # 2 s: the file clock is coarse
 
     # -- files: URLs, visibility, generated pages ------------------------------------------------
     @event_priority(-50)  # after other plugins added their files
@@ -386,6 +391,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 if p.is_file():
                     p.unlink()
             self._prune_search(config)
+            if self._prune_from is not None:
+                prune_stale(config.site_dir, self._prune_from, outputs)
 
     def _prune_search(self, config) -> None:  # noqa: ANN001
         """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""

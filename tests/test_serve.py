@@ -11,6 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from test_watch_api import Served, note, write
 
@@ -141,3 +142,48 @@ def test_sigterm_during_the_first_sync_of_2000_entries_exits_0_and_rolls_back(tm
         fresh.close()
     finally:
         store.close()
+
+
+def test_serve_answers_before_the_first_site_build_ends_and_serves_the_previous_pages(tmp_path, corpus300):
+    """Serve at once: the API and the previous run's pages answer while the first site build runs behind them;
+    `/api/ready` says `site: building`, then `complete`; the build then replaces the old pages and prunes files
+    no longer part of the site."""
+    src, _truth = corpus300
+    content = tmp_path / "content"
+    shutil.copytree(src, content, symlinks=True)
+    site = tmp_path / "site"
+    (site / "gone").mkdir(parents=True)
+    (site / "index.html").write_text("<p>previous run</p>", encoding="utf-8")
+    (site / "gone" / "index.html").write_text("<p>an entry deleted since</p>", encoding="utf-8")
+    srv = Served(tmp_path, content)
+    try:
+        t0 = time.monotonic()
+        seen: list[tuple[float, int, dict, str]] = []  # (seconds, status, /api/ready, home page)
+        while time.monotonic() - t0 < 120:
+            assert srv.proc.poll() is None, srv.logs()[-5000:]
+            try:
+                r = srv.http.get("/api/ready")
+                home = srv.http.get("/")
+            except httpx.TransportError:
+                time.sleep(0.05)
+                continue
+            seen.append((time.monotonic() - t0, r.status_code, r.json(), home.text))
+            if r.status_code == 200 and r.json().get("site") == "complete":
+                break
+            time.sleep(0.05)
+        ok = [x for x in seen if x[1] == 200]
+        assert ok, seen[-3:]
+        first, last = ok[0], ok[-1]
+        print(f"kb serve: /api/ready 200 after {first[0]:.2f}s (site {first[2].get('site')}), "
+              f"site complete after {last[0]:.2f}s")
+        assert first[2]["site"] == "building", "the server waited for the site build before answering"
+        assert "previous run" in first[3], "the previous run's page is not served during the first build"
+        assert last[2]["site"] == "complete"
+        assert "previous run" not in srv.http.get("/").text
+        assert srv.http.get("/gone/").status_code == 404, "a file of the previous run outside the site survived"
+        assert srv.http.get("/api/health").json()["site"] == "complete"
+        assert not list(site.rglob(".kb-*.tmp")), "temporary files left in the site"
+    finally:
+        code = srv.stop()
+    assert code == 0
+    no_traceback(srv)
