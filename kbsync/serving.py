@@ -77,10 +77,13 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     shown: set[str] = set()
     while True:
         msg = requests.get()
+        changed = _changed(msg)
         while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
             msg = requests.get()
+            changed += _changed(msg)
         if msg is None:
             return
+        _publish_first(site_dir, url, changed)
         try:
             shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
         except Exception:
@@ -95,6 +98,23 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
             if failed is not None:
                 failed.set()  # the next sync, whatever it changed, retries the build
         first_done.set()
+
+
+def _changed(msg: Any) -> list[str]:
+    """The slugs a build request names (a sync's changed slugs), or none (`"build"`: rebuild what changed)."""
+    return [str(s) for s in msg] if isinstance(msg, list) else []
+
+
+def _publish_first(site_dir: Path, url: str, changed: list[str]) -> None:
+    """Edit -> page: the edited pages are written before the build that updates every page they affect."""
+    if not changed:
+        return
+    from site_plugins.fastpage import publish_first
+
+    try:
+        publish_first(str(site_dir), url, list(dict.fromkeys(changed)))
+    except Exception:  # the build below renders them anyway
+        log.exception("could not publish the edited pages ahead of the site build")
 
 
 def _serve_reader(s: Settings, store: Any) -> None:
@@ -155,7 +175,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         # a no-op re-check changes nothing on the site, unless the last build failed (a bad file was removed)
         if rep.revision != built_rev[0] or rep.changed or failed.is_set():
             built_rev[0] = rep.revision
-            requests.put("build")
+            requests.put(list(rep.changed) or "build")  # the changed slugs: their pages are published first
 
     watcher = None
     if s.serve_watch or role == "writer":

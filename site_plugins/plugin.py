@@ -22,6 +22,7 @@ from kbsync.visibility import can_see
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
+from .fastpage import LastBuild, remember
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load
@@ -80,6 +81,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.files: Files | None = None
         self._urls: set[str] | None = None
         self.vendor: VendorAssets | None = None
+        self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -337,6 +339,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             self._select_attachments(files, config)
         if self.config.graph and self.index is not None:
             self.graph = graph_json(self.index)
+        self.built = (self.built[0], env)
         return env
 
     @event_priority(-50)  # after the search plugin indexed the page body
@@ -369,6 +372,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
         if self.config.incremental and self.dirty:
             self.cache.keep_titles(config.site_dir, nav.pages)
+        self.built = (nav, None)
         return nav
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
@@ -393,6 +397,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             self._prune_search(config)
             if self._prune_from is not None:
                 prune_stale(config.site_dir, self._prune_from, outputs)
+            remember(config.site_dir, LastBuild(self, config, self.files, *self.built))  # edit -> page first
 
     def _prune_search(self, config) -> None:  # noqa: ANN001
         """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
