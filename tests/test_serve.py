@@ -187,3 +187,26 @@ def test_serve_answers_before_the_first_site_build_ends_and_serves_the_previous_
         code = srv.stop()
     assert code == 0
     no_traceback(srv)
+
+
+def test_an_edited_page_is_published_before_the_site_build_that_follows(served):
+    """Edit -> page: the worker writes the edited page from the last build's state, then runs the build."""
+    served.wait_healthy()
+    served.wait_site_builds_done()
+    before = served.logs().count("site built in")
+    t0 = time.monotonic()
+    write(served.content / "other.md", note("Other", "zqother") + "\nZqEditedFirst sentence.\n")
+    while time.monotonic() - t0 < 30 and "ZqEditedFirst" not in served.http.get("/other/").text:
+        time.sleep(0.02)
+    took = time.monotonic() - t0
+    print(f"edited page served {took:.2f}s after the write")
+    assert "ZqEditedFirst" in served.http.get("/other/").text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and served.logs().count("site built in") == before:
+        time.sleep(0.05)
+    logs = served.logs()
+    first = logs.find("published 1 edited page(s) first")
+    assert first >= 0, logs[-3000:]
+    assert logs.count("site built in") > before
+    assert first < logs.rfind("site built in"), "the edited page waited for the build"
+    no_traceback(served)
