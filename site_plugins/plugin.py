@@ -289,7 +289,10 @@ class KbPlugin(BasePlugin[KbConfig]):
             return
         index = self.index
         assert index is not None
-        glob = _h([dict(self.config), config.site_name, config.nav, sorted(self.generated)])
+        # Every page shows the nav. Unless `nav: keep` leaves MkDocs to list pages, config.nav is all of it: a
+        # tag page appearing (or an entry hidden) then changes no other page, and must not re-render them all.
+        pages = sorted(self.generated) if self.config.nav == "keep" else []
+        glob = _h([dict(self.config), config.site_name, config.nav, pages])
         for f in files.documentation_pages():
             if f.src_uri in self.entry_files:
                 key = entry_key(index, self.entry_files[f.src_uri], glob)
