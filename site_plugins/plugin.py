@@ -27,6 +27,7 @@ from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load
 from .links import LinkManager
+from .mdreuse import install_reused_markdown
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .properties import page_html as page_properties
@@ -92,6 +93,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._reset()
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
         install_atomic_writes()  # `kb serve` serves the folder while we write into it
+        install_reused_markdown()  # one Markdown converter per build, not one per page
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
