@@ -26,6 +26,7 @@ from .fastpage import LastBuild, remember
 from .graph import graph_json, local_graph_html
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load
+from .jinjacache import share_compiled_templates
 from .links import LinkManager
 from .mdreuse import install_reused_markdown
 from .pages import GenPage, TagPages, TypePages, graph_page, home_page, search_page
@@ -69,6 +70,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.refs: dict[str, dict[str, set[str]]] = {}
         self.site_name = ""
         self._prune_from: int | None = None
+        self._searched: dict[str, set[str]] = {}  # site_dir -> page URLs of its last search index
         self._reset()
 
     def _reset(self) -> None:
@@ -345,7 +347,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.graph and self.index is not None:
             self.graph = graph_json(self.index)
         self.built = (self.built[0], env)
-        return env
+        return share_compiled_templates(env)
 
     @event_priority(-50)  # after the search plugin indexed the page body
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201
@@ -409,6 +411,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.files is None:
             return
         valid = {f.url for f in self.files.documentation_pages()}
+        before = self._searched.get(config.site_dir)
+        self._searched[config.site_dir] = valid
+        if before is not None and before <= valid:
+            return  # no page went away since the last index: nothing to drop (and 10k entries not to rewrite)
         keep = lambda e: str(e.get("location", "")).split("#")[0] in valid  # noqa: E731
         for name in ("material/search", "search"):
             prev = getattr(config.plugins.get(name), "search_index_prev", None)
