@@ -83,3 +83,25 @@ def test_edits_that_leave_the_nav_alone_rerender_few_pages(small: tuple[Path, Pa
     print(f"{len(changed)} of {len(after)} pages re-rendered")
     assert changed
     assert len(changed) <= len(after) // 4, changed  # not the whole site
+
+
+# (what happens to the entry the embedded body links to, what the embedding page must then show)
+EMBED_CASES = [("deleted", lambda p: p.unlink(), "kb-broken"),
+               ("retitled", lambda p: p.write_text("---\ntitle: Zq Renamed Target\n---\nBody.\n", encoding="utf-8"),
+                "Zq Renamed Target")]
+
+
+@pytest.mark.parametrize(("change", "expect"), [(c[1], c[2]) for c in EMBED_CASES], ids=[c[0] for c in EMBED_CASES])
+def test_a_page_embedding_an_entry_follows_the_embedded_links(tmp_path: Path, change, expect: str) -> None:
+    """Regression (parity at 1,000 entries): A embeds B, B links C; C changes, B's own source does not."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("---\ntitle: A\n---\nBefore\n\n![[B]]\n", encoding="utf-8")
+    (content / "b.md").write_text("---\ntitle: B\n---\nB links [[C]] here.\n", encoding="utf-8")
+    (content / "c.md").write_text("---\ntitle: C\n---\nC body.\n", encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    change(content / "c.md")
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    embedded = (tmp_path / "site" / "a" / "index.html").read_text(encoding="utf-8").split("Before", 1)[1]
+    assert expect in embedded
