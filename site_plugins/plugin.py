@@ -137,8 +137,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_pre_build(self, config) -> None:  # noqa: ANN001
         # First build of this process: nothing known is safe to keep, but the old pages stay served until this
         # build has written its own; what it neither writes nor lists is pruned in on_post_build.
-        self._prune_from = (time.time_ns() - 2 * 10**9 if self.dirty and config.site_dir not in self.cache.keys
-                            and os.path.isdir(config.site_dir) else None)  # 2 s: the file clock is coarse
+        self._prune_from = (time.time_ns() - 10**8 if self.dirty and config.site_dir not in self.cache.keys
+                            and os.path.isdir(config.site_dir) else None)  # file times lag the clock by a tick
 
     # -- files: URLs, visibility, generated pages ------------------------------------------------
     @event_priority(-50)  # after other plugins added their files

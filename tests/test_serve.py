@@ -6,6 +6,7 @@ before or after the batch, and a normal follow-up sync must make it equal to a c
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -155,6 +156,8 @@ def test_serve_answers_before_the_first_site_build_ends_and_serves_the_previous_
     (site / "gone").mkdir(parents=True)
     (site / "index.html").write_text("<p>previous run</p>", encoding="utf-8")
     (site / "gone" / "index.html").write_text("<p>an entry deleted since</p>", encoding="utf-8")
+    for old in (site / "index.html", site / "gone" / "index.html"):  # written by an earlier run, not this one
+        os.utime(old, (time.time() - 60, time.time() - 60))
     srv = Served(tmp_path, content)
     try:
         t0 = time.monotonic()
