@@ -212,4 +212,5 @@ def test_an_edited_page_is_published_before_the_site_build_that_follows(served):
     assert first >= 0, logs[-3000:]
     assert logs.count("site built in") > before
     assert first < logs.rfind("site built in"), "the edited page waited for the build"
+    assert served.stop() == 0  # SIGTERM: the site worker goes with the server (a SIGKILL would orphan it)
     no_traceback(served)
