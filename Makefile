@@ -22,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check kbsync site_plugins api tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow" $(PYTEST_ARGS)  # .ci/run adds the slow ones (-m slow)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kbsync site_plugins api tests bench

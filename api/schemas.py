@@ -124,6 +124,9 @@ class Health(BaseModel):
     revision: int | None
     entries: int
     error: str | None = None
+    # `kb serve` answers before its first site build ends: `building` until then, then `complete` (or `failed`);
+    # null when this process builds no site (a reader, or the API alone)
+    site: Literal["building", "complete", "failed"] | None = None
 
 
 class Problem(BaseModel):

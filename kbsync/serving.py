@@ -1,4 +1,5 @@
-"""`kb serve`: sync, build the site, then serve API + site on one port while a watcher keeps both current.
+"""`kb serve`: sync, then serve API + site on one port at once while the site builds behind it and a watcher
+keeps both current.
 
 `KB_ROLE` splits that in two (see `kbsync/roles.py`): a `writer` syncs, builds and watches without HTTP, and a
 `reader` only serves the store and the site folder, read-only.
@@ -76,10 +77,13 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     shown: set[str] = set()
     while True:
         msg = requests.get()
+        changed = _changed(msg)
         while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
             msg = requests.get()
+            changed += _changed(msg)
         if msg is None:
             return
+        _publish_first(site_dir, url, changed)
         try:
             shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
         except Exception:
@@ -96,6 +100,23 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
         first_done.set()
 
 
+def _changed(msg: Any) -> list[str]:
+    """The slugs a build request names (a sync's changed slugs), or none (`"build"`: rebuild what changed)."""
+    return [str(s) for s in msg] if isinstance(msg, list) else []
+
+
+def _publish_first(site_dir: Path, url: str, changed: list[str]) -> None:
+    """Edit -> page: the edited pages are written before the build that updates every page they affect."""
+    if not changed:
+        return
+    from site_plugins.fastpage import publish_first
+
+    try:
+        publish_first(str(site_dir), url, list(dict.fromkeys(changed)))
+    except Exception:  # the build below renders them anyway
+        log.exception("could not publish the edited pages ahead of the site build")
+
+
 def _serve_reader(s: Settings, store: Any) -> None:
     """KB_ROLE=reader: API + the site folder as it is (the writer or `kb build` fills it); no sync, watch or build."""
     from api.server import serve
@@ -108,6 +129,17 @@ def _serve_reader(s: Settings, store: Any) -> None:
         log.info("reader: no site folder %s, serving the API only", site_dir)
     log.info("serving http://%s:%s/ (site) and /api/ (search), read-only", s.host, s.port)
     serve(s, store)
+
+
+def site_status(first_done: Any, failed: Any) -> Any:
+    """`/api/ready`'s `site` field: `building` until the first site build ends, then `complete` or `failed`."""
+    return lambda: "building" if not first_done.is_set() else "failed" if failed.is_set() else "complete"
+
+
+def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any) -> None:
+    """Keep the API's read-model holder (poked after each sync) and let `/api/ready` report the site build."""
+    holders.append(app.state.holder)
+    app.state.site_status = site_status(first_done, failed)
 
 
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
@@ -129,8 +161,8 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
                           args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
-    requests.put("build")
-    first_done.wait()  # serve a complete site from the first request on
+    requests.put("build")  # runs behind the server: the API and the pages already built answer meanwhile
+    site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
     built_rev = [report.revision]
     holders: list[Any] = []  # the API's read-model holder, told at once when a sync commits
@@ -143,7 +175,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         # a no-op re-check changes nothing on the site, unless the last build failed (a bad file was removed)
         if rep.revision != built_rev[0] or rep.changed or failed.is_set():
             built_rev[0] = rep.revision
-            requests.put("build")
+            requests.put(list(rep.changed) or "build")  # the changed slugs: their pages are published first
 
     watcher = None
     if s.serve_watch or role == "writer":
@@ -157,7 +189,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
                 time.sleep(3600)
         log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
-        serve(s, store, on_app=lambda app: holders.append(app.state.holder))
+        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed))
     finally:
         if watcher is not None:
             watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0

@@ -32,14 +32,28 @@ def entry_key(index: SiteIndex, slug: str, global_key: str) -> str:
     peer = index.faces.get  # what a page shows of another entry (computed once per build, not per link)
 
     links = r.get("links") or []
-    embeds = [index.records[ln["target"]].get("hash") for ln in links
-              if ln.get("kind") == "embed" and ln.get("target") in index.records]
+    embeds = _embedded(index, links, peer, 16, {slug})  # deeper than any embed_depth renders: a bound, not a rule
     backs = [(b.get("source"), b.get("kind"), peer(b.get("source"))) for b in r.get("backlinks") or []]
     doc = r.get("document") or (slug if r.get("chapters") else None)
     chapters = [peer(c) for c in (index.records.get(doc, {}).get("chapters") or [])] if doc else []
     return _h([global_key, r.get("hash"), r.get("title"), r.get("tags"), r.get("fields"), r.get("created"),
                r.get("updated"), [(ln.get("raw"), ln.get("kind"), peer(ln.get("target"))) for ln in links],
                embeds, backs, peer(doc), chapters])
+
+
+def _embedded(index: SiteIndex, links: list[Any], peer: Any, depth: int, seen: set[str]) -> list[Any]:
+    """What embedded entries show: their source, and what their own links point to (a link in an embedded
+    body turns broken when its target goes), nested embeds included, as deep as embeds render."""
+    out: list[Any] = []
+    for ln in links:
+        target = ln.get("target")
+        if ln.get("kind") != "embed" or target not in index.records or target in seen or depth <= 0:
+            continue
+        inner = index.records[target].get("links") or []
+        out.append((index.records[target].get("hash"), [(x.get("raw"), x.get("kind"), peer(x.get("target")))
+                                                        for x in inner],
+                    _embedded(index, inner, peer, depth - 1, seen | {target})))
+    return out
 
 
 class RenderCache:

@@ -9,12 +9,12 @@ import json
 import logging
 import os
 import posixpath
+import time
 from pathlib import Path
 from typing import Any
 
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.utils import clean_directory
 
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
@@ -23,16 +23,20 @@ from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
+from .fastpage import LastBuild, remember
 from .graph import graph_json, graph_vendor_files, local_graph_html
 from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
+from .jinjacache import share_compiled_templates
 from .links import LinkManager
+from .mdreuse import install_reused_markdown
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
 from .properties import redirect_file
+from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
 from .topics import SiteDiscovery
 from .vault import VaultAssets, excluded_paths, read_vault
@@ -72,6 +76,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         # re-render unchanged pages, and their references still count when choosing attachments to copy)
         self.refs: dict[str, dict[str, set[str]]] = {}
         self.site_name = ""
+        self._prune_from: int | None = None
+        self._searched: dict[str, set[str]] = {}  # site_dir -> page URLs of its last search index
         self._reset()
 
     def _reset(self) -> None:
@@ -87,6 +93,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._urls: set[str] | None = None
         self.vendor: VendorAssets | None = None
         self.discovery: SiteDiscovery | None = None
+        self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -96,6 +103,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_config(self, config):  # noqa: ANN001, ANN201
         self._reset()
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
+        install_atomic_writes()  # `kb serve` serves the folder while we write into it
+        install_reused_markdown()  # one Markdown converter per build, not one per page
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
@@ -141,8 +150,10 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(50)
     def on_pre_build(self, config) -> None:  # noqa: ANN001
-        if self.dirty and config.site_dir not in self.cache.keys and os.path.isdir(config.site_dir):
-            clean_directory(config.site_dir)  # first build of this process: nothing known is safe to keep
+        # First build of this process: nothing known is safe to keep, but the old pages stay served until this
+        # build has written its own; what it neither writes nor lists is pruned in on_post_build.
+        self._prune_from = (time.time_ns() - 10**8 if self.dirty and config.site_dir not in self.cache.keys
+                            and os.path.isdir(config.site_dir) else None)  # file times lag the clock by a tick
 
     # -- files: URLs, visibility, generated pages ------------------------------------------------
     @event_priority(-50)  # after other plugins added their files
@@ -308,7 +319,10 @@ class KbPlugin(BasePlugin[KbConfig]):
             return
         index = self.index
         assert index is not None
-        glob = _h([dict(self.config), config.site_name, config.nav, sorted(self.generated)])
+        # Every page shows the nav. Unless `nav: keep` leaves MkDocs to list pages, config.nav is all of it: a
+        # tag page appearing (or an entry hidden) then changes no other page, and must not re-render them all.
+        pages = sorted(self.generated) if self.config.nav == "keep" else []
+        glob = _h([dict(self.config), config.site_name, config.nav, pages])
         for f in files.documentation_pages():
             if f.src_uri in self.entry_files:
                 key = entry_key(index, self.entry_files[f.src_uri], glob)
@@ -365,7 +379,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             self.graph = graph_json(self.index)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
-        return env
+        self.built = (self.built[0], env)
+        return share_compiled_templates(env)
 
     @event_priority(-50)  # after the search plugin indexed the page body
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201
@@ -404,6 +419,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
         if self.config.incremental and self.dirty:
             self.cache.keep_titles(config.site_dir, nav.pages)
+        self.built = (nav, None)
         return nav
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
@@ -434,12 +450,19 @@ class KbPlugin(BasePlugin[KbConfig]):
                 if p.is_file():
                     p.unlink()
             self._prune_search(config)
+            if self._prune_from is not None:
+                prune_stale(config.site_dir, self._prune_from, outputs)
+            remember(config.site_dir, LastBuild(self, config, self.files, *self.built))  # edit -> page first
 
     def _prune_search(self, config) -> None:  # noqa: ANN001
         """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
         if self.files is None:
             return
         valid = {f.url for f in self.files.documentation_pages()}
+        before = self._searched.get(config.site_dir)
+        self._searched[config.site_dir] = valid
+        if before is not None and before <= valid:
+            return  # no page went away since the last index: nothing to drop (and 10k entries not to rewrite)
         keep = lambda e: str(e.get("location", "")).split("#")[0] in valid  # noqa: E731
         for name in ("material/search", "search"):
             prev = getattr(config.plugins.get(name), "search_index_prev", None)

@@ -6,11 +6,13 @@ before or after the batch, and a normal follow-up sync must make it equal to a c
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from test_watch_api import Served, note, write
 
@@ -141,3 +143,74 @@ def test_sigterm_during_the_first_sync_of_2000_entries_exits_0_and_rolls_back(tm
         fresh.close()
     finally:
         store.close()
+
+
+def test_serve_answers_before_the_first_site_build_ends_and_serves_the_previous_pages(tmp_path, corpus300):
+    """Serve at once: the API and the previous run's pages answer while the first site build runs behind them;
+    `/api/ready` says `site: building`, then `complete`; the build then replaces the old pages and prunes files
+    no longer part of the site."""
+    src, _truth = corpus300
+    content = tmp_path / "content"
+    shutil.copytree(src, content, symlinks=True)
+    site = tmp_path / "site"
+    (site / "gone").mkdir(parents=True)
+    (site / "index.html").write_text("<p>previous run</p>", encoding="utf-8")
+    (site / "gone" / "index.html").write_text("<p>an entry deleted since</p>", encoding="utf-8")
+    for old in (site / "index.html", site / "gone" / "index.html"):  # written by an earlier run, not this one
+        os.utime(old, (time.time() - 60, time.time() - 60))
+    srv = Served(tmp_path, content)
+    try:
+        t0 = time.monotonic()
+        seen: list[tuple[float, int, dict, str]] = []  # (seconds, status, /api/ready, home page)
+        while time.monotonic() - t0 < 120:
+            assert srv.proc.poll() is None, srv.logs()[-5000:]
+            try:
+                r = srv.http.get("/api/ready")
+                home = srv.http.get("/")
+            except httpx.TransportError:
+                time.sleep(0.05)
+                continue
+            seen.append((time.monotonic() - t0, r.status_code, r.json(), home.text))
+            if r.status_code == 200 and r.json().get("site") == "complete":
+                break
+            time.sleep(0.05)
+        ok = [x for x in seen if x[1] == 200]
+        assert ok, seen[-3:]
+        first, last = ok[0], ok[-1]
+        print(f"kb serve: /api/ready 200 after {first[0]:.2f}s (site {first[2].get('site')}), "
+              f"site complete after {last[0]:.2f}s")
+        assert first[2]["site"] == "building", "the server waited for the site build before answering"
+        assert "previous run" in first[3], "the previous run's page is not served during the first build"
+        assert last[2]["site"] == "complete"
+        assert "previous run" not in srv.http.get("/").text
+        assert srv.http.get("/gone/").status_code == 404, "a file of the previous run outside the site survived"
+        assert srv.http.get("/api/health").json()["site"] == "complete"
+        assert not list(site.rglob(".kb-*.tmp")), "temporary files left in the site"
+    finally:
+        code = srv.stop()
+    assert code == 0
+    no_traceback(srv)
+
+
+def test_an_edited_page_is_published_before_the_site_build_that_follows(served):
+    """Edit -> page: the worker writes the edited page from the last build's state, then runs the build."""
+    served.wait_healthy()
+    served.wait_site_builds_done()
+    before = served.logs().count("site built in")
+    t0 = time.monotonic()
+    write(served.content / "other.md", note("Other", "zqother") + "\nZqEditedFirst sentence.\n")
+    while time.monotonic() - t0 < 30 and "ZqEditedFirst" not in served.http.get("/other/").text:
+        time.sleep(0.02)
+    took = time.monotonic() - t0
+    print(f"edited page served {took:.2f}s after the write")
+    assert "ZqEditedFirst" in served.http.get("/other/").text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and served.logs().count("site built in") == before:
+        time.sleep(0.05)
+    logs = served.logs()
+    first = logs.find("published 1 edited page(s) first")
+    assert first >= 0, logs[-3000:]
+    assert logs.count("site built in") > before
+    assert first < logs.rfind("site built in"), "the edited page waited for the build"
+    assert served.stop() == 0  # SIGTERM: the site worker goes with the server (a SIGKILL would orphan it)
+    no_traceback(served)

@@ -61,7 +61,8 @@ class Served:
                 raise AssertionError(f"kb serve exited with {self.proc.returncode}:\n{self.logs()}")
             try:
                 r = self.http.get("/api/ready")  # ready: the read model is loaded, not just the process up
-                if r.status_code == 200 and r.json().get("status") == "ok":
+                # and the first site build done: `kb serve` answers while it runs (`site: building`)
+                if r.status_code == 200 and r.json().get("status") == "ok" and r.json().get("site") != "building":
                     return self.http.get("/api/health").json()
             except httpx.TransportError:
                 pass

@@ -51,7 +51,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                 raise AssertionError((base / "serve.log").read_text(errors="replace")[-3000:])
             try:
                 with urllib.request.urlopen(url + "api/ready", timeout=2) as r:
-                    if r.status == 200:
+                    if r.status == 200 and b'"site":"building"' not in r.read():  # and the site built
                         break
             except OSError:
                 pass

@@ -59,3 +59,49 @@ def test_entry_turned_private_disappears(small: tuple[Path, Path, str]) -> None:
             data = f.read_text(encoding="utf-8", errors="ignore")
             assert "SECRET-INCREMENTAL-CANARY" not in data, f
             assert f'"{slug}/' not in data, f  # no page, graph node, sitemap or search entry
+
+
+# An edit that adds a tag page or hides an entry changes no nav (config.nav lists types, not tags or entries):
+# only the pages that show the entry are re-rendered, not every page.
+NAV_FREE = [("new tag", lambda t: t.replace("---\n", "---\ntags: [zq-brand-new-tag]\n", 1)
+             if "\ntags:" not in t.split("\n---\n")[0] else
+             __import__("re").sub(r"(?m)^tags:.*$", "tags: [zq-brand-new-tag]", t, count=1)),
+            ("hidden", lambda t: t.replace("---\n", "---\ndraft: true\n", 1))]
+
+
+@pytest.mark.parametrize("edit", [e[1] for e in NAV_FREE], ids=[e[0] for e in NAV_FREE])
+def test_edits_that_leave_the_nav_alone_rerender_few_pages(small: tuple[Path, Path, str], edit) -> None:
+    content, site, store = small
+    before = _mtimes(site)
+    victim = [p for p in sorted(content.rglob("*.md"))
+              if p.read_text().startswith("---\n") and "draft: true" not in p.read_text()
+              and "private: true" not in p.read_text() and "/people/" not in str(p) and "/documents/" not in str(p)][-1]
+    victim.write_text(edit(victim.read_text(encoding="utf-8")), encoding="utf-8")
+    build_site(content, site, store_url=store, incremental=True)
+    after = _mtimes(site)
+    changed = [p for p in after if after[p] != before.get(p)]
+    print(f"{len(changed)} of {len(after)} pages re-rendered")
+    assert changed
+    assert len(changed) <= len(after) // 4, changed  # not the whole site
+
+
+# (what happens to the entry the embedded body links to, what the embedding page must then show)
+EMBED_CASES = [("deleted", lambda p: p.unlink(), "kb-broken"),
+               ("retitled", lambda p: p.write_text("---\ntitle: Zq Renamed Target\n---\nBody.\n", encoding="utf-8"),
+                "Zq Renamed Target")]
+
+
+@pytest.mark.parametrize(("change", "expect"), [(c[1], c[2]) for c in EMBED_CASES], ids=[c[0] for c in EMBED_CASES])
+def test_a_page_embedding_an_entry_follows_the_embedded_links(tmp_path: Path, change, expect: str) -> None:
+    """Regression (parity at 1,000 entries): A embeds B, B links C; C changes, B's own source does not."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("---\ntitle: A\n---\nBefore\n\n![[B]]\n", encoding="utf-8")
+    (content / "b.md").write_text("---\ntitle: B\n---\nB links [[C]] here.\n", encoding="utf-8")
+    (content / "c.md").write_text("---\ntitle: C\n---\nC body.\n", encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    change(content / "c.md")
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    embedded = (tmp_path / "site" / "a" / "index.html").read_text(encoding="utf-8").split("Before", 1)[1]
+    assert expect in embedded

@@ -74,16 +74,26 @@ def _fresh_build(content: Path, out: Path, store: str) -> None:
     subprocess.run([sys.executable, "-c", code, str(content), str(out), store], check=True, capture_output=True)
 
 
-@pytest.mark.slow
-def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(GEN), str(tmp_path), "--entries", "80", "--seed", "11"], check=True,
+# `make test` runs the reduced form (each kind of edit once, a small corpus); `.ci/run` adds the full forms
+# (`pytest -m slow`).
+ONE_EACH = list(dict.fromkeys(ROUNDS))
+
+
+@pytest.mark.parametrize(("entries", "rounds"), [
+    pytest.param(40, ONE_EACH, id="reduced"),
+    pytest.param(80, ROUNDS, id="full-80", marks=pytest.mark.slow),
+    pytest.param(1000, ROUNDS, id="full-1000", marks=pytest.mark.slow),
+])
+def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Path, entries: int,
+                                                                   rounds: list[str]) -> None:
+    subprocess.run([sys.executable, str(GEN), str(tmp_path), "--entries", str(entries), "--seed", "11"], check=True,
                    capture_output=True)
     content = tmp_path / "content"
     store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
     incremental, full = tmp_path / "site-incremental", tmp_path / "site-full"
     build_site(content, incremental, store_url=store, incremental=True)
     rng = random.Random(5)
-    for round_, kind in enumerate(ROUNDS):
+    for round_, kind in enumerate(rounds):
         edits = _mutate(content, rng, round_, kind)
         build_site(content, incremental, store_url=store, incremental=True)
         shutil.rmtree(full, ignore_errors=True)

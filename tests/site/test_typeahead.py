@@ -44,7 +44,7 @@ def _start(base: Path) -> tuple[subprocess.Popen[bytes], str]:
             raise AssertionError((base / "serve.log").read_text(errors="replace")[-3000:])
         try:
             with urllib.request.urlopen(url + "api/ready", timeout=2) as r:  # read model loaded
-                if r.status == 200:
+                if r.status == 200 and b'"site":"building"' not in r.read():  # and the site built
                     return proc, url
         except OSError:
             pass

@@ -1,0 +1,140 @@
+"""Edit -> page timings for bench/site.py: each kind of edit, run the way `kb serve`'s site worker runs it.
+
+One edit = write the file, sync it (the watcher's work, less its 0.15 s debounce), publish the edited page
+first (`site_plugins.fastpage`), then the incremental build that updates every page it affects.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kbsync.paths import slugify
+from kbsync.store import open_store
+from kbsync.sync import sync_content
+
+WIKI = re.compile(r"\[\[[^\]\n]+\]\]")
+
+
+def _front(text: str, key: str, value: str) -> str:
+    head, sep, body = text.partition("\n---\n")
+    lines = [ln for ln in head.split("\n") if not ln.startswith(f"{key}:")]
+    return "\n".join([*lines, f"{key}: {value}"]) + sep + body
+
+
+def _toggle_draft(text: str, i: int) -> str:
+    return text.replace("\ndraft: true", "") if "\ndraft: true" in text else _front(text, "draft", "true")
+
+
+EDITS: dict[str, Callable[[str, int], str]] = {
+    "body": lambda t, i: t + f"\nBench edit {i}.\n",
+    "title": lambda t, i: _front(t, "title", f'"Bench title {i}"'),
+    "tag": lambda t, i: _front(t, "tags", f"[bench-{i % 3}]"),
+    "link added": lambda t, i: t + f"\nBench link [[Bench target {i}]].\n",
+    "link removed": lambda t, i: WIKI.sub("removed", t, count=1),
+    "visibility": _toggle_draft,
+}
+
+
+def _p(values: list[float], q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+
+def _candidates(content: Path) -> list[Path]:
+    out = []
+    for p in sorted(content.rglob("*.md")):
+        text = p.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---\n") and "draft:" not in text and "private:" not in text and WIKI.search(text):
+            out.append(p)
+    return out
+
+
+def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7) -> dict[str, list[float]]:
+    """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures."""
+    from site_plugins.config import build_site
+    from site_plugins.fastpage import publish_first
+
+    files = _candidates(content)
+    rng = random.Random(seed)
+    store = open_store(store_url)
+    figures: dict[str, list[float]] = {}
+    print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}")
+    try:
+        for kind, edit in EDITS.items():
+            page_t, all_t = [], []
+            for i in range(per_kind):
+                victim = rng.choice(files)
+                rel = str(victim.relative_to(content))
+                slug = slugify(rel)
+                old = victim.read_text(encoding="utf-8")
+                t0 = time.perf_counter()
+                victim.write_text(edit(old, i), encoding="utf-8")
+                changed = sync_content(content, store, paths=[rel]).changed
+                publish_first(str(site), store_url, changed)
+                t_page = time.perf_counter() - t0
+                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+                t_all = time.perf_counter() - t0
+                if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
+                    t_page = t_all
+                page_t.append(t_page)
+                all_t.append(t_all)
+                if kind != "visibility":
+                    assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
+                victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
+                sync_content(content, store, paths=[rel])
+                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+            figures[kind] = page_t + all_t
+            print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}",
+                  flush=True)
+    finally:
+        store.close()
+    return figures
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def time_serve_start(out: Path, content: Path, site: Path, store_url: str) -> None:
+    """Start `kb serve` over the synced store and built site; print when /api/health and a page first answer."""
+    import httpx
+
+    port = _free_port()
+    env = dict(os.environ, KB_CONTENT_DIR=str(content), KB_STORE_URL=store_url, KB_KEYWORDS="false",
+               KB_SITE_DIR=str(site), KB_LOG_LEVEL="WARNING")
+    with open(out / "serve.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kbsync", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, stdout=log, stderr=log)
+    t0 = time.perf_counter()
+    seen: dict[str, float] = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            while len(seen) < 3 and time.perf_counter() - t0 < 600 and proc.poll() is None:
+                for name, url in (("health", "/api/health"), ("page", "/"), ("complete", "/api/ready")):
+                    if name in seen:
+                        continue
+                    try:
+                        r = http.get(url)
+                    except httpx.TransportError:
+                        continue
+                    if r.status_code == 200 and (name != "complete" or r.json().get("site") == "complete"):
+                        seen[name] = time.perf_counter() - t0
+                time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    for name, target in (("health", 5.0), ("page", 10.0), ("complete", None)):
+        t = seen.get(name)
+        label = {"health": "/api/health answers", "page": "first page served", "complete": "site complete"}[name]
+        verdict = "" if target is None else ("OK" if t is not None and t <= target else "MISS")
+        print(f"kb serve: {label:<20} {'-' if t is None else f'{t:6.2f} s':>8}"
+              f"{'' if target is None else f'   target <= {target:g} s  {verdict}'}")

@@ -1,0 +1,59 @@
+"""Publishing into a live site folder: whole pages only (temp file + rename), stale files pruned after a build.
+
+`kb serve` answers from the site folder while a build writes into it, so a reader must never see half a page,
+and the first build of a process keeps the previous run's pages in place (served meanwhile) instead of
+emptying the folder first; what that build did not write and does not list is removed at its end.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import mkdocs.utils
+
+
+def write_atomic(content: bytes, output_path: str) -> None:
+    """`mkdocs.utils.write_file`, but readers see the old file or the new one, never a part."""
+    folder = os.path.dirname(output_path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the site is served (and maybe copied) as ordinary files
+        os.replace(tmp, output_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def install_atomic_writes() -> None:
+    """Make MkDocs (and every plugin writing through its helper) publish pages atomically."""
+    mkdocs.utils.write_file = write_atomic
+
+
+def prune_stale(site_dir: str | Path, started_ns: int, keep: Iterable[str]) -> list[str]:
+    """Remove files of `site_dir` this build neither wrote (mtime before `started_ns`) nor lists in `keep`
+    (site-relative paths); returns the removed paths. Empty folders left behind go too."""
+    root = Path(site_dir)
+    keep = set(keep)
+    removed: list[str] = []
+    for folder, _dirs, names in os.walk(root, topdown=False):
+        for name in names:
+            path = Path(folder, name)
+            rel = path.relative_to(root).as_posix()
+            try:
+                if rel in keep or path.stat().st_mtime_ns >= started_ns:
+                    continue
+                path.unlink()
+                removed.append(rel)
+            except OSError:
+                continue
+        if folder != str(root):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only when empty
+    return sorted(removed)
