@@ -73,6 +73,7 @@ def default_sync(content_dir: Path, **kwargs: Any) -> SyncFn:
             syncer = syncers[id(store)] = Syncer(content_dir, store, **kwargs)
         syncer.workers = None if paths is None or len(paths) > BIG_BATCH else 1  # no fork() from a busy thread
         return syncer.sync(paths=paths)
+    run.syncers = syncers  # type: ignore[attr-defined]  # the keyword filler keeps them current (discovery.filler)
     return run
 
 

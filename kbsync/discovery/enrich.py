@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +32,13 @@ def default_cache_path(store: Store, content_dir: str | Path | None = None) -> P
 
 def fill_keywords(store: Store, cache: KeywordCache, opts: KeywordOptions | None = None,
                   workers: int | None = None, *, slugs: Iterable[str] | None = None,
-                  lock: AbstractContextManager[Any] | None = None, mp_context: Any = None) -> tuple[KeywordStats, int]:
+                  lock: AbstractContextManager[Any] | None = None, mp_context: Any = None,
+                  on_commit: Callable[[int, int], None] | None = None) -> tuple[KeywordStats, int]:
     """Keywords for the stored entries (`slugs`, else all), written in one small commit of those that changed.
 
     Run after the sync's own commit: entries are searchable before this starts. The keywords are computed outside
     `lock`; the commit happens under it and skips any entry a sync rewrote meanwhile (its hash moved), so a fill
-    never puts back an older record. Returns (stats, revision)."""
+    never puts back an older record; `on_commit(before, after)` runs under it after a commit. Returns (stats, revision)."""
     recs = _read(store, slugs)
     kws, stats = compute(recs, cache, opts or KeywordOptions(), workers, mp_context=mp_context)
     hashes = {r["slug"]: r.get("hash") for r in recs}
@@ -45,7 +46,10 @@ def fill_keywords(store: Store, cache: KeywordCache, opts: KeywordOptions | None
         now = _read(store, slugs) if lock is not None else recs
         changed = [dict(r, keywords=kws[r["slug"]]) for r in now
                    if r["slug"] in kws and r.get("hash") == hashes[r["slug"]] and r.get("keywords") != kws[r["slug"]]]
-        rev = store.apply(Batch(upserts=changed)) if changed else store.revision()
+        before = store.revision()
+        rev = store.apply(Batch(upserts=changed)) if changed else before
+        if changed and on_commit is not None:
+            on_commit(before, rev)
     stats.committed = len(changed)
     return stats, rev
 

@@ -91,8 +91,8 @@ def test_the_watcher_fills_the_edited_entries(tmp_path) -> None:
     filler = start_filler(s, store)
     assert filler is not None
     synced: list = []
-    watcher = Watcher(s.content_dir, store, debounce=0.05, rescan_every=None,
-                      **watch_hooks(filler, s, synced.append, Options(keywords=False)))
+    hooks = watch_hooks(filler, s, synced.append, Options(keywords=False))
+    watcher = Watcher(s.content_dir, store, debounce=0.05, rescan_every=None, **hooks)
     watcher.start()
     try:
         assert filler.wait_idle(60) and has(store, "press", "press")
@@ -103,6 +103,9 @@ def test_the_watcher_fills_the_edited_entries(tmp_path) -> None:
             time.sleep(0.05)
         assert has(store, "press", "overhead") and synced
         assert filler.wait_idle(30) and filler.computed == computed + 1
+        # The syncer still knows the store after the keyword commit: the next edit does not reload everything.
+        (syncer,) = hooks["sync"].syncers.values()
+        assert syncer._known.revision == store.revision()
     finally:
         watcher.stop()
         filler.stop()
