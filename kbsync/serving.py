@@ -152,7 +152,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     from .sync import Syncer
     from .watch import Watcher
 
-    options = Options(keywords=s.keywords)
+    options = Options(keywords=False)  # keywords are filled in behind the syncs (KeywordFiller, below)
     report = Syncer(s.content_dir, store, options=options, max_bytes=s.max_file_bytes).sync()
     log.info("synced %s entries (revision %s)", report.added + report.updated + report.unchanged, report.revision)
     site_dir, yml = site_paths(s)
@@ -177,10 +177,18 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
             built_rev[0] = rep.revision
             requests.put(list(rep.changed) or "build")  # the changed slugs: their pages are published first
 
+    def filled(rev: int) -> None:  # keywords came in behind the sync: a new revision to serve and build
+        for holder in holders:
+            holder.poke()
+        built_rev[0] = rev
+        requests.put("build")
+
+    from .discovery.filler import start_filler, watch_hooks
+
+    filler = start_filler(s, store, on_filled=filled)
     watcher = None
     if s.serve_watch or role == "writer":
-        watcher = Watcher(s.content_dir, store, on_synced=synced, check_on_start=True,
-                          max_bytes=s.max_file_bytes, options=options)
+        watcher = Watcher(s.content_dir, store, check_on_start=True, **watch_hooks(filler, s, synced, options))
         watcher.start()
     try:
         if role == "writer":
@@ -193,6 +201,8 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     finally:
         if watcher is not None:
             watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0
+        if filler is not None:
+            filler.stop()
         requests.put(None)
         builder.join(timeout=2)
         if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
     max_file_bytes: int = DEFAULT_MAX_BYTES
-    keywords: bool = False  # YAKE costs ~10 ms an entry (100 s of CPU per 10,000 on a first sync)
+    keywords: bool = True  # filled in behind each sync (a second commit), cached by content hash; KB_KEYWORDS=0 turns them off
     serve_watch: bool = True  # `kb serve` runs the watcher; turn off for API replicas beside one sync worker
     refresh_interval: float = 0.5  # API: seconds between store.revision() polls
     role: Literal["all", "writer", "reader"] = "all"  # what `kb serve` runs: see README "Deployment"

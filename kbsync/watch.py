@@ -73,6 +73,7 @@ def default_sync(content_dir: Path, **kwargs: Any) -> SyncFn:
             syncer = syncers[id(store)] = Syncer(content_dir, store, **kwargs)
         syncer.workers = None if paths is None or len(paths) > BIG_BATCH else 1  # no fork() from a busy thread
         return syncer.sync(paths=paths)
+    run.syncers = syncers  # type: ignore[attr-defined]  # the keyword filler keeps them current (discovery.filler)
     return run
 
 
@@ -288,8 +289,11 @@ def run_watch(settings: Any, store: Store | None = None, *, ready: Callable[[Wat
                  report.deleted, report.revision)
 
     # check_on_start: edits made between the CLI's first sync and the observer starting are not lost
-    watcher = Watcher(settings.content_dir, st, on_synced=synced, check_on_start=True,
-                      max_bytes=settings.max_file_bytes, options=Options(keywords=settings.keywords))
+    from .discovery.filler import start_filler, watch_hooks
+
+    filler = start_filler(settings, st)  # keywords are filled in behind each sync, for the entries it changed
+    watcher = Watcher(settings.content_dir, st, check_on_start=True,
+                      **watch_hooks(filler, settings, synced, Options(keywords=False)))
     watcher.start()
     if ready is not None:
         ready(watcher)
@@ -298,5 +302,7 @@ def run_watch(settings: Any, store: Store | None = None, *, ready: Callable[[Wat
             pass
     finally:
         watcher.stop()
+        if filler is not None:
+            filler.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -124,12 +124,15 @@ class DuplicateIndex:
                     t = float(scores[x, y])
                     if t > found.get(pair, (0.0, ""))[0]:
                         found[pair] = (t, "alias" if "alias" in (ka, kb) else "title")
-        for slug, sig in self.sig.items():  # bodies: LSH buckets
-            for o in self.lsh.query(_lean(sig)):
-                if o != slug:
-                    pair = (slug, o) if slug < o else (o, slug)
-                    if pair not in found:
-                        found[pair] = (self._title_score(slug, o), "title")
+        # Bodies: every pair sharing an LSH bucket, read off the buckets (what querying each entry returns,
+        # without 100,000 queries).
+        for table in self.lsh.hashtables:
+            for key in table.keys():
+                bucket = sorted(table.get(key))
+                for i, x in enumerate(bucket):
+                    for o in bucket[i + 1:]:
+                        if (x, o) not in found:
+                            found[(x, o)] = (self._title_score(x, o), "title")
         for (a, b), (t, why) in found.items():
             self._judge(a, b, t, why)
         return self

@@ -41,9 +41,11 @@ class KeywordOptions:
 
 @lru_cache(maxsize=16)
 def _extractor(lang: str, opts: KeywordOptions, stop: frozenset[str] | None = None) -> Any:
-    import yake  # imported lazily: a sync that never extracts keywords does not pay for it
+    # Imported lazily: a sync that never extracts keywords does not pay for it. Stock YAKE's results at about
+    # half its cost (see yakelite).
+    from .yakelite import LiteExtractor
 
-    return yake.KeywordExtractor(lan=lang if lang in L.available() else "en", n=opts.n, top=opts.top,
+    return LiteExtractor(lan=lang if lang in L.available() else "en", n=opts.n, top=opts.top,
                                  dedup_lim=opts.dedup_lim, stopwords=stop)
 
 
@@ -140,10 +142,12 @@ class KeywordStats:
     entries: int = 0
     computed: int = 0  # texts YAKE ran on; the rest came from the cache (or shared a hash with another entry)
     workers: int = 1
+    committed: int = 0  # entries whose stored keywords changed (fill_keywords)
 
 
 def compute(records: Iterable[Mapping[str, Any]], cache: KeywordCache | None = None,
-            opts: KeywordOptions = KeywordOptions(), workers: int | None = None) -> tuple[dict[str, list[str]], KeywordStats]:
+            opts: KeywordOptions = KeywordOptions(), workers: int | None = None,
+            mp_context: Any = None) -> tuple[dict[str, list[str]], KeywordStats]:
     """slug → keywords for every record; misses are computed over a process pool and written to the cache."""
     recs = [r for r in records]
     stats = KeywordStats(entries=len(recs))
@@ -159,7 +163,7 @@ def compute(records: Iterable[Mapping[str, Any]], cache: KeywordCache | None = N
     # matters for texts that are recomputed anyway, and names rarely change).
     names = sorted({str(n) for r in recs for n in [r.get("title"), *(r.get("aliases") or [])]
                     if n and L._CJK_RUN.search(str(n))})
-    fresh = _run(list(todo.values()), opts, workers, stats, names)
+    fresh = _run(list(todo.values()), opts, workers, stats, names, mp_context)
     if cache and fresh:
         cache.put_many(fresh, opts)
     known.update(fresh)
@@ -177,17 +181,18 @@ def _hash(rec: Mapping[str, Any], opts: KeywordOptions) -> str:
 
 
 def _run(items: list[tuple[str, str, str]], opts: KeywordOptions, workers: int | None,
-         stats: KeywordStats, names: list[str]) -> dict[str, list[str]]:
+         stats: KeywordStats, names: list[str], mp_context: Any = None) -> dict[str, list[str]]:
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(items) < 16:  # a pool costs more to start than a few texts take
         return dict(_job((items, opts, names)))
     stats.workers = workers
+    _extractor(opts.default_lang, opts)  # YAKE imported before the fork: workers inherit it instead of importing it
     # Longest texts first, dealt round-robin into many small chunks: workers finish together.
     items.sort(key=lambda x: -len(x[1]))
     n_chunks = min(len(items), workers * 16)
     chunks = [items[i::n_chunks] for i in range(n_chunks)]
     out: dict[str, list[str]] = {}
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=mp_context) as pool:
         for part in pool.map(_job, [(c, opts, names) for c in chunks]):
             out.update(part)
     return out

@@ -33,7 +33,11 @@ def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost
     lang = lang or L.language_of(rec)
     st, stop = L.stems(lang), _stop(lang)
     words = L.segment((rec.get("text") or "").lower()) if words is None else words
-    c: Counter[str] = Counter(st(w) for w in words if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)))
+    # Count words in C first, then filter and stem each distinct word once (a text repeats most of its words).
+    c: Counter[str] = Counter()
+    for w, k in Counter(words).items():
+        if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)):
+            c[st(w)] += k
     for kw in keywords:
         for w in L.segment(kw.lower()):
             if w not in stop:

@@ -8,16 +8,19 @@ Writes DIR/content/**.md (front-matter Markdown, Obsidian-style links) and DIR/t
                     paths, sorted, deduplicated; embeds included), broken (sorted targets that resolve to
                     nothing), mentions (person paths), tags (front matter + inline, nested ones whole)
   backlinks[path]   sorted paths of public entries linking to or mentioning it
-  private_canaries  strings that appear only inside draft/private entries (`CANARY-<i>-HIDDEN`, i = the
-                    entry's position in `entries`)
+  private_canaries  strings that appear only inside draft/private entries (`CANARY<i>HIDDEN`, i = the
+                    entry's position in `entries`, six digits written as letters A-J: `canary_index` reads it
+                    back); one word of letters, so every tokeniser and keyword extractor can pass it on
+                    (YAKE drops tokens with digits or two hyphens: a leak through keywords went unseen)
   bad[path]         expected problem kind of each malformed file (--bad)
   params            the arguments that made it
   With --planted (drawn from a second generator: the base entries and their truth stay the same, planted
   words are added to their text):
   topics[path]      topic number of entries seeded with that topic's rare words
   duplicates        [original, copy] path pairs: variant title, the original's body with ~10% of words changed
-  unlinked[path]    sorted paths of entries whose exact title was planted in this entry's plain text without
-                    a link (other, accidental occurrences may exist and are also correct to report)
+  unlinked[path]    sorted paths of entries whose exact title was planted in this public entry's plain text
+                    without a link (other, accidental occurrences may exist and are also correct to report;
+                    draft/private entries get mentions planted too, but must never be reported as a source)
 
 Output depends only on the arguments (and Python's `random`, stable across CPython releases).
 """
@@ -35,7 +38,7 @@ from pathlib import Path
 from kbsync.testing.malformed import write_malformed
 from kbsync.testing.vocab import UNICODE_WORDS, fold, topic_words, vocabulary
 
-VERSION = 1  # bump when the output for the same arguments changes: cached corpora are then rebuilt
+VERSION = 2  # bump when the output for the same arguments changes: cached corpora are then rebuilt
 RULES = """Link resolution rules the truth follows:
   1. [[a/b/Stem]] matches the entry at content path a/b/Stem.md,
   2. [[Stem]] matches the entry whose file stem is Stem (case-insensitive),
@@ -46,6 +49,16 @@ FOLDERS = ("notes", "projects", "areas/health", "areas/home", "reference", "jour
 TYPES = ("note", "note", "note", "note", "exercise", "item", "book")
 CODE_BLOCK = "```markdown\nThis [[Is Not A Link]] and #not-a-tag and @not-a-mention\n```"
 INLINE_CODE = "Inline code `[[Also Not A Link]]` and `#nor-a-tag` stay text."
+
+
+def canary_of(i: int) -> str:
+    """The canary planted in hidden entry `i`: letters only (`CANARYAAABCDHIDDEN` for 123)."""
+    return "CANARY" + "".join("ABCDEFGHIJ"[int(d)] for d in f"{i:06d}") + "HIDDEN"
+
+
+def canary_index(canary: str) -> int:
+    """The entry position a canary names (`canary_of`'s inverse)."""
+    return int("".join(str("ABCDEFGHIJ".index(c)) for c in canary.removeprefix("CANARY").removesuffix("HIDDEN")))
 
 
 @dataclass(slots=True)
@@ -264,7 +277,7 @@ class Generator:
         if r.random() < 0.05:
             paras.append(INLINE_CODE)
         if e.hidden:  # first, where a fallback snippet (the body's start) or a summary would show it
-            canary = f"CANARY-{e.i:06d}-HIDDEN"
+            canary = canary_of(e.i)
             paras.insert(0, canary)
             truth["private_canaries"].append(canary)
         te = truth["entries"][e.path]
@@ -289,7 +302,7 @@ class Generator:
                 if t is not e and t.path not in linked:
                     toks.insert(p.randrange(len(toks)), t.title)
                     unlinked.add(t.path)
-        if unlinked:
+        if unlinked and not e.hidden:  # a hidden entry is no source any output may name
             truth["unlinked"][e.path] = sorted(unlinked)
         if e.topic is not None:
             truth["topics"][e.path] = e.topic

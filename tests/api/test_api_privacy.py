@@ -9,6 +9,8 @@ import pytest
 from api_fakes import AUTH
 from fastapi.testclient import TestClient
 
+from kbsync.testing.corpus import canary_index
+
 OPERATOR_INPUTS = ['{"$gt": ""}', '{"$ne": null}', "../", "../../etc/passwd", "..%2F..%2F", "*", "%", "_",
                    "' OR 1=1 --", "title:*", "visibility:private", "private", "draft", "CANARY", "HIDDEN",
                    "<script>alert(1)</script>", "\\", "null", "[[", "#", "@"]
@@ -19,7 +21,7 @@ def canaries(truth: dict, kind: str) -> list[str]:
     paths = list(truth["entries"])
     out = []
     for c in truth["private_canaries"]:
-        t = truth["entries"][paths[int(re.search(r"CANARY-(\d+)", c).group(1))]]
+        t = truth["entries"][paths[canary_index(c)]]
         if t[kind]:
             out.append(c)
     return out

@@ -99,7 +99,7 @@ def test_no_hidden_text_or_slug_reaches_any_output(planted) -> None:
     hidden = [r for r in planted.records if r["visibility"] != "public"]
     canaries = planted.truth["private_canaries"]
     assert hidden and canaries
-    # YAKE never picks the truth's canaries (they hold digits): add a word-only canary to each hidden text.
+    # A truth canary appears once, so YAKE seldom ranks it: repeat a marker word in each hidden text so it surely does.
     marked = [dict(r, text="Quixotrumbleflax Zorbleplim. " * 4 + r["text"], hash=None)
               if r["visibility"] != "public" else r for r in planted.records]
     hidden = [r for r in marked if r["visibility"] != "public"]

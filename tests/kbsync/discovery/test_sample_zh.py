@@ -36,5 +36,5 @@ def test_unlinked_mention_in_chinese_text(records) -> None:
     assert {"source": "notes/zh/训练日记", "line": 7} in got  # `练深蹲`: no word boundaries in Chinese
     assert {"source": "notes/zh/训练日记", "line": 14} in got
     assert all(x["line"] != 11 or x["source"] != "notes/zh/训练日记" for x in got)  # the code block
-    assert {"source": "notes/zh/硬拉", "line": 11} in got
+    assert {"source": "notes/zh/硬拉", "line": 14} in got
     assert not unlinked.find(records, CONTENT).get("notes/zh/硬拉")  # 训练日记 links [[硬拉]]
