@@ -2,9 +2,10 @@
 computed in memory once per store revision and viewer, plus backlink context sentences, for entry JSON, the API routes and the site."""
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,10 @@ CONTEXT_MAX = 240  # characters of a context sentence
 _STOP = ".!?。！？"
 # Markup the plain text keeps that a page never shows: inline footnotes, footnote references, block ids.
 _MARKUP = re.compile(r"\^\[[^\[\]]*(?:\]|$)|\[\^[^\[\]\n]*\]|(?<![\w^])\^[A-Za-z0-9-]+")
+log = logging.getLogger(__name__)
+# How long an entry request waits for a viewer's first discovery build; after that, and whenever an older build is
+# still safe to show, it answers at once while the build runs behind (a 10,000-entry build takes seconds).
+FIRST_WAIT = 5.0
 EMPTY: dict[str, Any] = {"keywords": [], "topics": [], "related": [], "duplicates": [], "unlinked": []}
 
 
@@ -87,6 +92,8 @@ class DiscoveryView:
         self._records: tuple[int, list[dict[str, Any]]] | None = None
         self._items: tuple[int, dict[str, dict[str, Any]]] | None = None
         self._profiles = Profiles()
+        self._behind: dict[str, threading.Thread] = {}
+        self._safe: dict[str, tuple[int, int, bool]] = {}  # viewer -> (built rev, store rev, still all visible)
 
     def _load(self, store: Any, rev: int) -> list[dict[str, Any]]:
         """Full records (links attached: the graph needs them), read once per revision; call under the lock."""
@@ -128,6 +135,63 @@ class DiscoveryView:
         out["contexts"] = self.contexts_of(store, slug)
         return out
 
+    def build_behind(self, store: Any, viewer: str) -> threading.Thread:
+        """Build `viewer`'s discovery at the store's revision in a background thread (one at a time per viewer)."""
+        with self._lock:
+            t = self._behind.get(viewer)
+            if t is None or not t.is_alive():
+                t = self._behind[viewer] = threading.Thread(target=self._build_quietly, args=(store, viewer),
+                                                            name=f"kb-discovery-{viewer}", daemon=True)
+                t.start()
+            return t
+
+    def _build_quietly(self, store: Any, viewer: str) -> None:
+        try:
+            self.all_fields(store, viewer)
+        except Exception:  # a store gone mid-build: the next request tries again
+            log.exception("discovery build for %s failed", viewer)
+
+    def fields_now(self, store: Any, viewer: str, visible: Callable[[str], bool],
+                   wait: float = FIRST_WAIT) -> dict[str, dict[str, Any]] | None:
+        """slug -> discovery fields without blocking a request on a rebuild: the build at the store's revision,
+        else the last one while a new one runs behind, if every entry it covers is still visible to `viewer` (an
+        entry hidden since must not linger in a topic or a list), else what a build finishes within `wait`, else None."""
+        rev = store.revision()
+        hit = self._fields.get(viewer)
+        if hit is not None and hit[0] == rev:
+            return hit[1]
+        t = self.build_behind(store, viewer)
+        if hit is not None and self._still_visible(viewer, hit, rev, visible):
+            return hit[1]
+        t.join(wait)
+        hit = self._fields.get(viewer)
+        if hit is not None and (hit[0] == rev or self._still_visible(viewer, hit, rev, visible)):
+            return hit[1]
+        return None
+
+    def _still_visible(self, viewer: str, hit: tuple[int, dict[str, Any]], rev: int,
+                       visible: Callable[[str], bool]) -> bool:
+        known = self._safe.get(viewer)
+        if known is None or known[:2] != (hit[0], rev):
+            known = self._safe[viewer] = (hit[0], rev, all(visible(s) for s in hit[1]))
+        return known[2]
+
+    def contexts_fresh(self, store: Any, rec: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+        """The entry's backlink sentences read from its sources as stored now (never from an older build)."""
+        rev = store.revision()
+        cached = self._contexts
+        if cached is not None and cached[0] == rev:
+            return cached[1].get(rec["slug"]) or {}
+        out: dict[tuple[str, str], str] = {}
+        for b in rec.get("backlinks") or []:
+            src, kind = b.get("source"), b.get("kind")
+            if not src or kind not in CONTEXT_KINDS or (src, kind) in out or src == rec["slug"]:
+                continue
+            source = store.get(src)
+            if source is not None:
+                out.update(backlink_contexts([source]).get(rec["slug"]) or {})
+        return out
+
     def contexts_of(self, store: Any, slug: str) -> dict[tuple[str, str], str]:
         rev = store.revision()
         with self._lock:
@@ -151,8 +215,12 @@ class DiscoveryView:
         if model.visible(slug, viewer) is None:
             return None
         rec = store.get(slug)
-        return None if rec is None else entry_json(rec, viewer, lambda s: model.visible(s, viewer) is not None,
-                                                   self.fields(store, slug, viewer))
+        if rec is None:
+            return None
+        ok = (lambda s: model.visible(s, viewer) is not None)  # noqa: E731
+        fields = dict((self.fields_now(store, viewer, ok) or {}).get(slug) or EMPTY)
+        fields["contexts"] = self.contexts_fresh(store, rec)
+        return entry_json(rec, viewer, ok, fields)
 
     def related_items(self, store: Any, slug: str, viewer: str) -> dict[str, Any] | None:
         """`{slug, related: [{slug, title, url, type, score}]}`, None when `viewer` may not see `slug`."""
