@@ -1,6 +1,7 @@
 """YAKE keywords per entry: multilingual, CJK segmented by jieba, parallel over the cores, cached by content hash."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -183,7 +184,8 @@ def _hash(rec: Mapping[str, Any], opts: KeywordOptions) -> str:
 def _run(items: list[tuple[str, str, str]], opts: KeywordOptions, workers: int | None,
          stats: KeywordStats, names: list[str], mp_context: Any = None) -> dict[str, list[str]]:
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(items) < 16:  # a pool costs more to start than a few texts take
+    # A pool costs more to start than a few texts take; a daemonic process (a site worker) may not start one.
+    if workers <= 1 or len(items) < 16 or multiprocessing.current_process().daemon:
         return dict(_job((items, opts, names)))
     stats.workers = workers
     _extractor(opts.default_lang, opts)  # YAKE imported before the fork: workers inherit it instead of importing it

@@ -2,6 +2,7 @@
 once per content hash, over a process pool: the corpus-wide passes then only compare."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -54,7 +55,8 @@ class Profiles:
         todo = [r for r in recs if key[r["slug"]] not in self.memo]
         self.computed = len(todo)
         workers = workers or os.cpu_count() or 1
-        if workers <= 1 or len(todo) < 200:
+        # A daemonic process (kb serve's site worker) may not start a pool: it profiles on its own core.
+        if workers <= 1 or len(todo) < 200 or multiprocessing.current_process().daemon:
             done = _job((todo, str(content_dir)))
         else:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
