@@ -236,7 +236,7 @@
     search.type = "search"; search.placeholder = "Find an entry"; search.setAttribute("aria-label", "Find an entry in the graph");
     search.setAttribute("autocomplete", "off");
     var hits = el("ul", "kb-graph-hits");
-    hits.setAttribute("role", "listbox");
+    hits.setAttribute("role", "listbox"); hits.setAttribute("aria-label", "Entries matching the search");
     var find = el("div", "kb-graph-find");
     find.appendChild(search); find.appendChild(hits);
     var tag = el("select", "kb-graph-tag"), folder = el("select", "kb-graph-folder");
