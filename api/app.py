@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.staticfiles import StaticFiles
 
 from api.metrics import Metrics, TimingMiddleware
 from api.routes import ROUTERS
+from api.sitefiles import SiteFiles
 from kbsync.settings import Settings
 from kbsync.view.refresher import ModelHolder
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, store: Any | None = None) -> Fa
     app.openapi = lambda: _optional_auth(app)  # type: ignore[method-assign]
     site = settings.site_dir
     if site is not None and site.is_dir():
-        app.mount("/", StaticFiles(directory=site, html=True), name="site")
+        app.mount("/", SiteFiles(directory=site, html=True), name="site")
     return app
 
 
