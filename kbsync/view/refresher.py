@@ -45,9 +45,11 @@ class ModelHolder:
                 log.warning("store unavailable, serving the last read model: %s", exc)
             self.store_ok, self.last_error, self.last_check = False, f"{type(exc).__name__}: {exc}", time.time()
             return False
+        if self.model is None:  # the first build's transient heap goes back before the API reports ready
+            release_free_memory()
         self.model = model
         del model
-        release_free_memory()  # the build's transient records, and the previous model, go back to the OS
+        release_free_memory()  # and, on a refresh, the previous model's  # the build's transient records, and the previous model, go back to the OS
         self.rebuilds += 1
         log.info("read model at revision %s: %s entries in %.2fs", self.model.revision, len(self.model.by_slug),
                  self.model.build_seconds)
