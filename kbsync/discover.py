@@ -7,7 +7,6 @@ sockets) is skipped and reported, never read.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
 from dataclasses import dataclass, field
@@ -134,15 +133,9 @@ def check_inside(abs_path: str, rel: str) -> str:
     real = os.path.realpath(abs_path)
     tail = "/" + rel
     root = abs_path[:-len(tail)] if rel and abs_path.replace(os.sep, "/").endswith(tail) else None
-    if root is not None and not inside(real, _real_root(root)):
+    if root is not None and not inside(real, os.path.realpath(root)):
         raise BoundaryError(OUTSIDE.format(target=real))
     return real
-
-
-@functools.lru_cache(maxsize=64)
-def _real_root(root: str) -> str:
-    """The content folder's real path, resolved once per folder rather than once per file (5 lstats a file)."""
-    return os.path.realpath(root)
 
 
 def stat_one(root: Path, rel: str, problems: list[Problem] | None = None) -> Found | None:
