@@ -12,25 +12,24 @@ from kbsync.paths import slugify
 from site_plugins.config import build_site
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    base = tmp_path_factory.mktemp("incr")
+def _built(base: Path, **options: bool) -> tuple[Path, Path, str]:
+    """60 generated entries built once into `base/site`."""
     subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "3"], check=True,
                    capture_output=True)
     store = f"sqlite:///{base / 'kb.sqlite'}"
-    build_site(base / "content", base / "site", store_url=store, incremental=True)
+    build_site(base / "content", base / "site", store_url=store, incremental=True, **options)
     return base / "content", base / "site", store
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    return _built(tmp_path_factory.mktemp("incr"))
 
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """The same site without the discovery panels, whose related scores move on every page when the corpus does."""
-    base = tmp_path_factory.mktemp("incr-plain")
-    subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "3"], check=True,
-                   capture_output=True)
-    store = f"sqlite:///{base / 'kb.sqlite'}"
-    build_site(base / "content", base / "site", store_url=store, incremental=True, discovery=False)
-    return base / "content", base / "site", store
+    return _built(tmp_path_factory.mktemp("incr-plain"), discovery=False)
 
 
 def _mtimes(site: Path) -> dict[str, int]:
