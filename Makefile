@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/kb sync --content content
+	$(BIN)/kb migrate --content content  # a sync that first brings a store left by an older kb up to this layout
 	$(BIN)/kb check --content content || true
 	$(BIN)/kb serve --content content --host $${KB_HOST:-127.0.0.1} --port $${KB_PORT:-8000}
 
