@@ -131,6 +131,8 @@ def discover(root: Path, *, boundary: Path | None = None) -> Discovery:
 def check_inside(abs_path: str, rel: str) -> str:
     """The real path of content file `rel` (at `abs_path`); BoundaryError if it leaves the content folder."""
     real = os.path.realpath(abs_path)
+    if real == abs_path:  # absolute, normalised, no symlink on the way: it cannot leave its folder (saves a realpath)
+        return real
     tail = "/" + rel
     root = abs_path[:-len(tail)] if rel and abs_path.replace(os.sep, "/").endswith(tail) else None
     if root is not None and not inside(real, os.path.realpath(root)):
