@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +33,20 @@ def corpus300(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite://{tmp_path / 'kb.sqlite'}"
+
+
+@contextmanager
+def api_client(store: Any, token: str | None = None) -> Iterator[Any]:
+    """An in-process API over `store` (FastAPI's TestClient), its read model loaded before the first request."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from kbsync.settings import Settings
+
+    app = create_app(Settings(api_token=token), store)
+    with TestClient(app) as c:
+        assert app.state.holder.wait_ready()
+        yield c
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:

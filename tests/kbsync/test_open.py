@@ -14,9 +14,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import kbsync
-from api.app import create_app
 from kbsync.cli import app as cli
-from kbsync.settings import Settings
+from tests.conftest import api_client
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "front-door-token"
@@ -42,9 +41,7 @@ def kb(kbdir: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def api(kb: Any) -> Any:
-    app = create_app(Settings(api_token=TOKEN), kb.store)
-    with TestClient(app) as c:
-        assert app.state.holder.wait_ready()
+    with api_client(kb.store, TOKEN) as c:
         yield c
 
 

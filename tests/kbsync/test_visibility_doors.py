@@ -7,13 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 import kbsync
-from api.app import create_app
 from kbsync.export import entry_json
-from kbsync.settings import Settings
 from kbsync.store.base import Edge, ReadSnapshot, full_snapshot
 from kbsync.view.readmodel import ReadModel
 from site_plugins.index import SiteIndex
-from tests.conftest import write
+from tests.conftest import api_client, write
 
 FILES = {
     "Pub.md": "# Pub\nzebrafish pub\n",
@@ -42,9 +40,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def api(kb: Any) -> Any:
-    app = create_app(Settings(api_token=TOKEN), kb.store)
-    with TestClient(app) as c:
-        assert app.state.holder.wait_ready()
+    with api_client(kb.store, TOKEN) as c:
         yield c
 
 
