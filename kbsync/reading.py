@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,12 +126,24 @@ def _read_batch(jobs: list[tuple[str, str, int, Options]]) -> list[tuple[str, st
     return out  # type: ignore[return-value]
 
 
+Result = tuple[str, str, Any, list[Edge], list[Problem]]  # path, hash, record or None, raw edges, file problems
+
+
 def read_all(plan: Plan, max_bytes: int, options: Options, progress: Progress | None,
-              workers: int | None) -> list[tuple[str, str, Any, list[Edge], list[Problem]]]:
+             workers: int | None) -> list[Result]:
+    out: list[Result] = []
+    for part in read_iter(plan, max_bytes, options, progress, workers):
+        out += part
+    return out
+
+
+def read_iter(plan: Plan, max_bytes: int, options: Options, progress: Progress | None,
+              workers: int | None) -> Iterator[list[Result]]:
+    """Read the plan's files, yielding results in slices as they are ready (in no fixed order)."""
     jobs = [(p, plan.md[p].abs, max_bytes, options) for p in plan.read]
     total = len(jobs)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    out: list[tuple[str, str, Any, list[Edge], list[Problem]]] = []
+    done = 0
     if total >= PARALLEL_MIN and workers > 1:
         from concurrent.futures import ProcessPoolExecutor  # here: small and no-op syncs never need it
         from multiprocessing import get_context
@@ -150,19 +162,24 @@ def read_all(plan: Plan, max_bytes: int, options: Options, progress: Progress | 
 
             top_up()
             while slices:
-                out += [read_and_build(job) for job in slices.pop()]
+                part = [read_and_build(job) for job in slices.pop()]
                 while pending and pending[0].done():
-                    out += pending.popleft().result()
+                    part += pending.popleft().result()
                 top_up()
+                done += len(part)
+                yield part
                 if progress:
-                    progress(len(out), total)
+                    progress(done, total)
             while pending:
-                out += pending.popleft().result()
+                part = pending.popleft().result()
+                done += len(part)
+                yield part
                 if progress:
-                    progress(len(out), total)
+                    progress(done, total)
     else:
-        for i, job in enumerate(jobs, 1):
-            out.append(read_and_build(job))
-            if progress and (i % 100 == 0 or i == total):
-                progress(i, total)
-    return out
+        for i in range(0, total, 100):
+            part = [read_and_build(job) for job in jobs[i:i + 100]]
+            done += len(part)
+            yield part
+            if progress:
+                progress(done, total)

@@ -18,13 +18,13 @@ from typing import Any
 from .derive import Options
 from .discover import DEFAULT_MAX_BYTES
 from .gcpause import gc_paused
-from .gitinfo import HistoryCache
+from .gitinfo import FileHistory, HistoryCache
 from .models import Problem
 from .paths import stem_of
 from .reading import Plan, Progress, git_mark, make_plan, read_all
 from .resolve import Resolver, chapter_targets, lookup_key, name_keys
 from .schema import Schemas, load_schemas
-from .store.base import NAME_KEYS, Batch, Edge, FileState, Store
+from .store.base import NAME_KEYS, Batch, Edge, FileState, Store, Stream
 
 
 @dataclass
@@ -94,6 +94,12 @@ class Syncer:
         try:
             with gc_paused():
                 known = self._load()
+                stream = self._stream(known, full, paths)
+                if stream is not None:
+                    report = self._stream_sync(stream, progress)
+                    report.errors = self._errors()
+                    report.seconds = time.perf_counter() - t0
+                    return report
                 report, batch = self._sync(known, full, paths, progress)
                 report.revision = self.store.apply(batch) if not batch.empty() else known.revision
                 self._remember(known, batch, report.revision)  # before gc returns: it would rescan the heap
@@ -102,6 +108,23 @@ class Syncer:
             self._known = None  # unknown state after a failure: reload next time
             raise
         report.seconds = time.perf_counter() - t0
+        return report
+
+    def _stream(self, known: _Known, full: bool, paths: Iterable[str] | None) -> Stream | None:
+        """A staging generation for a full or first sync of the whole folder, when the store offers one."""
+        start = getattr(self.store, "stream", None)
+        if paths is not None or start is None or not (full or (not known.states and not known.names)):
+            return None
+        return start()  # type: ignore[no-any-return]
+
+    def _stream_sync(self, stream: Stream, progress: Progress | None) -> SyncReport:
+        from .streamsync import stream_sync
+
+        try:
+            report, self._known = stream_sync(self, stream, progress)
+        except BaseException:
+            stream.abort()
+            raise
         return report
 
     def _errors(self) -> int:
@@ -154,10 +177,7 @@ class Syncer:
         plan = make_plan(root, states, full, paths, git)
         report = SyncReport(unchanged=0)
         results = read_all(plan, self.max_bytes, options, progress, self.workers)
-        try:
-            schemas = load_schemas(root)
-        except Exception:  # noqa: BLE001 - a malformed types file must not stop the sync; `kb check` names it
-            schemas = Schemas()
+        schemas = load_schemas_safe(root)
         batch = Batch(replace_all=full)
         old_names = {} if full else known.names
         old_problems = {} if full else known.problems
@@ -180,13 +200,7 @@ class Syncer:
                 if (st.mtime_ns, st.size) != (found.mtime_ns, found.size):  # touched, not changed
                     batch.files.append(FileState(path, st.slug, found.mtime_ns, found.size, digest))
                 continue
-            try:
-                schemas.validate(rec)
-            except Exception as e:  # noqa: BLE001 - one entry's odd value must not stop the sync
-                rec["problems"].append(Problem(path=path, line=1, level="error", code="schema",
-                                               message=f"cannot check the type schema: {type(e).__name__}: {e}"))
-            hist = history.get(path)
-            rec.update(hist.as_record_fields() if hist else {"created": None, "updated": None, "authors": []})
+            finish_record(rec, path, schemas, history)
             records[path] = rec
             raw_edges[path] = edges
             batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
@@ -238,6 +252,24 @@ class Syncer:
             batch.upserts.append(rec)
         report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
         return report, batch
+
+
+def load_schemas_safe(root: Path) -> Schemas:
+    try:
+        return load_schemas(root)
+    except Exception:  # noqa: BLE001 - a malformed types file must not stop the sync; `kb check` names it
+        return Schemas()
+
+
+def finish_record(rec: dict[str, Any], path: str, schemas: Schemas, history: dict[str, FileHistory]) -> None:
+    """Check the record against its type schema and add its git dates (both need the whole folder's view)."""
+    try:
+        schemas.validate(rec)
+    except Exception as e:  # noqa: BLE001 - one entry's odd value must not stop the sync
+        rec["problems"].append(Problem(path=path, line=1, level="error", code="schema",
+                                       message=f"cannot check the type schema: {type(e).__name__}: {e}"))
+    hist = history.get(path)
+    rec.update(hist.as_record_fields() if hist else {"created": None, "updated": None, "authors": []})
 
 
 def _has_error(problems: Any) -> bool:

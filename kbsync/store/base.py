@@ -106,6 +106,22 @@ def changed_slugs(hashes: dict[str, str], known: dict[str, str], live: Iterable[
     return None if len(changed) + len(deleted) > max_delta else (changed, deleted)
 
 
+class Stream(Protocol):
+    """A staging generation for a full sync: rows go in by chunks, invisible to readers until `commit`.
+
+    `commit` swaps the staged entries and edges in, with the batch's files and problems, all in one
+    commit that replaces everything stored (as `Batch.replace_all`); `abort` (or a crash) leaves the
+    stored generation as it was, and staging leftovers are removed by the next writer."""
+
+    def put(self, records: list[Record]) -> None:
+        """Stage entry records; a record replaces a staged one with the same slug or path."""
+    def put_edges(self, edges: dict[str, list[Edge]]) -> None:
+        """Stage each listed source's complete edge list."""
+    def commit(self, rest: Batch) -> int:
+        """Swap the staged generation in with `rest`'s files and problems; return the new revision."""
+    def abort(self) -> None: ...
+
+
 class Store(Protocol):
     """What every adapter implements; tests/store/contract.py runs the same suite over each."""
 
@@ -136,4 +152,6 @@ class Store(Protocol):
                  live: Iterable[str] = ()) -> ReadSnapshot:
         """Everything a read model needs at one revision. With `known` (slug -> hash of a previous snapshot)
         and `live` (the slugs a reader holds), only what changed when at most `max_delta` entries did."""
+    def stream(self) -> Stream:
+        """Start a staging generation that replaces everything when committed (cold and full syncs)."""
     def close(self) -> None: ...

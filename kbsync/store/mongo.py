@@ -72,6 +72,7 @@ from .base import (
     FileState,
     ReadSnapshot,
     Record,
+    Stream,
     changed_slugs,
     file_hashes,
 )
@@ -297,6 +298,12 @@ class MongoStore:
             self._drop_attachments(batch)
         self._gc()
         return rev
+
+    def stream(self) -> Stream:
+        """A staging generation G+1, flipped live by its commit (see kbsync.store.mongo_stream)."""
+        from .mongo_stream import MongoStream
+
+        return MongoStream(self)
 
     # -- attachments in GridFS (optional) ----------------------------------------------------
 

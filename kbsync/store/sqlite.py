@@ -14,7 +14,17 @@ from typing import Any
 from ..visibility import PUBLIC, can_see
 from . import codec
 from .assemble import assemble
-from .base import READ_HIDDEN_KINDS, Batch, Edge, FileState, ReadSnapshot, Record, changed_slugs, file_hashes
+from .base import (
+    READ_HIDDEN_KINDS,
+    Batch,
+    Edge,
+    FileState,
+    ReadSnapshot,
+    Record,
+    Stream,
+    changed_slugs,
+    file_hashes,
+)
 
 SCHEMA_VERSION = 3  # 2: entries carry aliases/handle/chapters columns for names(); 3: edges keep ambiguous candidates
 SCHEMA = """
@@ -90,6 +100,21 @@ class SQLiteStore:
         if self.schema_version() == SCHEMA_VERSION:
             db.executescript(SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name GLOB 'stage_*' LIMIT 1").fetchone():
+            self._drop_leftovers()  # a full sync that crashed left its staged rows: the next writer clears them
+
+    def _drop_leftovers(self) -> None:
+        from .sqlite_stream import drop_leftovers
+
+        with self._write_lock:
+            db = self._conn()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                drop_leftovers(db)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":  # one shared connection: separate ones would be separate databases
@@ -308,8 +333,7 @@ class SQLiteStore:
                 if content:
                     rev += 1
                     db.execute("UPDATE meta SET value=? WHERE key='revision'", (str(rev),))
-                if os.environ.get("KB_FAULT_INJECT") == "kill-before-commit":  # crash-safety tests only
-                    os.kill(os.getpid(), signal.SIGKILL)
+                fault_point()
                 db.execute("COMMIT")
                 return rev
             except BaseException:
@@ -327,20 +351,14 @@ class SQLiteStore:
             db.execute(f"DELETE FROM entries WHERE slug IN ({marks})", chunk)
             db.execute(f"DELETE FROM edges WHERE src IN ({marks})", chunk)
         # Rows are generated, not listed: a large batch's encoded records never sit in memory all at once.
-        db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", (
-            (r["slug"], r["path"], r["type"], r["visibility"], r["title"], codec.dumps([t.casefold() for t in r.get("tags", [])]),
-             codec.dumps(r.get("aliases") or []), r.get("handle"),
-             None if r.get("listed_chapters") is None else codec.dumps(r["listed_chapters"]),
-             codec.dumps(r)) for r in b.upserts))
+        db.executemany(INSERT_ENTRY.format(table="entries"), map(entry_row, b.upserts))
         for chunk in _chunks(list(b.edges)):  # each source's edge list is replaced whole
             db.execute(f"DELETE FROM edges WHERE src IN ({','.join('?' * len(chunk))})", chunk)
         bulk = sum(map(len, b.edges.values())) > 5000 and db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
         if bulk:  # filling an empty table: building the indexes once afterwards is cheaper than maintaining them
             db.execute("DROP INDEX IF EXISTS edges_dst")
             db.execute("DROP INDEX IF EXISTS edges_key")
-        db.executemany(f"INSERT INTO edges ({EDGE_COLS}) VALUES ({','.join('?' * 13)})", (
-            (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
-             codec.dumps(list(e.ambiguous)) if e.ambiguous else "", e.target, int(e.md)) for src, edges in b.edges.items() for i, e in enumerate(edges)))
+        db.executemany(INSERT_EDGE.format(table="edges"), edge_rows(b.edges))
         if bulk:
             db.execute("CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst)")
             db.execute("CREATE INDEX IF NOT EXISTS edges_key ON edges(key)")
@@ -355,11 +373,51 @@ class SQLiteStore:
                 db.execute("DELETE FROM problems WHERE path=?", (path,))
         return content
 
+    def stream(self) -> Stream:
+        """A staging generation in this file (see kbsync.store.sqlite_stream)."""
+        from .sqlite_stream import SQLiteStream
+
+        self._check_version()
+        try:
+            return SQLiteStream(self)
+        except sqlite3.OperationalError as e:
+            if "readonly" not in str(e) and "unable to open" not in str(e):
+                raise
+            from . import StoreError
+
+            raise StoreError(_why(self.path, e)) from None
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
+
+
+INSERT_ENTRY = "INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?,?,?,?,?)"
+INSERT_EDGE = f"INSERT INTO {{table}} ({EDGE_COLS}) VALUES ({','.join('?' * 13)})"
+
+
+def entry_row(r: Record) -> tuple[Any, ...]:
+    """The `entries` row of a record (the stream stages the same rows)."""
+    return (r["slug"], r["path"], r["type"], r["visibility"], r["title"],
+            codec.dumps([t.casefold() for t in r.get("tags", [])]), codec.dumps(r.get("aliases") or []),
+            r.get("handle"), None if r.get("listed_chapters") is None else codec.dumps(r["listed_chapters"]),
+            codec.dumps(r))
+
+
+def edge_rows(edges: dict[str, list[Edge]]) -> Iterator[tuple[Any, ...]]:
+    """`edges` rows, generated: a large batch's rows never sit in memory all at once."""
+    for src, lst in edges.items():
+        for i, e in enumerate(lst):
+            yield (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
+                   codec.dumps(list(e.ambiguous)) if e.ambiguous else "", e.target, int(e.md))
+
+
+def fault_point() -> None:
+    """Crash-safety tests only: die between writing a batch and committing it."""
+    if os.environ.get("KB_FAULT_INJECT") == "kill-before-commit":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _retry_locked(fn: Any, tries: int = 50) -> Any:

@@ -1,0 +1,109 @@
+"""A cold or full sync that streams: records go to the store's staging generation as they are read.
+
+Only what link resolution needs stays in memory until the end (each file's name row and raw edges);
+whole records (most of a sync's memory) leave in chunks of `CHUNK` as the readers return them, and the
+resolved edges follow in chunks too. One `commit` swaps the staged generation in: readers see the old
+store or the new one, and a failure or a kill anywhere before it leaves the old one as it was.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .models import Problem
+from .reading import git_mark, make_plan, read_iter
+from .resolve import Resolver
+from .store.base import Batch, Edge, FileState, Record, Stream
+
+if TYPE_CHECKING:
+    from .reading import Progress
+    from .sync import Syncer, SyncReport, _Known
+
+CHUNK = 2000  # records or edge lists per staged write: big enough for executemany, small next to the corpus
+
+
+def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
+                chunk: int = CHUNK) -> tuple[SyncReport, _Known]:
+    """Read every file into `stream` and commit it; returns the report and what the store now holds."""
+    from .sync import (
+        SyncReport,
+        _chapter_edges,
+        _has_error,
+        _Known,
+        _resolve_edge,
+        finish_record,
+        load_schemas_safe,
+        name_row,
+    )
+
+    history = syncer.history.get()
+    git = {p: git_mark(h) for p, h in history.items()}
+    plan = make_plan(syncer.root, {}, True, None, git)
+    schemas = load_schemas_safe(syncer.root)
+    files: dict[str, FileState] = {}
+    file_problems: dict[str, list[Problem]] = {p.get("path", ""): [] for p in plan.walk_problems}
+    for p in plan.walk_problems:
+        file_problems[p["path"]].append(p)
+    names: dict[str, dict[str, Any]] = {}  # path -> name row, of every record read
+    raw: dict[str, list[Any]] = {}  # path -> raw edges (plain tuples), until resolved
+    erred: set[str] = set()  # paths of records with an error-level problem
+    best: dict[str, str] = {}  # slug -> the first path (in sorted order) seen claiming it: the one staged
+    pending: list[Record] = []
+    for part in read_iter(plan, syncer.max_bytes, syncer.options, progress, syncer.workers):
+        for path, digest, rec, edges, probs in part:
+            found = plan.md[path]
+            if rec is None:
+                file_problems[path] = probs
+                files[path] = FileState(path, None, found.mtime_ns, found.size, "")
+                continue
+            finish_record(rec, path, schemas, history)
+            slug = rec["slug"]
+            names[path] = name_row(rec)
+            raw[path] = edges
+            if _has_error(rec.get("problems")):
+                erred.add(path)
+            files[path] = FileState(path, slug, found.mtime_ns, found.size, f"{digest}{git.get(path, '')}")
+            if path not in file_problems and (slug not in best or path < best[slug]):
+                best[slug] = path  # replaces a staged record of the same slug, as the sorted walk below decides
+                pending.append(rec)
+        if len(pending) >= chunk:
+            stream.put(pending)
+            pending = []
+    stream.put(pending)
+    del pending
+
+    # Slugs: sorted by path, the first file to claim a slug wins (what `best` staged).
+    owner: dict[str, str] = {}
+    for path in sorted(names):
+        slug = names[path]["slug"]
+        if path in file_problems:
+            continue
+        if slug in owner:
+            file_problems[path] = [Problem(path=path, line=0, level="error", code="duplicate_slug",
+                                           message=f"slug {slug!r} is already taken by {owner[slug]}; rename one "
+                                                   "of the two files; this one is not indexed")]
+            files[path] = FileState(path, None, plan.md[path].mtime_ns, plan.md[path].size, "")
+        else:
+            owner[slug] = path
+    assert owner == best, "staged records disagree with the slug owners"
+    rows = {path: names[path] for path in owner.values()}
+    del names
+
+    resolver = Resolver(rows.values(), plan.attachments)
+    out: dict[str, list[Edge]] = {}
+    for path, row in rows.items():
+        out[row["slug"]] = [_resolve_edge(e, path, resolver) for e in raw.pop(path)] + \
+            _chapter_edges(row, resolver, plan)
+        if len(out) >= chunk:
+            stream.put_edges(out)
+            out = {}
+    stream.put_edges(out)
+    del raw, out
+
+    problems = {path: probs for path, probs in file_problems.items() if probs}
+    all_files = [*files.values(), *plan.new_attachments]
+    rev = stream.commit(Batch(replace_all=True, files=all_files, problems=problems))  # type: ignore[arg-type]
+    report = SyncReport(added=len(rows), revision=rev, changed=sorted(owner),
+                        problems=[p for probs in file_problems.values() for p in probs])
+    known = _Known(rev, {f.path: f for f in all_files}, rows, dict(problems), resolver,  # type: ignore[arg-type]
+                   {rows[p]["slug"]: p for p in erred if p in rows})
+    return report, known
