@@ -22,8 +22,9 @@ CHUNK = 2000  # records or edge lists per staged write: big enough for executema
 
 
 def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
-                chunk: int = CHUNK) -> tuple[SyncReport, _Known]:
+                chunk: int | None = None) -> tuple[SyncReport, _Known]:
     """Read every file into `stream` and commit it; returns the report and what the store now holds."""
+    chunk = chunk or CHUNK
     from .sync import (
         SyncReport,
         _chapter_edges,

@@ -1,0 +1,152 @@
+"""Streaming full syncs: same result as one batch, atomic for readers, and a failure keeps the old generation."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kbsync.streamsync
+from kbsync.store import open_store
+from kbsync.store.snapshot import snapshot
+from kbsync.sync import Syncer, sync_content
+from tests.conftest import write
+
+
+class NoStream:
+    """A store without `stream`: the sync falls back to one Batch (the path before streaming)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "stream":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class FailingStream:
+    """Delegates to a real stream and raises at the `at`-th call of `where` (put, put_edges or commit)."""
+
+    def __init__(self, inner: Any, where: str, at: int) -> None:
+        self.inner, self.where, self.at, self.calls = inner, where, at, 0
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(self.inner, name)
+        if name != self.where:
+            return fn
+
+        def call(*a: Any) -> Any:
+            self.calls += 1
+            if self.calls == self.at:
+                raise ConnectionError("store went away mid-stream")
+            return fn(*a)
+        return call
+
+
+class FailingStore:
+    def __init__(self, inner: Any, where: str, at: int) -> None:
+        self.inner, self.where, self.at = inner, where, at
+
+    def stream(self) -> FailingStream:
+        return FailingStream(self.inner.stream(), self.where, self.at)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+TWINS = {"B.md": "upper twin [[a]]\n", "b.md": "lower twin\n", "a.md": "---\ntitle: Alpha\n---\n[[B]] ![[p.png]]\n",
+         "p.png": b"\x89PNG", "bad.md": b"\xff\xfe\x00", "doc/index.md": "---\ntype: document\n---\n",
+         "doc/01 One.md": "one [[Alpha]]\n"}
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kbsync.streamsync, "CHUNK", 7)  # many staged writes even on a small corpus
+
+
+@pytest.mark.parametrize("source", ["twins", "corpus300"])
+def test_streamed_full_sync_equals_one_batch(source: str, corpus300, tmp_path: Path, small_chunks: None) -> None:
+    content = write(tmp_path / "c", TWINS) if source == "twins" else corpus300[0]
+    streamed, batched = open_store(f"sqlite://{tmp_path / 's.sqlite'}"), open_store(f"sqlite://{tmp_path / 'b.sqlite'}")
+    r1 = sync_content(content, streamed, workers=1)
+    r2 = sync_content(content, NoStream(batched), workers=1)
+    assert snapshot(streamed) == snapshot(batched)
+    assert (r1.added, r1.errors, r1.changed, sorted(map(str, r1.problems))) == \
+        (r2.added, r2.errors, r2.changed, sorted(map(str, r2.problems)))
+    if source == "twins":  # "B.md" < "b.md": B.md keeps slug b, whichever order the readers returned them in
+        assert streamed.get("b")["path"] == "B.md" and streamed.problems()["b.md"][0]["code"] == "duplicate_slug"
+
+
+def test_syncer_goes_on_incrementally_after_a_stream(tmp_path: Path, small_chunks: None) -> None:
+    content = write(tmp_path / "c", TWINS)
+    store = open_store(f"sqlite://{tmp_path / 's.sqlite'}")
+    syncer = Syncer(content, store)
+    first = syncer.sync()
+    assert first.added == 4 and first.errors == 2  # bad.md and the twin
+    (content / "B.md").unlink()
+    (content / "doc/01 One.md").write_text("one [[B]]\n", encoding="utf-8")
+    r = syncer.sync()  # from what the stream left in memory: no reload
+    assert (r.added, r.updated, r.errors) == (1, 1, 1) and store.get("b")["path"] == "b.md"
+    ref = open_store(f"sqlite://{tmp_path / 'ref.sqlite'}")
+    sync_content(content, NoStream(ref))
+    assert snapshot(store) == snapshot(ref)
+
+
+@pytest.mark.parametrize("where, at", [("put", 1), ("put", 3), ("put_edges", 2), ("commit", 1)])
+def test_failed_stream_keeps_every_old_row(where: str, at: int, corpus300, tmp_path: Path, small_chunks: None) -> None:
+    content = tmp_path / "c"
+    shutil.copytree(corpus300[0], content, symlinks=True)
+    store = open_store(f"sqlite://{tmp_path / 's.sqlite'}")
+    sync_content(content, store, workers=1)
+    before, rev = snapshot(store), store.revision()
+    for p in sorted((content / "notes").glob("*.md"))[:40]:
+        p.write_text(p.read_text(encoding="utf-8") + "\nchanged [[nowhere]]\n", encoding="utf-8")
+    with pytest.raises(ConnectionError):
+        sync_content(content, FailingStore(store, where, at), full=True, workers=1)
+    assert snapshot(store) == before and store.revision() == rev
+    assert store._conn().execute("SELECT name FROM sqlite_master WHERE name GLOB 'stage_*'").fetchall() == []
+    sync_content(content, store, full=True)
+    ref = open_store(f"sqlite://{tmp_path / 'ref.sqlite'}")
+    sync_content(content, NoStream(ref))
+    assert snapshot(store) == snapshot(ref)
+
+
+def test_reader_during_a_full_sync_sees_old_or_new_never_a_mix(corpus300, tmp_path: Path, small_chunks: None) -> None:
+    content = tmp_path / "c"
+    shutil.copytree(corpus300[0], content, symlinks=True)
+    url = f"sqlite://{tmp_path / 's.sqlite'}"
+    writer = open_store(url)
+    for p in content.rglob("*.md"):
+        p.write_text(p.read_text(encoding="utf-8", errors="replace") + "\nmark OLD\n", encoding="utf-8")
+    sync_content(content, writer, workers=1)
+    slugs = {r["slug"] for r in writer.records()}
+    for p in content.rglob("*.md"):
+        p.write_text(p.read_text(encoding="utf-8", errors="replace").replace("mark OLD", "mark NEW"), encoding="utf-8")
+    reader = open_store(url, create=False)  # its own connection, as the API's
+    seen: list[tuple[int, set[str], int]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            snap = reader.snapshot()
+            marks = {m for r in snap.records for m in ("OLD", "NEW") if f"mark {m}" in r.get("text", "")}
+            n = sum(1 for _ in snap.edges)
+            seen.append((snap.revision, marks, n))
+
+    t = threading.Thread(target=read)
+    t.start()
+    try:
+        report = sync_content(content, writer, full=True, workers=1)
+    finally:
+        done.set()
+        t.join()
+    rev_new = report.revision
+    by_rev = {rev: (marks, n) for rev, marks, n in seen}
+    assert len(seen) >= 3 and set(by_rev) <= {rev_new - 1, rev_new}
+    assert all(len(marks) == 1 for _, marks, _ in seen), "a snapshot mixed old and new records"
+    assert all(by_rev[rev] == (marks, n) for rev, marks, n in seen), "one revision read two ways"
+    assert {r["slug"] for r in reader.records()} == slugs
+    assert by_rev.get(rev_new - 1, ({"OLD"}, 0))[0] == {"OLD"}
