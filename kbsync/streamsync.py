@@ -48,6 +48,8 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     raw: dict[str, list[Any]] = {}  # path -> raw edges (plain tuples), until resolved
     erred: set[str] = set()  # paths of records with an error-level problem
     best: dict[str, str] = {}  # slug -> the first path (in sorted order) seen claiming it: the one staged
+    # Built as the names arrive: this work then shares the cores with the readers instead of waiting for them.
+    resolver = Resolver((), plan.attachments)
     pending: list[Record] = []
     for part in read_iter(plan, syncer.max_bytes, syncer.options, progress, syncer.workers):
         for path, digest, rec, edges, probs in part:
@@ -58,13 +60,16 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
                 continue
             finish_record(rec, path, schemas, history)
             slug = rec["slug"]
-            names[path] = name_row(rec)
+            names[path] = row = name_row(rec)
             raw[path] = edges
             if _has_error(rec.get("problems")):
                 erred.add(path)
             files[path] = FileState(path, slug, found.mtime_ns, found.size, f"{digest}{git.get(path, '')}")
             if path not in file_problems and (slug not in best or path < best[slug]):
-                best[slug] = path  # replaces a staged record of the same slug, as the sorted walk below decides
+                if slug in best:  # a twin with an earlier path: it replaces the staged record, as the walk below decides
+                    resolver.remove(best[slug])
+                best[slug] = path
+                resolver.add(row)
                 pending.append(rec)
         if len(pending) >= chunk:
             stream.put(pending)
@@ -89,11 +94,11 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     rows = {path: names[path] for path in owner.values()}
     del names
 
-    resolver = Resolver(rows.values(), plan.attachments)
     out: dict[str, list[Edge]] = {}
-    for path, row in rows.items():
-        out[row["slug"]] = [_resolve_edge(e, path, resolver) for e in raw.pop(path)] + \
-            _chapter_edges(row, resolver, plan)
+    for slug in sorted(owner):  # in key order: the store's (src, seq) index grows at its end, twice as fast
+        path = owner[slug]
+        row = rows[path]
+        out[slug] = [_resolve_edge(e, path, resolver) for e in raw.pop(path)] + _chapter_edges(row, resolver, plan)
         if len(out) >= chunk:
             stream.put_edges(out)
             out = {}
