@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .models import Problem
 from .reading import git_mark, make_plan, read_iter
 from .resolve import Resolver
-from .store.base import Batch, Edge, FileState, Record, Stream
+from .store.base import Batch, FileState, Record, Stream
+from .streamedges import stage_edges
 
 if TYPE_CHECKING:
     from .reading import Progress
@@ -27,10 +28,8 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     chunk = chunk or CHUNK
     from .sync import (
         SyncReport,
-        _chapter_edges,
         _has_error,
         _Known,
-        _resolve_edge,
         finish_record,
         load_schemas_safe,
         name_row,
@@ -94,16 +93,8 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     rows = {path: names[path] for path in owner.values()}
     del names
 
-    out: dict[str, list[Edge]] = {}
-    for slug in sorted(owner):  # in key order: the store's (src, seq) index grows at its end, twice as fast
-        path = owner[slug]
-        row = rows[path]
-        out[slug] = [_resolve_edge(e, path, resolver) for e in raw.pop(path)] + _chapter_edges(row, resolver, plan)
-        if len(out) >= chunk:
-            stream.put_edges(out)
-            out = {}
-    stream.put_edges(out)
-    del raw, out
+    stage_edges(stream, owner, rows, raw, resolver, plan, chunk, syncer.workers)
+    del raw
 
     problems = {path: probs for path, probs in file_problems.items() if probs}
     all_files = [*files.values(), *plan.new_attachments]
