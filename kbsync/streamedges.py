@@ -7,12 +7,16 @@ instead of running one after the other on one core while the other sits idle.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .reading import PARALLEL_MIN, Plan, _worker_init
 from .resolve import Resolver
 from .store.base import Edge, Stream
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # What the forked helper resolves from: set just before the fork, inherited (never pickled), cleared after.
 _WORK: tuple[dict[str, str], dict[str, dict[str, Any]], dict[str, list[Any]], Resolver, Plan] | None = None
@@ -36,13 +40,22 @@ def stage_edges(stream: Stream, owner: dict[str, str], rows: dict[str, dict[str,
     try:
         with ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=_worker_init,
                                  initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_resolve_in_helper, part) for part in parts]
-            _WORK = None
-            raw.clear()  # the helper has its own copy now
-            for fut in futures:
-                stream.put_edges({slug: list(map(Edge._make, edges)) for slug, edges in fut.result()})
+            ahead: deque[Future[list[tuple[str, list[tuple[Any, ...]]]]]] = deque()
+            for part in parts:
+                ahead.append(pool.submit(_resolve_in_helper, part))
+                if _WORK is not None:  # the helper is forked and has its own copy now
+                    _WORK = None
+                    raw.clear()
+                if len(ahead) > 3:  # a few chunks ahead, not all of them waiting in memory
+                    _put(stream, ahead.popleft())
+            while ahead:
+                _put(stream, ahead.popleft())
     finally:
         _WORK = None
+
+
+def _put(stream: Stream, fut: Future[list[tuple[str, list[tuple[Any, ...]]]]]) -> None:
+    stream.put_edges({slug: list(map(Edge._make, edges)) for slug, edges in fut.result()})
 
 
 def _resolve_in_helper(part: list[str]) -> list[tuple[str, list[tuple[Any, ...]]]]:

@@ -7,6 +7,7 @@ Everything lands in one store batch: all of it or none of it.
 """
 from __future__ import annotations
 
+import gc
 import posixpath
 import time
 from collections import defaultdict
@@ -98,6 +99,10 @@ class Syncer:
                 if stream is not None:
                     report = self._stream_sync(stream, progress)
                     report.errors = self._errors()
+                    # What it keeps (names, resolver, file states: millions of objects) is long-lived: file it
+                    # with the oldest generation, or the first young collection after the pause scans it all.
+                    gc.freeze()
+                    gc.unfreeze()
                     report.seconds = time.perf_counter() - t0
                     return report
                 report, batch = self._sync(known, full, paths, progress)
