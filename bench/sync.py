@@ -4,9 +4,10 @@
     python bench/sync.py [--entries 10000] [--keywords]
 
 Prints seconds and ratios to the floor (read + hash + front matter only, the
-least any indexer must do), peak RSS, and checks the result against truth.json.
-Targets on a 2-core machine: cold <= 5x floor and <= 10 s; no-op <= 1 s;
-one-file <= 100 ms; peak RSS <= 500 MB.
+least any indexer must do), CPU seconds, peak RSS, the load average, and checks
+the result against truth.json. Targets on a 2-core machine: cold <= 5x floor
+and <= 10 s; no-op <= 1 s; one-file <= 100 ms; peak RSS <= 500 MB; at 100,000
+entries (a streamed cold sync): cold <= 30 s and peak RSS <= 1 GB.
 """
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3,
                     help="floor and cold sync are measured side by side this many times; the best of each counts")
     a = ap.parse_args()
+    load0 = os.getloadavg()  # a shared machine: every figure is printed with the load it was taken under
     out = corpus(a.entries)
     content = out / "content"
     from kbsync.store import open_store
@@ -121,16 +123,19 @@ def main() -> None:
         wrong = sum(1 for p, t in truth["entries"].items() if sorted(
             {slug_path[x["target"]] for x in by_path[p]["links"] if x["kind"] in ("link", "embed") and x["target"]}) != t["links"])
     med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    big = a.entries >= 100_000
     rows = [
         ("parse floor (read+hash+front matter)", f, 1.0, ""),
-        ("cold sync (fresh process, incl. imports)", cold["seconds"], cold["seconds"] / f, "<= 5x floor, <= 10 s"),
+        ("cold sync (fresh process, incl. imports)", cold["seconds"], cold["seconds"] / f,
+         "<= 30 s" if big else "<= 5x floor, <= 10 s"),
         ("no-op re-sync (walk + stat)", noop, noop / f, "<= 1 s"),
         ("one-file re-sync, new Syncer (walk + stat)", med(one), med(one) / f, ""),
         ("one-file re-sync, warm Syncer (walk + stat)", med(one_warm), med(one_warm) / f, "<= 100 ms"),
         ("one-file re-sync, warm Syncer, paths=[file]", med(one_paths), med(one_paths) / f, "<= 100 ms (watcher)"),
     ]
     print(f"sync benchmark: {a.entries} entries, keywords={'on' if a.keywords else 'off'}, {os.cpu_count()} cores, "
-          f"best of {a.rounds} side-by-side rounds")
+          f"best of {a.rounds} side-by-side rounds; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(before: {' '.join(f'{x:.2f}' for x in load0)})")
     print("  rounds (floor s / cold s = ratio): " + ", ".join(
         f"{fl:.2f}/{c['seconds']:.2f} = {c['seconds'] / fl:.2f}x" for fl, c in zip(floors, colds, strict=True)))
     for name, secs, ratio, target in rows:
@@ -139,7 +144,7 @@ def main() -> None:
     print(f"  CPU seconds (all cores; robust to a busy machine): floor {f_cpu:.2f}, cold sync {cpu:.2f}"
           f" ({cpu / f_cpu:.1f}x)")
     print(f"  peak RSS: sync process {max(c['rss_self_mb'] for c in colds):.0f} MB, largest worker "
-          f"{max(c['rss_workers_mb'] for c in colds):.0f} MB (target <= 500 MB)")
+          f"{max(c['rss_workers_mb'] for c in colds):.0f} MB (target <= {'1 GB' if big else '500 MB'})")
     print(f"  correctness: {len(truth['entries']) - wrong}/{len(truth['entries'])} entries' links match truth.json")
 
 

@@ -170,3 +170,28 @@ def test_reader_during_a_full_sync_sees_old_or_new_never_a_mix(corpus300, tmp_pa
     assert all(by_rev[rev] == (marks, n) for rev, marks, n in seen), "one revision read two ways"
     assert {r["slug"] for r in reader.records()} == slugs
     assert by_rev.get(rev_new - 1, ({"OLD"}, 0))[0] == {"OLD"}
+
+
+def test_streamed_sync_memory_does_not_grow_with_the_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory, not timed: growth of the Python heap's peak from 100 to 400 files, streamed vs one batch, same run.
+
+    One batch holds every record until its commit; a stream holds one chunk of them, plus names and raw edges."""
+    import tracemalloc
+
+    monkeypatch.setattr(kbsync.streamsync, "CHUNK", 25)
+    words = " ".join(f"word{i}" for i in range(3000))  # long bodies, few links: records are most of the memory
+
+    def peak(n: int, stream: bool) -> int:
+        content = write(tmp_path / f"c{n}", {f"n/{i}.md": f"# Note {i}\n\n{words} [[{i + 1}]]\n" for i in range(n)})
+        store = open_store(f"sqlite://{tmp_path / f'{n}{stream}.sqlite'}")
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            sync_content(content, store if stream else NoStream(store), workers=1)
+            return tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+
+    streamed = peak(400, True) - peak(100, True)
+    batched = peak(400, False) - peak(100, False)
+    assert streamed < 0.25 * batched, (streamed, batched)
