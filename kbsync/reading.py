@@ -168,12 +168,14 @@ def read_iter(plan: Plan, max_bytes: int, options: Options, progress: Progress |
                 top_up()
                 done += len(part)
                 yield part
+                del part  # the consumer is done with it: not held while the next slice is read
                 if progress:
                     progress(done, total)
             while pending:
                 part = pending.popleft().result()
                 done += len(part)
                 yield part
+                del part
                 if progress:
                     progress(done, total)
     else:
@@ -181,5 +183,6 @@ def read_iter(plan: Plan, max_bytes: int, options: Options, progress: Progress |
             part = [read_and_build(job) for job in jobs[i:i + 100]]
             done += len(part)
             yield part
+            del part
             if progress:
                 progress(done, total)

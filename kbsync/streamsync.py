@@ -70,6 +70,7 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
                 best[slug] = path
                 resolver.add(row)
                 pending.append(rec)
+        del part  # before the next slice is read: records leave memory once staged
         if len(pending) >= chunk:
             stream.put(pending)
             pending = []
