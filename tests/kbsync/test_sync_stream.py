@@ -91,7 +91,7 @@ def test_streamed_full_sync_equals_one_batch(source: str, order: str, corpus300,
 @pytest.mark.parametrize("workers", [1, 2])
 def test_edges_resolved_by_a_forked_helper_equal_resolved_here(workers: int, corpus300, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kbsync.streamedges, "PARALLEL_MIN", 10)  # the helper even for 300 files
+    monkeypatch.setattr(kbsync.streamedges, "HELPER_MIN", 10)  # the helper even for 300 files
     monkeypatch.setattr(kbsync.streamsync, "CHUNK", 50)
     streamed, batched = open_store(f"sqlite://{tmp_path / 's.sqlite'}"), open_store(f"sqlite://{tmp_path / 'b.sqlite'}")
     sync_content(corpus300[0], streamed, workers=workers)
