@@ -3,7 +3,9 @@
 Per-file work (parse, derive) runs only for files whose stat or hash changed,
 on both cores when there is a lot of it. Corpus-wide work (resolution,
 chapters) re-resolves only edges whose lookup key a changed name touches.
-Everything lands in one store batch: all of it or none of it.
+Everything lands in one store batch: all of it or none of it. A full or first
+sync of the whole folder streams instead (kbsync.streamsync): its rows go to a
+staging generation in chunks, and one commit swaps that in, just as atomically.
 """
 from __future__ import annotations
 

@@ -328,6 +328,10 @@ class SQLiteStore:
             db = self._conn()
             db.execute("BEGIN IMMEDIATE")
             try:
+                if db.execute("SELECT 1 FROM sqlite_master WHERE name GLOB 'stage_*' LIMIT 1").fetchone():
+                    from .sqlite_stream import drop_leftovers
+
+                    drop_leftovers(db)  # a long-running writer (the watcher) clears a crashed full sync's rows too
                 content = self._apply(db, batch)
                 rev = self.revision()
                 if content:

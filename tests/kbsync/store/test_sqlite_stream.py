@@ -107,3 +107,14 @@ def test_leftover_owner_rules(host: str, pid: str, age: float, gone: bool) -> No
     pids = {"dead": dead.pid, "alive": os.getppid(), "self": os.getpid()}
     now = time.time()
     assert _gone(f"{host}\t{pids[pid]}\t{now - age}", now) is gone
+
+
+def test_a_batch_from_a_writer_already_open_clears_a_dead_streams_tables(tmp_path: Path) -> None:
+    path = tmp_path / "kb.sqlite"
+    url = f"sqlite://{path}"
+    writer = open_store(url)  # open before the crash: the watcher of a `kb serve`
+    seed(writer)
+    child = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), url=url, kill=True)], capture_output=True)
+    assert child.returncode == -signal.SIGKILL and len(staged(path)) == 3
+    assert writer.apply(Batch(upserts=[rec("e")])) == 2
+    assert staged(path) == [] and [r["slug"] for r in writer.entries()] == ["a", "b", "c", "d", "e"]
