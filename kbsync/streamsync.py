@@ -94,7 +94,7 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     rows = {path: names[path] for path in owner.values()}
     del names
 
-    stage_edges(stream, owner, rows, raw, resolver, plan, chunk, syncer.workers)
+    stage_edges(stream, owner, rows, raw, resolver, plan, chunk)
     del raw
 
     problems = {path: probs for path, probs in file_problems.items() if probs}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import kbsync.streamedges
+import kbsync.reading
 import kbsync.streamsync
 from kbsync.store import open_store
 from kbsync.store.snapshot import snapshot
@@ -88,16 +88,14 @@ def test_streamed_full_sync_equals_one_batch(source: str, order: str, corpus300,
         assert streamed.get("b")["path"] == "B.md" and streamed.problems()["b.md"][0]["code"] == "duplicate_slug"
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_edges_resolved_by_a_forked_helper_equal_resolved_here(workers: int, corpus300, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kbsync.streamedges, "HELPER_MIN", 10)  # the helper even for 300 files
+def test_streamed_sync_with_a_reading_worker_equals_one_batch(corpus300, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kbsync.reading, "PARALLEL_MIN", 10)  # the reading worker even for 300 files
     monkeypatch.setattr(kbsync.streamsync, "CHUNK", 50)
     streamed, batched = open_store(f"sqlite://{tmp_path / 's.sqlite'}"), open_store(f"sqlite://{tmp_path / 'b.sqlite'}")
-    sync_content(corpus300[0], streamed, workers=workers)
+    sync_content(corpus300[0], streamed, workers=2)
     sync_content(corpus300[0], NoStream(batched), workers=1)
     assert snapshot(streamed) == snapshot(batched)
-    assert kbsync.streamedges._WORK is None
 
 
 def test_syncer_goes_on_incrementally_after_a_stream(tmp_path: Path, small_chunks: None) -> None:
