@@ -89,13 +89,13 @@ class SQLiteStream:
         self.token = uuid.uuid4().hex[:12]
         self.names = {t: f"stage_{self.token}_{t}" for t in SWAPPED}
         self.done = False
-        _mine.add(self.token)
 
         def start(db: sqlite3.Connection) -> None:
             drop_leftovers(db)
             for t, name in self.names.items():
                 db.execute(_table_sql(t, name))
         self._write(start)
+        _mine.add(self.token)  # from here on, only this stream's commit or abort drops its tables
 
     def _write(self, fn: Any, beat: bool = True) -> Any:
         """One short write transaction that also renews this stream's heartbeat."""
