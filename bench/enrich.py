@@ -38,10 +38,13 @@ def fresh_store(content: Path, name: str):  # type: ignore[no-untyped-def]
 
 
 def edit_one(content: Path) -> Path:
-    """Append a sentence to one public note (the same one each run), as an owner would."""
+    """Append a sentence to one public note (the same one each run), as an owner would. The file is replaced, not
+    written in place, as editors save: a content folder hard-linked from a shared corpus (`cp -al`) stays untouched."""
     path = sorted((content / "notes").glob("*.md"))[5]
-    with path.open("a", encoding="utf-8") as f:
-        f.write(f"\nEdited at {time.time():.0f}: the kettlebell swing and the farmer carry.\n")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(path.read_bytes() + f"\nEdited at {time.time():.0f}: the kettlebell swing and the farmer carry.\n"
+                    .encode())
+    tmp.replace(path)
     return path
 
 
@@ -51,6 +54,13 @@ def cpu() -> float:
 
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def rss_mb() -> float:
+    """Peak resident memory of this process and of its largest finished child, in MB."""
+    import resource
+
+    return max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 def keywords_bench(n: int) -> None:
@@ -121,14 +131,15 @@ def discovery_bench(n: int) -> None:
     print(f"[discovery] {len(records)} records with links read in {time.perf_counter() - t0:.1f} s")
 
     c0 = cpu()
-    d = Discovery(content).build(records, keywords={}, with_topics=False)
-    print(f"[discovery] full, cold: {cpu() - c0:.1f} s CPU over all processes")
+    d = Discovery(content).build(records, keywords={})
+    print(f"[discovery] full, cold: {cpu() - c0:.1f} s CPU over all processes, peak RSS {rss_mb():.0f} MB")
     t = d.timings
-    total = t["profiles"] + t["duplicates"] + t["related"] + t["unlinked"]
+    total = sum(t.values())
     print(f"[discovery] full, cold: {total:.1f} s for {len(records)} entries (per-entry features over "
           f"{os.cpu_count()} cores {t['profiles']:.1f} s; corpus passes: duplicates {t['duplicates']:.1f} s, "
-          f"related {t['related']:.1f} s, unlinked {t['unlinked']:.1f} s; target <= 60 s, load {os.getloadavg()[0]:.1f})")
-    warm = Discovery(content).build(records, keywords={}, with_topics=False, profiles=d.profiles)
+          f"related {t['related']:.1f} s, unlinked {t['unlinked']:.1f} s, topics {t['topics']:.1f} s; "
+          f"target <= 60 s, load {os.getloadavg()[0]:.1f})")
+    warm = Discovery(content).build(records, keywords={}, profiles=d.profiles)
     t = warm.timings
     print(f"[discovery] full, features cached: {sum(t.values()):.1f} s ({d.profiles.computed} recomputed)")
     dups, rel, unl = d.duplicates, d.related, d.unlinked

@@ -195,8 +195,10 @@ class DuplicateIndex:
         return max((fuzz.ratio(x, y) for x, _ in self.names[a] for y, _ in self.names[b]), default=0.0)
 
     # -- one edit ------------------------------------------------------------------------------
-    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = ()) -> None:
-        """Re-index and re-query only the changed entries (a hidden one is removed)."""
+    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
+               signatures: dict[str, np.ndarray | None] | None = None) -> None:
+        """Re-index and re-query only the changed entries (a hidden one is removed); `signatures`: theirs, when
+        already computed."""
         for slug in deleted:
             self._remove(slug)
         for r in changed:
@@ -204,7 +206,7 @@ class DuplicateIndex:
             self.quiet = {p for p in self.quiet if r["slug"] not in p} | {
                 p for p in silenced([r]) if r["slug"] in p}
             if r in visible([r], self.viewer):
-                self._add(r)
+                self._add(r, (signatures or {}).get(r["slug"], ...))
                 self._query(r["slug"])
 
     def similar(self, title: str, limit: int = 5) -> list[dict[str, Any]]:
