@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,7 +36,7 @@ def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opt
                    plain_text(content_dir, rec))
 
 
-def _job(args: tuple[list[dict[str, Any]], str]) -> list[tuple[str, Profile]]:
+def _job(args: tuple[list[Rec], str]) -> list[tuple[str, Profile]]:
     recs, content_dir = args
     return [(r["slug"], profile(r, content_dir)) for r in recs]
 
