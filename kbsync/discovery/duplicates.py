@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
 from rapidfuzz import fuzz, process
 
 from ..visibility import PUBLIC
@@ -74,8 +75,56 @@ def signature(text: str, opts: DupOptions = DupOptions(), words: list[str] | Non
     return ((a * pairs[None, :] + b) & _M32).min(axis=1).astype(np.uint32)
 
 
-def _lean(sig: np.ndarray) -> LeanMinHash:
-    return LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
+class Bands:
+    """MinHash LSH (datasketch's banding: the same bands and rows for a threshold) over one signature matrix:
+    the build groups every band with one sort, a query compares one signature with all rows at once
+    (datasketch inserted key by key: 1.4 million dictionary inserts at 100,000 entries)."""
+
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        self.b, self.r = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        self.slugs: list[str] = []
+        self.row: dict[str, int] = {}
+        self.mat = np.zeros((0, num_perm), dtype=np.uint32)
+        self.alive = np.zeros(0, dtype=bool)
+
+    def insert_many(self, items: dict[str, np.ndarray]) -> None:
+        for slug in items:
+            self.remove(slug)
+        if items:
+            start = len(self.slugs)
+            self.slugs += list(items)
+            self.row.update({s: start + k for k, s in enumerate(items)})
+            self.mat = np.vstack([self.mat, np.stack(list(items.values())).astype(np.uint32)])
+            self.alive = np.concatenate([self.alive, np.ones(len(items), dtype=bool)])
+
+    def remove(self, slug: str) -> None:
+        i = self.row.pop(slug, None)
+        if i is not None:
+            self.alive[i] = False
+
+    def _banded(self) -> np.ndarray:
+        """rows x bands x band width of the live part of the matrix's banded columns."""
+        return self.mat[:, :self.b * self.r].reshape(len(self.slugs), self.b, self.r)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """Every (a, b), a < b, sharing a bucket in some band: what querying each entry would find."""
+        live = np.nonzero(self.alive)[0]
+        banded = self._banded()[live]
+        out: set[tuple[str, str]] = set()
+        for band in range(self.b):
+            keys = np.ascontiguousarray(banded[:, band, :]).view(np.dtype((np.void, 4 * self.r))).ravel()
+            _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+            shared = np.nonzero(counts[inv] > 1)[0]
+            order = shared[np.argsort(inv[shared], kind="stable")]
+            groups = np.split(order, np.nonzero(np.diff(inv[order]))[0] + 1) if len(order) else []
+            for g in groups:
+                members = sorted(self.slugs[live[k]] for k in g)
+                out.update((x, o) for i, x in enumerate(members) for o in members[i + 1:])
+        return out
+
+    def query(self, sig: np.ndarray) -> list[str]:
+        hit = (self._banded() == sig[:self.b * self.r].reshape(self.b, self.r)).all(axis=2).any(axis=1) & self.alive
+        return [self.slugs[i] for i in np.nonzero(hit)[0]]
 
 
 def _block_keys(name: str) -> set[str]:
@@ -91,7 +140,7 @@ class DuplicateIndex:
 
     def __init__(self, opts: DupOptions = DupOptions(), viewer: str = PUBLIC) -> None:
         self.opts, self.viewer = opts, viewer
-        self.lsh = MinHashLSH(threshold=opts.body, num_perm=opts.num_perm)
+        self.lsh = Bands(opts.body, opts.num_perm)
         self.sig: dict[str, np.ndarray] = {}
         self.names: dict[str, list[tuple[str, str]]] = {}  # slug -> [(normalised name, kind)]
         self.block: dict[str, set[str]] = defaultdict(set)  # block key -> slugs
@@ -104,7 +153,8 @@ class DuplicateIndex:
         recs = visible(records, self.viewer)
         self.quiet = silenced(recs)
         for r in recs:
-            self._add(r, (signatures or {}).get(r["slug"], ...))
+            self._add(r, (signatures or {}).get(r["slug"], ...), index=False)
+        self.lsh.insert_many(self.sig)
         found: dict[tuple[str, str], tuple[float, str]] = {}
         # Names: all pairs inside each block at once, in C (rapidfuzz's cdist), not a query per name.
         rows = [(slug, n, k) for slug, ns in self.names.items() for n, k in ns]
@@ -126,18 +176,14 @@ class DuplicateIndex:
                         found[pair] = (t, "alias" if "alias" in (ka, kb) else "title")
         # Bodies: every pair sharing an LSH bucket, read off the buckets (what querying each entry returns,
         # without 100,000 queries).
-        for table in self.lsh.hashtables:
-            for key in table.keys():
-                bucket = sorted(table.get(key))
-                for i, x in enumerate(bucket):
-                    for o in bucket[i + 1:]:
-                        if (x, o) not in found:
-                            found[(x, o)] = (self._title_score(x, o), "title")
+        for x, o in self.lsh.pairs():
+            if (x, o) not in found:
+                found[(x, o)] = (self._title_score(x, o), "title")
         for (a, b), (t, why) in found.items():
             self._judge(a, b, t, why)
         return self
 
-    def _add(self, r: Rec, sig: Any = ...) -> None:
+    def _add(self, r: Rec, sig: Any = ..., index: bool = True) -> None:
         slug = r["slug"]
         self.path[slug] = r["path"]
         self.names[slug] = [(norm_name(n), k) for n, k in names(r)]
@@ -147,7 +193,8 @@ class DuplicateIndex:
         sig = signature(r.get("text") or "", self.opts) if sig is ... else sig
         if sig is not None:
             self.sig[slug] = sig
-            self.lsh.insert(slug, _lean(sig), check_duplication=False)
+            if index:
+                self.lsh.insert_many({slug: sig})
 
     def _remove(self, slug: str) -> None:
         for n, _ in self.names.pop(slug, []):
@@ -176,7 +223,7 @@ class DuplicateIndex:
                     found[o] = (score, None, why)
         if slug in self.sig:
             mine = self.sig[slug]
-            for o in self.lsh.query(_lean(mine)):
+            for o in self.lsh.query(mine):
                 if o != slug and o not in found:
                     found[o] = (self._title_score(slug, o), None, "title")
         for o, (t, _, why) in found.items():
@@ -195,8 +242,10 @@ class DuplicateIndex:
         return max((fuzz.ratio(x, y) for x, _ in self.names[a] for y, _ in self.names[b]), default=0.0)
 
     # -- one edit ------------------------------------------------------------------------------
-    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = ()) -> None:
-        """Re-index and re-query only the changed entries (a hidden one is removed)."""
+    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
+               signatures: dict[str, np.ndarray | None] | None = None) -> None:
+        """Re-index and re-query only the changed entries (a hidden one is removed); `signatures`: theirs, when
+        already computed."""
         for slug in deleted:
             self._remove(slug)
         for r in changed:
@@ -204,7 +253,7 @@ class DuplicateIndex:
             self.quiet = {p for p in self.quiet if r["slug"] not in p} | {
                 p for p in silenced([r]) if r["slug"] in p}
             if r in visible([r], self.viewer):
-                self._add(r)
+                self._add(r, (signatures or {}).get(r["slug"], ...))
                 self._query(r["slug"])
 
     def similar(self, title: str, limit: int = 5) -> list[dict[str, Any]]:

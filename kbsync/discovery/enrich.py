@@ -81,25 +81,32 @@ class Discovery:
         t1 = time.perf_counter()
         self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
         t2 = time.perf_counter()
-        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords,
-                                                                     {s: p.counts for s, p in prof.items()})
+        counts, langs = {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()}
+        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords, counts, langs)
         t3 = time.perf_counter()
         self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()})
         t4 = time.perf_counter()
-        self.topics, self.topics_of = T.find(recs, self.keywords, self.viewer, self.topic_opts) if with_topics else ([], {})
+        self.topics, self.topics_of = (T.find(recs, self.keywords, self.viewer, self.topic_opts, counts, langs)
+                                       if with_topics else ([], {}))
         self.timings = {"profiles": t1 - t0, "duplicates": t2 - t1, "related": t3 - t2, "unlinked": t4 - t3,
                         "topics": time.perf_counter() - t4}
         return self
 
     def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
                keywords: Mapping[str, list[str]] | None = None) -> None:
-        """One edit: duplicates and unlinked mentions re-query the changed entries; related re-ranks the rows
-        they can move. Topics are left for the next full build (they are a corpus-level summary)."""
-        changed = list(changed)
+        """One edit (changed, added, hidden or deleted entries): duplicates, related and unlinked mentions become
+        what a fresh `build` gives, re-querying only what the edit can move; the changed entries' features are
+        computed once, here. Topics are left for the next full build (a corpus-level summary)."""
+        changed, deleted = list(changed), list(deleted)
         self.keywords.update(keywords or {})
-        self.duplicates.update(changed, deleted)
-        self.related.update(changed, self.keywords)
-        self.unlinked.update(changed, deleted)
+        for slug in deleted:
+            self.keywords.pop(slug, None)
+        shown = visible(changed, self.viewer)
+        prof = self.profiles.get(shown, self.content_dir, workers=1)
+        counts, langs = {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()}
+        self.duplicates.update(changed, deleted, {s: p.signature for s, p in prof.items()})
+        self.related.update(changed, self.keywords, deleted, counts, langs)
+        self.unlinked.update(changed, deleted, {s: p.plain for s, p in prof.items()})
 
     def fields(self) -> dict[str, dict[str, Any]]:
         """slug -> the entry JSON's discovery fields (`keywords`, `topics`, `related`, `duplicates`, `unlinked`)."""

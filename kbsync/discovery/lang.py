@@ -111,7 +111,7 @@ _SCRIPTS = {"CYRILLIC": "ru", "GREEK": "el", "ARABIC": "ar", "ARMENIAN": "hy", "
 def _script(letters: list[str]) -> str:
     counts: dict[str, int] = {}
     for c in letters:
-        s = unicodedata.name(c, "").split(" ")[0]
+        s = "LATIN" if c.isascii() else unicodedata.name(c, "").split(" ")[0]  # (an ASCII letter is Latin: skip the lookup)
         counts[s] = counts.get(s, 0) + 1
     return max(counts, key=counts.__getitem__) if counts else ""
 

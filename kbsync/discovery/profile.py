@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,36 +22,38 @@ from .unlinked import plain_text
 class Profile(NamedTuple):
     lang: str
     signature: np.ndarray | None  # MinHash of the body's word pairs (duplicates)
-    counts: Counter[str]  # stem counts, keywords boosted (related, topics)
+    counts: Counter[str]  # stem counts, without keywords (related adds those; topics)
     plain: tuple[int, str] | None  # (first body line, masked lowercase text) (unlinked mentions)
 
 
 def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opts: DupOptions | None = None) -> Profile:
-    """Everything discovery needs from one entry, in one pass over it."""
+    """Everything discovery needs from one entry, in one pass over it. (`keywords` is accepted for older callers:
+    counts leave keywords out, so a keyword fill never invalidates a profile.)"""
     lang = L.language_of(rec)
     text = rec.get("text") or ""
     words = L.segment(text.lower())  # split once, for both the signature and the stems
-    return Profile(lang, signature(text, opts or DupOptions(), words), terms(rec, lang, keywords, words=words),
+    return Profile(lang, signature(text, opts or DupOptions(), words), terms(rec, lang, words=words),
                    plain_text(content_dir, rec))
 
 
-def _job(args: tuple[list[dict[str, Any]], str]) -> list[tuple[str, Profile]]:
+def _job(args: tuple[list[Rec], str]) -> list[tuple[str, Profile]]:
     recs, content_dir = args
-    return [(r["slug"], profile(r, content_dir, r.get("keywords") or ())) for r in recs]
+    return [(r["slug"], profile(r, content_dir)) for r in recs]
 
 
 class Profiles:
-    """Profiles by (content hash, keywords), kept between runs so an unchanged entry is never recomputed."""
+    """Profiles by (content hash, path), kept between runs so an unchanged entry is never recomputed."""
 
     def __init__(self) -> None:
-        self.memo: dict[tuple[str, tuple[str, ...]], Profile] = {}
+        self.memo: dict[tuple[str, str], Profile] = {}
         self.computed = 0
 
     def get(self, records: Iterable[Rec], content_dir: str | Path, keywords: Mapping[str, list[str]] | None = None,
             workers: int | None = None) -> dict[str, Profile]:
-        kw = keywords or {}
-        recs = [dict(r, keywords=list(kw.get(r["slug"], r.get("keywords") or []))) for r in records]
-        key = {r["slug"]: (str(r.get("hash") or id(r)), tuple(r["keywords"])) for r in recs}
+        """slug -> profile of each record (`keywords` is accepted for older callers; profiles do not use it)."""
+        recs = list(records)
+        # The hash covers the file's bytes (front matter included); the path is where `plain` was read from.
+        key = {r["slug"]: (str(r.get("hash") or id(r)), str(r.get("path"))) for r in recs}
         todo = [r for r in recs if key[r["slug"]] not in self.memo]
         self.computed = len(todo)
         workers = workers or os.cpu_count() or 1
@@ -60,7 +62,7 @@ class Profiles:
             done = _job((todo, str(content_dir)))
         else:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
-            slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields", "keywords")} for r in todo]
+            slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
             n = workers * 8
             with ProcessPoolExecutor(workers) as pool:
                 done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir)) for i in range(n)]) for x in part]

@@ -24,6 +24,7 @@ class RelatedOptions:
     features: int = 40  # an entry is described by its strongest stems (bounds the cost of the products)
     keyword_boost: float = 2.0
     hub: int = 0  # neighbours linked from more entries than this are ignored; 0 = 3·sqrt(N), at least 30
+    max_df: int = 200  # a stem in more entries says little about any two (and X·Xᵀ costs its entry count squared)
 
 
 def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost: float = 2.0,
@@ -33,11 +34,26 @@ def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost
     lang = lang or L.language_of(rec)
     st, stop = L.stems(lang), _stop(lang)
     words = L.segment((rec.get("text") or "").lower()) if words is None else words
-    # Count words in C first, then filter and stem each distinct word once (a text repeats most of its words).
+    # Count words in C first, then filter and stem each distinct word once (a text repeats most of its words);
+    # the word -> stem-or-nothing table is kept per language, so a corpus decides each word once.
     c: Counter[str] = Counter()
+    table = _kept(lang)
     for w, k in Counter(words).items():
-        if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)):
-            c[st(w)] += k
+        s = table.get(w)
+        if s is None:
+            s = table[w] = st(w) if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)) else ""
+        if s:
+            c[s] += k
+    return boosted(c, lang, keywords, boost)
+
+
+def boosted(counts: Counter[str], lang: str, keywords: Iterable[str] = (), boost: float = 2.0) -> Counter[str]:
+    """Stem counts with the stems of an entry's keywords added, `boost` each (a copy; the same counts when none)."""
+    keywords = list(keywords)
+    if not keywords:
+        return counts
+    st, stop = L.stems(lang), _stop(lang)
+    c = Counter(counts)
     for kw in keywords:
         for w in L.segment(kw.lower()):
             if w not in stop:
@@ -46,12 +62,19 @@ def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost
 
 
 @lru_cache(maxsize=32)
+def _kept(lang: str) -> dict[str, str]:
+    return {}
+
+
+@lru_cache(maxsize=32)
 def _stop(lang: str) -> frozenset[str]:
     return L.stopwords(lang) | L.stopwords("en")
 
 
 class RelatedIndex:
-    """Normalised TF-IDF rows and a link adjacency over the visible entries; one edit recomputes a few rows."""
+    """Normalised TF-IDF rows and a link adjacency over the visible entries. An edit re-weights only the rows its
+    words' entry counts move and re-ranks only the rows whose top 5 it can change, so `update` gives what a fresh
+    `build` gives; an added, removed or hidden entry changes every IDF (the entry count moves) and refits all."""
 
     def __init__(self, opts: RelatedOptions = RelatedOptions(), viewer: str = PUBLIC) -> None:
         self.opts, self.viewer = opts, viewer
@@ -59,47 +82,57 @@ class RelatedIndex:
         self.top: dict[str, list[tuple[str, float]]] = {}
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-              counts: Mapping[str, Counter[str]] | None = None) -> RelatedIndex:
+              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None) -> RelatedIndex:
+        """`counts`, `langs`: per-entry stem counts (without keywords: they are added here) and languages, by slug."""
         recs = visible(records, self.viewer)
         self.slugs = [r["slug"] for r in recs]
+        self.counts = [self._counts(r, keywords, counts, langs) for r in recs]
+        self.targets = [_targets(r) for r in recs]
+        self._fit()
+        return self
+
+    def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Counter[str]] | None,
+                langs: Mapping[str, str] | None) -> Counter[str]:
+        kws = (keywords or {}).get(r["slug"]) or r.get("keywords") or ()
+        if counts and r["slug"] in counts:
+            return boosted(counts[r["slug"]], (langs or {}).get(r["slug"]) or L.language_of(r), kws,
+                           self.opts.keyword_boost)
+        return terms(r, keywords=kws, boost=self.opts.keyword_boost)
+
+    def _fit(self) -> None:
+        """Everything from the per-row counts and links: IDF, rows, graph, every top list."""
         self.row = {s: i for i, s in enumerate(self.slugs)}
-        kw = keywords or {}
-        self.counts = [counts[r["slug"]] if counts and r["slug"] in counts
-                       else terms(r, keywords=kw.get(r["slug"]) or r.get("keywords") or (), boost=self.opts.keyword_boost)
-                       for r in recs]
-        df: Counter[str] = Counter()
+        self.df: Counter[str] = Counter()
         for c in self.counts:
-            df.update(c.keys())
-        n = max(1, len(recs))
+            self.df.update(c.keys())
+        n = max(1, len(self.slugs))
         # Words in one entry relate nothing; words in most entries relate everything.
         # (The cap also bounds the cost of X·Xᵀ, which grows with the square of each word's entry count.)
-        self.idf = {w: math.log(n / d) for w, d in df.items() if 1 < d <= max(n // 100, min(n // 2, 50))}
-        self.vocab = {w: i for i, w in enumerate(self.idf)}
-        self.X = _csr([self._row(c) for c in self.counts], len(self.vocab))
-        self._graph(recs)
+        self.cap = min(self.opts.max_df, max(n // 100, min(n // 2, 50)))
+        self.idf = {w: math.log(n / d) for w, d in self.df.items() if 1 < d <= self.cap}
+        self.vocab = {w: i for i, w in enumerate(sorted(self.idf))}
+        self.rows = [self._row(c) for c in self.counts]
+        self.X = _csr(self.rows, len(self.vocab))
+        self._XT = None
+        self._graph()
         self.top = {}
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
-        return self
 
     def _row(self, c: Counter[str]) -> tuple[list[int], np.ndarray]:
-        """(columns, unit-length weights) of an entry's strongest stems."""
+        """(columns, unit-length weights) of an entry's strongest stems (ties: the stem's spelling decides)."""
         idf, vocab = self.idf, self.vocab
-        items = sorted(((1 + math.log(k)) * idf[w], vocab[w]) for w, k in c.items() if w in idf)[-self.opts.features:]
+        items = sorted(((1 + math.log(k)) * idf[w], w) for w, k in c.items() if w in idf)[-self.opts.features:]
         vals = np.array([v for v, _ in items], dtype=np.float32)
         norm = float(np.linalg.norm(vals)) or 1.0
-        return [j for _, j in items], vals / norm
+        return [vocab[w] for _, w in items], vals / norm
 
-    def _vector(self, c: Counter[str]) -> sparse.csr_matrix:
-        return _csr([self._row(c)], len(self.vocab))
-
-    def _graph(self, recs: list[Rec]) -> None:
+    def _graph(self) -> None:
         """A: entry x neighbour (links both ways, public ends only), hubs dropped, 1/log(degree) weights."""
         rows, cols = [], []
-        for r in recs:
-            i = self.row[r["slug"]]
-            for link in r.get("links") or []:
-                j = self.row.get(link.get("target") or "")
+        for i, targets in enumerate(self.targets):
+            for t in targets:
+                j = self.row.get(t)
                 if j is not None and j != i:
                     rows += [i, j]
                     cols += [j, i]
@@ -114,6 +147,7 @@ class RelatedIndex:
         norms = np.sqrt(np.asarray(self.A.multiply(self.A).sum(axis=1)).ravel())
         self.A = sparse.diags(np.where(norms > 0, 1 / np.maximum(norms, 1e-9), 0).astype(np.float32)) @ self.A
         self.A = self.A.tocsr()
+        self._XT = None
 
     def _scores(self, rows: Iterable[int]) -> sparse.csr_matrix:
         rows = list(rows)
@@ -139,18 +173,75 @@ class RelatedIndex:
             order = sorted(zip(val.tolist(), idx.tolist(), strict=True), key=lambda x: (-x[0], self.slugs[x[1]]))
             self.top[self.slugs[i]] = [(self.slugs[j], round(v, 3)) for v, j in order]
 
-    def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None) -> int:
-        """Re-vectorise changed entries (IDF kept from the last build) and re-rank the rows they can move:
-        their own, and any whose top list holds them or whose 5th score they now beat. Returns rows re-ranked."""
-        kw, touched = keywords or {}, set()
+    def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
+               deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
+               langs: Mapping[str, str] | None = None) -> int:
+        """Bring the index to what `build` gives on the edited store. Returns the rows re-ranked.
+        `counts`, `langs`: the changed entries' stem counts and languages, when already computed."""
+        changed = list(changed)
+        gone = {s for s in deleted if s in self.row}
+        gone |= {r["slug"] for r in changed if r["slug"] in self.row and r not in visible([r], self.viewer)}
+        new = [r for r in changed if r["slug"] not in self.row and r in visible([r], self.viewer)]
+        if gone or new:  # the entry count moves every IDF: refit from the kept counts and links
+            keep = [i for i, s in enumerate(self.slugs) if s not in gone]
+            self.slugs = [self.slugs[i] for i in keep] + [r["slug"] for r in new]
+            self.counts = [self.counts[i] for i in keep] + [self._counts(r, keywords, counts, langs) for r in new]
+            self.targets = [self.targets[i] for i in keep] + [_targets(r) for r in new]
+            self.row = {s: i for i, s in enumerate(self.slugs)}
+            changed = [r for r in changed if r["slug"] in self.row and r["slug"] not in {x["slug"] for x in new}]
+            for r in changed:
+                i = self.row[r["slug"]]
+                self.counts[i], self.targets[i] = self._counts(r, keywords, counts, langs), _targets(r)
+            self._fit()
+            return len(self.slugs)
+        return self._edit([r for r in changed if r["slug"] in self.row], keywords, counts, langs)
+
+    def _edit(self, changed: list[Rec], keywords: Mapping[str, list[str]] | None,
+              counts: Mapping[str, Counter[str]] | None, langs: Mapping[str, str] | None) -> int:
+        """Edits only (the entry count stays): re-weight the rows whose words' IDF moved, re-rank what can move."""
+        touched: set[int] = set()
+        moved: set[str] = set()  # stems whose entry count changed
+        relink = False
         for r in changed:
-            i = self.row.get(r["slug"])
-            if i is None or r not in visible([r], self.viewer):
-                continue  # new or newly hidden entries wait for the next build (their rows do not exist yet)
-            c = terms(r, keywords=kw.get(r["slug"]) or r.get("keywords") or (), boost=self.opts.keyword_boost)
-            self.X = _set_row(self.X, i, self._vector(c))
-            self._XT = None
+            i = self.row[r["slug"]]
+            old, c = self.counts[i], self._counts(r, keywords, counts, langs)
+            for w in old.keys() - c.keys():
+                self.df[w] -= 1
+                moved.add(w)
+            for w in c.keys() - old.keys():
+                self.df[w] += 1
+                moved.add(w)
+            self.counts[i] = c
+            targets = _targets(r)
+            relink |= targets != self.targets[i]
+            self.targets[i] = targets
             touched.add(i)
+        n = max(1, len(self.slugs))
+        # Only stems in the vocabulary before or after matter; their IDF moves every row that holds them.
+        moved = {w for w in moved if w in self.idf or 1 < self.df[w] <= self.cap}
+        for w in moved:
+            d = self.df[w]
+            if 1 < d <= self.cap:
+                self.idf[w] = math.log(n / d)
+                if w not in self.vocab:
+                    self.vocab[w] = len(self.vocab)  # (column order decides nothing: ties go by spelling)
+            else:
+                self.idf.pop(w, None)
+            if d <= 0:
+                del self.df[w]
+        if moved:
+            touched |= {i for i, c in enumerate(self.counts) if not moved.isdisjoint(c.keys())}
+        new_rows = {i: self._row(self.counts[i]) for i in touched}
+        touched = {i for i, row in new_rows.items() if not _same(row, self.rows[i])} | {self.row[r["slug"]] for r in changed}
+        for i in touched:
+            self.rows[i] = new_rows[i]
+        self.X = _set_rows(self.X, {i: self.rows[i] for i in touched}, len(self.vocab))
+        self._XT = None
+        if relink:  # a link moved neighbour degrees: rows whose graph part changed are touched too
+            A, adj = self.A, self.adj
+            self._graph()
+            diff = abs(self.A - A) + abs(self.adj - adj)
+            touched |= set(np.nonzero(np.diff(diff.tocsr().indptr))[0].tolist())
         if not touched:
             return 0
         rerank = set(touched)
@@ -162,13 +253,22 @@ class RelatedIndex:
                 rerank.add(self.row[s])
         for j in np.nonzero(best)[0]:
             lst = self.top.get(self.slugs[j], [])
-            if len(lst) < self.opts.top or best[j] > lst[-1][1]:
+            # (top scores are rounded: a margin of half a unit keeps this a superset of the rows that move)
+            if len(lst) < self.opts.top or best[j] >= lst[-1][1] - 0.0005:
                 rerank.add(int(j))
         self._rank(sorted(rerank))
         return len(rerank)
 
     def result(self) -> dict[str, list[dict[str, Any]]]:
         return {s: [{"slug": o, "score": v} for o, v in lst] for s, lst in self.top.items() if lst}
+
+
+def _targets(r: Rec) -> list[str]:
+    return sorted({str(link.get("target")) for link in r.get("links") or [] if link.get("target")})
+
+
+def _same(a: tuple[list[int], np.ndarray], b: tuple[list[int], np.ndarray]) -> bool:
+    return a[0] == b[0] and np.array_equal(a[1], b[1])
 
 
 def _csr(rows: list[tuple[list[int], np.ndarray]], width: int) -> sparse.csr_matrix:
@@ -180,10 +280,20 @@ def _csr(rows: list[tuple[list[int], np.ndarray]], width: int) -> sparse.csr_mat
     return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=(len(rows), width))
 
 
-def _set_row(m: sparse.csr_matrix, i: int, row: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Replace row i of a CSR matrix (a new matrix; rows before and after are copied as slices)."""
-    parts = [p for p in (m[:i], row, m[i + 1:]) if p.shape[0]]
-    return sparse.vstack(parts, format="csr")
+def _set_rows(m: sparse.csr_matrix, rows: Mapping[int, tuple[list[int], np.ndarray]], width: int) -> sparse.csr_matrix:
+    """A CSR matrix with the given rows replaced (and `width` columns): the rows between are copied as slices."""
+    lens = np.diff(m.indptr)
+    data, indices, pos = [], [], 0
+    for i in sorted(rows):
+        lo, hi = m.indptr[pos], m.indptr[i]
+        data += [m.data[lo:hi], rows[i][1].astype(np.float32)]
+        indices += [m.indices[lo:hi], np.asarray(rows[i][0], dtype=np.int32)]
+        lens[i] = len(rows[i][0])
+        pos = i + 1
+    data.append(m.data[m.indptr[pos]:])
+    indices.append(m.indices[m.indptr[pos]:])
+    indptr = np.concatenate([[0], np.cumsum(lens)])
+    return sparse.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(m.shape[0], width))
 
 
 def find(records: Iterable[Rec], viewer: str = PUBLIC, opts: RelatedOptions = RelatedOptions(),

@@ -150,8 +150,10 @@ class UnlinkedIndex:
             out.update((t, line) for t in slugs if t != source)
         return out
 
-    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = ()) -> None:
-        """Rescan the changed entries; when names change, search every text for the old and new names only."""
+    def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
+               texts: dict[str, tuple[int, str] | None] | None = None) -> None:
+        """Rescan the changed entries; when names change, search every text for the old and new names only.
+        `texts`: the changed entries' plain texts, when already computed."""
         touched: set[str] = set()
         for slug in deleted:
             touched |= self.names.pop(slug, set())
@@ -164,7 +166,7 @@ class UnlinkedIndex:
             new = set()
             if r in visible([r], self.viewer):
                 new = self.names[r["slug"]] = self._names(r)
-                self._set_text(r)
+                self._set_text(r, (texts or {}).get(r["slug"], ...))
             touched |= old ^ new
         rescan = {r["slug"] for r in changed if r["slug"] in self.texts}
         if touched:  # names changed: a new automaton (the expensive part of an update, so only then)
