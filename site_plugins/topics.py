@@ -1,12 +1,14 @@
-"""The site's discovery: built once per build over the public entries only (so nothing hidden can be named),
-giving each entry page its keywords, topics, related entries, unlinked mentions and backlink context, and the
-generated `topics/` page."""
+"""The site's discovery over the public entries only (so nothing hidden can be named), giving each entry page its
+keywords, topics, related entries, unlinked mentions and backlink context, and the generated `topics/` page. Kept
+per content folder between the builds of one process (`kb serve`, the watcher, `mkdocs serve`): a rebuild updates
+the entries that moved instead of recomputing the corpus, with the same result as a full build."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from kbsync.discovery.enrich import Discovery
+from kbsync.discovery.incremental import Kept, refresh
 from kbsync.discovery.profile import Profiles
 from kbsync.paths import heading_anchor
 from kbsync.view.discovery import backlink_contexts
@@ -18,6 +20,20 @@ from .pages import GEN, GenPage, _a
 
 TOPICS_URL = "topics/"
 _PROFILES = Profiles()  # per process: `mkdocs serve` rebuilds re-profile only the edited entries
+_KEPT: dict[Path, Kept] = {}  # content folder -> the last build's discovery
+log = logging.getLogger("mkdocs.plugins.kb")
+
+
+def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path) -> Kept:
+    """The public discovery of `records`, refreshed from this process's last build of `docs_dir` when there is one."""
+    key = Path(docs_dir).resolve()
+    try:
+        kept = refresh(_KEPT.pop(key, None), records, docs_dir, PUBLIC, _PROFILES)
+    except Exception:  # a half-updated discovery is never reused: this build starts over
+        log.exception("kb: incremental discovery failed; building it in full")
+        kept = refresh(None, records, docs_dir, PUBLIC, _PROFILES)
+    _KEPT[key] = kept
+    return kept
 
 
 def topic_anchor(topic: dict[str, Any]) -> str:
@@ -30,7 +46,8 @@ class SiteDiscovery:
     def __init__(self, index: SiteIndex, docs_dir: str | Path) -> None:
         self.index = index
         recs = index.public_records()
-        self.found = Discovery(Path(docs_dir), PUBLIC).build(recs, profiles=_PROFILES)
+        self.kept = site_discovery(recs, docs_dir)
+        self.found = self.kept.found
         self.fields = self.found.fields()
         self.contexts = backlink_contexts(recs)
         self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in self.found.topics]
@@ -96,8 +113,10 @@ class SiteDiscovery:
         return [GenPage(f"{GEN}/topics.md", url, "Topics", "# Topics\n" + "".join(parts))]
 
     def key(self, slug: str) -> list[Any]:
-        """What the panels of `slug` show (for the incremental render key): other entries' titles included."""
+        """What the panels of `slug` show, as shown (for the incremental render key): other entries' titles and
+        paths included, related scores to the two places printed (a corpus change moves most scores in the third)."""
         f = self.of(slug)
-        names = {x.get("slug") or x.get("source") for x in f["related"] + f["unlinked"]}
-        return [f["keywords"], f["topics"], f["related"], f["unlinked"], sorted(f["contexts"].items()),
-                sorted((s, self.index.title(s)) for s in names if s)]
+        related = [(x["slug"], f"{x['score']:.2f}") for x in f["related"][:5]]
+        names = {x.get("slug") or x.get("source") for x in f["related"][:5] + f["unlinked"]}
+        return [f["keywords"], f["topics"], related, f["unlinked"], sorted(f["contexts"].items()),
+                sorted((s, self.index.title(s), self.index.records[s]["path"]) for s in names if s)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,9 @@ class Kept:
 
 def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, viewer: str = PUBLIC,
             profiles: Profiles | None = None, workers: int | None = None,
-            make: Callable[..., Discovery] = Discovery) -> Kept:
-    """`kept` brought to `records` (a full build when there is nothing to start from). Mutates `kept.found`."""
+            make: Callable[..., Discovery] = Discovery, guard: AbstractContextManager[Any] | None = None) -> Kept:
+    """`kept` brought to `records` (a full build when there is nothing to start from). Mutates `kept.found`:
+    its indexes in place under `guard` (readers of `found.duplicates` hold it too), its lists by assignment."""
     t0 = time.perf_counter()
     recs = visible(records, viewer)
     profiles = profiles or Profiles()
@@ -72,7 +74,8 @@ def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, 
     deleted = [s for s in kept.keys if s not in keys]
     kw = {r["slug"]: list(r.get("keywords") or ()) for r in changed}
     found = kept.found
-    found.update(changed, deleted, kw)
+    with guard or nullcontext():
+        found.update(changed, deleted, kw)
     prof = profiles.get(changed, found.content_dir, kw, workers)
     counts = {s: c for s, c in kept.counts.items() if s in keys} | {s: p.counts for s, p in prof.items()}
     same_order = list(keys) == list(kept.keys)
