@@ -3,6 +3,7 @@
 comes out always equals a full `Discovery.build` over the same records."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -27,6 +28,14 @@ def entry_key(r: Rec) -> Key:
     content = r.get("hash") or repr(sorted((k, repr(v)) for k, v in r.items()))
     targets = tuple(str(ln.get("target") or "") + "\0" + str(ln.get("kind") or "") for ln in r.get("links") or [])
     return (content, tuple(r.get("keywords") or ()), targets)
+
+
+def digest(records: Iterable[Rec], viewer: str = PUBLIC) -> str:
+    """Of everything discovery reads of what `viewer` sees (entry keys in order): equal digests, equal results."""
+    h = hashlib.sha256(viewer.encode())
+    for r in visible(records, viewer):
+        h.update(repr((r["slug"], entry_key(r))).encode())
+    return h.hexdigest()
 
 
 def _topic_input(r: Rec) -> Key:

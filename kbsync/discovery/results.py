@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS discovery_fields (viewer TEXT NOT NULL, slug TEXT NOT
   PRIMARY KEY (viewer, slug));
 CREATE TABLE IF NOT EXISTS discovery_topics (id INTEGER, viewer TEXT NOT NULL, revision INTEGER NOT NULL,
   topic TEXT NOT NULL, PRIMARY KEY (viewer, id));
-CREATE TABLE IF NOT EXISTS discovery_builds (viewer TEXT PRIMARY KEY, revision INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS discovery_builds (viewer TEXT PRIMARY KEY, revision INTEGER NOT NULL, digest TEXT);
 """
 
 
@@ -35,8 +35,9 @@ class Results:
         self.save_fields(d.viewer, revision, d.fields(), d.topics)
 
     def save_fields(self, viewer: str, revision: int, fields: dict[str, dict[str, Any]],
-                    topics: list[dict[str, Any]]) -> None:
-        """Replace `viewer`'s results: entries gone or hidden since leave no row behind."""
+                    topics: list[dict[str, Any]], digest: str | None = None) -> None:
+        """Replace `viewer`'s results: entries gone or hidden since leave no row behind. `digest`: of the inputs,
+        for a reader that knows them (the site) to reuse the results only when they match."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute("DELETE FROM discovery_fields WHERE viewer=?", (viewer,))
@@ -45,7 +46,7 @@ class Results:
                                 [(viewer, s, orjson.dumps(f)) for s, f in fields.items()])
             self.db.executemany("INSERT INTO discovery_topics VALUES (?,?,?,?)",
                                 [(t["id"], viewer, revision, orjson.dumps(t)) for t in topics])
-            self.db.execute("INSERT OR REPLACE INTO discovery_builds VALUES (?,?)", (viewer, revision))
+            self.db.execute("INSERT OR REPLACE INTO discovery_builds VALUES (?,?,?)", (viewer, revision, digest))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -71,6 +72,10 @@ class Results:
     def topics(self, viewer: str = "public") -> list[dict[str, Any]]:
         return [orjson.loads(t) for (t,) in self.db.execute(
             "SELECT topic FROM discovery_topics WHERE viewer=? ORDER BY id", (viewer,))]
+
+    def digest(self, viewer: str) -> str | None:
+        row = self.db.execute("SELECT digest FROM discovery_builds WHERE viewer=?", (viewer,)).fetchone()
+        return row[0] if row else None
 
     def revision(self, viewer: str = "public") -> int | None:
         row = self.db.execute("SELECT revision FROM discovery_builds WHERE viewer=?", (viewer,)).fetchone()

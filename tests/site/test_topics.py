@@ -46,3 +46,31 @@ def test_a_rebuild_after_one_edit_updates_the_discovery(tmp_path: Path, monkeypa
     assert calls == {"build": 1, "update": 1}  # the second build updated the kept discovery
     kept = topics._KEPT[content.resolve()]
     assert set(kept.redone) == redone, kept.redone
+
+
+def test_a_new_process_reuses_the_saved_discovery_only_for_the_same_inputs(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    content, _ = ensure(tmp_path / "corpus", 30, planted=True)
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    site = tmp_path / "site"
+    monkeypatch.setattr(topics, "_KEPT", {})
+    build_site(content, site, store_url=store)
+    page = next(site.glob("*/*/index.html"))
+    first = page.read_text(encoding="utf-8")
+    calls = []
+    build = Discovery.build
+
+    def counted(self: Discovery, *a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return build(self, *a, **k)
+
+    monkeypatch.setattr(Discovery, "build", counted)
+    for round_, (edit, built) in enumerate([(None, 0), ("\nNew words: barbell tempo pauses.\n", 1)]):
+        monkeypatch.setattr(topics, "_KEPT", {})  # a new process: nothing kept in memory
+        if edit:
+            victim = sorted(content.rglob("*.md"))[5]
+            victim.write_text(victim.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        build_site(content, site, store_url=store)
+        assert len(calls) == built, round_  # unchanged inputs: read from `.kb/discovery.sqlite`, nothing built
+        if not edit:
+            assert page.read_text(encoding="utf-8") == first
