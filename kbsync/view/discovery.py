@@ -110,6 +110,7 @@ class DiscoveryView:
         self.content_dir = Path(content_dir)
         self.results_path = results
         self._lock = threading.Lock()
+        self._records_lock = threading.Lock()
         self._kept: dict[str, Kept] = {}
         self._snap: dict[str, Snapshot] = {}
         self._building: dict[str, threading.Lock] = {}  # viewer -> held while its discovery is built or updated
@@ -125,8 +126,9 @@ class DiscoveryView:
         self._loaded: set[str] = set()  # viewers whose saved results were looked for
 
     def _load(self, store: Any, rev: int) -> list[dict[str, Any]]:
-        """Full records (links attached: the graph needs them), read once per revision."""
-        with self._lock:
+        """Full records (links attached: the graph needs them), read once per revision (seconds at 10,000
+        entries: under a lock of its own, so a request answered from the last build never waits on it)."""
+        with self._records_lock:
             if self._records is None or self._records[0] != rev:
                 self._records = (rev, list(store.entries()))
             return self._records[1]
@@ -187,6 +189,7 @@ class DiscoveryView:
             self._kept[viewer] = kept
             fields = kept.fields()
             snap = Snapshot(rev, fields, list(kept.found.topics), _pairs(fields), kept.found)
+            self._items_at(rev, self._load(store, rev))  # records read already: answers at `rev` need no `get`
             with self._lock:
                 self._snap[viewer] = snap
             self._save(viewer, snap)
@@ -294,10 +297,26 @@ class DiscoveryView:
                 self._contexts = (rev, backlink_contexts(records))
             return self._contexts[1].get(slug) or {}
 
+    def items_of(self, store: Any, slugs: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Items of `slugs` at the store's revision: from `items` once read, else one `get` each (an answer from
+        the last build names a few entries; reading every record would make it wait as long as a build)."""
+        cached = self._items
+        if cached is not None and cached[0] == store.revision():
+            return cached[1]
+        out = {}
+        for s in set(slugs):
+            r = store.get(s)
+            if r is not None:
+                out[s] = {"slug": s, "title": str(r.get("title") or s), "url": r.get("url") or f"/{s}/",
+                          "type": str(r.get("type") or "note")}
+        return out
+
     def items(self, store: Any) -> dict[str, dict[str, Any]]:
         """slug -> `{slug, title, url, type}` at the store's revision (what every API hit carries)."""
         rev = store.revision()
-        records = self._load(store, rev)
+        return self._items_at(rev, self._load(store, rev))
+
+    def _items_at(self, rev: int, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         with self._lock:
             if self._items is None or self._items[0] != rev:
                 self._items = (rev, {r["slug"]: {"slug": r["slug"], "title": str(r.get("title") or r["slug"]),
@@ -334,8 +353,8 @@ class DiscoveryView:
             return None
         ok = visible or self._visible(store, viewer)
         snap = self.now(store, viewer, ok, wait)
-        items = self.items(store)
-        rows = (snap.fields.get(slug) or EMPTY)["related"] if snap is not None else []
+        rows = [x for x in (snap.fields.get(slug) or EMPTY)["related"] if ok(x["slug"])] if snap is not None else []
+        items = self.items_of(store, (x["slug"] for x in rows))
         return {"slug": slug, "related": [items[x["slug"]] | {"score": x["score"]} for x in rows
                                           if x["slug"] in items and ok(x["slug"])], **self._state(store, snap)}
 
@@ -348,19 +367,19 @@ class DiscoveryView:
         snap = self.now(store, viewer, ok, wait)
         if title is not None and snap is not None and snap.found is None:
             snap = self._memory(store, viewer, ok, wait)  # a title check needs the names index: a build in memory
-        items = self.items(store)
         state = self._state(store, snap)
         if title is not None:
             found: list[dict[str, Any]] = []
             if snap is not None and snap.found is not None:
                 with self.guard(viewer):
-                    found = snap.found.duplicates.similar(title, limit)
+                    found = [x for x in snap.found.duplicates.similar(title, limit) if ok(x["slug"])]
+            items = self.items_of(store, (x["slug"] for x in found))
             return {"title": title, "hits": [items[x["slug"]] | {"score": x["score"], "reason": x["reason"]}
-                                             for x in found if x["slug"] in items and ok(x["slug"])], **state}
-        pairs = snap.pairs if snap is not None else []
+                                             for x in found if x["slug"] in items], **state}
+        pairs = [p for p in (snap.pairs if snap is not None else []) if ok(p["a"]) and ok(p["b"])][:limit]
+        items = self.items_of(store, (s for p in pairs for s in (p["a"], p["b"])))
         return {"pairs": [{"a": items[p["a"]], "b": items[p["b"]], "score": p["score"], "reason": p["reason"]}
-                          for p in pairs if p["a"] in items and p["b"] in items and ok(p["a"]) and ok(p["b"])][:limit],
-                **state}
+                          for p in pairs if p["a"] in items and p["b"] in items], **state}
 
     def _memory(self, store: Any, viewer: str, visible: Callable[[str], bool], wait: float) -> Snapshot | None:
         """A snapshot with its indexes (not read from disk): the one being made, if done within `wait`."""
