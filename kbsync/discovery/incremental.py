@@ -56,6 +56,7 @@ class Kept:
     updates: int = 0
     redone: list[str] = field(default_factory=list)  # what the last refresh recomputed in full
     seconds: float = 0.0  # the last refresh's wall time
+    valid: bool = True  # False once an update failed half-way: the next refresh builds again
 
     def fields(self) -> dict[str, dict[str, Any]]:
         return self.found.fields()
@@ -70,7 +71,7 @@ def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, 
     recs = visible(records, viewer)
     profiles = profiles or Profiles()
     keys = {r["slug"]: entry_key(r) for r in recs}
-    if kept is None or kept.found.viewer != viewer or kept.found.content_dir != Path(content_dir):
+    if kept is None or not kept.valid or kept.found.viewer != viewer or kept.found.content_dir != Path(content_dir):
         found = make(Path(content_dir), viewer).build(recs, profiles=profiles, workers=workers)
         out = Kept(found, keys, dict(zip(found.related.slugs, found.related.counts, strict=True)),
                    {r["slug"]: _topic_input(r) for r in recs}, builds=1, redone=["all"])
@@ -81,6 +82,15 @@ def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, 
         return kept
     changed = [r for r in recs if kept.keys.get(r["slug"]) != keys[r["slug"]]]
     deleted = [s for s in kept.keys if s not in keys]
+    kept.valid = False  # until this update is through
+    _update(kept, recs, keys, changed, deleted, profiles, workers, guard)
+    kept.valid, kept.seconds = True, time.perf_counter() - t0
+    return kept
+
+
+def _update(kept: Kept, recs: list[Rec], keys: dict[str, Key], changed: list[Rec], deleted: list[str],
+            profiles: Profiles, workers: int | None, guard: AbstractContextManager[Any] | None) -> None:
+    viewer = kept.found.viewer
     kw = {r["slug"]: list(r.get("keywords") or ()) for r in changed}
     found = kept.found
     with guard or nullcontext():
@@ -105,5 +115,4 @@ def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, 
         redone.append("topics")
     kept.keys, kept.counts, kept.topic_in = keys, counts, topic_in
     kept.updates += 1
-    kept.redone, kept.seconds = redone, time.perf_counter() - t0
-    return kept
+    kept.redone = redone

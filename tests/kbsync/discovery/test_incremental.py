@@ -108,3 +108,26 @@ def test_nothing_moved_reuses_the_kept_discovery(tmp_path: Path) -> None:
     again = I.refresh(kept, kb.store.entries(), content, workers=1)
     assert again is kept and again.updates == 0 and again.redone == []
     kb.close()
+
+
+def test_an_update_that_failed_half_way_is_never_updated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content, _ = ensure(tmp_path / "corpus", 30, planted=True)
+    kb = kbsync.open(content, f"sqlite://{tmp_path / 'kb.sqlite'}")
+    kb.sync()
+    kept = I.refresh(None, kb.store.entries(), content, workers=1)
+    victim = sorted(content.rglob("*.md"))[3]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nBarbell tempo and pauses.\n", encoding="utf-8")
+    kb.sync()
+
+    def broken(self: Discovery, *a: Any, **k: Any) -> None:
+        raise OSError("disk gone mid-update")
+
+    with monkeypatch.context() as m:
+        m.setattr(Discovery, "update", broken)
+        with pytest.raises(OSError):
+            I.refresh(kept, kb.store.entries(), content, workers=1)
+    again = I.refresh(kept, kb.store.entries(), content, workers=1)
+    assert again is not kept and again.builds == 1 and again.redone == ["all"]
+    full = Discovery(content).build(list(kb.store.entries()), profiles=Profiles(), workers=1)
+    assert _comparable(again.fields()) == _comparable(full.fields())
+    kb.close()
