@@ -30,9 +30,24 @@ class Results:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 
-    def save(self, d: Discovery, revision: int) -> None:
-        """A Discovery's fields and topics, as of the store's `revision`."""
-        self.save_fields(d.viewer, revision, d.fields(), d.topics)
+    def save(self, d: Discovery, revision: int, slugs: list[str] | None = None) -> None:
+        """A Discovery's fields and topics as of the store's `revision` (a build), or only the fields of `slugs`
+        (an update: the changed entries and those whose lists moved; an entry hidden since loses its row)."""
+        if slugs is None:
+            self.save_fields(d.viewer, revision, d.fields(), d.topics)
+            return
+        fields = d.fields()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for s in slugs:
+                self.db.execute("DELETE FROM discovery_fields WHERE viewer=? AND slug=?", (d.viewer, s))
+            self.db.executemany("INSERT INTO discovery_fields VALUES (?,?,?)",
+                                [(d.viewer, s, orjson.dumps(fields[s])) for s in slugs if s in fields])
+            self.db.execute("INSERT OR REPLACE INTO discovery_builds VALUES (?,?,NULL)", (d.viewer, revision))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def save_fields(self, viewer: str, revision: int, fields: dict[str, dict[str, Any]],
                     topics: list[dict[str, Any]], digest: str | None = None) -> None:
