@@ -42,7 +42,11 @@ def discovery_topics(index: SiteIndex, store_url: str | None) -> list[tuple[str,
     try:
         from kbsync.discovery.results import Results
 
-        topics = Results(path).topics("public")
+        db = Results(path)
+        try:  # the site's own (saved by this build's discovery, before this page), else the API's public ones
+            topics = db.topics("site") or db.topics("public")
+        finally:
+            db.close()
     except Exception as exc:  # results are optional: a stale or foreign file omits the card, never the build
         log.info(f"kb: topics not shown: {path}: {exc}")
         return []

@@ -167,7 +167,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
-        self.discovery = SiteDiscovery(index, config.docs_dir) if self.config.discovery else None
+        self.discovery = (SiteDiscovery(index, config.docs_dir, self.config.store_url or default_store_url(config.docs_dir))
+                          if self.config.discovery else None)
         redirects: list[File] = []
         for f in list(files):
             if f.generated_by:

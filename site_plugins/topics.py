@@ -1,13 +1,16 @@
-"""The site's discovery: built once per build over the public entries only (so nothing hidden can be named),
-giving each entry page its keywords, topics, related entries, unlinked mentions and backlink context, and the
-generated `topics/` page."""
+"""The site's discovery over the public entries only (so nothing hidden can be named), giving each entry page its
+keywords, topics, related entries, unlinked mentions and backlink context, and the generated `topics/` page. Kept
+per content folder between the builds of one process (`kb serve`, the watcher, `mkdocs serve`): a rebuild updates
+the entries that moved instead of recomputing the corpus, with the same result as a full build."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from kbsync.discovery.enrich import Discovery
+from kbsync.discovery.incremental import Kept, digest, refresh
 from kbsync.discovery.profile import Profiles
+from kbsync.discovery.results import Results
 from kbsync.paths import heading_anchor
 from kbsync.view.discovery import backlink_contexts
 from kbsync.visibility import PUBLIC
@@ -18,6 +21,67 @@ from .pages import GEN, GenPage, _a
 
 TOPICS_URL = "topics/"
 _PROFILES = Profiles()  # per process: `mkdocs serve` rebuilds re-profile only the edited entries
+_KEPT: dict[Path, Kept] = {}  # content folder -> the last build's discovery
+SITE = "site"  # the results table's viewer for the site's public entries (templates and `exclude:` left out)
+log = logging.getLogger("mkdocs.plugins.kb")
+
+
+def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
+                   results: str | Path | None = None) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """(slug -> fields, topics) of the public `records`: refreshed from this process's last build of `docs_dir`,
+    else read from `results` (a SQLite file) when an earlier process saved them for exactly these inputs, else
+    built; saved to `results` for the next process."""
+    key = Path(docs_dir).resolve()
+    kept = _KEPT.pop(key, None)
+    sig = digest(records, PUBLIC)
+    if kept is None and results is not None:
+        saved = _load(results, sig)
+        if saved is not None:
+            return saved
+    before = (kept.builds, kept.updates) if kept is not None else None
+    try:
+        kept = refresh(kept, records, docs_dir, PUBLIC, _PROFILES)
+    except Exception:  # a half-updated discovery is never reused: this build starts over
+        log.exception("kb: incremental discovery failed; building it in full")
+        kept = refresh(None, records, docs_dir, PUBLIC, _PROFILES)
+    _KEPT[key] = kept
+    fields, topics = kept.fields(), list(kept.found.topics)
+    if results is not None and before != (kept.builds, kept.updates):  # (unchanged: what is saved is current)
+        _save(results, sig, fields, topics)
+    return fields, topics
+
+
+def _load(path: str | Path, sig: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]] | None:
+    try:
+        db = Results(path)
+        try:
+            if db.digest(SITE) != sig:
+                return None
+            got = db.load(SITE)
+        finally:
+            db.close()
+    except Exception as exc:  # results are a cache: a stale or foreign file means a build, never a failure
+        log.info(f"kb: saved discovery not used: {path}: {exc}")
+        return None
+    return (got[1], got[2]) if got is not None else None
+
+
+def _save(path: str | Path, sig: str, fields: dict[str, dict[str, Any]], topics: list[dict[str, Any]]) -> None:
+    try:
+        db = Results(path)
+        try:
+            db.save_fields(SITE, 0, fields, topics, sig)
+        finally:
+            db.close()
+    except Exception as exc:
+        log.info(f"kb: discovery not saved: {path}: {exc}")
+
+
+def results_path(store_url: str | None) -> Path | None:
+    """The results file beside a SQLite store (`.kb/discovery.sqlite`), None for other stores."""
+    if not store_url or not store_url.startswith("sqlite:///"):
+        return None
+    return Path(store_url[len("sqlite:///"):]).with_name("discovery.sqlite")
 
 
 def topic_anchor(topic: dict[str, Any]) -> str:
@@ -27,13 +91,12 @@ def topic_anchor(topic: dict[str, Any]) -> str:
 class SiteDiscovery:
     """Discovery of the public entries (those `index.public` keeps: excluded templates are left out too)."""
 
-    def __init__(self, index: SiteIndex, docs_dir: str | Path) -> None:
+    def __init__(self, index: SiteIndex, docs_dir: str | Path, store_url: str | None = None) -> None:
         self.index = index
         recs = index.public_records()
-        self.found = Discovery(Path(docs_dir), PUBLIC).build(recs, profiles=_PROFILES)
-        self.fields = self.found.fields()
+        self.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
         self.contexts = backlink_contexts(recs)
-        self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in self.found.topics]
+        self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
         self.anchor = {str(t["label"]): topic_anchor(t) for t in self.topics}
 
     def of(self, slug: str) -> dict[str, Any]:
@@ -96,8 +159,10 @@ class SiteDiscovery:
         return [GenPage(f"{GEN}/topics.md", url, "Topics", "# Topics\n" + "".join(parts))]
 
     def key(self, slug: str) -> list[Any]:
-        """What the panels of `slug` show (for the incremental render key): other entries' titles included."""
+        """What the panels of `slug` show, as shown (for the incremental render key): other entries' titles and
+        paths included, related scores to the two places printed (a corpus change moves most scores in the third)."""
         f = self.of(slug)
-        names = {x.get("slug") or x.get("source") for x in f["related"] + f["unlinked"]}
-        return [f["keywords"], f["topics"], f["related"], f["unlinked"], sorted(f["contexts"].items()),
-                sorted((s, self.index.title(s)) for s in names if s)]
+        related = [(x["slug"], f"{x['score']:.2f}") for x in f["related"][:5]]
+        names = {x.get("slug") or x.get("source") for x in f["related"][:5] + f["unlinked"]}
+        return [f["keywords"], f["topics"], related, f["unlinked"], sorted(f["contexts"].items()),
+                sorted((s, self.index.title(s), self.index.records[s]["path"]) for s in names if s)]

@@ -1,5 +1,5 @@
 """Discovery routes: `GET /api/entries/{slug}/related` and `GET /api/duplicates[?title=]`, each one call into the
-core's `DiscoveryView` (per viewer, rebuilt when the store's revision moves)."""
+core's `DiscoveryView` (per viewer; answered from the last build while the next one is made behind)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import SettingsDep, StoreDep, ViewerDep
+from api.deps import ModelDep, SettingsDep, StoreDep, ViewerDep
 from api.routes.common import LOADING, Limit
 from api.schemas import Item, Problem
 from kbsync.view.discovery import DiscoveryView, view_for
@@ -28,7 +28,13 @@ class RelatedItem(Item):
     score: float
 
 
-class Related(BaseModel):
+class Freshness(BaseModel):
+    revision: int | None = None  # the store revision the answer was computed at (None: no build yet)
+    stale: bool = False  # the store has moved since: a newer answer is being made behind
+    building: bool = False  # no build yet (first call of a fresh process): the lists are empty, ask again
+
+
+class Related(Freshness):
     slug: str
     related: list[RelatedItem]  # best first, at most 5
 
@@ -45,30 +51,37 @@ class DuplicatePair(BaseModel):
     reason: str  # e.g. `title 94%, body 0.87`
 
 
-class Duplicates(BaseModel):
+class Duplicates(Freshness):
     title: str | None = None
     hits: list[SimilarHit] | None = None  # with `title`: entries whose title or alias is near it
     pairs: list[DuplicatePair] | None = None  # without: near-duplicate pairs, strongest first
 
 
-def related(view: DiscoveryView, store: Any, viewer: str, slug: str) -> dict[str, Any]:
+def visible_in(model: Any, viewer: str) -> Any:
+    """Visibility now, from the read model (in memory): what the last build's rows are filtered by."""
+    return lambda s: model.visible(s, viewer) is not None
+
+
+def related(view: DiscoveryView, store: Any, viewer: str, slug: str, model: Any = None) -> dict[str, Any]:
     """Shared by the route below and the entries router (which must register it before `/api/entries/{slug}`)."""
-    out = view.related_items(store, slug, viewer)
+    out = view.related_items(store, slug, viewer, visible_in(model, viewer) if model is not None else None)
     if out is None:
         raise HTTPException(404, "no such entry")
     return out
 
 
 @router.get("/api/duplicates", response_model=Duplicates, response_model_exclude_none=True, responses=LOADING)
-async def duplicates(view: DiscoveryDep, store: StoreDep, viewer: ViewerDep,
+async def duplicates(view: DiscoveryDep, store: StoreDep, viewer: ViewerDep, model: ModelDep,
                title: Annotated[str | None, Query(max_length=200, description="a title being typed")] = None,
                limit: Limit = 20) -> dict[str, Any]:
     """Near-duplicate pairs the caller may see, or with `title`, the entries a new one by that title would duplicate.
-    Answered on the loop once built (a few hundred comparisons in memory: a thread hop would cost more than that);
-    the first call after the store moves builds the viewer's discovery in a worker thread."""
+    Answered from the last build at once (`stale: true` while the next is made behind); only a process's first
+    call, with no build yet, waits for one, up to 5 s, then answers `building: true` with an empty list.
+    On the loop when current (a few hundred comparisons in memory: a thread hop would cost more than that)."""
+    ok = visible_in(model, viewer)
     if view.ready(store, viewer):
-        return view.duplicate_items(store, viewer, title, limit)
-    return await run_in_threadpool(view.duplicate_items, store, viewer, title, limit)
+        return view.duplicate_items(store, viewer, title, limit, ok)
+    return await run_in_threadpool(view.duplicate_items, store, viewer, title, limit, ok)
 
 
 RELATED_ROUTE: dict[str, Any] = {"response_model": Related,

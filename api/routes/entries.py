@@ -29,7 +29,7 @@ def entry_related(model: ModelDep, view: DiscoveryDep, store: StoreDep, viewer: 
     """The entries most related to this one (link graph and shared words), top 5 with scores."""
     if model.visible(f"{slug}/related", viewer) is not None:  # an entry's own URL wins (`notes/related.md`)
         return FastJSON(entry(model, view, store, viewer, f"{slug}/related"))
-    return related(view, store, viewer, slug)
+    return related(view, store, viewer, slug, model)
 
 
 @router.get("/api/entries/{slug:path}", response_model=Entry,

@@ -1,6 +1,7 @@
 """Incremental (dirty) rebuilds re-render only the pages an edit affects, and never keep hidden pages."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,9 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """The same site without the discovery panels, whose related scores move on every page when the corpus does."""
     return _built(tmp_path_factory.mktemp("incr-plain"), discovery=False)
+
+
+_VOLATILE = re.compile(r'<meta name="generator"[^>]*>|\b\d{4}-\d{2}-\d{2}T[\d:.+-]+\b')
 
 
 def _mtimes(site: Path) -> dict[str, int]:
@@ -79,20 +83,30 @@ NAV_FREE = [("new tag", lambda t: t.replace("---\n", "---\ntags: [zq-brand-new-t
             ("hidden", lambda t: t.replace("---\n", "---\ndraft: true\n", 1))]
 
 
+@pytest.mark.parametrize("discovery", [False, True], ids=["plain", "discovery"])
 @pytest.mark.parametrize("edit", [e[1] for e in NAV_FREE], ids=[e[0] for e in NAV_FREE])
-def test_edits_that_leave_the_nav_alone_rerender_few_pages(plain: tuple[Path, Path, str], edit) -> None:
-    content, site, store = plain
+def test_edits_that_leave_the_nav_alone_rerender_few_pages(plain: tuple[Path, Path, str],
+                                                           small: tuple[Path, Path, str], edit, discovery: bool) -> None:
+    content, site, store = small if discovery else plain
     before = _mtimes(site)
+    old = {p: (site / p).read_text(encoding="utf-8") for p in before}
     victim = [p for p in sorted(content.rglob("*.md"))
               if p.read_text().startswith("---\n") and "draft: true" not in p.read_text()
               and "private: true" not in p.read_text() and "/people/" not in str(p) and "/documents/" not in str(p)][-1]
     victim.write_text(edit(victim.read_text(encoding="utf-8")), encoding="utf-8")
-    build_site(content, site, store_url=store, incremental=True, discovery=False)
+    build_site(content, site, store_url=store, incremental=True, discovery=discovery)
     after = _mtimes(site)
     changed = [p for p in after if after[p] != before.get(p)]
     print(f"{len(changed)} of {len(after)} pages re-rendered")
     assert changed
-    assert len(changed) <= len(after) // 4, changed  # not the whole site
+    if not discovery:
+        assert len(changed) <= len(after) // 4, changed  # not the whole site
+    # With discovery panels, hiding an entry moves related lists on many pages of a small corpus (every IDF moves):
+    # those pages must be re-rendered. The render key holds what a page shows, as shown, so no other page is.
+    same = [p for p in changed if p in old and _VOLATILE.sub("", old[p]) == _VOLATILE.sub(
+        "", (site / p).read_text(encoding="utf-8"))]
+    print(f"{len(same)} re-rendered pages came out unchanged: {same[:10]}")
+    assert len(same) <= 3, same
 
 
 # (what happens to the entry the embedded body links to, what the embedding page must then show)

@@ -1,0 +1,118 @@
+"""Discovery kept from one build to the next: entries whose content, keywords or links moved go through
+`Discovery.update`, and a corpus-wide part (related, topics) is recomputed only when its inputs moved, so what
+comes out always equals a full `Discovery.build` over the same records."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..visibility import PUBLIC
+from . import topics as T
+from .common import Rec, visible
+from .enrich import Discovery
+from .profile import Profiles
+from .related import RelatedIndex
+
+Key = tuple[Any, ...]
+
+
+def entry_key(r: Rec) -> Key:
+    """What discovery reads of an entry: its content (hash), keywords (filled after the sync) and resolved link
+    targets (they move when another entry appears or is renamed, the entry's file unchanged)."""
+    content = r.get("hash") or repr(sorted((k, repr(v)) for k, v in r.items()))
+    targets = tuple(str(ln.get("target") or "") + "\0" + str(ln.get("kind") or "") for ln in r.get("links") or [])
+    return (content, tuple(r.get("keywords") or ()), targets)
+
+
+def digest(records: Iterable[Rec], viewer: str = PUBLIC) -> str:
+    """Of everything discovery reads of what `viewer` sees (entry keys in order): equal digests, equal results."""
+    h = hashlib.sha256(viewer.encode())
+    for r in visible(records, viewer):
+        h.update(repr((r["slug"], entry_key(r))).encode())
+    return h.hexdigest()
+
+
+def _topic_input(r: Rec) -> Key:
+    """What topics read of an entry: its text, its language and its keywords (not its title, tags or links)."""
+    fields = r.get("fields") or {}
+    return (r.get("text") or "", repr(fields.get("lang")) if isinstance(fields, dict) else "", tuple(r.get("keywords") or ()))
+
+
+@dataclass
+class Kept:
+    """The last Discovery of one viewer and the inputs it was computed from (entry keys in build order)."""
+
+    found: Discovery
+    keys: dict[str, Key]
+    counts: dict[str, Counter[str]]
+    topic_in: dict[str, Key]
+    builds: int = 0
+    updates: int = 0
+    redone: list[str] = field(default_factory=list)  # what the last refresh recomputed in full
+    seconds: float = 0.0  # the last refresh's wall time
+    valid: bool = True  # False once an update failed half-way: the next refresh builds again
+
+    def fields(self) -> dict[str, dict[str, Any]]:
+        return self.found.fields()
+
+
+def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, viewer: str = PUBLIC,
+            profiles: Profiles | None = None, workers: int | None = None,
+            make: Callable[..., Discovery] = Discovery, guard: AbstractContextManager[Any] | None = None) -> Kept:
+    """`kept` brought to `records` (a full build when there is nothing to start from). Mutates `kept.found`:
+    its indexes in place under `guard` (readers of `found.duplicates` hold it too), its lists by assignment."""
+    t0 = time.perf_counter()
+    recs = visible(records, viewer)
+    profiles = profiles or Profiles()
+    keys = {r["slug"]: entry_key(r) for r in recs}
+    if kept is None or not kept.valid or kept.found.viewer != viewer or kept.found.content_dir != Path(content_dir):
+        found = make(Path(content_dir), viewer).build(recs, profiles=profiles, workers=workers)
+        out = Kept(found, keys, dict(zip(found.related.slugs, found.related.counts, strict=True)),
+                   {r["slug"]: _topic_input(r) for r in recs}, builds=1, redone=["all"])
+        out.seconds = time.perf_counter() - t0
+        return out
+    if list(keys.items()) == list(kept.keys.items()):
+        kept.redone, kept.seconds = [], time.perf_counter() - t0
+        return kept
+    changed = [r for r in recs if kept.keys.get(r["slug"]) != keys[r["slug"]]]
+    deleted = [s for s in kept.keys if s not in keys]
+    kept.valid = False  # until this update is through
+    _update(kept, recs, keys, changed, deleted, profiles, workers, guard)
+    kept.valid, kept.seconds = True, time.perf_counter() - t0
+    return kept
+
+
+def _update(kept: Kept, recs: list[Rec], keys: dict[str, Key], changed: list[Rec], deleted: list[str],
+            profiles: Profiles, workers: int | None, guard: AbstractContextManager[Any] | None) -> None:
+    viewer = kept.found.viewer
+    kw = {r["slug"]: list(r.get("keywords") or ()) for r in changed}
+    found = kept.found
+    with guard or nullcontext():
+        found.update(changed, deleted, kw)
+    prof = profiles.get(changed, found.content_dir, kw, workers)
+    counts = {s: c for s, c in kept.counts.items() if s in keys} | {s: p.counts for s, p in prof.items()}
+    same_order = list(keys) == list(kept.keys)
+    redone = []
+    # `update` keeps the IDF and the link graph of the last build: exact only if no entry, stem or link moved.
+    if not (same_order and all(counts[r["slug"]] == kept.counts.get(r["slug"]) and
+                               keys[r["slug"]][2] == kept.keys[r["slug"]][2] for r in changed)):
+        found.related = RelatedIndex(found.rel_opts, viewer).build(recs, found.keywords, counts)
+        redone.append("related")
+    topic_in = dict(kept.topic_in)
+    for s in deleted:
+        topic_in.pop(s, None)
+    topic_in.update({r["slug"]: _topic_input(r) for r in changed})
+    topic_in = {s: topic_in[s] for s in keys}
+    # Topics are a corpus summary `update` leaves alone: recomputed when an entry's text, language or keywords moved.
+    if list(topic_in.items()) != list(kept.topic_in.items()):
+        found.topics, found.topics_of = T.find(recs, found.keywords, viewer, found.topic_opts)
+        redone.append("topics")
+    kept.keys, kept.counts, kept.topic_in = keys, counts, topic_in
+    kept.updates += 1
+    kept.redone = redone

@@ -1,0 +1,76 @@
+"""The site keeps its discovery between the builds of one process: a rebuild after an edit updates it (the same
+pages as a full build: `test_incremental_parity.py`), it is never built again from scratch."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kbsync.discovery.enrich import Discovery
+from kbsync.testing.corpus import ensure
+from site_plugins import topics
+from site_plugins.config import build_site
+
+# (edit, what the update must recompute in full besides re-querying the entry)
+EDITS = [("body", lambda t: t + "\nA fresh sentence about barbell tempo and depth.\n", {"related", "topics"}),
+         ("title", lambda t: t.replace("---\n", "---\ntitle: Quite Another Title\n", 1), set()),
+         ("hidden", lambda t: t.replace("---\n", "---\ndraft: true\n", 1), {"related", "topics"})]
+
+
+@pytest.mark.parametrize(("edit", "redone"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS])
+def test_a_rebuild_after_one_edit_updates_the_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any,
+                                                       redone: set[str]) -> None:
+    content, _ = ensure(tmp_path / "corpus", 40, planted=True)
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    monkeypatch.setattr(topics, "_KEPT", {})  # this test's process state only
+    calls = {"build": 0, "update": 0}
+
+    def counting(name: str) -> Any:
+        fn = getattr(Discovery, name)
+
+        def counted(self: Discovery, *a: Any, **k: Any) -> Any:
+            calls[name] += 1
+            return fn(self, *a, **k)
+        return counted
+
+    for name in calls:
+        monkeypatch.setattr(Discovery, name, counting(name))
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    assert calls == {"build": 1, "update": 0}
+    victim = next(p for p in sorted(content.rglob("*.md")) if p.read_text(encoding="utf-8").startswith("---\n")
+                  and "draft: true" not in p.read_text() and "private: true" not in p.read_text()
+                  and "/people/" not in str(p))
+    victim.write_text(edit(victim.read_text(encoding="utf-8")), encoding="utf-8")
+    build_site(content, tmp_path / "site", store_url=store, incremental=True)
+    assert calls == {"build": 1, "update": 1}  # the second build updated the kept discovery
+    kept = topics._KEPT[content.resolve()]
+    assert set(kept.redone) == redone, kept.redone
+
+
+def test_a_new_process_reuses_the_saved_discovery_only_for_the_same_inputs(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    content, _ = ensure(tmp_path / "corpus", 30, planted=True)
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    site = tmp_path / "site"
+    monkeypatch.setattr(topics, "_KEPT", {})
+    build_site(content, site, store_url=store)
+    page = next(site.glob("*/*/index.html"))
+    first = page.read_text(encoding="utf-8")
+    calls = []
+    build = Discovery.build
+
+    def counted(self: Discovery, *a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return build(self, *a, **k)
+
+    monkeypatch.setattr(Discovery, "build", counted)
+    for round_, (edit, built) in enumerate([(None, 0), ("\nNew words: barbell tempo pauses.\n", 1)]):
+        monkeypatch.setattr(topics, "_KEPT", {})  # a new process: nothing kept in memory
+        if edit:
+            victim = sorted(content.rglob("*.md"))[5]
+            victim.write_text(victim.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        build_site(content, site, store_url=store)
+        assert len(calls) == built, round_  # unchanged inputs: read from `.kb/discovery.sqlite`, nothing built
+        if not edit:
+            assert page.read_text(encoding="utf-8") == first
