@@ -1,7 +1,9 @@
 """Edit -> page timings for bench/site.py: each kind of edit, run the way `kb serve`'s site worker runs it.
 
-One edit = write the file, sync it (the watcher's work, less its 0.15 s debounce), publish the edited page
-first (`site_plugins.fastpage`), then the incremental build that updates every page it affects.
+One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
+first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
+or by the incremental build when the edit changes which pages exist. `targeted` counts the edits of each kind
+that needed no build.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from kbsync.paths import slugify
 from kbsync.store import open_store
-from kbsync.sync import sync_content
+from kbsync.watch import default_sync
 
 WIKI = re.compile(r"\[\[[^\]\n]+\]\]")
 
@@ -60,15 +62,25 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
+    from site_plugins.followup import follow_up
+
+    def settle(changed: list[str]) -> bool:
+        """The affected pages, as the site worker brings them up to date; True when no build was needed."""
+        if follow_up(str(site), store_url, changed) is not None:
+            return True
+        build_site(content, site, store_url=store_url, incremental=True, sync=False)
+        return False
 
     files = _candidates(content)
     rng = random.Random(seed)
     store = open_store(store_url)
+    sync = default_sync(content)
     figures: dict[str, list[float]] = {}
-    print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}")
+    print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
+          f"{'targeted':>10}")
     try:
         for kind, edit in EDITS.items():
-            page_t, all_t = [], []
+            page_t, all_t, targeted = [], [], 0
             for i in range(per_kind):
                 victim = rng.choice(files)
                 rel = str(victim.relative_to(content))
@@ -76,10 +88,10 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 old = victim.read_text(encoding="utf-8")
                 t0 = time.perf_counter()
                 victim.write_text(edit(old, i), encoding="utf-8")
-                changed = sync_content(content, store, paths=[rel]).changed
+                changed = sync(store, [rel]).changed
                 publish_first(str(site), store_url, changed)
                 t_page = time.perf_counter() - t0
-                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+                targeted += settle(changed)
                 t_all = time.perf_counter() - t0
                 if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
                     t_page = t_all
@@ -88,11 +100,10 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 if kind != "visibility":
                     assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
                 victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
-                sync_content(content, store, paths=[rel])
-                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+                settle(sync(store, [rel]).changed)
             figures[kind] = page_t + all_t
-            print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}",
-                  flush=True)
+            print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}"
+                  f"{targeted:>7}/{per_kind}", flush=True)
     finally:
         store.close()
     return figures

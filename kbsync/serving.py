@@ -77,13 +77,16 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     shown: set[str] = set()
     while True:
         msg = requests.get()
-        changed = _changed(msg)
+        changed, full = _changed(msg), not isinstance(msg, list)
         while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
             msg = requests.get()
             changed += _changed(msg)
+            full = full or not isinstance(msg, list)
         if msg is None:
             return
         _publish_first(site_dir, url, changed)
+        if not full and not (failed is not None and failed.is_set()) and _follow_up(site_dir, url, changed):
+            continue  # every affected page is written: no build
         try:
             shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
         except Exception:
@@ -115,6 +118,17 @@ def _publish_first(site_dir: Path, url: str, changed: list[str]) -> None:
         publish_first(str(site_dir), url, list(dict.fromkeys(changed)))
     except Exception:  # the build below renders them anyway
         log.exception("could not publish the edited pages ahead of the site build")
+
+
+def _follow_up(site_dir: Path, url: str, changed: list[str]) -> bool:
+    """The pages the edit affects, re-rendered without a build; False when the edit needs the dirty build."""
+    from site_plugins.followup import follow_up
+
+    try:
+        return follow_up(str(site_dir), url, list(dict.fromkeys(changed))) is not None
+    except Exception:  # the build renders them
+        log.exception("could not update the pages the edit affects without a build")
+        return False
 
 
 def _serve_reader(s: Settings, store: Any) -> None:
