@@ -22,6 +22,7 @@ from kbsync.resolve import name_keys
 from kbsync.visibility import PUBLIC, can_see
 
 from .fastpage import LAST, LastBuild, _key
+from .followup_hide import unpublish
 from .followup_outputs import patch_json_outputs, patch_search_index, search_plugins
 from .pages import GEN
 from .publish import write_atomic
@@ -107,8 +108,10 @@ def _attachments(rec: dict[str, Any]) -> set[str]:
 def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> None:
     if rec is None or old is None:
         raise Fallback(f"{slug} added or deleted")
-    if not index.is_public(slug) or not can_see(rec, PUBLIC):
-        raise Fallback(f"{slug} hidden, shown or not published")
+    if not index.is_public(slug):
+        raise Fallback(f"{slug} shown or not published")
+    if not can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document") or _attachments(old)):
+        raise Fallback(f"{slug} hidden: a document, or attachments only it may publish")
     if rec.get("path") != old.get("path") or rec.get("url") != old.get("url"):
         raise Fallback(f"{slug} moved")
     if any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
@@ -127,13 +130,19 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
         raise Fallback(f"nav: {plugin.config.nav}")
     fresh, others = _read(store_url, index, changed)
     updated = {**fresh, **others}
+    hidden = sorted(s for s, r in fresh.items() if not can_see(r, PUBLIC))
+    refs = plugin.refs.get(config.site_dir, {})
+    if any(_unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
+        raise Fallback("a hidden page pointed to attachments")
     old_inputs = {s: _page_inputs(index, s) for s in updated}
     old_disc = _discovery_keys(plugin) if plugin.discovery is not None else None
     names_moved = any(index.records[s].get(k) != r.get(k) for s, r in updated.items() for k in NAME_FIELDS)
-    contents_moved = any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
+    contents_moved = bool(hidden) or any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
                          for k in ("hash", "created", "updated"))
     cand = _candidates(index, updated)
     _apply(plugin, config, updated, names_moved)
+    for s in hidden:  # its page goes; the pages that showed it re-render below
+        unpublish(b, s, fresh[s])
     if plugin.discovery is not None:
         from .topics import SiteDiscovery
 
@@ -159,10 +168,10 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
                 key = plugin.page_key(f, config)
                 if keys.get(src) != key:
                     todo.append((src, key, f.page))
-    pages_moved = any(_page_inputs(index, s) != old_inputs[s] for s in updated)
+    pages_moved = bool(hidden) or any(_page_inputs(index, s) != old_inputs[s] for s in updated)
     todo += _generated(b, pages_moved, contents_moved)
     out = FollowUp(candidates=len(cand))
-    _render(b, todo, out)
+    _render(b, todo, out, dropped=bool(hidden))
     patch_json_outputs(plugin, config)
     return out
 
@@ -264,7 +273,7 @@ def _core(src: str) -> bool:
     return not src.startswith("kb-bases/") and src != f"{GEN}/topics.md"
 
 
-def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp) -> None:
+def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropped: bool = False) -> None:
     """Render the pages and update the render keys, the search index and what attachments pages point to."""
     from mkdocs.commands.build import _build_page, _populate_page
 
@@ -292,7 +301,7 @@ def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp) -> No
         for plugin_, entries in before.items():  # the build that follows indexes these pages itself
             plugin_.search_index.entries = entries
         raise
-    patch_search_index(config, before, {page.url for src, _k, page in todo if src in seen})
+    patch_search_index(config, before, {page.url for src, _k, page in todo if src in seen}, write=dropped)
 
 def _unpublished(b: LastBuild, paths: set[str]) -> bool:
     """Does one of these site paths name a file of docs_dir that the site does not publish (or must stop to)?"""

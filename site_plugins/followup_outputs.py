@@ -19,11 +19,12 @@ def _page_of(location: str) -> str:
     return str(location).split("#")[0]
 
 
-def patch_search_index(config: Any, before: dict[Any, list[Any]], urls: set[str]) -> None:
-    """Replace the re-rendered pages' entries in each search index (the rest as the last build left it)."""
+def patch_search_index(config: Any, before: dict[Any, list[Any]], urls: set[str], write: bool = False) -> None:
+    """Replace the re-rendered pages' entries in each search index (the rest as the last build left it); `write`:
+    write it even when no page was re-rendered (a page was dropped from it)."""
     for plugin, entries in before.items():
         added = plugin.search_index.entries[len(entries):]
-        if not urls:
+        if not urls and not write:
             plugin.search_index.entries = entries
             continue
         kept = [e for e in entries if _page_of(e.get("location", "")) not in urls]

@@ -1,0 +1,68 @@
+"""A page taken off the site without a build (its entry turned draft or private): its outputs, its search records
+and sitemap entry go, and the last build's state forgets it, so the pages that showed it re-render without it."""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+from .followup_outputs import search_plugins
+from .previews import preview_path
+from .publish import write_atomic
+
+
+def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
+    """Forget `slug`'s page in the last build's state and remove what it published."""
+    plugin, config, files = b.plugin, b.config, b.files
+    index = plugin.index
+    old = index.records[slug]
+    index.records[slug] = rec
+    index.by_path[rec["path"]] = rec
+    index.public.discard(slug)
+    index.__dict__.pop("faces", None)
+    plugin.queries.records = [r for r in plugin.queries.records if r["slug"] != slug]
+    f = files.get_file_from_path(old["path"])
+    if f is None:
+        return
+    canonical = getattr(f.page, "canonical_url", None) if f.page is not None else None
+    files.remove(f)
+    plugin.entry_files.pop(f.src_uri, None)
+    if plugin._urls is not None:
+        plugin._urls -= {f.url, f.dest_uri}
+    plugin.refs.get(config.site_dir, {}).pop(f.src_uri, None)
+    plugin.cache.keys.get(config.site_dir, {}).pop(f.src_uri, None)
+    plugin.cache.titles.get(config.site_dir, {}).pop(f.src_uri, None)
+    gone = {f.dest_uri, preview_path(f.url)}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs -= gone
+    for rel in gone:
+        path = Path(config.site_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when empty: a public `slug/child/` page may live below
+    _drop_search(config, f.url)
+    if canonical:
+        _drop_sitemap(config.site_dir, canonical)
+
+
+def _drop_search(config: Any, url: str) -> None:
+    for plugin in search_plugins(config):
+        plugin.search_index.entries = [e for e in plugin.search_index.entries
+                                       if str(e.get("location", "")).split("#")[0] != url]
+    # written by patch_search_index once the affected pages are re-rendered
+
+
+def _drop_sitemap(site_dir: str, canonical: str) -> None:
+    path = Path(site_dir, "sitemap.xml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    new = re.sub(rf"\s*<url>\s*<loc>{re.escape(canonical)}</loc>.*?</url>", "", text, flags=re.S)
+    if new != text:
+        write_atomic(new.encode("utf-8"), str(path))
+        write_atomic(gzip.compress(new.encode("utf-8"), mtime=0), str(path) + ".gz")
