@@ -22,7 +22,7 @@ from kbsync.resolve import name_keys
 from kbsync.visibility import PUBLIC, can_see
 
 from .fastpage import LAST, LastBuild, _key
-from .followup_hide import unpublish
+from .followup_hide import add_generated, drop_generated, unpublish
 from .followup_outputs import patch_json_outputs, patch_search_index, search_plugins
 from .pages import GEN
 from .publish import write_atomic
@@ -248,10 +248,25 @@ def _generated(b: LastBuild, pages_moved: bool, contents_moved: bool) -> list[tu
     if plugin.discovery is not None:
         pages += plugin.discovery.pages()
     core = {src for src in plugin.generated if _core(src)}
-    if pages_moved and {p.src_uri for p in pages if _core(p.src_uri)} != core:
-        raise Fallback("a generated page appeared or went")
-    keys = plugin.cache.keys.setdefault(config.site_dir, {})
     todo = []
+    if pages_moved:
+        new = {p.src_uri: p for p in pages if _core(p.src_uri)}
+        moved = new.keys() ^ core
+        if any(not plugin.generated.get(s, new.get(s)).url.startswith("tags/") for s in moved) or moved and (
+                config.site_url or plugin.config.nav != "compact"):
+            # a type page is in the nav; a new page would need a sitemap entry
+            raise Fallback(f"generated pages appeared or went: {', '.join(sorted(moved)[:3])}")
+        taken = {f.url for f in files.documentation_pages()}
+        for s in sorted(moved):
+            if s in new and new[s].url in taken:
+                raise Fallback(f"generated page {new[s].url} would take an entry's URL")
+            if s in new:
+                page = add_generated(b, new[s])
+                todo.append((s, _h([plugin.glob_key, new[s].markdown]), page))
+            else:
+                drop_generated(b, s)
+        pages = [p for p in pages if p.src_uri not in moved]
+    keys = plugin.cache.keys.setdefault(config.site_dir, {})
     for p in pages:
         old = plugin.generated.get(p.src_uri)
         f = files.get_file_from_path(p.src_uri)

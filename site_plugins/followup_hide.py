@@ -66,3 +66,49 @@ def _drop_sitemap(site_dir: str, canonical: str) -> None:
     if new != text:
         write_atomic(new.encode("utf-8"), str(path))
         write_atomic(gzip.compress(new.encode("utf-8"), mtime=0), str(path) + ".gz")
+
+
+def add_generated(b: Any, p: Any) -> Any:
+    """A new generated page (a tag's): its file and page in the last build's state; returns the page to render."""
+    from mkdocs.structure.pages import Page
+
+    plugin, config = b.plugin, b.config
+    f = plugin.add_generated(b.files, config, p)
+    for path, text in p.files.items():
+        write_atomic(text.encode("utf-8"), str(Path(config.site_dir, path)))
+    if plugin._urls is not None:
+        plugin._urls |= {f.url, f.dest_uri}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs |= {f.dest_uri, *p.files}
+    return Page(None, f, config)
+
+
+def drop_generated(b: Any, src_uri: str) -> None:
+    """A generated page that has nothing left to list (a tag no public entry carries now) leaves the site."""
+    plugin, config, files = b.plugin, b.config, b.files
+    p = plugin.generated.pop(src_uri)
+    f = files.get_file_from_path(src_uri)
+    canonical = getattr(f.page, "canonical_url", None) if f is not None and f.page is not None else None
+    gone = {p.dest_uri, *p.files}
+    for rel in gone:
+        extra = files.get_file_from_path(rel)
+        if extra is not None:
+            files.remove(extra)
+    if f is not None:
+        files.remove(f)
+    if plugin._urls is not None:
+        plugin._urls -= {p.url, p.dest_uri}
+    plugin.cache.keys.get(config.site_dir, {}).pop(src_uri, None)
+    plugin.cache.titles.get(config.site_dir, {}).pop(src_uri, None)
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs -= gone
+    for rel in gone:
+        path = Path(config.site_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+    if canonical:
+        _drop_sitemap(config.site_dir, canonical)

@@ -258,18 +258,23 @@ class KbPlugin(BasePlugin[KbConfig]):
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
                 continue
-            # The home page has no title of its own: Material then titles the tab with the site name alone.
-            title = f"title: {json.dumps(p.title)}\n" if p.url else ""
-            stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
-            f = File.generated(config, p.src_uri, content=stub)
-            if self.config.nav == "keep" or config.nav:
-                f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
-            f.dest_uri, f.url = p.dest_uri, p.url
-            f.__dict__.pop("abs_dest_path", None)
-            files.append(f)
-            self.generated[p.src_uri] = p
-            for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
-                files.append(File.generated(config, path, content=text))
+            self.add_generated(files, config, p)
+
+    def add_generated(self, files: Files, config, p: GenPage) -> File:  # noqa: ANN001
+        """Add a generated page's file (and its other outputs) to `files` (also for site_plugins/followup.py)."""
+        # The home page has no title of its own: Material then titles the tab with the site name alone.
+        title = f"title: {json.dumps(p.title)}\n" if p.url else ""
+        stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
+        f = File.generated(config, p.src_uri, content=stub)
+        if self.config.nav == "keep" or config.nav:
+            f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
+        f.dest_uri, f.url = p.dest_uri, p.url
+        f.__dict__.pop("abs_dest_path", None)
+        files.append(f)
+        self.generated[p.src_uri] = p
+        for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
+            files.append(File.generated(config, path, content=text))
+        return f
 
     def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
         pages: list[GenPage] = []
