@@ -22,7 +22,7 @@ from kbsync.resolve import name_keys
 from kbsync.visibility import PUBLIC, can_see
 
 from .fastpage import LAST, LastBuild, _key
-from .followup_hide import add_generated, drop_generated, unpublish
+from .followup_hide import add_generated, drop_generated, publish, unpublish
 from .followup_outputs import patch_json_outputs, patch_search_index, search_plugins
 from .pages import GEN
 from .publish import write_atomic
@@ -88,7 +88,7 @@ def _read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any
         others = {}
         for s in sorted(more):
             rec = store.get(s)
-            if rec is None or s not in index.records or can_see(rec, PUBLIC) != index.is_public(s):
+            if rec is None or s not in index.records or can_see(rec, PUBLIC) != can_see(index.records[s], PUBLIC):
                 raise Fallback(f"{s} appeared or went")
             if rec != index.records[s]:
                 others[s] = rec
@@ -108,10 +108,11 @@ def _attachments(rec: dict[str, Any]) -> set[str]:
 def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> None:
     if rec is None or old is None:
         raise Fallback(f"{slug} added or deleted")
-    if not index.is_public(slug):
-        raise Fallback(f"{slug} shown or not published")
-    if not can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document") or _attachments(old)):
-        raise Fallback(f"{slug} hidden: a document, or attachments only it may publish")
+    if index.is_public(slug) != can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document")
+                                                          or _attachments(old) or _attachments(rec)):
+        raise Fallback(f"{slug} hidden or shown: a document, or attachments only it may publish")
+    if not index.is_public(slug) and can_see(old, PUBLIC):
+        raise Fallback(f"{slug} is not published (excluded)")
     if rec.get("path") != old.get("path") or rec.get("url") != old.get("url"):
         raise Fallback(f"{slug} moved")
     if any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
@@ -130,19 +131,23 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
         raise Fallback(f"nav: {plugin.config.nav}")
     fresh, others = _read(store_url, index, changed)
     updated = {**fresh, **others}
-    hidden = sorted(s for s, r in fresh.items() if not can_see(r, PUBLIC))
+    hidden = sorted(s for s, r in fresh.items() if index.is_public(s) and not can_see(r, PUBLIC))
+    shown = sorted(s for s, r in fresh.items() if not index.is_public(s) and can_see(r, PUBLIC))
     refs = plugin.refs.get(config.site_dir, {})
     if any(_unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
         raise Fallback("a hidden page pointed to attachments")
     old_inputs = {s: _page_inputs(index, s) for s in updated}
     old_disc = _discovery_keys(plugin) if plugin.discovery is not None else None
     names_moved = any(index.records[s].get(k) != r.get(k) for s, r in updated.items() for k in NAME_FIELDS)
-    contents_moved = bool(hidden) or any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
+    contents_moved = bool(hidden or shown) or any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
                          for k in ("hash", "created", "updated"))
     cand = _candidates(index, updated)
     _apply(plugin, config, updated, names_moved)
     for s in hidden:  # its page goes; the pages that showed it re-render below
         unpublish(b, s, fresh[s])
+    for s in shown:  # its page comes, with the pages that show it
+        if not publish(b, s, fresh[s]):
+            raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
     if plugin.discovery is not None:
         from .topics import SiteDiscovery
 
@@ -168,7 +173,7 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
                 key = plugin.page_key(f, config)
                 if keys.get(src) != key:
                     todo.append((src, key, f.page))
-    pages_moved = bool(hidden) or any(_page_inputs(index, s) != old_inputs[s] for s in updated)
+    pages_moved = bool(hidden or shown) or any(_page_inputs(index, s) != old_inputs[s] for s in updated)
     todo += _generated(b, pages_moved, contents_moved)
     out = FollowUp(candidates=len(cand))
     _render(b, todo, out, dropped=bool(hidden))

@@ -1,5 +1,6 @@
-"""A page taken off the site without a build (its entry turned draft or private): its outputs, its search records
-and sitemap entry go, and the last build's state forgets it, so the pages that showed it re-render without it."""
+"""Pages that appear or go without a build: an entry turned draft or private (its outputs, search records and
+sitemap entry go, and the last build's state forgets it, so the pages that showed it re-render without it), an
+entry made public again, a tag page that appears or has nothing left to list."""
 from __future__ import annotations
 
 import contextlib
@@ -112,3 +113,37 @@ def drop_generated(b: Any, src_uri: str) -> None:
             path.parent.rmdir()
     if canonical:
         _drop_sitemap(config.site_dir, canonical)
+
+
+def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
+    """Give a newly public entry a file and page in the last build's state (rendered with the affected pages);
+    False when that takes the build (an excluded path, a permalink's redirect, a sitemap entry to add)."""
+    from bisect import insort
+
+    from mkdocs.structure.files import File, InclusionLevel
+    from mkdocs.structure.pages import Page
+
+    from .vault import excluded_paths
+
+    plugin, config, files = b.plugin, b.config, b.files
+    index = plugin.index
+    if config.site_url or rec.get("url") and rec["url"].lstrip("/") != f"{slug}/" or excluded_paths(
+            [rec["path"]], plugin.vault.vault, plugin.config.exclude) or files.get_file_from_path(rec["path"]):
+        return False
+    f = File(rec["path"], config.docs_dir, config.site_dir, config.use_directory_urls)
+    f.url = index.page_url(slug)
+    f.dest_uri = f"{f.url}index.html"
+    f.__dict__.pop("abs_dest_path", None)
+    f.inclusion = InclusionLevel.NOT_IN_NAV  # compact nav: entries are reached through type, tag and home pages
+    files.append(f)
+    Page(None, f, config)
+    plugin.entry_files[f.src_uri] = slug
+    index.public.add(slug)
+    index.__dict__.pop("faces", None)
+    insort(plugin.queries.records, rec, key=lambda r: r["slug"])  # as the store lists them: by slug
+    if plugin._urls is not None:
+        plugin._urls |= {f.url, f.dest_uri}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs |= {f.dest_uri, preview_path(f.url)}
+    return True

@@ -36,8 +36,8 @@ def _front(text: str, key: str, value: str) -> str:
 
 # One kind per round: a round that adds or removes a page changes the nav, which re-renders every page and
 # would hide a stale render key; rounds that only edit must show that the keys alone are right.
-ROUNDS = ["append_link", "retitle", "alias", "tag", "body", "link", "unlink", "append_link", "hide", "retitle",
-          "new", "rename", "delete", "append_link", "body", "link", "unlink"]
+ROUNDS = ["append_link", "retitle", "alias", "tag", "body", "link", "unlink", "append_link", "hide", "show",
+          "retitle", "new", "rename", "delete", "append_link", "body", "link", "unlink", "hide", "show"]
 # Edits that change which pages exist go through the dirty build; these must not (edits of a document's chapter
 # may: its title is in the nav)
 LOCAL = ("body", "link", "unlink", "retitle", "alias")
@@ -45,6 +45,8 @@ LOCAL = ("body", "link", "unlink", "retitle", "alias")
 
 def _mutate(content: Path, rng: random.Random, round_: int, kind: str) -> list[str]:
     files = sorted(content.rglob("*.md"))
+    if kind == "show":  # hidden entries made public again
+        files = [p for p in files if re.search(r"(?m)^(draft|private): true$", p.read_text(encoding="utf-8"))]
     done = []
     for _ in range(2):
         victim = rng.choice(files)
@@ -67,6 +69,8 @@ def _mutate(content: Path, rng: random.Random, round_: int, kind: str) -> list[s
             victim.write_text(_front(text, "aliases", f'["Alias {round_} {victim.stem}"]'), encoding="utf-8")
         elif kind == "tag":
             victim.write_text(_front(text, "tags", f"[moved-{round_}, nested/t{round_}]"), encoding="utf-8")
+        elif kind == "show":
+            victim.write_text(re.sub(r"(?m)^(draft|private): true\n", "", text), encoding="utf-8")
         elif kind == "hide":
             victim.write_text(_front(text, rng.choice(["draft", "private"]), "true"), encoding="utf-8")
         elif kind == "rename":
