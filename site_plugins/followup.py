@@ -76,10 +76,10 @@ def _read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any
 
     store = open_store(store_url)
     try:
-        fresh = {s: store.get(s) for s in changed}
+        fresh: dict[str, Any] = {}
         more: set[str] = set()
-        for s, rec in fresh.items():
-            _check(index, s, index.records.get(s), rec)
+        for s in changed:
+            rec = fresh[s] = _check(index, s, index.records.get(s), store.get(s))
             old = index.records[s]
             more |= _targets(old) | _targets(rec)  # their backlinks name `s`
             if any(old.get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
@@ -87,11 +87,11 @@ def _read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any
         more -= fresh.keys()
         others = {}
         for s in sorted(more):
-            rec = store.get(s)
-            if rec is None or s not in index.records or can_see(rec, PUBLIC) != can_see(index.records[s], PUBLIC):
+            got = store.get(s)
+            if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
                 raise Fallback(f"{s} appeared or went")
-            if rec != index.records[s]:
-                others[s] = rec
+            if got != index.records[s]:
+                others[s] = got
         return fresh, others
     finally:
         store.close()
@@ -105,7 +105,8 @@ def _attachments(rec: dict[str, Any]) -> set[str]:
     return {ln["target"] for ln in rec.get("links") or [] if ln.get("target") and ln.get("attachment")}
 
 
-def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> None:
+def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> dict[str, Any]:
+    """`rec`, when the edit from `old` to it is one the follow-up can publish; else raises Fallback."""
     if rec is None or old is None:
         raise Fallback(f"{slug} added or deleted")
     if index.is_public(slug) != can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document")
@@ -121,6 +122,7 @@ def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any
         raise Fallback(f"{slug}: a document's title is in the nav")
     if _attachments(rec) != _attachments(old):
         raise Fallback(f"{slug} links other attachments")
+    return rec
 
 
 def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
