@@ -149,3 +149,24 @@ def time_serve_start(out: Path, content: Path, site: Path, store_url: str) -> No
         verdict = "" if target is None else ("OK" if t is not None and t <= target else "MISS")
         print(f"kb serve: {label:<20} {'-' if t is None else f'{t:6.2f} s':>8}"
               f"{'' if target is None else f'   target <= {target:g} s  {verdict}'}")
+
+
+VOLATILE = re.compile(r'<meta name="generator"[^>]*>|\b\d{4}-\d{2}-\d{2}T[\d:.+-]+\b')  # as the parity test
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): VOLATILE.sub("", p.read_text(encoding="utf-8"))
+            for p in site.rglob("*") if p.suffix in (".html", ".json") and p.name != "search_index.json"}
+
+
+def check_parity(content: Path, site: Path, store_url: str, full: Path) -> bool:
+    """After the timed edits: the site they left equals a fresh full build in a new process, page for page (the
+    10,000-entry form of tests/site/test_incremental_parity.py, too slow for the test suite)."""
+    code = ("import sys; from site_plugins.config import build_site; "
+            "build_site(sys.argv[1], sys.argv[2], store_url=sys.argv[3], sync=False)")
+    subprocess.run([sys.executable, "-c", code, str(content), str(full), store_url], check=True, capture_output=True)
+    a, b = _pages(site), _pages(full)
+    stale = sorted(set(a) ^ set(b)) + [p for p in a if p in b and a[p] != b[p]]
+    print(f"parity with a fresh full build: {len(a)} files, {len(stale)} differ{': ' + ', '.join(stale[:5]) if stale else ''}"
+          f"   {'OK' if not stale else 'MISS'}")
+    return not stale
