@@ -3,7 +3,8 @@
 One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
 first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
 or by the incremental build when the edit changes which pages exist. `targeted` counts the edits of each kind
-that needed no build.
+that needed no build; `panels` is the discovery panels' recomputation that follows (the worker runs it when no
+edit waits: `site_plugins.followup_discovery`).
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
+    from site_plugins.followup_discovery import settle_discovery
 
     def settle(changed: list[str]) -> bool:
         """The affected pages, as the site worker brings them up to date; True when no build was needed."""
@@ -71,16 +73,22 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
         build_site(content, site, store_url=store_url, incremental=True, sync=False)
         return False
 
+    def panels() -> float:
+        """The discovery panels, which the worker settles once no edit waits; seconds taken."""
+        t = time.perf_counter()
+        settle_discovery(str(site))
+        return time.perf_counter() - t
+
     files = _candidates(content)
     rng = random.Random(seed)
     store = open_store(store_url)
     sync = default_sync(content)
     figures: dict[str, list[float]] = {}
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
-          f"{'targeted':>10}")
+          f"{'targeted':>10}{'panels p95':>12}")
     try:
         for kind, edit in EDITS.items():
-            page_t, all_t, targeted = [], [], 0
+            page_t, all_t, targeted, disc_t = [], [], 0, []
             for i in range(per_kind):
                 victim = rng.choice(files)
                 rel = str(victim.relative_to(content))
@@ -93,6 +101,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 t_page = time.perf_counter() - t0
                 targeted += settle(changed)
                 t_all = time.perf_counter() - t0
+                disc_t.append(panels())
                 if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
                     t_page = t_all
                 page_t.append(t_page)
@@ -101,9 +110,10 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                     assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
                 victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
                 settle(sync(store, [rel]).changed)
+                panels()
             figures[kind] = page_t + all_t
             print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}"
-                  f"{targeted:>7}/{per_kind}", flush=True)
+                  f"{targeted:>7}/{per_kind}{_p(disc_t, .95):12.3f}", flush=True)
     finally:
         store.close()
     return figures

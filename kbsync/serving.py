@@ -75,7 +75,12 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     from site_plugins.config import build_site
 
     shown: set[str] = set()
+    discovery = False  # an edit was followed up: discovery panels to settle once no edit waits
     while True:
+        if discovery and requests.empty():
+            discovery = False
+            _settle_discovery(site_dir, requests)
+            continue
         msg = requests.get()
         changed, full = _changed(msg), not isinstance(msg, list)
         while msg is not None and not requests.empty():  # coalesce: one build covers every sync before it
@@ -86,7 +91,9 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
             return
         _publish_first(site_dir, url, changed)
         if not full and not (failed is not None and failed.is_set()) and _follow_up(site_dir, url, changed):
-            continue  # every affected page is written: no build
+            discovery = True
+            continue  # every affected page is written (discovery panels next, when idle): no build
+        discovery = False  # the build recomputes discovery
         try:
             shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
         except Exception:
@@ -129,6 +136,16 @@ def _follow_up(site_dir: Path, url: str, changed: list[str]) -> bool:
     except Exception:  # the build renders them
         log.exception("could not update the pages the edit affects without a build")
         return False
+
+
+def _settle_discovery(site_dir: Path, requests: Any) -> None:
+    """Discovery panels after edits were followed up; stops between pages when a new edit comes in."""
+    from site_plugins.followup_discovery import settle_discovery
+
+    try:
+        settle_discovery(str(site_dir), stop=lambda: not requests.empty())
+    except Exception:  # the next build recomputes them
+        log.exception("could not update the discovery panels after an edit")
 
 
 def _serve_reader(s: Settings, store: Any) -> None:

@@ -5,10 +5,11 @@ A dirty MkDocs build reloads every record, recomputes every page's render key, t
 seconds at 10,000 entries for a one-file edit. Here the store is read by slug only: the edited entries, and the
 entries whose stored form the edit changed (link targets gain or lose a backlink; links elsewhere re-resolve
 when a name changed). The candidate pages are those that show something of them (backlinks, links, embeds,
-document chapters, query results, tag/type/home pages, discovery panels); each gets the key the dirty build
-would give it (`KbPlugin.page_key`), and only the pages whose key moved are rendered. An edit that changes which
-pages or files exist (an entry added, deleted, renamed, hidden or shown, a new tag page, an attachment to copy)
-returns None: the caller runs the dirty build, as before.
+document chapters, query results, tag/type/home pages, discovery panels naming them; the panels' own
+recomputation follows in `followup_discovery`); each gets the key the dirty build would give it
+(`KbPlugin.page_key`), and only the pages whose key moved are rendered. An edit that changes which pages or
+files exist otherwise (an entry added, deleted or renamed, a type page, an attachment to copy) returns None: the
+caller runs the dirty build, as before.
 """
 from __future__ import annotations
 
@@ -139,7 +140,6 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     if any(_unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
         raise Fallback("a hidden page pointed to attachments")
     old_inputs = {s: _page_inputs(index, s) for s in updated}
-    old_disc = _discovery_keys(plugin) if plugin.discovery is not None else None
     names_moved = any(index.records[s].get(k) != r.get(k) for s, r in updated.items() for k in NAME_FIELDS)
     contents_moved = bool(hidden or shown) or any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
                          for k in ("hash", "created", "updated"))
@@ -150,12 +150,10 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     for s in shown:  # its page comes, with the pages that show it
         if not publish(b, s, fresh[s]):
             raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
-    if plugin.discovery is not None:
-        from .topics import SiteDiscovery
+    if plugin.discovery is not None:  # panels naming an updated entry show its title (the rest: followup_discovery)
+        from .followup_discovery import naming
 
-        plugin.discovery = SiteDiscovery(index, config.docs_dir)
-        new_disc = _discovery_keys(plugin)
-        cand |= {s for s in new_disc if new_disc[s] != (old_disc or {}).get(s)}
+        cand |= naming(config.site_dir, plugin.discovery, index.public | set(hidden), updated)
     cand = {s for s in cand if index.is_public(s)}
     files = b.files
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
@@ -192,10 +190,6 @@ def _page_inputs(index: Any, slug: str) -> Any:
             r.get("updated"), bool(r.get("chapters")), rel, r.get("created"))
 
 
-def _discovery_keys(plugin: Any) -> dict[str, str]:
-    from .incremental import _h
-
-    return {s: _h(plugin.discovery.key(s)) for s in plugin.index.public}
 
 
 def _candidates(index: Any, updated: dict[str, Any]) -> set[str]:
@@ -295,7 +289,8 @@ def _core(src: str) -> bool:
     return not src.startswith("kb-bases/") and src != f"{GEN}/topics.md"
 
 
-def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropped: bool = False) -> None:
+def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropped: bool = False,
+            stop: Any = None, left: set[str] | None = None, slug_of: Any = None) -> None:
     """Render the pages and update the render keys, the search index and what attachments pages point to."""
     from mkdocs.commands.build import _build_page, _populate_page
 
@@ -307,9 +302,13 @@ def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropp
     doc_files = b.files.documentation_pages()
     seen: set[str] = set()
     try:
-        for src, key, page in todo:
+        for i, (src, key, page) in enumerate(todo):
             if src in seen:
                 continue
+            if stop is not None and stop():  # a new edit came in: the rest waits for the next call
+                if left is not None and slug_of is not None:
+                    left |= {x for x in (slug_of(t[0]) for t in todo[i:]) if x}
+                break
             seen.add(src)
             old_refs = refs.get(src, set())
             keys.pop(src, None)  # until it is written: a failed render leaves it to the next build

@@ -17,6 +17,7 @@ from kbsync.sync import sync_content
 from site_plugins.config import build_site
 from site_plugins.fastpage import publish_first
 from site_plugins.followup import follow_up
+from site_plugins.followup_discovery import settle_discovery
 
 # Pages that embed the build time or an order-free listing are compared after normalising these.
 VOLATILE = re.compile(r'<meta name="generator"[^>]*>|\b\d{4}-\d{2}-\d{2}T[\d:.+-]+\b')
@@ -134,6 +135,7 @@ def _update(content: Path, site: Path, store: str) -> bool:
         s.close()
     publish_first(str(site), store, changed)
     if follow_up(str(site), store, changed) is not None:
+        settle_discovery(str(site))  # the worker's next step once no edit waits
         return True
     build_site(content, site, store_url=store, incremental=True, sync=False)
     return False
