@@ -226,3 +226,30 @@ def test_an_edit_is_published_page_first_then_its_affected_pages_without_a_build
     assert logs.count("site built in") == before, "a one-file edit ran a site build"
     assert served.stop() == 0  # SIGTERM: the site worker goes with the server (a SIGKILL would orphan it)
     no_traceback(served)
+
+
+def test_a_store_synced_before_is_served_at_once_and_edits_made_meanwhile_are_synced_behind_it(tmp_path):
+    """Restart: no blocking sync before serving; the watcher's start-up check picks up what changed while stopped."""
+    content = tmp_path / "content"
+    write(content / "home.md", note("Home", "zqhome"))
+    write(content / "other.md", note("Other", "zqother"))
+    store = open_store(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+    try:
+        sync_content(content, store, options=OPTIONS)
+    finally:
+        store.close()
+    write(content / "other.md", note("Other", "zqwhilestopped"))  # edited while kb serve was not running
+    served = Served(tmp_path, content)
+    try:
+        served.wait_healthy()
+        assert "serving the store as synced before" in served.logs()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "other" not in served.http.get("/api/search?q=zqwhilestopped").text:
+            time.sleep(0.1)
+        assert '"slug":"other"' in served.http.get("/api/search?q=zqwhilestopped").text
+        assert served.stop() == 0
+        no_traceback(served)
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait(10)
