@@ -1,7 +1,10 @@
 """Edit -> page timings for bench/site.py: each kind of edit, run the way `kb serve`'s site worker runs it.
 
-One edit = write the file, sync it (the watcher's work, less its 0.15 s debounce), publish the edited page
-first (`site_plugins.fastpage`), then the incremental build that updates every page it affects.
+One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
+first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
+or by the incremental build when the edit changes which pages exist. `targeted` counts the edits of each kind
+that needed no build; `panels` is the discovery panels' recomputation that follows (the worker runs it when no
+edit waits: `site_plugins.followup_discovery`).
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from kbsync.paths import slugify
 from kbsync.store import open_store
-from kbsync.sync import sync_content
+from kbsync.watch import default_sync
 
 WIKI = re.compile(r"\[\[[^\]\n]+\]\]")
 
@@ -56,19 +59,39 @@ def _candidates(content: Path) -> list[Path]:
     return out
 
 
-def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7) -> dict[str, list[float]]:
-    """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures."""
+def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7,
+               with_panels: bool = True) -> dict[str, list[float]]:
+    """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures. `with_panels`
+    false skips the discovery panels' phase (tens of seconds an edit at 10,000 entries on a loaded machine)."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
+    from site_plugins.followup import follow_up
+    from site_plugins.followup_discovery import settle_discovery
+
+    def settle(changed: list[str]) -> bool:
+        """The affected pages, as the site worker brings them up to date; True when no build was needed."""
+        if follow_up(str(site), store_url, changed) is not None:
+            return True
+        build_site(content, site, store_url=store_url, incremental=True, sync=False)
+        return False
+
+    def panels() -> float:
+        """The discovery panels, which the worker settles once no edit waits; seconds taken."""
+        t = time.perf_counter()
+        if with_panels:
+            settle_discovery(str(site))
+        return time.perf_counter() - t
 
     files = _candidates(content)
     rng = random.Random(seed)
     store = open_store(store_url)
+    sync = default_sync(content)
     figures: dict[str, list[float]] = {}
-    print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}")
+    print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
+          f"{'targeted':>10}{'panels p95':>12}")
     try:
         for kind, edit in EDITS.items():
-            page_t, all_t = [], []
+            page_t, all_t, targeted, disc_t = [], [], 0, []
             for i in range(per_kind):
                 victim = rng.choice(files)
                 rel = str(victim.relative_to(content))
@@ -76,11 +99,12 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 old = victim.read_text(encoding="utf-8")
                 t0 = time.perf_counter()
                 victim.write_text(edit(old, i), encoding="utf-8")
-                changed = sync_content(content, store, paths=[rel]).changed
+                changed = sync(store, [rel]).changed
                 publish_first(str(site), store_url, changed)
                 t_page = time.perf_counter() - t0
-                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+                targeted += settle(changed)
                 t_all = time.perf_counter() - t0
+                disc_t.append(panels())
                 if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
                     t_page = t_all
                 page_t.append(t_page)
@@ -88,11 +112,11 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 if kind != "visibility":
                     assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
                 victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
-                sync_content(content, store, paths=[rel])
-                build_site(content, site, store_url=store_url, incremental=True, sync=False)
+                settle(sync(store, [rel]).changed)
+                panels()
             figures[kind] = page_t + all_t
-            print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}",
-                  flush=True)
+            print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}"
+                  f"{targeted:>7}/{per_kind}{_p(disc_t, .95):12.3f}", flush=True)
     finally:
         store.close()
     return figures
@@ -138,3 +162,24 @@ def time_serve_start(out: Path, content: Path, site: Path, store_url: str) -> No
         verdict = "" if target is None else ("OK" if t is not None and t <= target else "MISS")
         print(f"kb serve: {label:<20} {'-' if t is None else f'{t:6.2f} s':>8}"
               f"{'' if target is None else f'   target <= {target:g} s  {verdict}'}")
+
+
+VOLATILE = re.compile(r'<meta name="generator"[^>]*>|\b\d{4}-\d{2}-\d{2}T[\d:.+-]+\b')  # as the parity test
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): VOLATILE.sub("", p.read_text(encoding="utf-8"))
+            for p in site.rglob("*") if p.suffix in (".html", ".json") and p.name != "search_index.json"}
+
+
+def check_parity(content: Path, site: Path, store_url: str, full: Path) -> bool:
+    """After the timed edits: the site they left equals a fresh full build in a new process, page for page (the
+    10,000-entry form of tests/site/test_incremental_parity.py, too slow for the test suite)."""
+    code = ("import sys; from site_plugins.config import build_site; "
+            "build_site(sys.argv[1], sys.argv[2], store_url=sys.argv[3], sync=False)")
+    subprocess.run([sys.executable, "-c", code, str(content), str(full), store_url], check=True, capture_output=True)
+    a, b = _pages(site), _pages(full)
+    stale = sorted(set(a) ^ set(b)) + [p for p in a if p in b and a[p] != b[p]]
+    print(f"parity with a fresh full build: {len(a)} files, {len(stale)} differ{': ' + ', '.join(stale[:5]) if stale else ''}"
+          f"   {'OK' if not stale else 'MISS'}")
+    return not stale

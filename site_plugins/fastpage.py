@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,9 @@ class LastBuild:
     files: Any
     nav: Any
     env: Any
+    # slug -> its record as the build (or the last follow-up) rendered the site with, for records publish_first
+    # replaced: site_plugins/followup.py puts them back to see what the edit changed
+    before: dict[str, Any] = field(default_factory=dict)
 
 
 LAST: dict[str, LastBuild] = {}  # site_dir -> the last build of it in this process
@@ -79,6 +82,11 @@ def publish_first(site_dir: str, store_url: str, slugs: list[str]) -> list[str]:
         page = _renderable(b, slug, rec)
         if page is None or rec is None:
             continue
+        b.before.setdefault(slug, index.records[slug])
+        links = b.plugin.links
+        if links is not None:  # its links as sync stored them now (else each new one is resolved again here)
+            links._stored.pop(rec["path"], None)
+            links._bodies.pop(rec["path"], None)
         index.records[slug] = rec
         index.by_path[rec["path"]] = rec
         pages.append((slug, page))

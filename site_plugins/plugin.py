@@ -94,6 +94,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.vendor: VendorAssets | None = None
         self.discovery: SiteDiscovery | None = None
         self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
+        self.glob_key: str | None = None  # what every page's render key starts from (followup.py)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -258,18 +259,23 @@ class KbPlugin(BasePlugin[KbConfig]):
             if p.url in taken:
                 log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
                 continue
-            # The home page has no title of its own: Material then titles the tab with the site name alone.
-            title = f"title: {json.dumps(p.title)}\n" if p.url else ""
-            stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
-            f = File.generated(config, p.src_uri, content=stub)
-            if self.config.nav == "keep" or config.nav:
-                f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
-            f.dest_uri, f.url = p.dest_uri, p.url
-            f.__dict__.pop("abs_dest_path", None)
-            files.append(f)
-            self.generated[p.src_uri] = p
-            for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
-                files.append(File.generated(config, path, content=text))
+            self.add_generated(files, config, p)
+
+    def add_generated(self, files: Files, config, p: GenPage) -> File:  # noqa: ANN001
+        """Add a generated page's file (and its other outputs) to `files` (also for site_plugins/followup.py)."""
+        # The home page has no title of its own: Material then titles the tab with the site name alone.
+        title = f"title: {json.dumps(p.title)}\n" if p.url else ""
+        stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
+        f = File.generated(config, p.src_uri, content=stub)
+        if self.config.nav == "keep" or config.nav:
+            f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
+        f.dest_uri, f.url = p.dest_uri, p.url
+        f.__dict__.pop("abs_dest_path", None)
+        files.append(f)
+        self.generated[p.src_uri] = p
+        for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
+            files.append(File.generated(config, path, content=text))
+        return f
 
     def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
         pages: list[GenPage] = []
@@ -323,15 +329,20 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Every page shows the nav. Unless `nav: keep` leaves MkDocs to list pages, config.nav is all of it: a
         # tag page appearing (or an entry hidden) then changes no other page, and must not re-render them all.
         pages = sorted(self.generated) if self.config.nav == "keep" else []
-        glob = _h([dict(self.config), config.site_name, config.nav, pages])
+        glob = self.glob_key = _h([dict(self.config), config.site_name, config.nav, pages])
         for f in files.documentation_pages():
             if f.src_uri in self.entry_files:
-                key = entry_key(index, self.entry_files[f.src_uri], glob)
-                key = self.queries.page_key(f, index.records[self.entry_files[f.src_uri]], key)
-                key = _h([key, self.discovery.key(self.entry_files[f.src_uri])]) if self.discovery else key
-                self.cache.mark(config.site_dir, f, key, self.new_keys)
+                self.cache.mark(config.site_dir, f, self.page_key(f, config), self.new_keys)
             elif f.src_uri in self.generated:
                 self.cache.mark(config.site_dir, f, _h([glob, self.generated[f.src_uri].markdown]), self.new_keys)
+
+    def page_key(self, f: File, config) -> str:  # noqa: ANN001
+        """An entry page's render key (also asked by site_plugins/followup.py for the pages an edit affects)."""
+        index = self.index
+        assert index is not None and self.glob_key is not None
+        slug = self.entry_files[f.src_uri]
+        key = self.queries.page_key(f, index.records[slug], entry_key(index, slug, self.glob_key))
+        return _h([key, self.discovery.key(slug)]) if self.discovery else key
 
     # -- pages -----------------------------------------------------------------------------------
     @event_priority(50)  # before other plugins see the Markdown: they get real links

@@ -192,25 +192,64 @@ def test_serve_answers_before_the_first_site_build_ends_and_serves_the_previous_
     no_traceback(srv)
 
 
-def test_an_edited_page_is_published_before_the_site_build_that_follows(served):
-    """Edit -> page: the worker writes the edited page from the last build's state, then runs the build."""
+# (what the edit does, what the edited page then shows, which page it affects and what that page then shows)
+FOLLOW = [("body", "\nZqEditedFirst sentence.\n", "other/", "ZqEditedFirst", "home/", None),
+          ("link", "\nZqLinked to [[Home]].\n", "other/", "ZqLinked", "home/", 'href="../other/"')]
+
+
+@pytest.mark.parametrize(("kind", "append", "page", "shows", "affected", "then"), FOLLOW, ids=[f[0] for f in FOLLOW])
+def test_an_edit_is_published_page_first_then_its_affected_pages_without_a_build(served, kind, append, page, shows,
+                                                                                  affected, then):
+    """Edit -> page: the worker writes the edited page from the last build's state, then re-renders the pages the
+    edit affects (here: the backlinks of the page it now links to) without a site build."""
     served.wait_healthy()
     served.wait_site_builds_done()
     before = served.logs().count("site built in")
     t0 = time.monotonic()
-    write(served.content / "other.md", note("Other", "zqother") + "\nZqEditedFirst sentence.\n")
-    while time.monotonic() - t0 < 30 and "ZqEditedFirst" not in served.http.get("/other/").text:
+    write(served.content / "other.md", note("Other", "zqother") + append)
+    while time.monotonic() - t0 < 30 and shows not in served.http.get(f"/{page}").text:
         time.sleep(0.02)
-    took = time.monotonic() - t0
-    print(f"edited page served {took:.2f}s after the write")
-    assert "ZqEditedFirst" in served.http.get("/other/").text
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and served.logs().count("site built in") == before:
+    print(f"{kind}: edited page served {time.monotonic() - t0:.2f}s after the write")
+    assert shows in served.http.get(f"/{page}").text
+    if then is not None:
+        while time.monotonic() - t0 < 30 and then not in served.http.get(f"/{affected}").text:
+            time.sleep(0.02)
+        print(f"{kind}: affected page served {time.monotonic() - t0:.2f}s after the write")
+        assert then in served.http.get(f"/{affected}").text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "candidates re-rendered" not in served.logs():
         time.sleep(0.05)
     logs = served.logs()
     first = logs.find("published 1 edited page(s) first")
     assert first >= 0, logs[-3000:]
-    assert logs.count("site built in") > before
-    assert first < logs.rfind("site built in"), "the edited page waited for the build"
+    assert first < logs.find("candidates re-rendered"), logs[-3000:]
+    assert logs.count("site built in") == before, "a one-file edit ran a site build"
     assert served.stop() == 0  # SIGTERM: the site worker goes with the server (a SIGKILL would orphan it)
     no_traceback(served)
+
+
+def test_a_store_synced_before_is_served_at_once_and_edits_made_meanwhile_are_synced_behind_it(tmp_path):
+    """Restart: no blocking sync before serving; the watcher's start-up check picks up what changed while stopped."""
+    content = tmp_path / "content"
+    write(content / "home.md", note("Home", "zqhome"))
+    write(content / "other.md", note("Other", "zqother"))
+    store = open_store(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+    try:
+        sync_content(content, store, options=OPTIONS)
+    finally:
+        store.close()
+    write(content / "other.md", note("Other", "zqwhilestopped"))  # edited while kb serve was not running
+    served = Served(tmp_path, content)
+    try:
+        served.wait_healthy()
+        assert "serving the store as synced before" in served.logs()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "other" not in served.http.get("/api/search?q=zqwhilestopped").text:
+            time.sleep(0.1)
+        assert '"slug":"other"' in served.http.get("/api/search?q=zqwhilestopped").text
+        assert served.stop() == 0
+        no_traceback(served)
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait(10)

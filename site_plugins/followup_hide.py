@@ -1,0 +1,149 @@
+"""Pages that appear or go without a build: an entry turned draft or private (its outputs, search records and
+sitemap entry go, and the last build's state forgets it, so the pages that showed it re-render without it), an
+entry made public again, a tag page that appears or has nothing left to list."""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+from .followup_outputs import search_plugins
+from .previews import preview_path
+from .publish import write_atomic
+
+
+def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
+    """Forget `slug`'s page in the last build's state and remove what it published."""
+    plugin, config, files = b.plugin, b.config, b.files
+    index = plugin.index
+    old = index.records[slug]
+    index.records[slug] = rec
+    index.by_path[rec["path"]] = rec
+    index.public.discard(slug)
+    index.__dict__.pop("faces", None)
+    plugin.queries.records = [r for r in plugin.queries.records if r["slug"] != slug]
+    f = files.get_file_from_path(old["path"])
+    if f is None:
+        return
+    canonical = getattr(f.page, "canonical_url", None) if f.page is not None else None
+    files.remove(f)
+    plugin.entry_files.pop(f.src_uri, None)
+    if plugin._urls is not None:
+        plugin._urls -= {f.url, f.dest_uri}
+    plugin.refs.get(config.site_dir, {}).pop(f.src_uri, None)
+    plugin.cache.keys.get(config.site_dir, {}).pop(f.src_uri, None)
+    plugin.cache.titles.get(config.site_dir, {}).pop(f.src_uri, None)
+    gone = {f.dest_uri, preview_path(f.url)}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs -= gone
+    for rel in gone:
+        path = Path(config.site_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when empty: a public `slug/child/` page may live below
+    _drop_search(config, f.url)
+    if canonical:
+        _drop_sitemap(config.site_dir, canonical)
+
+
+def _drop_search(config: Any, url: str) -> None:
+    for plugin in search_plugins(config):
+        plugin.search_index.entries = [e for e in plugin.search_index.entries
+                                       if str(e.get("location", "")).split("#")[0] != url]
+    # written by patch_search_index once the affected pages are re-rendered
+
+
+def _drop_sitemap(site_dir: str, canonical: str) -> None:
+    path = Path(site_dir, "sitemap.xml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    new = re.sub(rf"\s*<url>\s*<loc>{re.escape(canonical)}</loc>.*?</url>", "", text, flags=re.S)
+    if new != text:
+        write_atomic(new.encode("utf-8"), str(path))
+        write_atomic(gzip.compress(new.encode("utf-8"), mtime=0), str(path) + ".gz")
+
+
+def add_generated(b: Any, p: Any) -> Any:
+    """A new generated page (a tag's): its file and page in the last build's state; returns the page to render."""
+    from mkdocs.structure.pages import Page
+
+    plugin, config = b.plugin, b.config
+    f = plugin.add_generated(b.files, config, p)
+    for path, text in p.files.items():
+        write_atomic(text.encode("utf-8"), str(Path(config.site_dir, path)))
+    if plugin._urls is not None:
+        plugin._urls |= {f.url, f.dest_uri}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs |= {f.dest_uri, *p.files}
+    return Page(None, f, config)
+
+
+def drop_generated(b: Any, src_uri: str) -> None:
+    """A generated page that has nothing left to list (a tag no public entry carries now) leaves the site."""
+    plugin, config, files = b.plugin, b.config, b.files
+    p = plugin.generated.pop(src_uri)
+    f = files.get_file_from_path(src_uri)
+    canonical = getattr(f.page, "canonical_url", None) if f is not None and f.page is not None else None
+    gone = {p.dest_uri, *p.files}
+    for rel in gone:
+        extra = files.get_file_from_path(rel)
+        if extra is not None:
+            files.remove(extra)
+    if f is not None:
+        files.remove(f)
+    if plugin._urls is not None:
+        plugin._urls -= {p.url, p.dest_uri}
+    plugin.cache.keys.get(config.site_dir, {}).pop(src_uri, None)
+    plugin.cache.titles.get(config.site_dir, {}).pop(src_uri, None)
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs -= gone
+    for rel in gone:
+        path = Path(config.site_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+    if canonical:
+        _drop_sitemap(config.site_dir, canonical)
+
+
+def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
+    """Give a newly public entry a file and page in the last build's state (rendered with the affected pages);
+    False when that takes the build (an excluded path, a permalink's redirect, a sitemap entry to add)."""
+    from bisect import insort
+
+    from mkdocs.structure.files import File, InclusionLevel
+    from mkdocs.structure.pages import Page
+
+    from .vault import excluded_paths
+
+    plugin, config, files = b.plugin, b.config, b.files
+    index = plugin.index
+    if config.site_url or rec.get("url") and rec["url"].lstrip("/") != f"{slug}/" or excluded_paths(
+            [rec["path"]], plugin.vault.vault, plugin.config.exclude) or files.get_file_from_path(rec["path"]):
+        return False
+    f = File(rec["path"], config.docs_dir, config.site_dir, config.use_directory_urls)
+    f.url = index.page_url(slug)
+    f.dest_uri = f"{f.url}index.html"
+    f.__dict__.pop("abs_dest_path", None)
+    f.inclusion = InclusionLevel.NOT_IN_NAV  # compact nav: entries are reached through type, tag and home pages
+    files.append(f)
+    Page(None, f, config)
+    plugin.entry_files[f.src_uri] = slug
+    index.public.add(slug)
+    index.__dict__.pop("faces", None)
+    insort(plugin.queries.records, rec, key=lambda r: r["slug"])  # as the store lists them: by slug
+    if plugin._urls is not None:
+        plugin._urls |= {f.url, f.dest_uri}
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs |= {f.dest_uri, preview_path(f.url)}
+    return True

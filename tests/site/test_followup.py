@@ -1,0 +1,129 @@
+"""After an edit, the pages it affects are re-rendered without a build; an edit that changes which pages exist is
+left to the build, with nothing written. (Equality with a full build: test_incremental_parity.py.)"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kbsite import GEN
+
+from kbsync.paths import slugify
+from kbsync.store import open_store
+from kbsync.sync import sync_content
+from site_plugins.config import build_site
+from site_plugins.fastpage import publish_first
+from site_plugins.followup import follow_up
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    base = tmp_path_factory.mktemp("follow")
+    subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "8"], check=True,
+                   capture_output=True)
+    store = f"sqlite:///{base / 'kb.sqlite'}"
+    # without discovery panels: their related scores move on many pages of a 60-entry corpus at each edit
+    build_site(base / "content", base / "site", store_url=store, incremental=True, discovery=False)
+    return base / "content", base / "site", store
+
+
+def _plain(content: Path) -> list[Path]:
+    """Public, ordinary entries (no person, no document chapter) with front matter and no attachment."""
+    return [p for p in sorted(content.rglob("*.md"))
+            if p.read_text(encoding="utf-8").startswith("---\n") and "draft: true" not in p.read_text()
+            and "private: true" not in p.read_text() and "/people/" not in str(p) and "/documents/" not in str(p)
+            and not re.search(r"\]\([^)]*\.(png|jpg|svg|pdf)|!\[\[[^\]]*\.(png|jpg|svg|pdf)", p.read_text())]
+
+
+def _front(text: str, key: str, value: str) -> str:
+    head, sep, body = text.partition("\n---\n")
+    lines = [ln for ln in head.split("\n") if not ln.startswith(f"{key}:")]
+    return "\n".join([*lines, f"{key}: {value}"]) + sep + body
+
+
+def _mtimes(site: Path) -> dict[str, int]:
+    return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+
+
+def _sync(content: Path, store: str) -> list[str]:
+    s = open_store(store)
+    try:
+        return sync_content(content, s).changed
+    finally:
+        s.close()
+
+
+def _html(site: Path, url: str) -> str:
+    page = site / url / "index.html"
+    return page.read_text(encoding="utf-8") if page.is_file() else ""
+
+
+# (kind, edit of the victim's text given another entry's stem, what the site then shows given (site, victim slug,
+# victim title, other slug), at most how many pages are re-rendered)
+TARGETED = [
+    ("body", lambda t, o: t + "\nZqmark body sentence.\n", lambda s, v, title, o: "Zqmark" in _html(s, v), 3),
+    ("title", lambda t, o: _front(t, "title", '"Zqmark Title"'), lambda s, v, title, o: "Zqmark" in _html(s, v), 40),
+    ("new tag", lambda t, o: _front(t, "tags", "[zqmark-tag]"),
+     lambda s, v, title, o: f"../../{v}/" in _html(s, "tags/zqmark-tag"), 40),
+    ("link added", lambda t, o: t + f"\nSee [[{o}]].\n",  # the other page's backlinks name the victim
+     lambda s, v, title, o: title in _html(s, o).split("kb-side", 1)[-1], 10),
+    ("embed added", lambda t, o: t + f"\n![[{o}]]\n\nZqmark after.\n", lambda s, v, title, o: "kb-embed" in _html(s, v),
+     10),
+    ("hidden", lambda t, o: _front(t, "draft", "true"), lambda s, v, title, o: not _html(s, v) and f'"{v}/' not in (
+        s / "search" / "search_index.json").read_text(encoding="utf-8") + (s / "typeahead.json").read_text(
+        encoding="utf-8"), 40),
+]
+
+
+@pytest.mark.parametrize(("edit", "shows", "most"), [c[1:] for c in TARGETED], ids=[c[0] for c in TARGETED])
+def test_the_pages_an_edit_affects_are_rerendered_without_a_build(built, edit, shows, most: int) -> None:
+    content, site, store = built
+    i = [c[1] for c in TARGETED].index(edit)
+    victim, other = _plain(content)[i * 3:i * 3 + 2]
+    v, o = slugify(str(victim.relative_to(content))), slugify(str(other.relative_to(content)))
+    s = open_store(store)
+    title = s.get(v)["title"]
+    s.close()
+    old = victim.read_text(encoding="utf-8")
+    before = _mtimes(site)
+    victim.write_text(edit(old, other.stem), encoding="utf-8")
+    changed = _sync(content, store)
+    publish_first(str(site), store, changed)
+    done = follow_up(str(site), store, changed)
+    assert done is not None, "needed a build"
+    after = _mtimes(site)
+    pages = [p for p in after if p.endswith(".html") and after[p] != before.get(p)]
+    print(f"{len(done.rendered)} pages re-rendered of {done.candidates} candidates: {pages[:5]}")
+    assert len(done.rendered) <= most
+    assert shows(site, v, title, o)
+    victim.write_text(old, encoding="utf-8")  # back as it was (a hidden page comes back), without a build
+    changed = _sync(content, store)
+    publish_first(str(site), store, changed)
+    assert follow_up(str(site), store, changed) is not None, "the undo needed a build"
+    assert _html(site, v)
+
+
+# Edits that change which entry pages exist: left to the build, with nothing written before it
+STRUCTURAL = [
+    ("new entry", lambda c, v: (c / "zq-new-entry.md").write_text("---\ntitle: Zq New\n---\nNew.\n", encoding="utf-8")),
+    ("deleted", lambda c, v: v.unlink()),
+    ("renamed", lambda c, v: v.rename(v.with_name("Zq renamed.md"))),
+]
+
+
+@pytest.mark.parametrize("change", [c[1] for c in STRUCTURAL], ids=[c[0] for c in STRUCTURAL])
+def test_edits_that_add_or_remove_pages_are_left_to_the_build(built, change) -> None:
+    content, site, store = built
+    victim = _plain(content)[-1 - [c[1] for c in STRUCTURAL].index(change)]
+    before = _mtimes(site)
+    change(content, victim)
+    changed = _sync(content, store)
+    assert follow_up(str(site), store, changed) is None
+    assert _mtimes(site) == before
+    build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
+
+
+def test_nothing_is_followed_up_without_a_build_of_this_site(tmp_path: Path) -> None:
+    assert follow_up(str(tmp_path / "never-built"), f"sqlite:///{tmp_path / 'x.sqlite'}", ["a"]) is None
