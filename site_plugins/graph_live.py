@@ -121,9 +121,7 @@ class LiveGraph:
                     ch.attr.add(s)
                 if row != old:
                     ch.shown.add(s)
-                targets = frozenset(t for ln in r.get("links") or [] if (t := ln.get("target")) and t != s
-                                    and not ln.get("attachment"))
-                self.links[s] = targets
+                targets = self.links[s] = key[6] if key is not None else frozenset()
                 for t in targets:
                     self.into.setdefault(t, set()).add(s)
                 self.adj[s] = set()
@@ -246,14 +244,24 @@ class LiveGraph:
 
 
 def _inputs(index: SiteIndex, slug: str, r: dict) -> tuple[Any, ...]:
-    return (index.is_public(slug), r.get("title"), r.get("type"), r.get("path"), r.get("tags"), r.get("url"),
-            r.get("links"))
+    """What the graph reads of a record (its link targets, not the link dicts: the last build's stay unreferenced)."""
+    return (index.is_public(slug), r.get("title"), r.get("type"), r.get("path"), _tags(r), r.get("url"),
+            _targets(slug, r))
+
+
+def _tags(r: dict) -> tuple[str, ...]:
+    return tuple(sorted({str(t) for t in r.get("tags") or []}))
+
+
+def _targets(slug: str, r: dict) -> frozenset[str]:
+    return frozenset(t for ln in r.get("links") or [] if (t := ln.get("target")) and t != slug
+                     and not ln.get("attachment"))
 
 
 def _row(index: SiteIndex, slug: str, r: dict) -> Row:
     url = index.page_url(slug)
     return (index.title(slug), str(r.get("type") or "note"), posixpath.dirname(str(r.get("path") or "")),
-            tuple(sorted({str(t) for t in r.get("tags") or []})), None if url == f"{slug}/" else url)
+            _tags(r), None if url == f"{slug}/" else url)
 
 
 def _ix(values: list[str]) -> dict[str, int]:

@@ -45,6 +45,7 @@ class LocalGraphs:
         self.kept: dict[str, tuple[tuple[str, ...], int, int, bool, Key | None]] = {}
         self.digest: dict[str, bytes] = {}  # centre -> hash of its file
         self._order: list[str] | None = None  # every public slug, most linked first
+        self._ranks: dict[str, int] = {}
 
     def types_json(self) -> bytes:
         return orjson.dumps({"v": 1, "types": self.g.types()})
@@ -138,7 +139,8 @@ class LocalGraphs:
         adj = self.g.adj
         near = adj[c]
         need = CAP - 1
-        first = sorted(near, key=lambda x: (-len(adj[x]), x))
+        rank = self._rank()  # by (most links, slug): a C-level sort key
+        first = sorted(near, key=rank.__getitem__)
         view = sorted(first[:VIEW1 - 1])
         a, full = 1 + len(view), len(first) >= VIEW1 - 1
         if len(first) >= need:
@@ -147,10 +149,10 @@ class LocalGraphs:
         want = need - len(first)
         if sum(len(adj[y]) for y in near) <= SCAN:
             ring = set().union(*(adj[y] for y in near)) - near - {c} if near else set()
-            second = heapq.nsmallest(want, ring, key=lambda x: (-len(adj[x]), x))
+            second = heapq.nsmallest(want, ring, key=rank.__getitem__)
         else:  # a hub nearby: its neighbours are most of the site; the best-linked come first anyway
             second = []
-            for x in self._most_linked():
+            for x in self._order or ():
                 if x != c and x not in near and not adj[x].isdisjoint(near):
                     second.append(x)
                     if len(second) == want:
@@ -158,19 +160,25 @@ class LocalGraphs:
         cut = (2, -len(adj[second[-1]]), second[-1]) if len(second) == want and second else None
         return (c, *view, *sorted(first[VIEW1 - 1:]), *sorted(second)), a, 1 + len(first), full, cut
 
-    def _most_linked(self) -> list[str]:
+    def _rank(self) -> dict[str, int]:
+        """Every public slug's place in (most links, slug) order."""
         if self._order is None:
             adj = self.g.adj
             self._order = sorted(self.g.rows, key=lambda x: (-len(adj[x]), x))
-        return self._order
+            self._ranks = {x: i for i, x in enumerate(self._order)}
+        return self._ranks
 
     def _json(self, ids: tuple[str, ...], a: int) -> bytes:
         rows, adj = self.g.rows, self.g.adj
         ix = {s: i for i, s in enumerate(ids)}
-        kept = set(ids)  # set & set walks the smaller one: a hub's thousands of neighbours are not read
+        later = set(ids)  # set & set walks the smaller one: a hub's thousands of neighbours are not read
         types: dict[str, int] = {}
         y = [types.setdefault(rows[s][1], len(types)) for s in ids]
-        pairs = sorted((i, ix[x]) for i, s in enumerate(ids) for x in adj[s] & kept if ix[x] > i)
+        pairs = []
+        for i, s in enumerate(ids):  # each link once, from its earlier end
+            later.discard(s)
+            pairs += [(i, ix[x]) for x in adj[s] & later]
+        pairs.sort()
         return orjson.dumps({"v": 1, "types": list(types), "ids": ids, "t": [rows[s][0] for s in ids], "y": y,
                              "d": [0] + [1] * (a - 1) + [2] * (len(ids) - a), "e": [c for p in pairs for c in p],
                              "u": {str(i): rows[s][4] for i, s in enumerate(ids) if rows[s][4] is not None}})
