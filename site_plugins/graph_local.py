@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 import orjson
@@ -79,30 +79,56 @@ class LocalGraphs:
             now = adj.get(x, set())
             return now ^ partners[x] if x in partners else now
 
+        seen: dict[str, dict[str, int]] = {}
+
         def showing(x: str) -> dict[str, int]:  # centre -> distance, for the files that showed x
-            return {c: d for c, d in _ball(x, old_near).items() if self._dist(c, x) == d}
+            if x not in seen:
+                seen[x] = {c: d for c, d in _ball(x, old_near).items() if self._dist(c, x) == d}
+            return seen[x]
+
+        def member(c: str, y: str) -> None:  # does y enter, leave or move in c's file, as far as y goes?
+            if c not in rows or c == y:
+                return
+            old, cut = self._dist(c, y), self._cut(c)
+            now = 1 if y in adj[c] else 2 if not adj[c].isdisjoint(adj.get(y, ())) else None
+            key = (now, -len(adj.get(y, ())), y) if now is not None else None
+            if old is not None:
+                if key is None or now != old or (cut is not None and key > cut):
+                    out.add(c)
+            elif key is not None and (cut is None or key < cut):
+                out.add(c)
 
         out = {s for s in ch.new | ch.attr | ch.moved if s in rows}
         for x in ch.attr | ch.gone:
             out |= showing(x).keys()
-        for a, b in ch.edges:  # a link inside a file
-            out |= {c for c in showing(a) if self._dist(c, b) is not None}
+        for a, b in ch.edges:
+            # a link inside a file: read the files showing the end with the smaller neighbourhood (not a hub's)
+            a, b = sorted((a, b), key=lambda x: sum(len(adj.get(y, ())) for y in old_near(x)))
+            if a not in ch.gone and b not in ch.gone:  # (the files showing a hidden entry are all in already)
+                out |= {c for c in showing(a) if self._dist(c, b) is not None}
+            for x, y in ((a, b), (b, a)):  # distances change only for the ends' neighbours (to the other end)
+                if y not in ch.gone:
+                    for c in old_near(x) | adj.get(x, set()):
+                        member(c, y)
+        cuts = sorted((k[4], c) for c, k in self.kept.items() if k[4] is not None and k[4][0] == 2)
+        keys = [k for k, _ in cuts]
         for x in (ch.moved | ch.new) & rows.keys():
-            ball, old = _ball(x, adj.__getitem__), showing(x)
-            deg = -len(adj[x])
-            for c, d in old.items():  # leaves the file, or moves in it
-                cut = self._cut(c)
-                if c not in ball or ball[c] != d or (cut is not None and (d, deg, x) > cut):
-                    out.add(c)
-            for c, d in ball.items():  # enters it
-                if c not in old:
-                    cut = self._cut(c)
-                    if cut is None or (d, deg, x) < cut:
-                        out.add(c)
-            for c in adj[x] | old_near(x):  # a hub's neighbour may move in or out of its depth-1 view
+            deg, was = -len(adj[x]), -len(old_near(x))
+            for c in adj[x] | old_near(x):  # at distance 1; a hub's depth-1 view may gain or lose it
+                member(c, x)
                 k = self.kept.get(c)
                 if k is not None and k[3]:
                     out.add(c)
+            if x in ch.new:  # enters the files two links away that keep a key like its own
+                for c, d in _ball(x, adj.__getitem__).items():
+                    cut = self._cut(c)
+                    if d == 2 and (cut is None or (d, deg, x) < cut):
+                        out.add(c)
+                continue
+            # Two links away with the same distance (a changed distance is the links' loop above): x enters or
+            # leaves only a file whose cut lies between its old and new key.
+            lo, hi = sorted([(2, deg, x), (2, was, x)])
+            out.update(c for _, c in cuts[bisect_left(keys, lo):bisect_right(keys, hi)])
         return out & rows.keys()
 
     def _dist(self, c: str, x: str) -> int | None:

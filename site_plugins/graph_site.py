@@ -51,7 +51,7 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
         if site is None:
             live = LiveGraph.full(index)
             site = SITES[key] = SiteGraph(live, LocalGraphs(live))
-            files, gone = site.local.refresh_all(), set()
+            files, gone = site.local.refresh_all(), set[str]()
             write_graph = True
         else:
             live = site.live
