@@ -2,7 +2,10 @@
 """graph.json and the local graph files after one edit, updated in place (graph_site.publish_graph) vs
 recomputed whole with a fresh layout (what a rebuild did before), on one generated corpus.
 
-    python bench/graph_edit.py [--corpus /work/corpora/c10000] [--edits 20] [--out bench/out/graph-edit]
+    python bench/graph_edit.py [--entries 10000] [--edits 20] [--out bench/out/graph-edit]
+
+The corpus is kbsync.testing.corpus's (`<out>/corpus-<entries>`, generated when missing; a symlink to a
+pre-generated one with the default seed is reused).
 
 Edits are made to the records in memory (the sync is not timed): for each kind (link added, link removed,
 title, tag, visibility, body) `--edits` of them, each timed as the editing path runs it (the changed slugs
@@ -69,20 +72,22 @@ def pct(xs: list[float], p: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=Path("/work/corpora/c10000"))
+    ap.add_argument("--entries", type=int, default=10_000)
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "graph-edit")
     ap.add_argument("--skip-before", action="store_true", help="skip the whole-graph recompute (23 s at 10k)")
     a = ap.parse_args()
     import site_plugins.graph_layout as gl
+    from kbsync.testing.corpus import ensure
     from site_plugins.graph import graph_json
     from site_plugins.graph_site import publish_graph, settle
     from site_plugins.index import SiteIndex, sync_and_load
 
-    store = a.out / "kb.sqlite"
+    store = a.out / f"kb-{a.entries}.sqlite"
     a.out.mkdir(parents=True, exist_ok=True)
+    content, _ = ensure(a.out / f"corpus-{a.entries}", a.entries)
     t0 = time.perf_counter()
-    records, rev, att = sync_and_load(str(a.corpus / "content"), f"sqlite:///{store}", sync=not store.exists())
+    records, rev, att = sync_and_load(str(content), f"sqlite:///{store}", sync=not store.exists())
     index = SiteIndex.from_records(records, rev, att)
     print(f"{len(index.public):,} public entries of {len(records):,} (loaded in {time.perf_counter() - t0:.1f} s)")
     site = a.out / "site"
