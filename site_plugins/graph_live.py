@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,8 @@ class LiveGraph:
         self.idle = threading.Event()
         self.idle.set()
         self._worker: threading.Thread | None = None
+        self._ids: list[str] | None = None  # sorted(rows), until the nodes change
+        self._links: list[tuple[str, str]] = []  # every edge as a sorted slug pair, kept sorted (= index order)
 
     @classmethod
     def full(cls, index: SiteIndex) -> LiveGraph:
@@ -135,6 +138,15 @@ class LiveGraph:
                 for x in old_near ^ self.adj.get(s, set()):
                     ch.edges.add((min(s, x), max(s, x)))
             ch.moved = {x for e in ch.edges for x in e if x in self.rows}
+            if ch.new or ch.gone:
+                self._ids = None
+            for a, b in sorted(ch.edges):  # a sorted slug pair list stays in index order whatever nodes come
+                i = bisect_left(self._links, (a, b))
+                present = i < len(self._links) and self._links[i] == (a, b)
+                if b in self.adj.get(a, ()) and not present:
+                    self._links.insert(i, (a, b))
+                elif present and b not in self.adj.get(a, ()):
+                    del self._links[i]
             if ch.edges or ch.new or ch.gone:
                 self.version += 1
                 self.settled = False
@@ -201,11 +213,13 @@ class LiveGraph:
 
     # -- output ----------------------------------------------------------------------------------
     def ids(self) -> list[str]:
-        return sorted(self.rows)
+        if self._ids is None:
+            self._ids = sorted(self.rows)
+        return list(self._ids)
 
     def pairs(self) -> list[tuple[int, int]]:
         ix = {s: i for i, s in enumerate(self.ids())}
-        return sorted((ix[a], ix[b]) for a, near in self.adj.items() for b in near if a < b)
+        return [(ix[a], ix[b]) for a, b in self._links]
 
     def types(self) -> list[str]:
         """Type names by count, then name: a type's index picks its colour on every graph."""

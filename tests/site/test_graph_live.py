@@ -148,7 +148,7 @@ def test_the_layout_behind_replaces_positions_with_a_full_builds(tmp_path: Path)
     g.write(g.path)
     provisional = orjson.loads((tmp_path / "graph.json").read_bytes())
     g.relayout_behind()
-    assert g.settle(120) and g.settled
+    assert g.settle(300) and g.settled
     gl._last[:] = [None, []]
     full = LiveGraph.full(index).data()
     settled = orjson.loads((tmp_path / "graph.json").read_bytes())
@@ -184,6 +184,6 @@ def test_an_edit_during_the_layout_behind_lays_out_again(monkeypatch: pytest.Mon
     g.update(index, [c])
     g.relayout_behind()  # already running: it notices the newer graph when it ends
     release.set()
-    assert g.settle(30) and len(calls) == 2
+    assert g.settle(300) and len(calls) == 2
     gl._last[:] = [None, []]
     assert g.data() == LiveGraph.full(index).data()
