@@ -48,15 +48,14 @@ def _write_if_changed(path: Path, text: str) -> bool:
 def patch_json_outputs(plugin: Any, config: Any) -> list[str]:
     """graph.json, explorer.json and typeahead.json from the updated index; returns the files rewritten."""
     from .explorer import EXPLORER_JSON, explorer_json
-    from .graph import graph_json
+    from .graph_site import publish_graph
     from .index import typeahead_json
 
     index = plugin.index
     out = []
-    if plugin.config.graph:
-        plugin.graph = graph_json(index)
-        if _write_if_changed(Path(config.site_dir, "graph.json"), plugin.graph):
-            out.append("graph.json")
+    if plugin.config.graph:  # in place: attributes at once, positions kept until the layout behind settles
+        publish_graph(config.site_dir, index, incremental=True)
+        out.append("graph.json")
     if plugin.config.explorer:
         plugin.explorer = explorer_json(index)
         if _write_if_changed(Path(config.site_dir, EXPLORER_JSON), plugin.explorer):

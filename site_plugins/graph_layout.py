@@ -20,13 +20,20 @@ def layout(ids: Sequence[str], pairs: Sequence[tuple[int, int]]) -> list[tuple[i
     key = (tuple(ids), tuple(pairs))
     if _last[0] == key:
         return list(_last[1])
+    out = positions(n, pairs)
+    _last[:] = [key, out]
+    return list(out)
+
+
+def positions(n: int, pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The layout itself (no cache): depends only on the node count and the index pairs."""
+    if n == 0:
+        return []
     coords = _rein(_force(n, pairs) if n <= CORE else _core_and_rest(n, pairs))
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     x0, y0 = min(xs), min(ys)
     span = max(max(xs) - x0, max(ys) - y0) or 1.0
-    out = [(round((x - x0) / span * SCALE), round((y - y0) / span * SCALE)) for x, y in coords]
-    _last[:] = [key, out]
-    return list(out)
+    return [(round((x - x0) / span * SCALE), round((y - y0) / span * SCALE)) for x, y in coords]
 
 
 def _core_and_rest(n: int, pairs: Sequence[tuple[int, int]]) -> list[list[float]]:
@@ -97,3 +104,24 @@ def _rein(coords: list[list[float]]) -> list[tuple[float, float]]:
             x, y = cx + (x - cx) * k, cy + (y - cy) * k
         out.append((x, y))
     return out
+
+
+def main() -> None:
+    """Child process of a layout that runs behind a live site (graph_live.py): JSON {n, e} in, flat xy out.
+
+    A process, not a thread: igraph holds the GIL for the whole layout (23 s at 10,000 entries), which would
+    stall the server's own work, and in a thread its random draws differ (another picture than a full build's).
+    Niced, so the page an edit publishes first is not slowed by it either."""
+    import json
+    import os
+    import sys
+
+    os.nice(10)
+    job = json.load(sys.stdin)
+    e = job["e"]
+    xy = positions(job["n"], list(zip(e[::2], e[1::2], strict=True)))
+    json.dump([c for p in xy for c in p], sys.stdout, separators=(",", ":"))
+
+
+if __name__ == "__main__":
+    main()

@@ -24,7 +24,8 @@ from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .fastpage import LastBuild, remember
-from .graph import graph_json, graph_vendor_files, local_graph_html
+from .graph import graph_vendor_files, local_graph_html
+from .graph_site import publish_graph
 from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
@@ -86,7 +87,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.generated: dict[str, GenPage] = {}
         self.entry_files: dict[str, str] = {}  # src_uri -> slug
         self.new_keys: dict[str, str] = {}
-        self.graph: str | None = None
         self.explorer: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
@@ -387,8 +387,6 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         if self.index is not None:
             self._select_attachments(files, config)
-        if self.config.graph and self.index is not None:
-            self.graph = graph_json(self.index)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
@@ -417,7 +415,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             side.append(found.unlinked_html(slug, url) if found else "")  # under the backlinks, collapsed
         side.append(found.related_html(slug, url) if found else "")
         if self.config.graph:
-            side.append(local_graph_html(slug, relative("", url), self.config.local_graph_depth))
+            side.append(local_graph_html(slug, relative("", url), self.config.local_graph_depth, url))
         content = page.content or ""
         h1 = content.find("</h1>")
         cut = h1 + 5 if h1 >= 0 else 0
@@ -444,9 +442,9 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
-        if self.graph is not None:
-            path = Path(config.site_dir, "graph.json")
-            path.write_text(self.graph, encoding="utf-8")
+        graph_files: set[str] = set()
+        if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
+            graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty)
         if self.index is not None:  # the search box's names when no API answers (a static host)
             Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
         if self.explorer is not None:
@@ -457,7 +455,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                 outputs |= {preview_path(f.url) for f in self.files.documentation_pages()
                             if f.src_uri in self.entry_files} if self.files is not None else set()
             for stale in self.cache.commit(config.site_dir, self.new_keys,
-                                           outputs | {"graph.json", "typeahead.json", EXPLORER_JSON}):
+                                           outputs | graph_files | {"typeahead.json", EXPLORER_JSON}):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()

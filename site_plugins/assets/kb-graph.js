@@ -2,7 +2,10 @@
    y (type index), f (folder index), g (tag indexes): one item per public entry; xy: flat x,y ints laid out at build
    time; e: edges as flat index pairs; u: {index: url} where the URL is not `<id>/`}.
    Global graph: WebGL (vendored sigma + graphology, loaded only on that page) with legend, filters and search.
-   Local graph: canvas 2D, entries within 1 or 2 hops, the same colours. */
+   Local graph: canvas 2D, entries within 1 or 2 hops, the same colours, drawn from the page's own kb-local.json
+   (site_plugins/graph_local.py: {v: 1, types: names, ids, t, y (index into types), d (distance), e (flat index
+   pairs), u}; the entry first, at most 120) and graph-types.json ({types}: names by count, as graph.json's),
+   so an entry page never downloads graph.json. */
 (function () {
   "use strict";
   // Tableau-like, distinguishable on light and dark backgrounds; the type index picks the colour everywhere.
@@ -72,27 +75,42 @@
 
   /* ---------- local graph: canvas 2D ---------- */
 
-  function subgraph(d, center, depth) {
-    var idx = d.ids.indexOf(center);
-    if (idx < 0) return { nodes: [], links: [], center: -1 };
-    var adj = adjacency(d), dist = {}, frontier = [idx], k;
-    dist[idx] = 0;
-    for (k = 0; k < depth; k++) {
-      var next = [];
-      frontier.forEach(function (a) {
-        adj[a].forEach(function (b) { if (!(b in dist)) { dist[b] = k + 1; next.push(b); } });
+  var localCache = {};
+
+  function json(href) {
+    if (!localCache[href]) localCache[href] = fetch(href).then(function (r) {
+      if (!r.ok) throw new Error(href + ": HTTP " + r.status);
+      return r.json();
+    });
+    return localCache[href];
+  }
+
+  // The page's neighbourhood, its type indexes mapped to the site-wide order (the global graph's colours).
+  function loadLocal(src, root) {
+    return Promise.all([json(src), json(root + "graph-types.json")]).then(function (res) {
+      var d = res[0], order = res[1].types.slice(), at = {};
+      if (d.v !== 1) throw new Error("kb-local.json: unknown format " + d.v);
+      order.forEach(function (name, i) { at[name] = i; });
+      d.y = d.y.map(function (k) {  // a type the site-wide list lacks (a newer file): appended, grey
+        var name = d.types[k];
+        if (!(name in at)) { at[name] = order.length; order.push(name); }
+        return at[name];
       });
-      frontier = next;
-    }
-    // Hubs: keep the closest, best-connected neighbours so the local graph stays readable.
-    var keep = Object.keys(dist).map(Number).sort(function (a, b) {
-      return dist[a] - dist[b] || d.deg[b] - d.deg[a] || a - b;
-    }).slice(0, depth > 1 ? 120 : 80);
-    var map = {};
-    var nodes = keep.map(function (a, j) { map[a] = j; return { i: a, t: d.t[a], ty: d.y[a], dist: dist[a] }; });
+      d.types = order;
+      return d;
+    });
+  }
+
+  // The server already chose the nodes (closest, then best-linked): depth 1 shows those one link away.
+  function subgraph(d, depth) {
+    var keep = [], map = {}, i;
+    for (i = 0; i < d.ids.length; i++) if (d.d[i] <= depth) { map[i] = keep.length; keep.push(i); }
+    var nodes = keep.map(function (a) { return { i: a, t: d.t[a], ty: d.y[a], dist: d.d[a] }; });
     var links = [];
-    keep.forEach(function (a) { adj[a].forEach(function (b) { if (b in map && a < b) links.push([map[a], map[b]]); }); });
-    return { nodes: nodes, links: links, center: map[idx] };
+    for (i = 0; i < d.e.length; i += 2) {
+      if (d.e[i] in map && d.e[i + 1] in map) links.push([map[d.e[i]], map[d.e[i + 1]]]);
+    }
+    return { nodes: nodes, links: links, center: keep.length ? 0 : -1 };
   }
 
   function settle(g, w, h) {
@@ -161,14 +179,14 @@
     var canvas = box.querySelector("canvas"), root = box.getAttribute("data-root") || "./";
     var leg = box.querySelector(".kb-graph-legend");
     var state = { g: null, hover: -1 };
-    load(root).then(function (d) {
+    loadLocal(box.getAttribute("data-src") || "kb-local.json", root).then(function (d) {
       var dpr = window.devicePixelRatio || 1, w = canvas.clientWidth || 300, h = canvas.clientHeight || 200;
       canvas.width = w * dpr; canvas.height = h * dpr;
       var ctx = canvas.getContext("2d");
       ctx.scale(dpr, dpr);
       function render() {
         var depth = +box.getAttribute("data-depth") === 2 ? 2 : 1;
-        var g = state.g = subgraph(d, box.getAttribute("data-center"), depth);
+        var g = state.g = subgraph(d, depth);
         settle(g, w, h);
         // Crowded: label only the best-connected few (the rest on hover), or the labels overprint each other.
         g.nodes.slice().sort(function (a, b) { return b.deg - a.deg || a.i - b.i; }).slice(0, 6)

@@ -80,6 +80,57 @@ def test_graph_json_is_compact(corpus_site: Site) -> None:
     assert b'"id":' not in raw and b"\n" not in raw
 
 
+def _local_files(site: Site) -> dict[str, dict]:
+    return {p.parent.relative_to(site.out).as_posix(): json.loads(p.read_text(encoding="utf-8"))
+            for p in site.out.rglob("kb-local.json")}
+
+
+def test_every_public_entry_has_a_small_local_graph_file_matching_graph_json(corpus_site: Site) -> None:
+    d, files = graph(corpus_site), _local_files(corpus_site)
+    url = {s: d["u"].get(str(i), f"{s}/").rstrip("/") for i, s in enumerate(d["ids"])}
+    assert sorted(files) == sorted(url.values())
+    ix = {s: i for i, s in enumerate(d["ids"])}
+    adj: dict[int, set[int]] = {i: set() for i in range(len(d["ids"]))}
+    for a, b in zip(d["e"][::2], d["e"][1::2], strict=True):
+        adj[a].add(b)
+        adj[b].add(a)
+    types = json.loads((corpus_site.out / "graph-types.json").read_text(encoding="utf-8"))["types"]
+    assert types == d["types"]
+    for slug, u in url.items():
+        f = files[u]
+        c = ix[slug]
+        nodes = [ix[s] for s in f["ids"]]
+        assert f["v"] == 1 and nodes[0] == c and len(nodes) <= 120 and len(set(nodes)) == len(nodes)
+        assert f["d"][0] == 0 and all(d_ in (1, 2) for d_ in f["d"][1:])
+        one = {k for k, d_ in zip(nodes, f["d"], strict=True) if d_ == 1}
+        assert one <= adj[c] and len(one) == min(len(adj[c]), 79)
+        for k, s in enumerate(f["ids"]):  # titles and types are graph.json's; links are the real ones among them
+            assert f["t"][k] == d["t"][ix[s]] and f["types"][f["y"][k]] == d["types"][d["y"][ix[s]]]
+        local = {(nodes[a], nodes[b]) for a, b in zip(f["e"][::2], f["e"][1::2], strict=True)}
+        assert local == {(a, b) for a in nodes for b in adj[a] & set(nodes) if nodes.index(a) < nodes.index(b)}
+    sizes = sorted((corpus_site.out / u / "kb-local.json").stat().st_size for u in url.values())
+    assert sizes[-1] < 16_000, sizes[-5:]  # KBs, not graph.json's size
+    assert sizes[-1] < (corpus_site.out / "graph.json").stat().st_size / 2
+
+
+def test_local_graph_files_leak_nothing_hidden(corpus_site: Site) -> None:
+    truth = corpus_site.truth
+    hidden = [p for p in truth["entries"] if not public(truth, p)]
+    shown = {t for f in _local_files(corpus_site).values() for t in f["t"]}
+    assert hidden and truth["private_canaries"]
+    for p in sorted(corpus_site.out.rglob("kb-local.json")) + [corpus_site.out / "graph-types.json"]:
+        raw = p.read_text(encoding="utf-8")
+        for c in truth["private_canaries"]:
+            assert c not in raw, p
+        ids = set(json.loads(raw).get("ids", []))
+        for h in hidden:
+            assert slugify(h) not in ids, (p, h)
+            if truth["entries"][h]["title"] not in shown:
+                assert json.dumps(truth["entries"][h]["title"], ensure_ascii=False) not in raw, (p, h)
+    for h in hidden:  # and no file beside a hidden entry's would-be page
+        assert not (corpus_site.out / slugify(h) / "kb-local.json").exists(), h
+
+
 # ---------- layout ----------
 
 def _ring(n: int) -> list[tuple[int, int]]:
@@ -261,6 +312,8 @@ def test_local_graph_depth_and_colours(corpus_site: Site, server: str, browser, 
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
     page.goto(server + _busiest(corpus_site), wait_until="load")
     box = page.locator(".kb-graph-local")
     box.scroll_into_view_if_needed()
@@ -273,6 +326,9 @@ def test_local_graph_depth_and_colours(corpus_site: Site, server: str, browser, 
     page.wait_for_function("n => +document.querySelector('.kb-graph-local').dataset.nodes > n", arg=one)
     assert box.get_attribute("data-depth") == "2"
     page.screenshot(path=str(tmp_path / f"local-{viewport[0]}.png"), full_page=True)
+    # drawn from the page's own neighbourhood file: the whole graph.json is never downloaded
+    assert server + _busiest(corpus_site) + "kb-local.json" in fetched
+    assert not [u for u in fetched if u.split("?")[0].endswith("/graph.json")], fetched
     page.goto(server + "graph/", wait_until="load")
     page.wait_for_selector(".kb-graph-global[data-drawn='1']", timeout=20_000)
     global_colours = dict(page.locator(".kb-graph-global .kb-graph-type").evaluate_all(

@@ -1,0 +1,222 @@
+"""Local graphs: beside each public entry page, `kb-local.json` with its neighbourhood (depth 2, capped), so an
+entry page downloads a few KB instead of the whole graph.json (16 MB at 100,000 entries).
+
+A file keeps the entry, then its neighbours, then theirs, best-connected first (key: distance, fewest links
+last, slug), CAP in all, and marks the depth each shows at (1: the VIEW1 best-linked neighbours; 2: the
+rest); nodes are listed by that depth, then slug, so a file changes only when what it shows changes. After
+an edit only the files that can change are recomputed: those showing a changed entry, those with a changed
+link inside, those a re-linked entry enters or leaves (its new key against the file's cut, the key of the
+last node it kept), and a hub's whose depth-1 view it may enter or leave. Colours come from `graph-types.json` (type names by count), shared
+with the global graph.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+import orjson
+
+from .graph_live import Change, LiveGraph
+
+LOCAL_JSON = "kb-local.json"
+TYPES_JSON = "graph-types.json"
+CAP = 120  # nodes in a local graph, the entry included: readable in a side panel
+VIEW1 = 80  # of them at depth 1 (the best-linked neighbours of a hub); the others show at depth 2
+SCAN = 3000  # a second ring larger than this is picked from the global degree order instead of collected
+
+Key = tuple[int, int, str]  # (distance, -links, slug): smaller is kept first
+
+
+def local_path(page_url: str) -> str:
+    """Site path of a page's local graph file (`a/b/` -> `a/b/kb-local.json`)."""
+    return f"{page_url}{LOCAL_JSON}" if page_url.endswith("/") or not page_url else f"{page_url}.{LOCAL_JSON}"
+
+
+class LocalGraphs:
+    """The local graph file of every public entry of one LiveGraph, and what each one kept."""
+
+    def __init__(self, graph: LiveGraph) -> None:
+        self.g = graph
+        # centre -> (its file's nodes in file order: itself, the neighbours shown at depth 1, the other
+        # neighbours, then distance 2, each group by slug; where the 2nd and 3rd groups start; whether depth 1
+        # is full (VIEW1); the file's cut, None when nothing was left out). ~1 KB a centre.
+        self.kept: dict[str, tuple[tuple[str, ...], int, int, bool, Key | None]] = {}
+        self.digest: dict[str, bytes] = {}  # centre -> hash of its file
+        self._order: list[str] | None = None  # every public slug, most linked first
+        self._ranks: dict[str, int] = {}
+
+    def types_json(self) -> bytes:
+        return orjson.dumps({"v": 1, "types": self.g.types()})
+
+    def refresh_all(self) -> dict[str, bytes]:
+        """Every file (a full build): centre -> its JSON."""
+        self._order = None
+        return self._refresh(sorted(self.g.rows))
+
+    def refresh(self, ch: Change) -> tuple[dict[str, bytes], set[str]]:
+        """After `LiveGraph.update` returned `ch`: (centre -> new JSON of the files that changed, centres gone)."""
+        if ch.edges or ch.new or ch.gone:
+            self._order = None
+        centres = self.affected(ch)
+        for s in ch.gone:
+            self.kept.pop(s, None)
+            self.digest.pop(s, None)
+        out = self._refresh(sorted(centres), force=ch.attr | ch.new)  # force: a URL change moves the file
+        return out, set(ch.gone)
+
+    def affected(self, ch: Change) -> set[str]:
+        """Centres whose file may differ after `ch`, judged against the files as they were (the graph before
+        `ch` is the graph now with `ch.edges` toggled back)."""
+        rows, adj = self.g.rows, self.g.adj
+        partners: dict[str, set[str]] = {}
+        for a, b in ch.edges:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+
+        def old_near(x: str) -> set[str]:
+            now = adj.get(x, set())
+            return now ^ partners[x] if x in partners else now
+
+        seen: dict[str, dict[str, int]] = {}
+
+        def showing(x: str) -> dict[str, int]:  # centre -> distance, for the files that showed x
+            if x not in seen:
+                seen[x] = {c: d for c, d in _ball(x, old_near).items() if self._dist(c, x) == d}
+            return seen[x]
+
+        def member(c: str, y: str) -> None:  # does y enter, leave or move in c's file, as far as y goes?
+            if c not in rows or c == y:
+                return
+            old, cut = self._dist(c, y), self._cut(c)
+            now = 1 if y in adj[c] else 2 if not adj[c].isdisjoint(adj.get(y, ())) else None
+            key = (now, -len(adj.get(y, ())), y) if now is not None else None
+            if old is not None:
+                if key is None or now != old or (cut is not None and key > cut):
+                    out.add(c)
+            elif key is not None and (cut is None or key < cut):
+                out.add(c)
+
+        out = {s for s in ch.new | ch.attr | ch.moved if s in rows}
+        for x in ch.attr | ch.gone:
+            out |= showing(x).keys()
+        for a, b in ch.edges:
+            # a link inside a file: read the files showing the end with the smaller neighbourhood (not a hub's)
+            a, b = sorted((a, b), key=lambda x: sum(len(adj.get(y, ())) for y in old_near(x)))
+            if a not in ch.gone and b not in ch.gone:  # (the files showing a hidden entry are all in already)
+                out |= {c for c in showing(a) if self._dist(c, b) is not None}
+            for x, y in ((a, b), (b, a)):  # distances change only for the ends' neighbours (to the other end)
+                if y not in ch.gone:
+                    for c in old_near(x) | adj.get(x, set()):
+                        member(c, y)
+        cuts = sorted((k[4], c) for c, k in self.kept.items() if k[4] is not None and k[4][0] == 2)
+        keys = [k for k, _ in cuts]
+        for x in (ch.moved | ch.new) & rows.keys():
+            deg, was = -len(adj[x]), -len(old_near(x))
+            for c in adj[x] | old_near(x):  # at distance 1; a hub's depth-1 view may gain or lose it
+                member(c, x)
+                k = self.kept.get(c)
+                if k is not None and k[3]:
+                    out.add(c)
+            if x in ch.new:  # enters the files two links away that keep a key like its own
+                for c, d in _ball(x, adj.__getitem__).items():
+                    cut = self._cut(c)
+                    if d == 2 and (cut is None or (d, deg, x) < cut):
+                        out.add(c)
+                continue
+            # Two links away with the same distance (a changed distance is the links' loop above): x enters or
+            # leaves only a file whose cut lies between its old and new key.
+            lo, hi = sorted([(2, deg, x), (2, was, x)])
+            out.update(c for _, c in cuts[bisect_left(keys, lo):bisect_right(keys, hi)])
+        return out & rows.keys()
+
+    def _dist(self, c: str, x: str) -> int | None:
+        """x's distance in c's file as last written, None when the file does not show it."""
+        k = self.kept.get(c)
+        if k is None:
+            return None
+        ids = k[0]
+        if ids[0] == x:
+            return 0
+        for lo, hi, d in ((1, k[1], 1), (k[1], k[2], 1), (k[2], len(ids), 2)):
+            i = bisect_left(ids, x, lo, hi)
+            if i < hi and ids[i] == x:
+                return d
+        return None
+
+    def _cut(self, c: str) -> Key | None:
+        k = self.kept.get(c)
+        return k[4] if k is not None else None
+
+    def _refresh(self, centres: Iterable[str], force: set[str] | frozenset[str] = frozenset()) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for c in centres:
+            k = self.kept[c] = self._keep(c)
+            text = self._json(k[0], k[1])
+            digest = hashlib.blake2b(text, digest_size=12).digest()
+            if self.digest.get(c) != digest or c in force:
+                self.digest[c] = digest
+                out[c] = text
+        return out
+
+    def _keep(self, c: str) -> tuple[tuple[str, ...], int, int, bool, Key | None]:
+        """The nodes of `c`'s file in file order, where its groups start, and its cuts (see `kept`)."""
+        adj = self.g.adj
+        near = adj[c]
+        need = CAP - 1
+        rank = self._rank()  # by (most links, slug): a C-level sort key
+        first = sorted(near, key=rank.__getitem__)
+        view = sorted(first[:VIEW1 - 1])
+        a, full = 1 + len(view), len(first) >= VIEW1 - 1
+        if len(first) >= need:
+            last = first[need - 1]
+            return (c, *view, *sorted(first[VIEW1 - 1:need])), a, 1 + need, full, (1, -len(adj[last]), last)
+        want = need - len(first)
+        if sum(len(adj[y]) for y in near) <= SCAN:
+            ring = set().union(*(adj[y] for y in near)) - near - {c} if near else set()
+            second = heapq.nsmallest(want, ring, key=rank.__getitem__)
+        else:  # a hub nearby: its neighbours are most of the site; the best-linked come first anyway
+            second = []
+            for x in self._order or ():
+                if x != c and x not in near and not adj[x].isdisjoint(near):
+                    second.append(x)
+                    if len(second) == want:
+                        break
+        cut = (2, -len(adj[second[-1]]), second[-1]) if len(second) == want and second else None
+        return (c, *view, *sorted(first[VIEW1 - 1:]), *sorted(second)), a, 1 + len(first), full, cut
+
+    def _rank(self) -> dict[str, int]:
+        """Every public slug's place in (most links, slug) order."""
+        if self._order is None:
+            adj = self.g.adj
+            self._order = sorted(self.g.rows, key=lambda x: (-len(adj[x]), x))
+            self._ranks = {x: i for i, x in enumerate(self._order)}
+        return self._ranks
+
+    def _json(self, ids: tuple[str, ...], a: int) -> bytes:
+        rows, adj = self.g.rows, self.g.adj
+        ix = {s: i for i, s in enumerate(ids)}
+        later = set(ids)  # set & set walks the smaller one: a hub's thousands of neighbours are not read
+        types: dict[str, int] = {}
+        y = [types.setdefault(rows[s][1], len(types)) for s in ids]
+        pairs = []
+        for i, s in enumerate(ids):  # each link once, from its earlier end
+            later.discard(s)
+            pairs += [(i, ix[x]) for x in adj[s] & later]
+        pairs.sort()
+        return orjson.dumps({"v": 1, "types": list(types), "ids": ids, "t": [rows[s][0] for s in ids], "y": y,
+                             "d": [0] + [1] * (a - 1) + [2] * (len(ids) - a), "e": [c for p in pairs for c in p],
+                             "u": {str(i): rows[s][4] for i, s in enumerate(ids) if rows[s][4] is not None}})
+
+
+def _ball(x: str, near) -> dict[str, int]:  # noqa: ANN001 (slug -> neighbours)
+    """Entries within two links of x, with their distance."""
+    dist = {x: 0}
+    first = near(x)
+    for y in first:
+        dist[y] = 1
+    for y in first:
+        for z in near(y):
+            dist.setdefault(z, 2)
+    return dist
