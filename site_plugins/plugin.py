@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
+from . import parallel
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
@@ -105,6 +106,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
         install_atomic_writes()  # `kb serve` serves the folder while we write into it
         install_reused_markdown()  # one Markdown converter per build, not one per page
+        parallel.install()  # big builds read and render pages over the cores (site_plugins/parallel.py)
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
@@ -373,6 +375,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
+        parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         if self.index is not None:
             self._select_attachments(files, config)
         if self.config.graph and self.index is not None:
@@ -420,7 +423,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.incremental and self.dirty:
             self.cache.keep_titles(config.site_dir, nav.pages)
         self.built = (nav, None)
+        parallel.arm(self, nav)
         return nav
+
+    def on_build_error(self, error) -> None:  # noqa: ANN001
+        parallel.abort(error)  # a page worker stops; the main process stops its workers
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:

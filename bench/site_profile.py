@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Where a cold kb site build spends its time: cProfile of one build, top functions by own and cumulative time.
+
+    python bench/site_profile.py --entries 10000 [--out bench/out/profile] [--top 15] [--presync]
+
+The store is synced first (`--presync`, default on) so the profile shows the site build, not the sync.
+Prints wall and CPU time (parent and children, workers included) and the load average next to them.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import logging
+import os
+import pstats
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--entries", type=int, default=10000)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "profile")
+    ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--no-presync", dest="presync", action="store_false")
+    ap.add_argument("--no-profile", dest="profile", action="store_false", help="time only")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    from kbsync.testing.corpus import ensure
+    from site_plugins.config import build_site
+
+    out = a.out.resolve()
+    content, _ = ensure(out, a.entries)
+    store = f"sqlite:///{out / 'kb.sqlite'}"
+    if a.presync:
+        from kbsync.store import open_store
+        from kbsync.sync import sync_content
+
+        s = open_store(store)
+        try:
+            sync_content(content, s)
+        finally:
+            s.close()
+    site = out / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    prof = cProfile.Profile() if a.profile else None
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    if prof is not None:
+        prof.enable()
+    build_site(content, site, store_url=store)
+    if prof is not None:
+        prof.disable()
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    print(f"cold build {a.entries} entries: {wall:.2f} s wall, {cpu:.2f} s CPU, load {os.getloadavg()[0]:.2f}")
+    if prof is not None:
+        prof.dump_stats(str(out / "profile.pstats"))  # for a closer look: python -m pstats <file>
+        for key in ("tottime", "cumulative"):
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
+            text = buf.getvalue()
+            print(text[text.find("   ncalls"):])
+
+
+if __name__ == "__main__":
+    main()
