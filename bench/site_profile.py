@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Where a cold kb site build spends its time: cProfile of one build, top functions by own and cumulative time.
 
-    python bench/site_profile.py --entries 10000 [--out bench/out/profile] [--top 15] [--presync]
+    python bench/site_profile.py --entries 10000 [--out bench/out/profile] [--top 15] [--no-profile]
+                                 [--parallel 1 0]
 
-The store is synced first (`--presync`, default on) so the profile shows the site build, not the sync.
-Prints wall and CPU time (parent and children, workers included) and the load average next to them.
+The store is synced first (`--no-presync` skips it) so the figures show the site build, not the sync.
+Builds once per `--parallel` value (the plugin option: 1 one process, 0 one per core), in the same run;
+prints wall and CPU time (this process and its reaped children: page workers, graph layout, pools) with the
+load average, and the profile of the main process (workers' time shows as waiting for them).
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--no-presync", dest="presync", action="store_false")
     ap.add_argument("--no-profile", dest="profile", action="store_false", help="time only")
+    ap.add_argument("--parallel", type=int, nargs="+", default=[0], help="`parallel` option per build (1: serial)")
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -55,25 +59,27 @@ def main() -> None:
             sync_content(content, s)
         finally:
             s.close()
-    site = out / "site"
-    if site.exists():
-        shutil.rmtree(site)
-    prof = cProfile.Profile() if a.profile else None
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    if prof is not None:
-        prof.enable()
-    build_site(content, site, store_url=store)
-    if prof is not None:
-        prof.disable()
-    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    print(f"cold build {a.entries} entries: {wall:.2f} s wall, {cpu:.2f} s CPU, load {os.getloadavg()[0]:.2f}")
-    if prof is not None:
-        prof.dump_stats(str(out / "profile.pstats"))  # for a closer look: python -m pstats <file>
-        for key in ("tottime", "cumulative"):
-            buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
-            text = buf.getvalue()
-            print(text[text.find("   ncalls"):])
+    for workers in a.parallel:
+        site = out / "site"
+        if site.exists():
+            shutil.rmtree(site)
+        prof = cProfile.Profile() if a.profile else None
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        if prof is not None:
+            prof.enable()
+        build_site(content, site, store_url=store, parallel=workers)
+        if prof is not None:
+            prof.disable()
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        print(f"cold build {a.entries} entries, parallel={workers}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
+        if prof is not None:
+            prof.dump_stats(str(out / f"profile-{workers}.pstats"))  # a closer look: python -m pstats FILE
+            for key in ("tottime", "cumulative"):
+                buf = io.StringIO()
+                pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
+                text = buf.getvalue()
+                print(text[text.find("   ncalls"):], flush=True)
 
 
 if __name__ == "__main__":

@@ -135,9 +135,14 @@ def _search_lists(config: Any) -> list[tuple[str, list[Any]]]:
     return out
 
 
-def _start(plugin: Any, nav_pages: set[str], config: Any, files: Any, dirty: bool) -> None:
+def _can_fork(option: int) -> bool:
     import threading
 
+    # A thread holding a lock at fork() would leave it held in the child forever.
+    return workers(option) > 1 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _start(plugin: Any, nav_pages: set[str], config: Any, files: Any, dirty: bool) -> None:
     from mkdocs.structure.files import InclusionLevel
     from mkdocs.structure.pages import Page
 
@@ -147,10 +152,7 @@ def _start(plugin: Any, nav_pages: set[str], config: Any, files: Any, dirty: boo
             Page(None, f, config)
     pages = [f.page for f in docs if f.page is not None and (not dirty or f.is_modified())]
     count = min(workers(plugin.config.parallel), len(pages) // (MIN_PAGES // 2) or 1)
-    if len(pages) < MIN_PAGES or count < 2:
-        return
-    if threading.active_count() > 1:  # a forked thread's held lock would stay held in the worker
-        log.debug("kb: pages rendered in one process (other threads are running)")
+    if len(pages) < MIN_PAGES or count < 2 or not _can_fork(plugin.config.parallel):
         return
     shares = [{p.file.src_uri for p in pages[i::count]} for i in range(count)]
     shared = {p.file.src_uri for p in pages}
@@ -186,29 +188,92 @@ class _Collect(logging.Handler):
         self.run = run
 
     def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
-        if self.run.records and self.run.records[-1] is record:
+        records = self.run.records
+        if records and records[-1] is record:
             return True  # the same record, reaching a second logger's handlers
         if record.exc_info:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
         record.msg, record.args = record.getMessage(), None
-        self.run.records.append(record)
+        records.append(record)
         return True
 
     def emit(self, record: logging.LogRecord) -> None:  # handle() does it all
         pass
 
 
-def _worker_setup(run: _Run, config: Any, files: Any) -> None:
-    """A worker renders pages only: no static files or theme templates; its logs go to the parent."""
+def _collect_logs(run: Any) -> None:
+    """In a forked process: log records go to `run.records` (sent to the parent), not to inherited handlers."""
     collect = _Collect(run)
     logging.getLogger().handlers = [collect]
     for lg in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(lg, logging.Logger) and lg.handlers:
             lg.handlers = [collect]
+
+
+def _worker_setup(run: _Run, config: Any, files: Any) -> None:
+    """A worker renders pages only: no static files or theme templates; its logs go to the parent."""
+    _collect_logs(run)
     files.copy_static_files = lambda *a, **k: None
     config.theme.static_templates.clear()
     config["extra_templates"] = []
+
+
+@dataclass
+class _Later:
+    """A forked process computing one value while the pages render (the OS shares the cores out)."""
+
+    conn: Any
+    pid: int
+    fallback: Any  # computes the value here when the process fails
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def __call__(self) -> Any:
+        try:
+            kind, data, records = self.conn.recv()
+        except (EOFError, OSError):
+            kind, data, records = "error", None, []
+        self.conn.close()
+        os.waitpid(self.pid, 0)
+        _emit(records)
+        return data if kind == "done" else self.fallback()
+
+
+def graph_later(index: Any, option: int) -> Any:
+    """graph.json's text, computed beside the page rendering on a big site: returns a function giving it."""
+    from . import graph, graph_layout
+
+    def compute() -> tuple[str, list[Any]]:
+        return graph.graph_json(index), list(graph_layout._last)
+
+    def fallback() -> str:
+        return graph.graph_json(index)
+
+    if len(index.public) < MIN_PAGES or not _can_fork(option):
+        text = fallback()
+        return lambda: text
+    parent_end, child_end = Pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            parent_end.close()
+            later = _Later(child_end, 0, None)
+            _collect_logs(later)
+            try:
+                child_end.send(("done", compute(), later.records))
+            except BaseException:  # noqa: BLE001 - the parent computes it again and reports the error there
+                child_end.send(("error", None, []))
+        finally:
+            os._exit(0)
+    child_end.close()
+    job = _Later(parent_end, pid, lambda: (fallback(), list(graph_layout._last)))
+
+    def result() -> str:
+        text, last = job()
+        graph_layout._last[:] = last  # a rebuild whose edit changed no link reuses the layout (graph_layout.py)
+        return text
+
+    return result
 
 
 def _send(run: _Run, kind: str, data: Any) -> None:

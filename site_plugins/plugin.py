@@ -10,6 +10,7 @@ import logging
 import os
 import posixpath
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .fastpage import LastBuild, remember
-from .graph import graph_json, graph_vendor_files, local_graph_html
+from .graph import graph_vendor_files, local_graph_html
 from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
@@ -87,7 +88,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.generated: dict[str, GenPage] = {}
         self.entry_files: dict[str, str] = {}  # src_uri -> slug
         self.new_keys: dict[str, str] = {}
-        self.graph: str | None = None
+        self.graph: str | Callable[[], str] | None = None
         self.explorer: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
@@ -376,10 +377,12 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
+        if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
+            return share_compiled_templates(env)
         if self.index is not None:
             self._select_attachments(files, config)
         if self.config.graph and self.index is not None:
-            self.graph = graph_json(self.index)
+            self.graph = parallel.graph_later(self.index, self.config.parallel)  # laid out beside the pages
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
@@ -441,7 +444,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_post_build(self, config) -> None:  # noqa: ANN001
         if self.graph is not None:
             path = Path(config.site_dir, "graph.json")
-            path.write_text(self.graph, encoding="utf-8")
+            path.write_text(self.graph() if callable(self.graph) else self.graph, encoding="utf-8")
         if self.index is not None:  # the search box's names when no API answers (a static host)
             Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
         if self.explorer is not None:
