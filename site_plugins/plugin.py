@@ -33,6 +33,7 @@ from .index import SiteIndex, default_store_url, relative, sync_and_load, typeah
 from .jinjacache import share_compiled_templates
 from .links import LinkManager
 from .mdreuse import install_reused_markdown
+from .navcache import install as navcache_install
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .previews import preview_path, write_preview
@@ -377,6 +378,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
+        navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
         if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
             return share_compiled_templates(env)
         if self.index is not None:

@@ -1,7 +1,10 @@
 """Cold builds scale: per-page work stays bounded by the page's own size, not the corpus's (issue 16)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from kbsite import build
 
 from site_plugins.index import SiteIndex
 
@@ -38,3 +41,25 @@ def test_hub_backlinks_cost_linear_in_their_count(n: int) -> None:
     assert index.backlinks("hub") == {"link": [f"s{i:06d}" for i in range(n)]}  # deduplicated, in title order
     # a few checks per backlink (set lookups, != slug); testing each against the list found so far makes n² / 2
     assert Counted.checks <= 8 * n, f"{Counted.checks} equality checks for {2 * n} backlinks"
+
+
+@pytest.mark.parametrize("name", ["sample", "vault", "corpus"])
+def test_nav_rendered_once_per_place_is_byte_identical(name: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_parallel import assert_same_site, content_of
+
+    from site_plugins import navcache
+
+    content = content_of(name, tmp_path)
+    monkeypatch.setattr(navcache, "ENABLED", False)
+    per_page = build(content, tmp_path / "per-page", parallel=1)
+    monkeypatch.setattr(navcache, "ENABLED", True)
+    keys: list[str | None] = []
+    real = navcache.NavKeys.key
+    monkeypatch.setattr(navcache.NavKeys, "key", lambda self, page: keys.append(real(self, page)) or keys[-1])
+    cached = build(content, tmp_path / "cached", parallel=1)
+    assert_same_site(per_page, cached)
+    outside = [k for k in keys if k is not None]
+    assert outside, "no page outside the nav"
+    if name == "corpus":  # 300 entries in a handful of folders: a few renders serve them all
+        assert len(set(outside)) * 10 < len(outside)
