@@ -19,6 +19,7 @@ import os
 import pstats
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,9 @@ def main() -> None:
     ap.add_argument("--no-presync", dest="presync", action="store_false")
     ap.add_argument("--no-profile", dest="profile", action="store_false", help="time only")
     ap.add_argument("--parallel", type=int, nargs="+", default=[0], help="`parallel` option per build (1: serial)")
+    ap.add_argument("--before", action="store_true",
+                    help="first a build as before issue 16: one process, the nav rendered for every page")
+    ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -50,7 +54,7 @@ def main() -> None:
     out = a.out.resolve()
     content, _ = ensure(out, a.entries)
     store = f"sqlite:///{out / 'kb.sqlite'}"
-    if a.presync:
+    if a.presync and a.variant is None:
         from kbsync.store import open_store
         from kbsync.sync import sync_content
 
@@ -59,27 +63,41 @@ def main() -> None:
             sync_content(content, s)
         finally:
             s.close()
-    for workers in a.parallel:
-        site = out / "site"
-        if site.exists():
-            shutil.rmtree(site)
-        prof = cProfile.Profile() if a.profile else None
-        t0, c0 = time.perf_counter(), cpu_seconds()
-        if prof is not None:
-            prof.enable()
-        build_site(content, site, store_url=store, parallel=workers)
-        if prof is not None:
-            prof.disable()
-        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-        print(f"cold build {a.entries} entries, parallel={workers}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
-              f"load {os.getloadavg()[0]:.2f}", flush=True)
-        if prof is not None:
-            prof.dump_stats(str(out / f"profile-{workers}.pstats"))  # a closer look: python -m pstats FILE
-            for key in ("tottime", "cumulative"):
-                buf = io.StringIO()
-                pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
-                text = buf.getvalue()
-                print(text[text.find("   ncalls"):], flush=True)
+    from site_plugins import navcache
+
+    runs = [("before", 1)] if a.before else []
+    runs += [(f"parallel={w}", w) for w in a.parallel]
+    if a.variant is None:  # each build in a fresh process: no cache of one (templates, graph layout) helps the next
+        for label, workers in runs:
+            subprocess.run([sys.executable, __file__, "--entries", str(a.entries), "--out", str(out), "--top",
+                            str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
+                            "--variant", f"{label}:{workers}"], check=True)
+        return
+    label, _, workers_text = a.variant.partition(":")
+    workers = int(workers_text)
+    navcache.ENABLED = label != "before"
+    site = out / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    prof = cProfile.Profile() if a.profile else None
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    if prof is not None:
+        prof.enable()
+    build_site(content, site, store_url=store, parallel=workers)
+    if prof is not None:
+        prof.disable()
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"cold build {a.entries} entries, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+          f"peak RSS {me:.0f} MB + {kids:.0f} MB largest child, load {os.getloadavg()[0]:.2f}", flush=True)
+    if prof is not None:
+        prof.dump_stats(str(out / f"profile-{label}.pstats"))  # a closer look: python -m pstats FILE
+        for key in ("tottime", "cumulative"):
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
+            text = buf.getvalue()
+            print(text[text.find("   ncalls"):], flush=True)
 
 
 if __name__ == "__main__":
