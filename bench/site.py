@@ -106,6 +106,18 @@ def main() -> None:
         r = times["kb"] / times["prune"]
         print(f"kb / prune  = {r:5.2f}   target <= 1.20  {'OK' if r <= 1.2 else 'MISS'}")
     print(f"incremental = {times['incremental']:5.2f} s target <= 3.00  {'OK' if times['incremental'] <= 3 else 'MISS'}")
+    peak_rss()
+
+
+def peak_rss() -> None:
+    """Peak RSS of this process and of its largest reaped child (page workers, graph layout, sync pools)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    total = me + kids  # an upper bound: the two peaks need not coincide, and forked pages are shared
+    print(f"peak RSS    = {me:.0f} MB + {kids:.0f} MB largest child = {total:.0f} MB  target <= 2048  "
+          f"{'OK' if total <= 2048 else 'MISS'}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class KbConfig(Config):
     markdown = c.Type(bool, default=True)  # configure the Markdown extensions the vault syntax needs
     compact_theme = c.Type(bool, default=True)  # dense CSS + overrides
     incremental = c.Type(bool, default=True)  # dirty builds re-render only pages whose inputs changed
+    parallel = c.Type(int, default=0)  # processes rendering pages (0: one per core; 1: none forked)
     embed_depth = c.Type(int, default=4)
     vendor_assets = c.Type(bool, default=True)  # offline KaTeX + Mermaid, loaded by the pages that use them
     broken_links = c.Choice(("warn", "info", "ignore"), default="warn")

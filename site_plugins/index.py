@@ -155,11 +155,11 @@ class SiteIndex:
 
     def backlinks(self, slug: str) -> dict[str, list[str]]:
         """kind -> public source slugs, from the record's backlinks (public sources only)."""
-        out: dict[str, list[str]] = defaultdict(list)
+        out: dict[str, dict[str, None]] = defaultdict(dict)  # kind -> sources (a set: a hub has thousands)
         for b in self.records.get(slug, {}).get("backlinks") or []:
             src = b.get("source")
-            if self.is_public(src) and src != slug and src not in out[b.get("kind", "link")]:
-                out[b.get("kind", "link")].append(src)
+            if self.is_public(src) and src != slug:
+                out[b.get("kind", "link")][src] = None
         order = {"link": 0, "mention": 1, "embed": 2}
         return {k: sorted(v, key=self.title_order)
                 for k, v in sorted(out.items(), key=lambda kv: (order.get(kv[0], 3), kv[0]))}

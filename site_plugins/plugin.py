@@ -10,6 +10,7 @@ import logging
 import os
 import posixpath
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
+from . import parallel
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .fastpage import LastBuild, remember
 from .graph import graph_vendor_files, local_graph_html
+from .graph_site import SITES as GRAPH_SITES
 from .graph_site import publish_graph
 from .home import broken_count, discovery_topics, home_page
 from .incremental import RenderCache, _h, entry_key
@@ -32,6 +35,7 @@ from .index import SiteIndex, default_store_url, relative, sync_and_load, typeah
 from .jinjacache import share_compiled_templates
 from .links import LinkManager
 from .mdreuse import install_reused_markdown
+from .navcache import install as navcache_install
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
 from .previews import preview_path, write_preview
@@ -87,6 +91,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.generated: dict[str, GenPage] = {}
         self.entry_files: dict[str, str] = {}  # src_uri -> slug
         self.new_keys: dict[str, str] = {}
+        self.graph: Callable[[], str] | None = None  # a cold build's layout, computed beside the pages
         self.explorer: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
@@ -106,6 +111,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         install_bounded_walk()  # before MkDocs walks docs_dir (it would follow `ln -s .. up` into the project)
         install_atomic_writes()  # `kb serve` serves the folder while we write into it
         install_reused_markdown()  # one Markdown converter per build, not one per page
+        parallel.install()  # big builds read and render pages over the cores (site_plugins/parallel.py)
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
@@ -385,8 +391,15 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
+        parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
+        navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
+        if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
+            return share_compiled_templates(env)
         if self.index is not None:
             self._select_attachments(files, config)
+        inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
+        if self.config.graph and self.index is not None and not inplace:  # a full layout: beside the pages
+            self.graph = parallel.graph_later(self.index, self.config.parallel)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
@@ -430,7 +443,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.config.incremental and self.dirty:
             self.cache.keep_titles(config.site_dir, nav.pages)
         self.built = (nav, None)
+        parallel.arm(self, nav)
         return nav
+
+    def on_build_error(self, error) -> None:  # noqa: ANN001
+        parallel.abort(error)  # a page worker stops; the main process stops its workers
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:
@@ -443,6 +460,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
         graph_files: set[str] = set()
+        if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
+            self.graph()
+            self.graph = None
         if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
             graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty)
         if self.index is not None:  # the search box's names when no API answers (a static host)
