@@ -94,6 +94,9 @@ def find(records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None
     return topics, dict(by_entry)
 
 
+LEIDEN_ROUNDS = 50  # a partition still moving after this many rounds is kept as it is
+
+
 def _communities(edges: list[tuple[Any, Any, float]], resolution: float, seed: int) -> list[set[Any]]:
     """Communities (sets of node names) of a weighted graph given as (a, b, weight) edges; empty when none.
     igraph draws from an RNG we seed and then put back, so the same corpus gives the same topics."""
@@ -104,8 +107,16 @@ def _communities(edges: list[tuple[Any, Any, float]], resolution: float, seed: i
     g = ig.Graph(n=len(ids), edges=pairs)
     ig.set_random_number_generator(random.Random(seed))
     try:
-        parts = g.community_leiden(objective_function="modularity", weights=[w for _, _, w in edges],
-                                   resolution=resolution, n_iterations=-1)  # until no node moves
+        # Until no node moves, as n_iterations=-1 asks, but bounded: on some graphs (the injection corpus) -1
+        # never returns, the partition going round in a cycle.
+        weights = [w for _, _, w in edges]
+        membership: list[int] | None = None
+        for _ in range(LEIDEN_ROUNDS):
+            parts = g.community_leiden(objective_function="modularity", weights=weights, resolution=resolution,
+                                       n_iterations=1, initial_membership=membership)
+            if parts.membership == membership:
+                break
+            membership = parts.membership
     finally:
         ig.set_random_number_generator(random)
     names = list(ids)
