@@ -35,7 +35,7 @@ def _index(site: str, discovery: Any, public: set[str]) -> tuple[dict[str, str],
     for s in public:
         k = discovery.key(s)
         keys[s] = _h(k)
-        for name, _title in k[-1]:
+        for name, *_shown in k[-1]:
             named.setdefault(name, set()).add(s)
     _KEYS[site] = (discovery, keys, named)
     return keys, named
@@ -61,7 +61,11 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
     old = _index(site, plugin.discovery, index.public)[0]
-    plugin.discovery = SiteDiscovery(index, config.docs_dir)
+    from .index import default_store_url
+
+    # the kept discovery of this site (updated, not built again) and its saved results, as the build uses
+    plugin.discovery = SiteDiscovery(index, config.docs_dir,
+                                     plugin.config.store_url or default_store_url(config.docs_dir))
     new = _index(site, plugin.discovery, index.public)[0]
     moved = {s for s in new if new[s] != old.get(s)} | (_LEFT.pop(site, set()) & index.public)
     keys = plugin.cache.keys.setdefault(config.site_dir, {})

@@ -17,7 +17,6 @@ from . import topics as T
 from .common import Rec, visible
 from .enrich import Discovery
 from .profile import Profiles
-from .related import RelatedIndex
 
 Key = tuple[Any, ...]
 
@@ -95,15 +94,10 @@ def _update(kept: Kept, recs: list[Rec], keys: dict[str, Key], changed: list[Rec
     found = kept.found
     with guard or nullcontext():
         found.update(changed, deleted, kw)
-    prof = profiles.get(changed, found.content_dir, kw, workers)
-    counts = {s: c for s, c in kept.counts.items() if s in keys} | {s: p.counts for s, p in prof.items()}
-    same_order = list(keys) == list(kept.keys)
-    redone = []
-    # `update` keeps the IDF and the link graph of the last build: exact only if no entry, stem or link moved.
-    if not (same_order and all(counts[r["slug"]] == kept.counts.get(r["slug"]) and
-                               keys[r["slug"]][2] == kept.keys[r["slug"]][2] for r in changed)):
-        found.related = RelatedIndex(found.rel_opts, viewer).build(recs, found.keywords, counts)
-        redone.append("related")
+    # `update` is exact for related entries too (it re-weights the rows whose words' entry counts moved and
+    # refits on add/delete/hide: kbsync/discovery/related.py), so only topics are left to this module.
+    counts = dict(zip(found.related.slugs, found.related.counts, strict=True))
+    redone: list[str] = []
     topic_in = dict(kept.topic_in)
     for s in deleted:
         topic_in.pop(s, None)
