@@ -77,6 +77,17 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
             key = _h([plugin.glob_key, p.markdown])
             if keys.get(p.src_uri) != key:
                 todo.append((p.src_uri, key, f.page))
+    # The home page's Topics card reads the topics this discovery saved: bring it along (a full build would).
+    taken = {f.url for f in (files.get_file_from_path(src) for src in plugin.entry_files) if f is not None}
+    for p in plugin._generated_pages(index, config, taken) if plugin.config.home else []:
+        f = files.get_file_from_path(p.src_uri)
+        if p.url or p.src_uri not in plugin.generated or f is None or f.page is None:
+            continue
+        plugin.generated[p.src_uri] = p
+        plugin._generated_cache = None  # its key is over all records: the next build recomputes it
+        key = _h([plugin.glob_key, p.markdown])
+        if keys.get(p.src_uri) != key:
+            todo.append((p.src_uri, key, f.page))
     left = sorted(moved)
     for i, slug in enumerate(left):
         if stop():
