@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from kbsync.tags import group
@@ -36,8 +35,10 @@ def discovery_topics(index: SiteIndex, store_url: str | None) -> list[tuple[str,
     """(label, public entries) of the public viewer's topics, when discovery results sit beside the store."""
     if not store_url or not store_url.startswith("sqlite:///"):
         return []
-    path = Path(store_url[len("sqlite:///"):]).with_name("discovery.sqlite")
-    if not path.is_file():
+    from .topics import results_path
+
+    path = results_path(store_url)
+    if path is None or not path.is_file():
         return []
     try:
         from kbsync.discovery.results import Results

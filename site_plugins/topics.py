@@ -79,9 +79,12 @@ def _save(path: str | Path, sig: str, fields: dict[str, dict[str, Any]], topics:
 
 def results_path(store_url: str | None) -> Path | None:
     """The results file beside a SQLite store (`.kb/discovery.sqlite`), None for other stores."""
-    if not store_url or not store_url.startswith("sqlite:///"):
+    if not store_url or not store_url.startswith("sqlite:"):
         return None
-    return Path(store_url[len("sqlite:///"):]).with_name("discovery.sqlite")
+    from kbsync.store.sqlite import sqlite_path  # `sqlite:///abs` is absolute: never cut its leading slash
+
+    path = sqlite_path(store_url)
+    return None if path == ":memory:" else Path(path).with_name("discovery.sqlite")
 
 
 def topic_anchor(topic: dict[str, Any]) -> str:

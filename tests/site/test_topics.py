@@ -74,3 +74,17 @@ def test_a_new_process_reuses_the_saved_discovery_only_for_the_same_inputs(tmp_p
         assert len(calls) == built, round_  # unchanged inputs: read from `.kb/discovery.sqlite`, nothing built
         if not edit:
             assert page.read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("sqlite:////abs/dir/kb.sqlite", "/abs/dir/discovery.sqlite"),
+    ("sqlite:///abs/dir/kb.sqlite", "/abs/dir/discovery.sqlite"),  # absolute: the leading slash stays
+    ("sqlite://rel/kb.sqlite", "rel/discovery.sqlite"),
+    ("sqlite:///:memory:", None),
+    ("mongodb://host/kb", None),
+])
+def test_results_sit_beside_the_store_file(url: str, expected: str | None) -> None:
+    from site_plugins.topics import results_path
+
+    got = results_path(url)
+    assert (str(got) if got else None) == expected
