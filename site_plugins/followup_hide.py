@@ -33,18 +33,7 @@ def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
     if plugin._urls is not None:
         plugin._urls -= {f.url, f.dest_uri}
     plugin.refs.get(config.site_dir, {}).pop(f.src_uri, None)
-    plugin.cache.keys.get(config.site_dir, {}).pop(f.src_uri, None)
-    plugin.cache.titles.get(config.site_dir, {}).pop(f.src_uri, None)
-    gone = {f.dest_uri, preview_path(f.url)}
-    outputs = plugin.cache.outputs.get(config.site_dir)
-    if outputs is not None:
-        outputs -= gone
-    for rel in gone:
-        path = Path(config.site_dir, rel)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()  # only when empty: a public `slug/child/` page may live below
+    _forget(plugin, config, f.src_uri, {f.dest_uri, preview_path(f.url)})
     _drop_search(config, f.url)
     if canonical:
         _drop_sitemap(config.site_dir, canonical)
@@ -100,17 +89,7 @@ def drop_generated(b: Any, src_uri: str) -> None:
         files.remove(f)
     if plugin._urls is not None:
         plugin._urls -= {p.url, p.dest_uri}
-    plugin.cache.keys.get(config.site_dir, {}).pop(src_uri, None)
-    plugin.cache.titles.get(config.site_dir, {}).pop(src_uri, None)
-    outputs = plugin.cache.outputs.get(config.site_dir)
-    if outputs is not None:
-        outputs -= gone
-    for rel in gone:
-        path = Path(config.site_dir, rel)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()
+    _forget(plugin, config, src_uri, gone)
     if canonical:
         _drop_sitemap(config.site_dir, canonical)
 
@@ -147,3 +126,18 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
     if outputs is not None:
         outputs |= {f.dest_uri, preview_path(f.url)}
     return True
+
+
+def _forget(plugin: Any, config: Any, src_uri: str, gone: set[str]) -> None:
+    """A page's render key and title are dropped and its output files deleted (and their folders, when empty)."""
+    plugin.cache.keys.get(config.site_dir, {}).pop(src_uri, None)
+    plugin.cache.titles.get(config.site_dir, {}).pop(src_uri, None)
+    outputs = plugin.cache.outputs.get(config.site_dir)
+    if outputs is not None:
+        outputs -= gone
+    for rel in gone:
+        path = Path(config.site_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when empty: a public `slug/child/` page may live below
