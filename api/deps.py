@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kbsync.settings import Settings
-from kbsync.view.readmodel import ReadModel
 from kbsync.view.refresher import ModelHolder
 from kbsync.visibility import PUBLIC, TOKEN, Viewer
+
+if TYPE_CHECKING:  # imported by the read model's own thread at run time: the server answers before it loads
+    from kbsync.view.readmodel import ReadModel
 
 _bearer = HTTPBearer(auto_error=False, description="KB_API_TOKEN: shows private entries too")
 
@@ -27,7 +29,7 @@ HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_model(holder: HolderDep) -> ReadModel:
+async def get_model(holder: HolderDep) -> Any:
     """The live read model; 503 until the first one is built."""
     if holder.model is None:
         raise HTTPException(503, "the read model is still loading", headers={"Retry-After": "1"})
@@ -50,6 +52,9 @@ async def get_viewer(request: Request, settings: SettingsDep,
     return TOKEN
 
 
-ModelDep = Annotated[ReadModel, Depends(get_model)]
+if TYPE_CHECKING:
+    ModelDep = Annotated[ReadModel, Depends(get_model)]
+else:  # FastAPI reads the alias at import time; the type only matters to mypy
+    ModelDep = Annotated[Any, Depends(get_model)]
 StoreDep = Annotated[Any, Depends(get_store)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]

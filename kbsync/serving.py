@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .derive import Options
 from .settings import Settings
 from .visibility import can_see
 
@@ -72,8 +71,6 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     """Build on request; keeps the plugin's state between builds so each rebuild renders only what changed."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
-    from site_plugins.config import build_site
-
     shown: set[str] = set()
     discovery = False  # an edit was followed up: discovery panels to settle once no edit waits
     while True:
@@ -98,6 +95,10 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
             shown = unpublish_hidden(site_dir, url, shown)  # first: the build below may fail
         except Exception:
             log.exception("could not remove pages no longer public before the build")
+        # imported at the first build, not at fork: MkDocs and the plugin's imports (CPU seconds) would compete
+        # with the server's start-up, and the first request comes once the server listens
+        from site_plugins.config import build_site
+
         try:
             secs = build_site(content, site_dir, store_url=url, mkdocs_yml=yml, incremental=True, sync=False)
             log.info("site built in %.2fs: %s", secs, site_dir)
@@ -167,44 +168,31 @@ def site_status(first_done: Any, failed: Any) -> Any:
     return lambda: "building" if not first_done.is_set() else "failed" if failed.is_set() else "complete"
 
 
-def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any) -> None:
-    """Keep the API's read-model holder (poked after each sync) and let `/api/ready` report the site build."""
+def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup: Any) -> None:
+    """Keep the API's read-model holder (poked after each sync), let `/api/ready` report the site build, and keep it
+    503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty)."""
     holders.append(app.state.holder)
     app.state.site_status = site_status(first_done, failed)
+    app.state.store_synced = lambda: startup.current(app.state.holder.model)
 
 
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     """Run `kb serve` as `role`: all (sync, build, watch, serve), writer (no HTTP) or reader (serve only)."""
-    from api.server import serve
-
     if role == "reader":
         _serve_reader(s, store)
         return
-    from .sync import Syncer
-    from .watch import Watcher
+    from .startup import StartUp
 
-    options = Options(keywords=False)  # keywords are filled in behind the syncs (KeywordFiller, below)
     watching = s.serve_watch or role == "writer"
-    revision = store.revision()
-    if revision and watching:
-        # A store synced by an earlier run is served at once: the watcher's start-up check (every file, by stat)
-        # syncs what changed meanwhile behind it. A blocking sync here took 23 s at 10,000 entries (loaded box).
-        log.info("serving the store as synced before (revision %s); the watcher checks every file behind it",
-                 revision)
-    else:
-        report = Syncer(s.content_dir, store, options=options, max_bytes=s.max_file_bytes).sync()
-        revision = report.revision
-        log.info("synced %s entries (revision %s)", report.added + report.updated + report.unchanged, revision)
     site_dir, yml = site_paths(s)
     ctx = mp.get_context("fork")  # forked before any thread starts
     requests, first_done, failed = ctx.Queue(), ctx.Event(), ctx.Event()
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
                           args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
-    requests.put("build")  # runs behind the server: the API and the pages already built answer meanwhile
     site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
-    built_rev = [revision]
+    built_rev = [store.revision()]
     holders: list[Any] = []  # the API's read-model holder, told at once when a sync commits
 
     def synced(rep: Any) -> None:
@@ -223,26 +211,29 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         built_rev[0] = rev
         requests.put("build")
 
-    from .discovery.filler import start_filler, watch_hooks
+    def first_sync(rev: int) -> None:  # the store is current: the first build runs behind the server
+        for holder in holders:
+            holder.poke()
+        built_rev[0] = rev
+        requests.put("build")
 
-    filler = start_filler(s, store, on_filled=filled)
-    watcher = None
-    if watching:
-        watcher = Watcher(s.content_dir, store, check_on_start=True, **watch_hooks(filler, s, synced, options))
-        watcher.start()
+    startup = StartUp(s, store, watching=watching, on_synced=synced, on_filled=filled,
+                      on_first_sync=first_sync)
     try:
         if role == "writer":
+            startup.run()
             log.info("writer: watching %s, site in %s; no HTTP (KB_ROLE=writer)", s.content_dir, site_dir)
             while True:  # until SIGTERM (the CLI's handler raises Terminated) or Ctrl-C
                 time.sleep(3600)
+        from api.server import serve
+
         log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
-        # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown
-        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed))
+        # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown. The start-up sync, the watcher
+        # and the first build start once it listens: health and the pages on disk answer meanwhile.
+        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup),
+              on_started=startup.start)
     finally:
-        if watcher is not None:
-            watcher.stop()  # the batch in flight commits (or rolls back) before we exit 0
-        if filler is not None:
-            filler.stop()
+        startup.stop()  # the start-up sync rolls back; the watcher's batch in flight commits (or rolls back)
         requests.put(None)
         builder.join(timeout=2)
         if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site

@@ -2,7 +2,7 @@
 core's `DiscoveryView` (per viewer; answered from the last build while the next one is made behind)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
@@ -11,17 +11,23 @@ from pydantic import BaseModel
 from api.deps import ModelDep, SettingsDep, StoreDep, ViewerDep
 from api.routes.common import LOADING, Limit
 from api.schemas import Item, Problem
-from kbsync.view.discovery import DiscoveryView, view_for
+
+if TYPE_CHECKING:
+    from kbsync.view.discovery import DiscoveryView
 
 router = APIRouter(tags=["discovery"])
 
 
-async def get_discovery(settings: SettingsDep, store: StoreDep) -> DiscoveryView:
-    """The discovery view of the store and the settings' content folder (its files give unlinked mentions lines)."""
+async def get_discovery(settings: SettingsDep, store: StoreDep) -> Any:
+    """The discovery view of the store and the settings' content folder (its files give unlinked mentions lines).
+    Imported on the first call: discovery loads igraph, scipy and datasketch (seconds), which `kb serve` must not
+    wait for before it answers."""
+    from kbsync.view.discovery import view_for
+
     return view_for(settings.content_dir, store)
 
 
-DiscoveryDep = Annotated[DiscoveryView, Depends(get_discovery)]
+DiscoveryDep = Annotated[Any, Depends(get_discovery)]  # a kbsync.view.discovery.DiscoveryView
 
 
 class RelatedItem(Item):

@@ -16,10 +16,16 @@ router = APIRouter(tags=["health"])
 def _health(holder: ModelHolder, request: Request | None = None) -> Health:
     model = holder.model
     status: Literal["ok", "degraded", "starting"] = (
-        "starting" if model is None else "ok" if holder.store_ok else "degraded")
+        "starting" if model is None or not _synced(request) else "ok" if holder.store_ok else "degraded")
     return Health(status=status, store="ok" if holder.store_ok else "unreachable",
                   revision=model.revision if model else None, entries=len(model.by_slug) if model else 0,
                   error=holder.last_error, site=_site(request))
+
+
+def _synced(request: Request | None) -> bool:
+    """False while `kb serve`'s start-up sync runs (it sets `app.state.store_synced`): the store is not current yet."""
+    synced = getattr(request.app.state, "store_synced", None) if request is not None else None
+    return not callable(synced) or bool(synced())
 
 
 def _site(request: Request | None) -> Any:

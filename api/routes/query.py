@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from api.deps import HolderDep, ViewerDep
 from api.routes.common import LOADING, FastJSON
 from api.schemas import QueryResult
-from kbsync.query import QueryError
 from kbsync.view.queries import API_MAX_ROWS, API_TIME_LIMIT
 
 router = APIRouter(tags=["query"])
@@ -26,6 +25,8 @@ DQL = Annotated[str, Query(min_length=1, max_length=MAX_DQL,
 def query(holder: HolderDep, viewer: ViewerDep, q: DQL) -> Response:
     """Public entries (private ones too with the token, drafts never); 422 for an invalid query or one past
     the budget (2 s, 10,000 rows)."""
+    from kbsync.query import QueryError  # the DQL engine (lark) loads on the first query, not at server start
+
     try:
         return FastJSON(holder.query(q, viewer, time_limit=API_TIME_LIMIT, max_rows=API_MAX_ROWS))
     except QueryError as exc:  # the same 422 shape as a parameter's: the message names the problem

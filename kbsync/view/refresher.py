@@ -5,23 +5,32 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .memory import release_free_memory
 from .queries import QueryPages
-from .readmodel import ReadModel
+
+if TYPE_CHECKING:
+    from .readmodel import ReadModel
 
 log = logging.getLogger("kb.api")
+
+
+def _from_store(store: Any, previous: ReadModel | None) -> ReadModel:
+    """`ReadModel.from_store`, imported on the holder's thread: `kb serve` answers before tantivy and networkx load."""
+    from .readmodel import ReadModel
+
+    return ReadModel.from_store(store, previous)
 
 
 class ModelHolder:
     """The live read model plus the store's health; a background thread polls `store.revision()`."""
 
     def __init__(self, store: Any, interval: float = 0.5,
-                 build: Callable[[Any, ReadModel | None], ReadModel] = ReadModel.from_store) -> None:
+                 build: Callable[[Any, ReadModel | None], ReadModel] | None = None) -> None:
         self.store = store
         self.interval = interval
-        self.build = build
+        self.build = build or _from_store  # the read model's imports (search, graph) load on the first build
         self.model: ReadModel | None = None  # replaced whole, never mutated: readers need no lock
         self.store_ok = False
         self.last_error: str | None = None
