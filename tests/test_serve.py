@@ -253,3 +253,40 @@ def test_a_store_synced_before_is_served_at_once_and_edits_made_meanwhile_are_sy
         if served.proc.poll() is None:
             served.proc.kill()
             served.proc.wait(10)
+
+
+def test_a_fresh_start_answers_health_and_the_pages_on_disk_before_its_start_up_sync_ends(tmp_path):
+    """Serve at once on a fresh store: the server listens before the start-up sync (1,500 files) runs behind it;
+    meanwhile `/api/health` answers `starting`, `/api/ready` is 503 (an empty store is not a ready one) and a page
+    already on disk is served; once the sync committed, ready is 200 with every entry."""
+    content = tmp_path / "content"
+    write(content / "home.md", note("Home", "zqhome"))
+    bulk_folder(content / "bulk")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>previous run</p>", encoding="utf-8")
+    srv = Served(tmp_path, content)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert srv.proc.poll() is None, srv.logs()[-5000:]
+            try:
+                health = srv.http.get("/api/health")
+                break
+            except httpx.TransportError:
+                time.sleep(0.02)
+        during = (health.json(), srv.http.get("/api/ready"), srv.http.get("/").text, srv.logs())
+        assert "synced 1501 entries" not in during[3], "the server answered only after its start-up sync"
+        assert during[0]["status"] == "starting", during[0]
+        assert during[1].status_code == 503 and during[1].json()["status"] == "starting"
+        assert "previous run" in during[2]
+        while time.monotonic() < deadline and srv.http.get("/api/ready").status_code != 200:
+            time.sleep(0.05)
+        ready = srv.http.get("/api/ready").json()
+        assert ready["status"] == "ok" and ready["entries"] == 1501, ready
+        assert "synced 1501 entries" in srv.logs()
+        assert srv.http.get("/api/search?q=zqbulk42").json()["hits"][0]["slug"] == "bulk/b0042"
+    finally:
+        code = srv.stop()
+    assert code == 0
+    no_traceback(srv)

@@ -1,0 +1,50 @@
+"""Commands import only what they use: `kb --help` and `kb serve` up to its bind load no site, discovery or
+search engine (at 10,000 entries those imports were most of the 13 s before `kb serve` answered).
+
+Each case runs in a fresh interpreter (this one has imported everything already) and lists `sys.modules`.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SITE = ["mkdocs", "material", "site_plugins", "markdown", "jinja2", "pygments", "pymdownx"]
+DISCOVERY = ["networkx", "numpy", "scipy", "igraph", "matplotlib", "nltk", "jieba", "yake", "datasketch",
+             "kbsync.discovery"]
+ENGINES = ["tantivy", "rapidfuzz", "lark", "kbsync.query", "kbsync.view.readmodel", "kbsync.derive", "frontmatter",
+           "watchdog"]
+SERVER = ["fastapi", "starlette", "uvicorn", "api"]
+
+HELP = "import sys; from kbsync.cli import main; sys.argv = ['kb', '--help']\ntry:\n    main()\nexcept SystemExit:\n    pass"
+# what `kb serve` runs before its socket listens: the CLI, the serve module, the app and its routes
+SERVE = ("import kbsync.cli, kbsync.serving, kbsync.startup; from api.server import serve; from api.app import "
+         "create_app; from kbsync.settings import Settings; create_app(Settings(), object())")
+
+CASES = [
+    ("import kbsync", "import kbsync", SITE + DISCOVERY + ENGINES + SERVER),
+    ("import kbsync.cli", "import kbsync.cli", SITE + DISCOVERY + ENGINES + SERVER),
+    ("kb --help", HELP, [m for m in SITE if m != "pygments"] + DISCOVERY + ENGINES + SERVER),  # rich's help: pygments
+    ("kb serve before it listens", SERVE, SITE + DISCOVERY + ENGINES),
+]
+
+
+def loaded(code: str) -> list[str]:
+    """The modules a fresh interpreter holds after running `code`."""
+    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("what", "code", "heavy"), CASES, ids=[c[0] for c in CASES])
+def test_does_not_import_heavy_modules(what, code, heavy):
+    mods = loaded(code)
+    pulled = sorted({h for h in heavy for m in mods if m == h or m.startswith(h + ".")})
+    assert not pulled, f"{what} imports {pulled}"
+
+
+def test_the_check_sees_an_import():
+    """The helper itself: a module imported by the code shows up (the cases above cannot pass vacuously)."""
+    assert "networkx" in loaded("import networkx")
