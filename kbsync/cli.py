@@ -5,13 +5,15 @@ import errno
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import logs
-from .settings import Settings
 from .visibility import OWNER, PUBLIC
+
+if TYPE_CHECKING:  # pydantic-settings loads with the first command that runs, not for `kb --help`
+    from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="kb: a git-backed knowledge base.")
 
@@ -22,6 +24,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 def _settings(content: Path | None, store: str | None, *, data_out: bool = False) -> Settings:
     """Settings with CLI overrides; `data_out`: stdout carries data (JSON, JSON Lines), so logs go to stderr."""
+    from .settings import Settings
+
     s = Settings()
     if content is not None:
         s.content_dir = content

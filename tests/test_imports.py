@@ -16,7 +16,7 @@ DISCOVERY = ["networkx", "numpy", "scipy", "igraph", "matplotlib", "nltk", "jieb
              "kbsync.discovery"]
 ENGINES = ["tantivy", "rapidfuzz", "lark", "kbsync.query", "kbsync.view.readmodel", "kbsync.derive", "frontmatter",
            "watchdog"]
-SERVER = ["fastapi", "starlette", "uvicorn", "api"]
+SERVER = ["fastapi", "starlette", "uvicorn", "api", "pydantic_settings"]  # settings: loaded by a command that runs
 
 HELP = "import sys; from kbsync.cli import main; sys.argv = ['kb', '--help']\ntry:\n    main()\nexcept SystemExit:\n    pass"
 # what `kb serve` runs before its socket listens: the CLI, the serve module, the app and its routes
