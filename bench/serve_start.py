@@ -97,6 +97,8 @@ def time_serve_start(out: Path, content: Path, site: Path, store_url: str, *, la
     print(f"kb serve {label}: load {load:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
           f"server CPU {cpu_at_health:.2f} s when health answered; first page {page_url}")
     for name, target in TARGETS.items():
+        if name not in wanted and name not in seen:
+            continue  # not waited for
         t = seen.get(name)
         verdict = "" if target is None else ("OK" if t is not None and t <= target else "MISS")
         print(f"  {LABELS[name]:<22} {'-' if t is None else f'{t:7.2f} s':>9}"
