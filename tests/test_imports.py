@@ -6,17 +6,20 @@ Each case runs in a fresh interpreter (this one has imported everything already)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 SITE = ["mkdocs", "material", "site_plugins", "markdown", "jinja2", "pygments", "pymdownx"]
-DISCOVERY = ["networkx", "numpy", "scipy", "igraph", "matplotlib", "nltk", "jieba", "yake", "datasketch",
-             "kbsync.discovery"]
+LIBS = ["networkx", "numpy", "scipy", "igraph", "matplotlib", "nltk", "jieba", "yake", "datasketch"]  # discovery's
+DISCOVERY = [*LIBS, "kbsync.discovery"]
 ENGINES = ["tantivy", "rapidfuzz", "lark", "kbsync.query", "kbsync.view.readmodel", "kbsync.derive", "frontmatter",
            "watchdog"]
-SERVER = ["fastapi", "starlette", "uvicorn", "api", "pydantic_settings"]  # settings: loaded by a command that runs
+WEB = ["fastapi", "starlette", "uvicorn", "api"]
+SERVER = [*WEB, "pydantic_settings"]  # settings: loaded by a command that runs
 
 HELP = "import sys; from kbsync.cli import main; sys.argv = ['kb', '--help']\ntry:\n    main()\nexcept SystemExit:\n    pass"
 # what `kb serve` runs before its socket listens: the CLI, the serve module, the app and its routes
@@ -43,6 +46,39 @@ def test_does_not_import_heavy_modules(what, code, heavy):
     mods = loaded(code)
     pulled = sorted({h for h in heavy for m in mods if m == h or m.startswith(h + ".")})
     assert not pulled, f"{what} imports {pulled}"
+
+
+# commands over a synced store: (argv after `kb`, what they must not import; `kb show` has discovery fields)
+COMMANDS = [
+    (["search", "squat"], SITE + LIBS + ["lark", "kbsync.query"] + WEB),
+    (["suggest", "squ"], SITE + LIBS + ["lark", "kbsync.query"] + WEB),
+    (["show", "squat"], SITE + ["tantivy", "lark"] + WEB),
+    (["query", "LIST"], SITE + LIBS + ["tantivy", "kbsync.view.readmodel"] + WEB),
+]
+
+
+@pytest.fixture(scope="module")
+def kb_folder(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("kb")
+    (base / "content").mkdir()
+    (base / "content" / "squat.md").write_text("---\ntitle: Squat\ntags: [legs]\n---\nA squat. See [[Lunge]].\n")
+    (base / "content" / "lunge.md").write_text("# Lunge\n\nAlso legs.\n")
+    env = dict(os.environ, KB_KEYWORDS="false")
+    subprocess.run([sys.executable, "-m", "kbsync", "sync", "--content", str(base / "content")], env=env, check=True,
+                   capture_output=True, timeout=120)
+    return base
+
+
+@pytest.mark.parametrize(("argv", "heavy"), COMMANDS, ids=[" ".join(c[0]) for c in COMMANDS])
+def test_a_command_imports_only_what_it_uses(kb_folder, argv, heavy):
+    code = (f"import sys, contextlib, io; from kbsync.cli import main; sys.argv = {['kb', *argv]!r} + "
+            f"['--content', {str(kb_folder / 'content')!r}]\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n    try:\n        main()\n"
+            "    except SystemExit as e:\n        assert not e.code, out.getvalue()\n"
+            "assert 'quat' in out.getvalue() or 'unge' in out.getvalue(), out.getvalue()")
+    mods = loaded(code)
+    pulled = sorted({h for h in heavy for m in mods if m == h or m.startswith(h + ".")})
+    assert not pulled, f"kb {' '.join(argv)} imports {pulled}"
 
 
 def test_the_check_sees_an_import():

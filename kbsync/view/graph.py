@@ -7,8 +7,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import networkx as nx
-
 MAX_NODES = 500
 
 
@@ -171,6 +169,8 @@ class LinkGraph:
 
     def path(self, src: int, dst: int, include_private: bool) -> list[int] | None:
         """Shortest chain of links between two entries, following links in either direction."""
+        import networkx as nx  # here: only path queries need it, not every read model (`kb search`, the API)
+
         g: Any = _Adjacency(self, include_private)
         try:
             return list(nx.bidirectional_shortest_path(g, src, dst))
