@@ -221,7 +221,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
                       on_first_sync=first_sync)
     try:
         if role == "writer":
-            startup.run()
+            startup.run_here()
             log.info("writer: watching %s, site in %s; no HTTP (KB_ROLE=writer)", s.content_dir, site_dir)
             while True:  # until SIGTERM (the CLI's handler raises Terminated) or Ctrl-C
                 time.sleep(3600)

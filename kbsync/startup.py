@@ -55,6 +55,11 @@ class StartUp:
         except Exception:
             log.exception("kb serve: start-up sync or watcher failed; serving the store as it is")
 
+    def run_here(self) -> None:
+        """The start-up work on the calling thread, errors raised (KB_ROLE=writer: nothing to serve meanwhile)."""
+        with self._mu:
+            self._run()
+
     def _run(self) -> None:
         from .derive import Options  # the parsers' imports, on this thread: the server answers meanwhile
 
