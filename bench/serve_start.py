@@ -109,8 +109,8 @@ def time_serve_start(out: Path, content: Path, site: Path, store_url: str, *, la
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=1000)
-    ap.add_argument("--corpus", type=Path, help="a generated corpus folder to copy (its content/), e.g. "
-                    "/work/corpora/c10000; default: generate --entries")
+    ap.add_argument("--corpus", type=Path, help="a folder made by kbsync.testing.corpus to copy (its "
+                    "content/); default: generate --entries")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "serve")
     ap.add_argument("--skip-fresh", action="store_true", help="reuse --out's store and site: time the restart only")
     a = ap.parse_args()
