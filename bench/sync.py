@@ -33,6 +33,13 @@ def corpus(n: int) -> Path:
     return out
 
 
+def write(target: Path, text: str) -> None:
+    """Replace the file, never write into it: a corpus copied with `cp -al` shares its inodes with the original."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+
+
 def floor(content: Path) -> float:
     import frontmatter
 
@@ -99,23 +106,23 @@ def main() -> None:
         try:
             # One loop per kind: a fresh `kb sync` in between would make the warm Syncer reload the store.
             for i in range(5):
-                target.write_text(original + f"\nedit {i} links [[{target.stem}]]\n", encoding="utf-8")
+                write(target, original + f"\nedit {i} links [[{target.stem}]]\n")
                 r = sync_content(content, store)  # a fresh `kb sync` call: loads what the store knows
                 assert r.updated == 1, r
                 one.append(r.seconds)
             syncer.sync()
             for i in range(5):
-                target.write_text(original + f"\nedit warm {i}\n", encoding="utf-8")
+                write(target, original + f"\nedit warm {i}\n")
                 r = syncer.sync()
                 assert r.updated == 1, r
                 one_warm.append(r.seconds)
             for i in range(5):
-                target.write_text(original + f"\nedit path {i}\n", encoding="utf-8")
+                write(target, original + f"\nedit path {i}\n")
                 r = syncer.sync(paths=[rel])
                 assert r.updated == 1, r
                 one_paths.append(r.seconds)
         finally:
-            target.write_text(original, encoding="utf-8")
+            write(target, original)
             sync_content(content, store)
         truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
         by_path = {r["path"]: r for r in store.entries()}
