@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .paths import shared_prefix_len, slugify, stem_of
@@ -22,6 +23,7 @@ def strip_md(target: str) -> str:
     return target[:-3] if target.lower().endswith(ENTRY_EXT) else target
 
 
+@lru_cache(maxsize=1 << 16)  # link targets recur (a Zipf law): most calls are a hit
 def lookup_key(target: str) -> str:
     """The key an edge is filed under: lowercased last path segment, without `.md`."""
     return strip_md(target.replace("\\", "/")).rstrip("/").rsplit("/", 1)[-1].lower()

@@ -29,6 +29,7 @@ class MongoStream:
         self.new = self.gen + 1
         self.tag = {"_v": self.new, "_x": LIVE}
         self.slugs: set[str] = set()  # staged so far: a later record of the same slug replaces the staged one
+        self.paths: set[str] = set()  # ... and so does a later record of the same path
         self.done = False
         for name in VERSIONED:
             store._supersede(name, {}, self.new, None)
@@ -67,9 +68,12 @@ class MongoStream:
         self._renew()
         upserts = {d["slug"]: d for d in {d["path"]: d for d in docs}.values()}  # the last of a slug or path
         again = [s for s in upserts if s in self.slugs]
-        if again:
-            self.store.db.entries.delete_many({"_v": self.new, "slug": {"$in": again}})
+        moved = [d["path"] for d in upserts.values() if d["path"] in self.paths]  # the path staged under another slug
+        if again or moved:
+            self.store.db.entries.delete_many({"_v": self.new, "$or": [{"slug": {"$in": again}},
+                                                                       {"path": {"$in": moved}}]})
         self.slugs.update(upserts)
+        self.paths.update(d["path"] for d in upserts.values())
         self.store._insert("entries", [{**d, **self.tag} for d in upserts.values()], None)
 
     def put_edges(self, edges: dict[str, list[Edge]]) -> None:
