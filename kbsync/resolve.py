@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .paths import shared_prefix_len, slugify, stem_of
@@ -22,6 +23,7 @@ def strip_md(target: str) -> str:
     return target[:-3] if target.lower().endswith(ENTRY_EXT) else target
 
 
+@lru_cache(maxsize=1 << 16)  # link targets recur (a Zipf law): most calls are a hit
 def lookup_key(target: str) -> str:
     """The key an edge is filed under: lowercased last path segment, without `.md`."""
     return strip_md(target.replace("\\", "/")).rstrip("/").rsplit("/", 1)[-1].lower()
@@ -53,6 +55,7 @@ class Resolver:
         # Links follow a Zipf law: the same targets recur from the same folders. The answer depends only on
         # (target, linking folder, link style), so it is memoised until a name is added or removed.
         self._memo: dict[tuple[str, str, bool], Resolved | None] = {}
+        self._memo_any: dict[str, Any] = {}  # wikilink target -> the answer from anywhere, or _DEPENDS on the folder
         for row in rows:
             self.add(row)
         self.attachments = set(attachments)
@@ -73,6 +76,7 @@ class Resolver:
 
     def add(self, row: dict[str, Any]) -> None:
         self._memo.clear()
+        self._memo_any.clear()
         path = row["path"]
         self.rows[path] = row
         self.slug_of[path] = row["slug"]
@@ -82,6 +86,7 @@ class Resolver:
 
     def remove(self, path: str) -> None:
         self._memo.clear()
+        self._memo_any.clear()
         row = self.rows.pop(path, None)
         if row is None:
             return
@@ -103,6 +108,16 @@ class Resolver:
         """Resolve `target` as written in the entry at `source_path`; None means broken."""
         if not target:
             return self._resolve(target, source_path, md_link)
+        if not md_link:  # a wikilink's answer depends on where it is written only when there are several candidates
+            r = self._memo_any.get(target, _MISS)
+            if r is _MISS:
+                r = self._resolve(target, source_path, md_link)
+                if r is not None and r.ambiguous:
+                    self._memo[(target, source_path.rpartition("/")[0], md_link)] = r
+                    r = _DEPENDS
+                self._memo_any[target] = r
+            if r is not _DEPENDS:
+                return r  # type: ignore[return-value]
         key = (target, source_path.rpartition("/")[0], md_link)
         if key not in self._memo:
             self._memo[key] = self._resolve(target, source_path, md_link)
@@ -170,6 +185,9 @@ class Resolver:
     def _entry(self, cands: list[str], source_path: str) -> Resolved:
         best = closest(cands, source_path)
         return Resolved(self.slug_of[best[0]], best[0], ambiguous=tuple(best[1:]))
+
+
+_MISS, _DEPENDS = object(), object()
 
 
 def _strip_dots(target: str) -> str:

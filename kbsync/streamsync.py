@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .models import Problem
-from .reading import git_mark, make_plan, read_iter
+from .reading import git_mark, make_plan
 from .resolve import Resolver
-from .store.base import Batch, FileState, Record, Stream
+from .store.base import NAME_KEYS, Batch, FileState, Stream
 from .streamedges import stage_edges
+from .streamread import stream_read
 
 if TYPE_CHECKING:
     from .reading import Progress
@@ -26,14 +27,7 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
                 chunk: int | None = None) -> tuple[SyncReport, _Known]:
     """Read every file into `stream` and commit it; returns the report and what the store now holds."""
     chunk = chunk or CHUNK
-    from .sync import (
-        SyncReport,
-        _has_error,
-        _Known,
-        finish_record,
-        load_schemas_safe,
-        name_row,
-    )
+    from .sync import SyncReport, _Known, load_schemas_safe
 
     history = syncer.history.get()
     git = {p: git_mark(h) for p, h in history.items()}
@@ -49,32 +43,32 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     best: dict[str, str] = {}  # slug -> the first path (in sorted order) seen claiming it: the one staged
     # Built as the names arrive: this work then shares the cores with the readers instead of waiting for them.
     resolver = Resolver((), plan.attachments)
-    pending: list[Record] = []
-    for part in read_iter(plan, syncer.max_bytes, syncer.options, progress, syncer.workers):
-        for path, digest, rec, edges, probs in part:
+    pending: list[Any] = []  # encoded records, staged by the chunk
+    for part in stream_read(plan, syncer.max_bytes, syncer.options, schemas, history, stream.encode, progress,
+                            syncer.workers):
+        for path, digest, values, edges, probs, row, error in part:
             found = plan.md[path]
-            if rec is None:
+            if values is None:
                 file_problems[path] = probs
                 files[path] = FileState(path, None, found.mtime_ns, found.size, "")
                 continue
-            finish_record(rec, path, schemas, history)
-            slug = rec["slug"]
-            names[path] = row = name_row(rec)
+            names[path] = name = dict(zip(NAME_KEYS, values, strict=True))
+            slug = name["slug"]
             raw[path] = edges
-            if _has_error(rec.get("problems")):
+            if error:
                 erred.add(path)
             files[path] = FileState(path, slug, found.mtime_ns, found.size, f"{digest}{git.get(path, '')}")
             if path not in file_problems and (slug not in best or path < best[slug]):
                 if slug in best:  # a twin with an earlier path: it replaces the staged record, as the walk below decides
                     resolver.remove(best[slug])
                 best[slug] = path
-                resolver.add(row)
-                pending.append(rec)
+                resolver.add(name)
+                pending.append(row)
         del part  # before the next slice is read: records leave memory once staged
         if len(pending) >= chunk:
-            stream.put(pending)
+            stream.put_encoded(pending)
             pending = []
-    stream.put(pending)
+    stream.put_encoded(pending)
     del pending
 
     # Slugs: sorted by path, the first file to claim a slug wins (what `best` staged).

@@ -14,9 +14,29 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 try:  # libyaml when present: composing nodes is the parse floor's main cost
-    Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pure-Python PyYAML
-    Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_TAGS: dict[tuple[Any, ...], str] = {}  # (node kind, value, implicit) -> tag: keys and short values recur
+_TAGS_MAX = 50_000
+
+
+class Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader with its implicit-tag resolver memoised (libyaml calls it, in Python, for every scalar).
+
+    The tag depends only on (kind, value, implicit) here: the safe loader has no path resolvers."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if type(value) is not str or len(value) > 64:  # noqa: E721 - exact type: a key must hash and compare cheaply
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        key = (kind, value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            if len(_TAGS) >= _TAGS_MAX:
+                _TAGS.clear()
+            tag = _TAGS[key] = super().resolve(kind, value, implicit)
+        return tag
 
 ALIAS_BUDGET = 10_000  # nodes reached again through aliases, per front matter
 MAX_INT_DIGITS = 18  # larger integers stay text: no JSON reader or store agrees on them

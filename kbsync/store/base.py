@@ -115,6 +115,10 @@ class Stream(Protocol):
 
     def put(self, records: list[Record]) -> None:
         """Stage entry records; a record replaces a staged one with the same slug or path."""
+    def encode(self, record: Record) -> Any:
+        """The staged form of one record; pure (no I/O), so forked readers can make it for the writer."""
+    def put_encoded(self, rows: list[Any]) -> None:
+        """Stage records made by `encode`; same rules as `put`."""
     def put_edges(self, edges: dict[str, list[Edge]]) -> None:
         """Stage each listed source's complete edge list."""
     def commit(self, rest: Batch) -> int:

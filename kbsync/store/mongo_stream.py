@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import NAME_KEYS, Batch, Edge, Record
 from .mongo import EDGE_FIELDS, LIVE, META_ID, REQUIRED, VERSIONED, StoreBusy
@@ -29,6 +29,7 @@ class MongoStream:
         self.new = self.gen + 1
         self.tag = {"_v": self.new, "_x": LIVE}
         self.slugs: set[str] = set()  # staged so far: a later record of the same slug replaces the staged one
+        self.paths: set[str] = set()  # ... and so does a later record of the same path
         self.done = False
         for name in VERSIONED:
             store._supersede(name, {}, self.new, None)
@@ -44,25 +45,36 @@ class MongoStream:
             raise StoreBusy("the store lease was taken over while this sync was streaming")
 
     def put(self, records: list[Record]) -> None:
-        if not records:
+        self.put_encoded([self.encode(r) for r in records])
+
+    @staticmethod
+    def encode(r: Record) -> dict[str, Any]:
+        """The staged document of a record, without its generation tags: pure, so forked readers make it.
+
+        Refuses a bad record before it is written, as SQLite's NOT NULLs do."""
+        missing = [k for k in REQUIRED if r.get(k) is None]
+        if missing:
+            raise KeyError(f"entry record {r.get('slug')!r} lacks {', '.join(missing)}")
+        return {"slug": r["slug"], "path": r["path"], "type": r["type"], "visibility": r["visibility"],
+                "title": r["title"], "tags": list(r.get("tags") or []),
+                "tags_lc": sorted({str(t).casefold() for t in r.get("tags") or []}),
+                "names": json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
+                "record": json.dumps(r, ensure_ascii=False)}
+
+    def put_encoded(self, docs: list[dict[str, Any]]) -> None:
+        """Stage documents made by `encode`; a later one of the same slug or path replaces the staged one."""
+        if not docs:
             return
-        for r in records:  # refuse a bad record before it is written, as SQLite's NOT NULLs do
-            missing = [k for k in REQUIRED if r.get(k) is None]
-            if missing:
-                raise KeyError(f"entry record {r.get('slug')!r} lacks {', '.join(missing)}")
         self._renew()
-        upserts = {r["slug"]: r for r in {r["path"]: r for r in records}.values()}  # the last of a slug or path
+        upserts = {d["slug"]: d for d in {d["path"]: d for d in docs}.values()}  # the last of a slug or path
         again = [s for s in upserts if s in self.slugs]
-        if again:
-            self.store.db.entries.delete_many({"_v": self.new, "slug": {"$in": again}})
+        moved = [d["path"] for d in upserts.values() if d["path"] in self.paths]  # the path staged under another slug
+        if again or moved:
+            self.store.db.entries.delete_many({"_v": self.new, "$or": [{"slug": {"$in": again}},
+                                                                       {"path": {"$in": moved}}]})
         self.slugs.update(upserts)
-        self.store._insert("entries", [{
-            "slug": slug, "path": r["path"], "type": r["type"], "visibility": r["visibility"],
-            "title": r["title"], "tags": list(r.get("tags") or []),
-            "tags_lc": sorted({str(t).casefold() for t in r.get("tags") or []}),
-            "names": json.dumps({k: r.get(k) for k in NAME_KEYS}, ensure_ascii=False),
-            "record": json.dumps(r, ensure_ascii=False), **self.tag,
-        } for slug, r in upserts.items()], None)
+        self.paths.update(d["path"] for d in upserts.values())
+        self.store._insert("entries", [{**d, **self.tag} for d in upserts.values()], None)
 
     def put_edges(self, edges: dict[str, list[Edge]]) -> None:
         if not edges:

@@ -116,9 +116,17 @@ class SQLiteStream:
                 raise
 
     def put(self, records: list[Record]) -> None:
-        if records:
-            self._write(lambda db: db.executemany(INSERT_ENTRY.format(table=f'"{self.names["entries"]}"'),
-                                                  map(entry_row, records)))
+        self.put_encoded([entry_row(r) for r in records])
+
+    @staticmethod
+    def encode(record: Record) -> tuple[Any, ...]:
+        """The staged row of a record: pure, so forked readers make it and the writer only inserts."""
+        return entry_row(record)
+
+    def put_encoded(self, rows: list[tuple[Any, ...]]) -> None:
+        """Stage rows made by `encode` (a row replaces a staged one with the same slug or path)."""
+        if rows:
+            self._write(lambda db: db.executemany(INSERT_ENTRY.format(table=f'"{self.names["entries"]}"'), rows))
 
     def put_edges(self, edges: dict[str, list[Edge]]) -> None:
         if edges:

@@ -65,10 +65,17 @@ def test_stat_one_applies_the_same_boundary(tree: Path, rel: str, listed: bool) 
         assert [p["path"] for p in problems] == [rel]
 
 
-@pytest.mark.parametrize("rel", ["passwd.md", "environ.png", "secret.md", "pipe.md"])
+@pytest.mark.parametrize("rel", ["passwd.md", "environ.png", "secret.md", "pipe.md", "up/outside/secret.md",
+                                 "etc/passwd"])
 def test_read_inside_refuses_without_blocking(tree: Path, rel: str) -> None:
     with pytest.raises(BoundaryError):
         read_inside(str(tree / rel), rel)
+
+
+@pytest.mark.parametrize("rel, text", [("good.md", b"# Good\n"), ("sub/inner.md", b"# Inner\n"),
+                                       ("alias/inner.md", b"# Inner\n"), ("twin.md", b"# Good\n")])
+def test_read_inside_reads_files_inside_directly_or_through_a_symlink(tree: Path, rel: str, text: bytes) -> None:
+    assert read_inside(str(tree / rel), rel) == text
 
 
 def test_sync_indexes_good_files_only_and_reports_each_refusal(tree: Path, tmp_path: Path) -> None:

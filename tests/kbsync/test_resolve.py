@@ -90,3 +90,18 @@ def test_mentions_use_person_handles() -> None:
     assert R.person("ada").path == "people/ada.md"
     assert R.person("ADA").path == "people/ada.md"
     assert R.person("note") is None  # not a person
+
+
+ORDER_CASES = [("Ideas", "fr/other.md"), ("Ideas", "en/x/other.md"), ("Ideas", "top.md"), ("pic.png", "b/n.md"),
+               ("pic.png", "images/n.md"), ("Note", "x/y.md"), ("Note", "fr/z.md"), ("Nothing", "a.md"),
+               ("Nothing", "b/c.md"), ("Stem", "a/q.md"), ("Stem", "b/q.md"), ("Stem", "q.md")]
+
+
+@pytest.mark.parametrize("order", ["forward", "reversed"])
+def test_memoised_answers_equal_fresh_ones_whatever_the_order(order: str) -> None:
+    """Answers are memoised per target when only one candidate exists, per (target, folder) otherwise."""
+    atts = ["images/pic.png", "b/pic.png", "files/report.pdf"]
+    cases = ORDER_CASES if order == "forward" else ORDER_CASES[::-1]
+    shared = Resolver(ROWS, attachments=atts)
+    for target, source in cases:
+        assert shared.resolve(target, source) == Resolver(ROWS, attachments=atts).resolve(target, source), (target, source)

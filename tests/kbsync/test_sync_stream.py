@@ -29,7 +29,7 @@ class NoStream:
 
 
 class FailingStream:
-    """Delegates to a real stream and raises at the `at`-th call of `where` (put, put_edges or commit)."""
+    """Delegates to a real stream and raises at the `at`-th call of `where` (put_encoded, put_edges or commit)."""
 
     def __init__(self, inner: Any, where: str, at: int) -> None:
         self.inner, self.where, self.at, self.calls = inner, where, at, 0
@@ -76,8 +76,9 @@ def test_streamed_full_sync_equals_one_batch(source: str, order: str, corpus300,
     """Readers return files in any order: a twin with the earlier path may come last and must still win."""
     content = write(tmp_path / "c", TWINS) if source == "twins" else corpus300[0]
     if order == "reversed":
-        real = kbsync.streamsync.read_iter
-        monkeypatch.setattr(kbsync.streamsync, "read_iter", lambda *a: iter([[r for part in real(*a) for r in part][::-1]]))
+        real = kbsync.streamsync.stream_read
+        monkeypatch.setattr(kbsync.streamsync, "stream_read",
+                            lambda *a: iter([[r for part in real(*a) for r in part][::-1]]))
     streamed, batched = open_store(f"sqlite://{tmp_path / 's.sqlite'}"), open_store(f"sqlite://{tmp_path / 'b.sqlite'}")
     r1 = sync_content(content, streamed, workers=1)
     r2 = sync_content(content, NoStream(batched), workers=1)
@@ -113,7 +114,7 @@ def test_syncer_goes_on_incrementally_after_a_stream(tmp_path: Path, small_chunk
     assert snapshot(store) == snapshot(ref)
 
 
-@pytest.mark.parametrize("where, at", [("put", 1), ("put", 3), ("put_edges", 2), ("commit", 1)])
+@pytest.mark.parametrize("where, at", [("put_encoded", 1), ("put_encoded", 3), ("put_edges", 2), ("commit", 1)])
 def test_failed_stream_keeps_every_old_row(where: str, at: int, corpus300, tmp_path: Path, small_chunks: None) -> None:
     content = tmp_path / "c"
     shutil.copytree(corpus300[0], content, symlinks=True)

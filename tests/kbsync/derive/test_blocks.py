@@ -32,6 +32,10 @@ BLOCKS = [  # body, [(id, file line)]
     ("a^no", []),
     ("x ^bad_id", []),
     ("footnote^[inline] here", []),
+    ("x ^a ^b", [("b", 1)]),
+    ("^alone", [("alone", 1)]),
+    ("a\n\t^tab\n^next", [("tab", 2), ("next", 3)]),
+    ("x^a ^b", [("b", 1)]),
 ]
 
 
