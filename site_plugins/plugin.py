@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
-from . import parallel
+from . import parallel, themecache
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
@@ -393,6 +393,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
+        themecache.install(env, config, self.built[0])  # the header once per place, translations once per key
         if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
             return share_compiled_templates(env)
         if self.index is not None:
