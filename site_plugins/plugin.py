@@ -27,6 +27,7 @@ from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .fastpage import LastBuild, remember
 from .graph import graph_vendor_files, local_graph_html
+from .graph_beside import graph_later
 from .graph_site import SITES as GRAPH_SITES
 from .graph_site import publish_graph
 from .home import broken_count, discovery_topics, home_page
@@ -400,7 +401,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             self._select_attachments(files, config)
         inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
         if self.config.graph and self.index is not None and not inplace:  # a full layout: beside the pages
-            self.graph = parallel.graph_later(self.index, self.config.parallel)
+            self.graph = graph_later(self.index, self.config.parallel)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
