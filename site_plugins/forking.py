@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,15 @@ class Later:
         os.waitpid(self.pid, 0)
         emit(records)
         return data if kind == "done" else self.fallback()
+
+    def cancel(self) -> None:
+        """The build failed: stop the process (its value is not wanted)."""
+        self.conn.close()
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
 
 def beside(compute: Callable[[], Any], fallback: Callable[[], Any]) -> Later:

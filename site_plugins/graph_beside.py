@@ -25,4 +25,5 @@ def graph_later(index: Any, option: int) -> Any:
         graph_layout._last[:] = last  # a rebuild whose edit changed no link reuses the layout (graph_layout.py)
         return text
 
+    result.cancel = job.cancel  # type: ignore[attr-defined]
     return result

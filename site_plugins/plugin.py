@@ -172,6 +172,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.queries.load(records, config.docs_dir)
         index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
+        inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
+        if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
+            self.graph = graph_later(index, self.config.parallel)
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -399,9 +402,6 @@ class KbPlugin(BasePlugin[KbConfig]):
             return share_compiled_templates(env)
         if self.index is not None:
             self._select_attachments(files, config)
-        inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
-        if self.config.graph and self.index is not None and not inplace:  # a full layout: beside the pages
-            self.graph = graph_later(self.index, self.config.parallel)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
@@ -450,6 +450,9 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_build_error(self, error) -> None:  # noqa: ANN001
         parallel.abort(error)  # a page worker stops; the main process stops its workers
+        if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
+            getattr(self.graph, "cancel", lambda: None)()
+            self.graph = None
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:

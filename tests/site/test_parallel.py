@@ -125,6 +125,8 @@ def test_a_worker_error_fails_the_build_naming_the_page(tmp_path: Path, monkeypa
     assert len(forks) == 1 and not parallel._run
     with pytest.raises(ChildProcessError):  # the worker was reaped
         os.waitpid(forks[0], os.WNOHANG)
+    with pytest.raises(ChildProcessError):  # and no other process is left: the graph layout beside was stopped
+        os.waitpid(-1, os.WNOHANG)
 
 
 @pytest.mark.parametrize("workers, kept", [
