@@ -39,6 +39,7 @@ from .mdreuse import install_reused_markdown
 from .navcache import install as navcache_install
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .preload import preload_jieba
 from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
 from .properties import redirect_file
@@ -169,6 +170,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         records, revision, attachments = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         self._bound(files, config)
         index = self.index = SiteIndex.from_records(records, revision, attachments)
+        preload_jieba(records)  # before discovery's pool and the page workers fork: one load, shared
         self.queries.load(records, config.docs_dir)
         index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
