@@ -77,10 +77,11 @@ def install(env: Any, config: Any, nav: Any) -> None:
         except Exception:  # noqa: BLE001 - no theme partial under ours (navcache did not install): render per page
             orig = None
     words: dict[str, Any] = {}
+    lookup = orig.t if orig is not None else None
 
     def t(key: str) -> Any:
         if key not in words:
-            words[key] = orig.t(key)
+            words[key] = lookup(key) if lookup is not None else None
         return words[key]
 
     header = HeaderCache(NavKeys(nav, config) if orig is not None and _cacheable(config) else None)
