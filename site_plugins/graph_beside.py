@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import parallel
-from .forking import beside, can_fork
+from . import forking, parallel
+from .forking import can_fork
 
 
 def graph_later(index: Any, option: int) -> Any:
@@ -18,7 +18,7 @@ def graph_later(index: Any, option: int) -> Any:
     def compute() -> tuple[str, list[Any]]:
         return graph.graph_json(index), list(graph_layout._last)
 
-    job = beside(compute, compute)  # (the fallback: the same, here)
+    job = forking.beside(compute, compute)  # (the fallback: the same, here)
 
     def result() -> str:
         text, last = job()
