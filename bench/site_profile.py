@@ -7,7 +7,9 @@
 The store is synced first (`--no-presync` skips it) so the figures show the site build, not the sync.
 Builds once per `--parallel` value (the plugin option: 1 one process, 0 one per core), in the same run;
 prints wall and CPU time (this process and its reaped children: page workers, graph layout, pools) with the
-load average, and the profile of the main process (workers' time shows as waiting for them).
+load average, and the profile of the main process (workers' time shows as waiting for them): CPU time
+(`time.process_time`), not wall time, since the machine is shared; then a table of that CPU per MkDocs
+event (all plugins) and per phase of MkDocs' own, and the plugin's largest functions (`--table` only that).
 """
 from __future__ import annotations
 
@@ -34,6 +36,49 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+EVENTS = ("on_config", "on_pre_build", "on_files", "on_nav", "on_env", "on_page_read_source", "on_page_markdown",
+          "on_page_content", "on_page_context", "on_post_page", "on_post_build")
+PHASES = {  # MkDocs' own work (file name, function) -> label; cumulative, so events run inside are subtracted
+    ("mkdocs/structure/files.py", "get_files"): "get_files (walk docs_dir)",
+    ("mkdocs/structure/nav.py", "get_navigation"): "get_navigation",
+    ("mkdocs/structure/pages.py", "read_source"): "page read_source (YAML front matter)",
+    ("mkdocs/structure/pages.py", "render"): "Markdown conversion (Page.render)",
+    ("site_plugins/mdreuse.py", "render"): "Markdown conversion (Page.render)",
+    ("jinja2/environment.py", "render"): "Jinja template rendering",
+    ("mkdocs/structure/files.py", "copy_static_files"): "copy static files",
+    ("kbsync/discovery/enrich.py", "build"): "  of on_files: discovery build",
+    ("kbsync/view/discovery.py", "backlink_contexts"): "  of on_files: backlink contexts",
+    ("site_plugins/index.py", "sync_and_load"): "  of on_files: sync + load records",
+    ("site_plugins/plugin.py", "_generate"): "  of on_files: tag/type/home/topics pages",
+    ("material/plugins/search/plugin.py", "on_page_context"): "  of on_page_context: search indexing",
+    ("site_plugins/plugin.py", "on_page_context"): "  of on_page_context: kb panels",
+    ("site_plugins/graph_site.py", "publish_graph"): "  of on_post_build: graph files",
+    ("site_plugins/graph_local.py", "refresh_all"): "  of on_post_build: local graphs (kb-local.json)",
+    ("site_plugins/previews.py", "write_preview"): "  of on_page_content: kb-preview.json",
+    ("site_plugins/boundary.py", "page_refs"): "  of on_page_content: referenced files",
+    ("site_plugins/links.py", "render"): "  of on_page_markdown: links",
+}
+
+
+def event_table(stats: pstats.Stats) -> str:
+    """Markdown table: CPU seconds per MkDocs event (every plugin's handler) and per phase of MkDocs' own."""
+    total = max(ct for (_f, _l, _n), (_cc, _nc, _tt, ct, _c) in stats.stats.items())  # type: ignore[attr-defined]
+    rows: dict[str, list[float]] = {}
+    for (f, _line, name), (_cc, nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        f = f.replace(os.sep, "/")
+        label = f"event {name}" if f.endswith("mkdocs/plugins.py") and name in EVENTS else next(
+            (v for (suffix, fn), v in PHASES.items() if f.endswith(suffix) and name == fn), None)
+        if label is not None:
+            row = rows.setdefault(label, [0.0, 0])
+            row[0] += ct
+            row[1] += nc
+    lines = ["| where (main process) | CPU s | share | calls |", "|---|---:|---:|---:|"]
+    for label, (ct, nc) in sorted(rows.items(), key=lambda kv: (kv[0].startswith(" "), -kv[1][0])):
+        lines.append(f"| {label} | {ct:.1f} | {100 * ct / total:.0f}% | {int(nc)} |")
+    lines.append(f"| whole build | {total:.1f} | 100% | |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=10000)
@@ -44,6 +89,7 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, nargs="+", default=[0], help="`parallel` option per build (1: serial)")
     ap.add_argument("--before", action="store_true",
                     help="first a build as before issue 16: one process, the nav rendered for every page")
+    ap.add_argument("--table", action="store_true", help="print only the per-event table, not the top functions")
     ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -71,6 +117,7 @@ def main() -> None:
         for label, workers in runs:
             subprocess.run([sys.executable, __file__, "--entries", str(a.entries), "--out", str(out), "--top",
                             str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
+                            *(["--table"] if a.table else []),
                             "--variant", f"{label}:{workers}"], check=True)
         return
     label, _, workers_text = a.variant.partition(":")
@@ -79,7 +126,8 @@ def main() -> None:
     site = out / "site"
     if site.exists():
         shutil.rmtree(site)
-    prof = cProfile.Profile() if a.profile else None
+    (out / "discovery.sqlite").unlink(missing_ok=True)  # a cold build: no discovery saved by an earlier run
+    prof = cProfile.Profile(time.process_time) if a.profile else None  # CPU: the load would inflate wall time
     t0, c0 = time.perf_counter(), cpu_seconds()
     if prof is not None:
         prof.enable()
@@ -93,7 +141,8 @@ def main() -> None:
           f"peak RSS {me:.0f} MB + {kids:.0f} MB largest child, load {os.getloadavg()[0]:.2f}", flush=True)
     if prof is not None:
         prof.dump_stats(str(out / f"profile-{label}.pstats"))  # a closer look: python -m pstats FILE
-        for key in ("tottime", "cumulative"):
+        print(event_table(pstats.Stats(prof)), flush=True)
+        for key in () if a.table else ("tottime", "cumulative"):
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(a.top)
             text = buf.getvalue()

@@ -54,6 +54,11 @@ class NavKeys:
     def key(self, page: Any) -> str | None:
         if page is None or getattr(page, "file", None) is None or page.file.src_uri in self.in_nav:
             return None
+        return self.place(page)
+
+    def place(self, page: Any) -> str:
+        """The page's place in the URL tree: equal for two pages exactly when every link to a nav URL, the
+        homepage, logo or favicon is the same relative URL from both."""
         folder = _folder(page.url)
         common = 0
         while common < len(folder) and tuple(folder[:common + 1]) in self.starts:

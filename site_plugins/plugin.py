@@ -20,13 +20,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
-from . import parallel
+from . import parallel, themecache
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
 from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
 from .fastpage import LastBuild, remember
 from .graph import graph_vendor_files, local_graph_html
+from .graph_beside import graph_later
 from .graph_site import SITES as GRAPH_SITES
 from .graph_site import publish_graph
 from .home import broken_count, discovery_topics, home_page
@@ -38,6 +39,7 @@ from .mdreuse import install_reused_markdown
 from .navcache import install as navcache_install
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
 from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .preload import preload_jieba
 from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
 from .properties import redirect_file
@@ -168,9 +170,13 @@ class KbPlugin(BasePlugin[KbConfig]):
         records, revision, attachments = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         self._bound(files, config)
         index = self.index = SiteIndex.from_records(records, revision, attachments)
+        preload_jieba(records)  # before discovery's pool and the page workers fork: one load, shared
         self.queries.load(records, config.docs_dir)
         index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
+        inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
+        if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
+            self.graph = graph_later(index, self.config.parallel)
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -393,13 +399,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
+        themecache.install(env, config, self.built[0])  # the header once per place, translations once per key
         if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
             return share_compiled_templates(env)
         if self.index is not None:
             self._select_attachments(files, config)
-        inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
-        if self.config.graph and self.index is not None and not inplace:  # a full layout: beside the pages
-            self.graph = parallel.graph_later(self.index, self.config.parallel)
         if self.config.explorer and self.index is not None:
             self.explorer = explorer_json(self.index)
         self.built = (self.built[0], env)
@@ -448,6 +452,9 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_build_error(self, error) -> None:  # noqa: ANN001
         parallel.abort(error)  # a page worker stops; the main process stops its workers
+        if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
+            getattr(self.graph, "cancel", lambda: None)()
+            self.graph = None
 
     def on_post_page(self, output: str, page, config) -> str:  # noqa: ANN001
         if self.config.incremental and self.dirty:

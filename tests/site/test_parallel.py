@@ -118,10 +118,50 @@ def test_a_worker_error_fails_the_build_naming_the_page(tmp_path: Path, monkeypa
         return real(self, markdown, src, *a, **k)
 
     monkeypatch.setattr(LinkManager, "render", render)
+    from site_plugins import forking
     from site_plugins.config import build_site
+
+    beside: list[int] = []
+    real_beside = forking.beside
+    monkeypatch.setattr(forking, "beside", lambda *a: beside.append((job := real_beside(*a)).pid) or job)
 
     with pytest.raises(ValueError, match="bad page"):
         build_site(ROOT / "content", tmp_path / "site", store_url=f"sqlite:///{tmp_path / 'kb.sqlite'}", parallel=2)
     assert len(forks) == 1 and not parallel._run
     with pytest.raises(ChildProcessError):  # the worker was reaped
         os.waitpid(forks[0], os.WNOHANG)
+    assert len(beside) == 1  # the graph layout, forked in on_files before the pages
+    with pytest.raises(ChildProcessError):  # stopped and reaped by on_build_error
+        os.waitpid(beside[0], os.WNOHANG)
+
+
+@pytest.mark.parametrize("workers, kept", [
+    (1, True),  # one process: MkDocs' own behaviour, every page keeps its HTML
+    (2, False),  # forked workers: dropped once written, in every process (site_plugins/OPTIONS.md, `parallel`)
+])
+def test_page_content_after_the_build(workers: int, kept: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      forks: list[int]) -> None:
+    """What a third-party plugin sees of `page.content` in on_post_build (the documented contract)."""
+    import site_plugins.plugin as plugin_module
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    seen: dict[str, str | None] = {}
+    dests: list[Path] = []
+    real = plugin_module.KbPlugin.on_post_build
+
+    def post_build(self, config) -> None:  # noqa: ANN001
+        pages = [f for f in self.files.documentation_pages() if f.page is not None]
+        seen.update({f.src_uri: f.page.content for f in pages})
+        dests.extend(Path(f.abs_dest_path) for f in pages)
+        real(self, config)
+
+    monkeypatch.setattr(plugin_module.KbPlugin, "on_post_build", post_build)
+    build(ROOT / "content", tmp_path / "site", parallel=workers)
+    assert len(forks) == workers - 1
+    assert len(seen) > 20
+    if kept:
+        assert all(isinstance(html, str) and html for html in seen.values())
+    else:
+        assert set(seen.values()) == {None}
+        for dest in dests:  # what the plugin reads instead: every page, written
+            assert 'class="md-content"' in dest.read_text(encoding="utf-8")

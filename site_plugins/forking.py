@@ -1,0 +1,112 @@
+"""Forked processes of a build: how many, whether forking is safe, their log records, one value computed beside."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Pipe
+from typing import Any
+
+
+def workers(option: int) -> int:
+    """Processes to render with: the option, or one per core this process may use (0)."""
+    if option > 0:
+        return option
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork(option: int) -> bool:
+    # A thread holding a lock at fork() would leave it held in the child forever.
+    return workers(option) > 1 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Collect(logging.Handler):
+    """A forked process's log handler: keeps records for the parent to emit (its handlers, strict mode's count)."""
+
+    def __init__(self, run: Any) -> None:
+        super().__init__(logging.NOTSET)
+        self.run = run  # anything with a `records` list
+
+    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+        records = self.run.records
+        if records and records[-1] is record:
+            return True  # the same record, reaching a second logger's handlers
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        record.msg, record.args = record.getMessage(), None
+        records.append(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:  # handle() does it all
+        pass
+
+
+def collect_logs(run: Any) -> None:
+    """In a forked process: log records go to `run.records` (sent to the parent), not to inherited handlers."""
+    collect = Collect(run)
+    logging.getLogger().handlers = [collect]
+    for lg in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(lg, logging.Logger) and lg.handlers:
+            lg.handlers = [collect]
+
+
+def emit(records: list[logging.LogRecord]) -> None:
+    """A forked process's records, through this process's handlers."""
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+
+
+@dataclass
+class Later:
+    """A forked process computing one value while the pages render (the OS shares the cores out)."""
+
+    conn: Any
+    pid: int
+    fallback: Callable[[], Any]  # computes the value here when the process fails
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def __call__(self) -> Any:
+        try:
+            kind, data, records = self.conn.recv()
+        except (EOFError, OSError):
+            kind, data, records = "error", None, []
+        self.conn.close()
+        os.waitpid(self.pid, 0)
+        emit(records)
+        return data if kind == "done" else self.fallback()
+
+    def cancel(self) -> None:
+        """The build failed: stop the process (its value is not wanted)."""
+        self.conn.close()
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+def beside(compute: Callable[[], Any], fallback: Callable[[], Any]) -> Later:
+    """`compute()` in a forked process; calling the result waits for its value (`fallback()` if the process
+    failed). The caller checks `can_fork` first."""
+    parent_end, child_end = Pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            parent_end.close()
+            later = Later(child_end, 0, fallback)
+            collect_logs(later)
+            try:
+                child_end.send(("done", compute(), later.records))
+            except BaseException:  # noqa: BLE001 - the parent computes it again and reports the error there
+                child_end.send(("error", None, []))
+        finally:
+            os._exit(0)
+    child_end.close()
+    return Later(parent_end, pid, fallback)
