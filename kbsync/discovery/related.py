@@ -15,6 +15,7 @@ from scipy import sparse
 from ..visibility import PUBLIC
 from . import lang as L
 from .common import Rec, visible
+from .matrix import Counts, top_per_row
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,17 @@ class RelatedIndex:
     def _fit(self) -> None:
         """Everything from the per-row counts and links: IDF, rows, graph, every top list."""
         self.row = {s: i for i, s in enumerate(self.slugs)}
-        self.df: Counter[str] = Counter()
-        for c in self.counts:
-            self.df.update(c.keys())
+        m = Counts(self.counts)
+        df = m.df()
+        self.df: Counter[str] = Counter(dict(zip(m.stems, df.tolist(), strict=True)))
         n = max(1, len(self.slugs))
         # Words in one entry relate nothing; words in most entries relate everything.
         # (The cap also bounds the cost of X·Xᵀ, which grows with the square of each word's entry count.)
         self.cap = min(self.opts.max_df, max(n // 100, min(n // 2, 50)))
-        self.idf = {w: math.log(n / d) for w, d in self.df.items() if 1 < d <= self.cap}
+        kept = np.nonzero((df > 1) & (df <= self.cap))[0].tolist()
+        self.idf = {m.stems[j]: math.log(n / int(df[j])) for j in kept}
         self.vocab = {w: i for i, w in enumerate(sorted(self.idf))}
-        self.rows = [self._row(c) for c in self.counts]
+        self.rows = self._rows(self.counts, m)
         self.X = _csr(self.rows, len(self.vocab))
         self._XT = None
         self._graph()
@@ -119,13 +121,23 @@ class RelatedIndex:
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
 
-    def _row(self, c: Counter[str]) -> tuple[list[int], np.ndarray]:
-        """(columns, unit-length weights) of an entry's strongest stems (ties: the stem's spelling decides)."""
-        idf, vocab = self.idf, self.vocab
-        items = sorted(((1 + math.log(k)) * idf[w], w) for w, k in c.items() if w in idf)[-self.opts.features:]
-        vals = np.array([v for v, _ in items], dtype=np.float32)
-        norm = float(np.linalg.norm(vals)) or 1.0
-        return [vocab[w] for _, w in items], vals / norm
+    def _rows(self, counts: list[Counter[str]], m: Counts | None = None) -> list[tuple[list[int], np.ndarray]]:
+        """(columns, unit-length weights) of each entry's strongest stems, strongest first (ties: the stem's
+        spelling decides, the later one first). One numpy pass for all rows; a row's result depends on that row
+        alone, so an edit's few rows come out as a full build's."""
+        m = m or Counts(counts)
+        idf = np.array([self.idf.get(w, 0.0) for w in m.stems], dtype=np.float64)
+        col = np.array([self.vocab.get(w, -1) for w in m.stems], dtype=np.int64)
+        sel = np.nonzero(col[m.cols] >= 0)[0] if len(m.cols) else np.zeros(0, dtype=np.int64)
+        rows, cols = m.rows[sel], m.cols[sel]
+        w = (1 + np.log(m.data[sel])) * idf[cols]
+        pos = top_per_row(rows, w, cols, self.opts.features, len(counts), high_cols_first=True)
+        rows, cols, vals = rows[pos], col[cols[pos]], w[pos].astype(np.float32)
+        norm = np.sqrt(np.bincount(rows, weights=vals.astype(np.float64) ** 2, minlength=len(counts)))
+        vals = (vals / np.where(norm > 0, norm, 1.0)[rows]).astype(np.float32)
+        bounds = np.searchsorted(rows, np.arange(len(counts) + 1)).tolist()
+        cl = cols.tolist()
+        return [(cl[a:b], vals[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
 
     def _graph(self) -> None:
         """A: entry x neighbour (links both ways, public ends only), hubs dropped, 1/log(degree) weights."""
@@ -231,7 +243,8 @@ class RelatedIndex:
                 del self.df[w]
         if moved:
             touched |= {i for i, c in enumerate(self.counts) if not moved.isdisjoint(c.keys())}
-        new_rows = {i: self._row(self.counts[i]) for i in touched}
+        order = sorted(touched)
+        new_rows = dict(zip(order, self._rows([self.counts[i] for i in order]), strict=True))
         touched = {i for i, row in new_rows.items() if not _same(row, self.rows[i])} | {self.row[r["slug"]] for r in changed}
         for i in touched:
             self.rows[i] = new_rows[i]
