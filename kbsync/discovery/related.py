@@ -103,6 +103,7 @@ class RelatedIndex:
     def _fit(self) -> None:
         """Everything from the per-row counts and links: IDF, rows, graph, every top list."""
         self.row = {s: i for i, s in enumerate(self.slugs)}
+        self._spelling = np.zeros(0, dtype=np.int64)  # each row's slug's rank in spelling order (ties in a top list)
         m = Counts(self.counts)
         df = m.df()
         self.df: Counter[str] = Counter(dict(zip(m.stems, df.tolist(), strict=True)))
@@ -171,19 +172,35 @@ class RelatedIndex:
         return ((1 - g) * text + g * graph.minimum(1.0)).tocsr()
 
     def _rank(self, rows: Iterable[int]) -> None:
+        """Top lists of `rows`: all rows' best `top` in one numpy pass (score, then slug spelling)."""
         rows = list(rows)
+        if len(self._spelling) != len(self.slugs):
+            self._spelling = np.argsort(np.argsort(np.array(self.slugs, dtype=object), kind="stable"), kind="stable")
         s = self._scores(rows)
+        of = np.repeat(np.arange(len(rows)), np.diff(s.indptr))
+        keep = (s.indices != np.asarray(rows, dtype=np.int64)[of]) & (s.data > 0)
+        of, idx, val = of[keep], s.indices[keep], s.data[keep]
         k = self.opts.top
+        lens = np.bincount(of, minlength=len(rows))
+        if len(val) and lens.max() > k:
+            # Each row's k-th best distinct score, found by k passes of a per-row maximum below the last one
+            # (no lower than the k-th best score): only scores at or above it, ties included, go on to the exact
+            # sort, a few per row instead of thousands.
+            full = np.nonzero(lens)[0]
+            starts = (np.cumsum(lens) - lens)[full]
+            cut = np.full(len(rows), np.inf, dtype=np.float32)
+            for _ in range(k):
+                below = np.where(val < cut[of], val, np.float32(-np.inf))
+                cut = np.full(len(rows), -np.inf, dtype=np.float32)
+                cut[full] = np.maximum.reduceat(below, starts)
+            near = val >= cut[of]
+            of, idx, val = of[near], idx[near], val[near]
+        pos = top_per_row(of, val.astype(np.float64), self._spelling[idx], k, len(rows))
+        bounds = np.searchsorted(of[pos], np.arange(len(rows) + 1)).tolist()
+        slugs, picked, vals = self.slugs, idx[pos].tolist(), val[pos].tolist()
         for n, i in enumerate(rows):
-            lo, hi = s.indptr[n], s.indptr[n + 1]
-            idx, val = s.indices[lo:hi], s.data[lo:hi]
-            keep = (idx != i) & (val > 0)
-            idx, val = idx[keep], val[keep]
-            if len(val) > k:
-                part = np.argpartition(-val, k)[:k]
-                idx, val = idx[part], val[part]
-            order = sorted(zip(val.tolist(), idx.tolist(), strict=True), key=lambda x: (-x[0], self.slugs[x[1]]))
-            self.top[self.slugs[i]] = [(self.slugs[j], round(v, 3)) for v, j in order]
+            a, b = bounds[n], bounds[n + 1]
+            self.top[slugs[i]] = [(slugs[j], round(v, 3)) for j, v in zip(picked[a:b], vals[a:b], strict=True)]
 
     def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
                deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
