@@ -15,6 +15,7 @@ from . import topics as T
 from .common import Rec, visible
 from .duplicates import DuplicateIndex, DupOptions
 from .keywords import KeywordCache, KeywordOptions, KeywordStats, compute
+from .matrix import Counts
 from .profile import Profiles
 from .related import RelatedIndex, RelatedOptions
 from .unlinked import UnlinkedIndex
@@ -82,11 +83,13 @@ class Discovery:
         self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
         t2 = time.perf_counter()
         counts, langs = {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()}
-        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords, counts, langs)
+        # One stem-count matrix for related entries and topics (15 million pairs at 100,000 entries).
+        matrix = Counts([counts[r["slug"]] for r in recs])
+        self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords, counts, langs, matrix)
         t3 = time.perf_counter()
         self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()})
         t4 = time.perf_counter()
-        self.topics, self.topics_of = (T.find(recs, self.keywords, self.viewer, self.topic_opts, counts, langs)
+        self.topics, self.topics_of = (T.find(recs, self.keywords, self.viewer, self.topic_opts, counts, langs, matrix)
                                        if with_topics else ([], {}))
         self.timings = {"profiles": t1 - t0, "duplicates": t2 - t1, "related": t3 - t2, "unlinked": t4 - t3,
                         "topics": time.perf_counter() - t4}

@@ -31,7 +31,7 @@ class TopicOptions:
 
 def entry_stems(recs: list[Rec], keywords: Mapping[str, list[str]], per_entry: int,
                 max_share: float = 0.1, min_entries: int = 3, counts: Mapping[str, Counter[str]] | None = None,
-                langs: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+                langs: Mapping[str, str] | None = None, matrix: Counts | None = None) -> dict[str, list[str]]:
     """slug -> its most telling stems: keyword stems first, then its highest TF-IDF words. `counts`, `langs`:
     the entries' stem counts (without keywords) and languages, when already computed (discovery's profiles)."""
     langs, given = langs or {}, counts or {}
@@ -45,7 +45,7 @@ def entry_stems(recs: list[Rec], keywords: Mapping[str, list[str]], per_entry: i
         kws.append([w for k in ks for w in L.stem_phrase(k, lang).split()])
     # Each entry's best shared stems, for all entries in one numpy pass: score (1 + log count) * idf, highest
     # first, ties to the earlier spelling. A word of one or two entries groups nothing worth a topic.
-    m = Counts(rows)
+    m = Counts.reuse(matrix, rows)
     df = m.df()
     ok = (df >= min_entries) & (df <= limit) & np.array([len(w) > 1 for w in m.stems], dtype=bool)
     idf = np.log(n / np.maximum(df, 1))
@@ -64,11 +64,12 @@ def entry_stems(recs: list[Rec], keywords: Mapping[str, list[str]], per_entry: i
 
 def find(records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None, viewer: str = PUBLIC,
          opts: TopicOptions = TopicOptions(), counts: Mapping[str, Counter[str]] | None = None,
-         langs: Mapping[str, str] | None = None) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+         langs: Mapping[str, str] | None = None, matrix: Counts | None = None,
+         ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """(topics [{id, label, stems, entries}], slug -> topic labels) over the entries `viewer` may see.
     `counts`, `langs`: per-entry stem counts (without keywords) and languages already computed, by slug."""
     recs = visible(records, viewer)
-    stems = entry_stems(recs, keywords or {}, opts.per_entry, opts.max_share, opts.min_entries, counts, langs)
+    stems = entry_stems(recs, keywords or {}, opts.per_entry, opts.max_share, opts.min_entries, counts, langs, matrix)
     df: Counter[str] = Counter(s for ss in stems.values() for s in set(ss))
     limit = max(20, int(opts.max_share * len(recs)))  # small bases: a subject may be a third of them
     topics: list[dict[str, Any]] = []

@@ -34,3 +34,11 @@ def test_top_per_row_matches_sorting(seed: int, k: int, high: bool) -> None:
         mine.sort(key=lambda i: (-items[i][1], -items[i][2] if high else items[i][2]))
         want += mine[:k]
     assert got.tolist() == want
+
+
+@pytest.mark.parametrize("same, want_reused", [("objects", True), ("copies", False), ("fewer", False)])
+def test_a_matrix_is_reused_only_for_the_very_counters_it_was_built_from(same: str, want_reused: bool) -> None:
+    counters = [Counter({"a": 1}), Counter({"b": 2})]
+    m = Counts(counters)
+    other = {"objects": counters, "copies": [Counter(c) for c in counters], "fewer": counters[:1]}[same]
+    assert (Counts.reuse(m, other) is m) == want_reused
