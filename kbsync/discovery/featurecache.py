@@ -52,8 +52,14 @@ class FeatureCache:
     def put_many(self, values: Mapping[Key, Profile]) -> None:
         rows = [(h, p, VERSION, None if v.signature is None else v.signature.astype(np.uint32).tobytes(),
                  zlib.compress(orjson.dumps([v.lang, v.counts, v.plain]), 1)) for (h, p), v in values.items()]
-        with self.db:
+        # One transaction (the connection is in autocommit mode: `with db` alone would commit row by row).
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             self.db.executemany("INSERT OR REPLACE INTO features VALUES (?,?,?,?,?)", rows)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
