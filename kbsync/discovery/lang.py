@@ -72,6 +72,7 @@ def _stop_langs() -> dict[str, tuple[str, ...]]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+STOPWORD_SAMPLE = 1000  # characters of Latin text whose stopwords decide its language
 
 
 def detect(text: str, default: str = "en") -> str:
@@ -81,7 +82,8 @@ def detect(text: str, default: str = "en") -> str:
         guess = _by_script(sample, default)
         if guess:
             return guess
-    words = _WORD.findall(sample.lower())[:300]
+    # 150 words tell a language by its stopwords as well as 300 did: tokenising more is the cost of a guess.
+    words = _WORD.findall(sample[:STOPWORD_SAMPLE].lower())[:150]
     if len(words) < 8:
         return default
     hits: dict[str, int] = {}

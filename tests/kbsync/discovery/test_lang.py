@@ -70,3 +70,13 @@ def test_latin_shortcut_decides_as_the_full_count(seed: int, monkeypatch: pytest
     fast = L.detect(text)
     monkeypatch.setattr(L, "_latin", lambda sample: False)
     assert L.detect(text) == fast
+
+
+@pytest.mark.parametrize("head, tail, want", [
+    ("Der Hund ist nicht in dem Haus und die Katze ist auch nicht da, aber wir sind hier. ", "The dog is here. ", "de"),
+    ("The dog is not in the house and the cat is not there either. ", "Der Hund ist hier. ", "en"),
+])
+def test_a_long_text_is_told_by_its_beginning(head: str, tail: str, want: str) -> None:
+    """Only a bounded prefix is tokenised for stopwords: what follows it never changes the guess."""
+    text = head * (L.STOPWORD_SAMPLE // len(head) + 1) + tail * 500
+    assert L.detect(text) == want
