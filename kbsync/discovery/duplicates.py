@@ -70,8 +70,10 @@ def signature(text: str, opts: DupOptions = DupOptions(), words: list[str] | Non
     hs = np.array(ids, dtype=np.uint64)
     if len(hs) <= opts.min_shingles:
         return None
-    pairs = np.unique((_mix((hs[:-1] << np.uint64(32)) | hs[1:]) & _M32).astype(np.uint32))
-    if len(pairs) < opts.min_shingles:
+    pairs = (_mix((hs[:-1] << np.uint64(32)) | hs[1:]) & _M32).astype(np.uint32)
+    # A repeated pair changes no minimum: distinct pairs are counted only to refuse a body too small to compare,
+    # and the first 64 nearly always settle that without sorting them all.
+    if len(set(pairs[:64].tolist())) < opts.min_shingles and len(np.unique(pairs)) < opts.min_shingles:
         return None
     a, b = _perms(opts.num_perm)
     return (a * pairs[None, :] + b).min(axis=1)
