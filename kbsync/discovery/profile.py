@@ -2,6 +2,7 @@
 once per content hash, over a process pool: the corpus-wide passes then only compare."""
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -72,7 +73,7 @@ class Profiles:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
             slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
             n = workers * 8
-            with ProcessPoolExecutor(workers) as pool:
+            with ProcessPoolExecutor(workers, initializer=gc.freeze) as pool:
                 done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir)) for i in range(n)]) for x in part]
         for slug, p in done:
             self.memo[key[slug]] = p
