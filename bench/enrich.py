@@ -116,6 +116,32 @@ def keywords_bench(n: int) -> None:
           f"entr{'y' if stats.computed == 1 else 'ies'} (want 1)")
 
 
+def accuracy(d, records: list, truth: dict, content: Path) -> None:  # type: ignore[no-untyped-def]
+    """Planted truth against what the build found: related p@5, duplicates, unlinked mentions."""
+    path = {r["slug"]: r["path"] for r in records}
+    got = {frozenset((path[a], path[x["slug"]])) for a, xs in d.duplicates.result().items() for x in xs}
+    want = {frozenset(p) for p in truth["duplicates"]}
+    print(f"[discovery] duplicates: recall {len(got & want) / len(want):.3f}, "
+          f"precision {len(got & want) / max(1, len(got)):.3f}")
+    topic, hits, total = truth["topics"], 0, 0
+    for slug, rows in d.related.result().items():
+        if path[slug] in topic:
+            hits += sum(topic.get(path[x["slug"]]) == topic[path[slug]] for x in rows[:5])
+            total += 5
+    print(f"[discovery] related precision@5 {hits / max(1, total):.3f} over {total // 5} planted-topic entries")
+    vis = {r["path"]: r["visibility"] for r in records}
+    res = d.unlinked.result()
+    found = {(path[x["source"]], path[t]) for t, rows in res.items() for x in rows}
+    planted = {(s, t) for s, ts in truth["unlinked"].items() for t in ts if vis.get(s) == "public"}
+    names = {r["slug"]: [n.lower() for n in [r.get("title") or "", *(r.get("aliases") or [])] if n] for r in records}
+    extra = [(x["source"], t, x["line"]) for t, rows in res.items() for x in rows
+             if (path[x["source"]], path[t]) not in planted]
+    false = [e for e in extra if not any(n in (content / path[e[0]]).read_text(encoding="utf-8").split("\n")[e[2] - 1]
+                                         .lower() for n in names[e[1]])]
+    print(f"[discovery] unlinked: recall {len(found & planted) / max(1, len(planted)):.3f} of {len(planted)} planted; "
+          f"{len(extra)} more reported, {len(false)} of them not on the line they name")
+
+
 def discovery_bench(n: int, keep_store: bool = False) -> None:
     from kbsync.discovery.enrich import Discovery
     from kbsync.sync import sync_content
@@ -160,12 +186,7 @@ def discovery_bench(n: int, keep_store: bool = False) -> None:
     print(f"[discovery] full, features read from disk (a new process after a sync): {sum(t.values()):.1f} s, "
           f"{cpu() - c0:.1f} s CPU (features {t['profiles']:.1f} s, {disk.profiles.computed} recomputed; writing them "
           f"took {wrote:.1f} s; load {os.getloadavg()[0]:.1f})")
-    dups = d.duplicates
-    path = {r["slug"]: r["path"] for r in records}
-    got = {frozenset((path[a], path[x["slug"]])) for a, xs in dups.result().items() for x in xs}
-    want = {frozenset(p) for p in truth["duplicates"]}
-    print(f"[discovery] duplicates: recall {len(got & want) / len(want):.3f}, "
-          f"precision {len(got & want) / max(1, len(got)):.3f}")
+    accuracy(d, records, truth, content)
 
     edited = edit_one(content)
     t0 = time.perf_counter()
