@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEP = """
 import json, os, resource, sys, time
 t0 = time.perf_counter()
+import kbsync
 from kbsync.store import open_store
 from site_plugins.index import SiteIndex
 from site_plugins.topics import SiteDiscovery
@@ -34,7 +35,7 @@ t1, c1 = time.perf_counter(), time.process_time()
 SiteDiscovery(index, content, store_url)
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - t1, "cpu": time.process_time() - c1 + kids.ru_utime + kids.ru_stime,
-                  "load": os.getloadavg()[0]}))
+                  "load": os.getloadavg()[0], "code": os.path.dirname(os.path.dirname(kbsync.__file__))}))
 """
 
 
@@ -57,11 +58,12 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(a.src))
 
     def step(name: str) -> None:
-        out = subprocess.run([sys.executable, "-c", STEP, store_url, str(content)], env=env, check=True,
+        # (run from `--src`: `python -c` puts the working folder first on the path)
+        out = subprocess.run([sys.executable, "-c", STEP, store_url, str(content)], env=env, check=True, cwd=a.src,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
         got = json.loads(out)
         print(f"[site discovery] {a.entries} entries, {name}: {got['seconds']:.1f} s, {got['cpu']:.1f} s CPU "
-              f"(load {got['load']:.1f}; code from {a.src})", flush=True)
+              f"(load {got['load']:.1f}; code from {got['code']})", flush=True)
 
     step("first build, nothing saved")
     edit_one(content)
