@@ -57,3 +57,34 @@ def test_an_unreadable_cache_means_computing(tmp_path: Path, junk: bytes, caplog
     got = p.get(kb.store.entries(), content, workers=1)
     assert p.computed == len(got) > 0
     kb.close()
+
+
+def _steps(cache: FeatureCache, keys: list[tuple[str, str]]) -> int:
+    """SQLite VM steps (in hundreds) one lookup costs."""
+    n = [0]
+
+    def tick() -> int:
+        n[0] += 1
+        return 0
+
+    cache.db.set_progress_handler(tick, 100)
+    got = cache.get_many(keys)
+    cache.db.set_progress_handler(None, 100)
+    assert set(got) == set(keys)
+    return n[0]
+
+
+@pytest.mark.parametrize("asked", [1, 3])
+def test_a_lookup_walks_the_key_not_the_table(tmp_path: Path, asked: int) -> None:
+    """Reading a few entries costs the same with 200 or 4,000 rows at rest (a row-value IN scanned them all)."""
+    from collections import Counter
+
+    import numpy as np
+
+    prof = Profile("en", np.arange(64, dtype=np.uint32), Counter({"squat": 2}), (1, "a squat"))
+    costs = []
+    for rows in (200, 4000):
+        cache = FeatureCache(tmp_path / f"f{rows}.sqlite")
+        cache.put_many({(f"h{i}", f"p{i}.md"): prof for i in range(rows)})
+        costs.append(_steps(cache, [(f"h{i}", f"p{i}.md") for i in range(asked)]))
+    assert costs[1] <= costs[0] + 2, costs
