@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kbsync.discovery.featurecache import FeatureCache
 from kbsync.discovery.incremental import Kept, digest, refresh
 from kbsync.discovery.profile import Profiles
 from kbsync.discovery.results import Results
@@ -39,16 +40,29 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
         if saved is not None:
             return saved
     before = (kept.builds, kept.updates) if kept is not None else None
+    profiles = _profiles(results)
     try:
-        kept = refresh(kept, records, docs_dir, PUBLIC, _PROFILES)
+        kept = refresh(kept, records, docs_dir, PUBLIC, profiles)
     except Exception:  # a half-updated discovery is never reused: this build starts over
         log.exception("kb: incremental discovery failed; building it in full")
-        kept = refresh(None, records, docs_dir, PUBLIC, _PROFILES)
+        kept = refresh(None, records, docs_dir, PUBLIC, profiles)
     _KEPT[key] = kept
     fields, topics = kept.fields(), list(kept.found.topics)
     if results is not None and before != (kept.builds, kept.updates):  # (unchanged: what is saved is current)
         _save(results, sig, fields, topics)
     return fields, topics
+
+
+def _profiles(results: str | Path | None) -> Profiles:
+    """This process's profiles, reading and writing per-entry features beside the store (`results`), so a
+    build after a sync, `kb serve` or the API profiles only the entries no process has profiled yet."""
+    if results is not None and getattr(_PROFILES.cache, "path", None) != str(results):
+        try:
+            _PROFILES.cache = FeatureCache(results)
+        except Exception as exc:  # a cache: without it the features are computed
+            log.info(f"kb: discovery features not cached: {results}: {exc}")
+            _PROFILES.cache = None
+    return _PROFILES
 
 
 def _load(path: str | Path, sig: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]] | None:

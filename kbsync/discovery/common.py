@@ -21,8 +21,11 @@ def visible(records: Iterable[Rec], viewer: str = PUBLIC) -> list[Rec]:
 
 def norm_name(name: str) -> str:
     """A title for comparison: accents, case, punctuation and a leading article dropped (`The Squats` ~ `squats`)."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    if name.isascii():  # (no accents to drop: skip a Python pass over every character)
+        s = name.casefold()
+    else:
+        s = unicodedata.normalize("NFKD", name)
+        s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     words = _PUNCT.sub(" ", s).split()
     if len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]

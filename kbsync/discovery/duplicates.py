@@ -54,7 +54,9 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutations (a odd, so each is a bijection on 32-bit values)."""
     a, b = MinHash(num_perm=num_perm, scheme="affine32").permutations
-    return np.asarray(a, dtype=np.uint64)[:, None], np.asarray(b, dtype=np.uint64)[:, None]
+    # Taken mod 2**32: uint32 arithmetic wraps there, so (a*x + b) in uint32 is the affine32 value.
+    return ((np.asarray(a, dtype=np.uint64) & _M32).astype(np.uint32)[:, None],
+            (np.asarray(b, dtype=np.uint64) & _M32).astype(np.uint32)[:, None])
 
 
 def signature(text: str, opts: DupOptions = DupOptions(), words: list[str] | None = None) -> np.ndarray | None:
@@ -68,11 +70,13 @@ def signature(text: str, opts: DupOptions = DupOptions(), words: list[str] | Non
     hs = np.array(ids, dtype=np.uint64)
     if len(hs) <= opts.min_shingles:
         return None
-    pairs = np.unique(_mix((hs[:-1] << np.uint64(32)) | hs[1:]) & _M32)
-    if len(pairs) < opts.min_shingles:
+    pairs = (_mix((hs[:-1] << np.uint64(32)) | hs[1:]) & _M32).astype(np.uint32)
+    # A repeated pair changes no minimum: distinct pairs are counted only to refuse a body too small to compare,
+    # and the first 64 nearly always settle that without sorting them all.
+    if len(set(pairs[:64].tolist())) < opts.min_shingles and len(np.unique(pairs)) < opts.min_shingles:
         return None
     a, b = _perms(opts.num_perm)
-    return ((a * pairs[None, :] + b) & _M32).min(axis=1).astype(np.uint32)
+    return (a * pairs[None, :] + b).min(axis=1)
 
 
 class Bands:

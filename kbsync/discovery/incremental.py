@@ -105,7 +105,11 @@ def _update(kept: Kept, recs: list[Rec], keys: dict[str, Key], changed: list[Rec
     topic_in = {s: topic_in[s] for s in keys}
     # Topics are a corpus summary `update` leaves alone: recomputed when an entry's text, language or keywords moved.
     if list(topic_in.items()) != list(kept.topic_in.items()):
-        found.topics, found.topics_of = T.find(recs, found.keywords, viewer, found.topic_opts)
+        # Stem counts and languages from the kept features (the edited entries' were computed by `update`):
+        # recounting every entry's words cost as much as the features of a cold build.
+        prof = found.profiles.get(recs, found.content_dir, workers=workers)
+        found.topics, found.topics_of = T.find(recs, found.keywords, viewer, found.topic_opts,
+                                               {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()})
         redone.append("topics")
     kept.keys, kept.counts, kept.topic_in = keys, counts, topic_in
     kept.updates += 1

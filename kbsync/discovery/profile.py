@@ -2,6 +2,8 @@
 once per content hash, over a process pool: the corpus-wide passes then only compare."""
 from __future__ import annotations
 
+import gc
+import logging
 import multiprocessing
 import os
 from collections import Counter
@@ -15,8 +17,11 @@ import numpy as np
 from . import lang as L
 from .common import Rec
 from .duplicates import DupOptions, signature
+from .featurecache import FeatureCache
 from .related import terms
 from .unlinked import plain_text
+
+log = logging.getLogger(__name__)
 
 
 class Profile(NamedTuple):
@@ -44,9 +49,10 @@ def _job(args: tuple[list[Rec], str]) -> list[tuple[str, Profile]]:
 class Profiles:
     """Profiles by (content hash, path), kept between runs so an unchanged entry is never recomputed."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: FeatureCache | None = None) -> None:
         self.memo: dict[tuple[str, str], Profile] = {}
         self.computed = 0
+        self.cache = cache  # at rest, shared between processes (the memo is this process's)
 
     def get(self, records: Iterable[Rec], content_dir: str | Path, keywords: Mapping[str, list[str]] | None = None,
             workers: int | None = None) -> dict[str, Profile]:
@@ -55,6 +61,9 @@ class Profiles:
         # The hash covers the file's bytes (front matter included); the path is where `plain` was read from.
         key = {r["slug"]: (str(r.get("hash") or id(r)), str(r.get("path"))) for r in recs}
         todo = [r for r in recs if key[r["slug"]] not in self.memo]
+        if self.cache is not None and todo:
+            self.memo.update(self._cached([key[r["slug"]] for r in todo if r.get("hash")]))
+            todo = [r for r in todo if key[r["slug"]] not in self.memo]
         self.computed = len(todo)
         workers = workers or os.cpu_count() or 1
         # A daemonic process (kb serve's site worker) may not start a pool: it profiles on its own core.
@@ -64,8 +73,25 @@ class Profiles:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
             slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
             n = workers * 8
-            with ProcessPoolExecutor(workers) as pool:
+            with ProcessPoolExecutor(workers, initializer=gc.freeze) as pool:
                 done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir)) for i in range(n)]) for x in part]
         for slug, p in done:
             self.memo[key[slug]] = p
+        if self.cache is not None and done:
+            hashed = {r["slug"] for r in todo if r.get("hash")}  # (an entry without a hash is never at rest)
+            self._store({key[slug]: p for slug, p in done if slug in hashed})
         return {s: self.memo[k] for s, k in key.items()}
+
+    def _cached(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Profile]:
+        try:
+            return self.cache.get_many(keys) if self.cache is not None else {}
+        except Exception as exc:  # a cache: unreadable means computing, never failing
+            log.warning("discovery features not read from %s: %s", getattr(self.cache, "path", "?"), exc)
+            return {}
+
+    def _store(self, values: dict[tuple[str, str], Profile]) -> None:
+        try:
+            if self.cache is not None:
+                self.cache.put_many(values)
+        except Exception as exc:
+            log.warning("discovery features not saved to %s: %s", getattr(self.cache, "path", "?"), exc)

@@ -15,6 +15,7 @@ from scipy import sparse
 from ..visibility import PUBLIC
 from . import lang as L
 from .common import Rec, visible
+from .matrix import Counts, top_per_row
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,15 @@ class RelatedIndex:
         self.top: dict[str, list[tuple[str, float]]] = {}
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None) -> RelatedIndex:
-        """`counts`, `langs`: per-entry stem counts (without keywords: they are added here) and languages, by slug."""
+              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None,
+              matrix: Counts | None = None) -> RelatedIndex:
+        """`counts`, `langs`: per-entry stem counts (without keywords: they are added here) and languages, by slug;
+        `matrix`: those counts as a matrix, when another pass built it (used if no keyword changed them)."""
         recs = visible(records, self.viewer)
         self.slugs = [r["slug"] for r in recs]
         self.counts = [self._counts(r, keywords, counts, langs) for r in recs]
         self.targets = [_targets(r) for r in recs]
-        self._fit()
+        self._fit(matrix)
         return self
 
     def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Counter[str]] | None,
@@ -99,33 +102,54 @@ class RelatedIndex:
                            self.opts.keyword_boost)
         return terms(r, keywords=kws, boost=self.opts.keyword_boost)
 
-    def _fit(self) -> None:
+    def _fit(self, matrix: Counts | None = None) -> None:
         """Everything from the per-row counts and links: IDF, rows, graph, every top list."""
         self.row = {s: i for i, s in enumerate(self.slugs)}
-        self.df: Counter[str] = Counter()
-        for c in self.counts:
-            self.df.update(c.keys())
+        self._spelling = np.zeros(0, dtype=np.int64)  # each row's slug's rank in spelling order (ties in a top list)
+        m = Counts.reuse(matrix, self.counts)
+        df = m.df()
+        self.df: Counter[str] = Counter(dict(zip(m.stems, df.tolist(), strict=True)))
         n = max(1, len(self.slugs))
         # Words in one entry relate nothing; words in most entries relate everything.
         # (The cap also bounds the cost of X·Xᵀ, which grows with the square of each word's entry count.)
         self.cap = min(self.opts.max_df, max(n // 100, min(n // 2, 50)))
-        self.idf = {w: math.log(n / d) for w, d in self.df.items() if 1 < d <= self.cap}
+        kept = np.nonzero((df > 1) & (df <= self.cap))[0].tolist()
+        self.idf = {m.stems[j]: math.log(n / int(df[j])) for j in kept}
         self.vocab = {w: i for i, w in enumerate(sorted(self.idf))}
-        self.rows = [self._row(c) for c in self.counts]
-        self.X = _csr(self.rows, len(self.vocab))
+        indptr, cols, vals = self._matrix(self.counts, m)
+        self.X = sparse.csr_matrix((vals, cols.astype(np.int32), indptr), shape=(len(self.counts), len(self.vocab)))
         self._XT = None
         self._graph()
         self.top = {}
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
 
-    def _row(self, c: Counter[str]) -> tuple[list[int], np.ndarray]:
-        """(columns, unit-length weights) of an entry's strongest stems (ties: the stem's spelling decides)."""
-        idf, vocab = self.idf, self.vocab
-        items = sorted(((1 + math.log(k)) * idf[w], w) for w, k in c.items() if w in idf)[-self.opts.features:]
-        vals = np.array([v for v, _ in items], dtype=np.float32)
-        norm = float(np.linalg.norm(vals)) or 1.0
-        return [vocab[w] for _, w in items], vals / norm
+    def _rows(self, counts: list[Counter[str]]) -> list[tuple[list[int], np.ndarray]]:
+        """(columns, weights) of each entry's row, as `_matrix` gives them."""
+        indptr, cols, vals = self._matrix(counts)
+        b, cl = indptr.tolist(), cols.tolist()
+        return [(cl[b[i]:b[i + 1]], vals[b[i]:b[i + 1]]) for i in range(len(counts))]
+
+    def _row(self, i: int) -> tuple[list[int], np.ndarray]:
+        """Row `i` of X as (columns, weights)."""
+        a, b = self.X.indptr[i], self.X.indptr[i + 1]
+        return self.X.indices[a:b].tolist(), self.X.data[a:b]
+
+    def _matrix(self, counts: list[Counter[str]], m: Counts | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, columns, unit-length weights) of each entry's strongest stems, strongest first (ties: the
+        stem's spelling decides, the later one first). One numpy pass for all rows; a row's result depends on that
+        row alone, so an edit's few rows come out as a full build's."""
+        m = m or Counts(counts)
+        idf = np.array([self.idf.get(w, 0.0) for w in m.stems], dtype=np.float64)
+        col = np.array([self.vocab.get(w, -1) for w in m.stems], dtype=np.int64)
+        sel = np.nonzero(col[m.cols] >= 0)[0] if len(m.cols) else np.zeros(0, dtype=np.int64)
+        rows, cols = m.rows[sel], m.cols[sel]
+        w = (1 + np.log(m.data[sel])) * idf[cols]
+        pos = top_per_row(rows, w, cols, self.opts.features, len(counts), high_cols_first=True)
+        rows, cols, vals = rows[pos], col[cols[pos]], w[pos].astype(np.float32)
+        norm = np.sqrt(np.bincount(rows, weights=vals.astype(np.float64) ** 2, minlength=len(counts)))
+        vals = (vals / np.where(norm > 0, norm, 1.0)[rows]).astype(np.float32)
+        return np.searchsorted(rows, np.arange(len(counts) + 1)), cols, vals
 
     def _graph(self) -> None:
         """A: entry x neighbour (links both ways, public ends only), hubs dropped, 1/log(degree) weights."""
@@ -159,19 +183,21 @@ class RelatedIndex:
         return ((1 - g) * text + g * graph.minimum(1.0)).tocsr()
 
     def _rank(self, rows: Iterable[int]) -> None:
+        """Top lists of `rows`: all rows' best `top` in one numpy pass (score, then slug spelling)."""
         rows = list(rows)
+        if len(self._spelling) != len(self.slugs):
+            self._spelling = np.argsort(np.argsort(np.array(self.slugs, dtype=object), kind="stable"), kind="stable")
         s = self._scores(rows)
+        of = np.repeat(np.arange(len(rows)), np.diff(s.indptr))
+        keep = (s.indices != np.asarray(rows, dtype=np.int64)[of]) & (s.data > 0)
+        of, idx, val = of[keep], s.indices[keep], s.data[keep]
         k = self.opts.top
+        pos = top_per_row(of, val.astype(np.float64), self._spelling[idx], k, len(rows))
+        bounds = np.searchsorted(of[pos], np.arange(len(rows) + 1)).tolist()
+        slugs, picked, vals = self.slugs, idx[pos].tolist(), val[pos].tolist()
         for n, i in enumerate(rows):
-            lo, hi = s.indptr[n], s.indptr[n + 1]
-            idx, val = s.indices[lo:hi], s.data[lo:hi]
-            keep = (idx != i) & (val > 0)
-            idx, val = idx[keep], val[keep]
-            if len(val) > k:
-                part = np.argpartition(-val, k)[:k]
-                idx, val = idx[part], val[part]
-            order = sorted(zip(val.tolist(), idx.tolist(), strict=True), key=lambda x: (-x[0], self.slugs[x[1]]))
-            self.top[self.slugs[i]] = [(self.slugs[j], round(v, 3)) for v, j in order]
+            a, b = bounds[n], bounds[n + 1]
+            self.top[slugs[i]] = [(slugs[j], round(v, 3)) for j, v in zip(picked[a:b], vals[a:b], strict=True)]
 
     def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
                deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
@@ -231,11 +257,10 @@ class RelatedIndex:
                 del self.df[w]
         if moved:
             touched |= {i for i, c in enumerate(self.counts) if not moved.isdisjoint(c.keys())}
-        new_rows = {i: self._row(self.counts[i]) for i in touched}
-        touched = {i for i, row in new_rows.items() if not _same(row, self.rows[i])} | {self.row[r["slug"]] for r in changed}
-        for i in touched:
-            self.rows[i] = new_rows[i]
-        self.X = _set_rows(self.X, {i: self.rows[i] for i in touched}, len(self.vocab))
+        order = sorted(touched)
+        new_rows = dict(zip(order, self._rows([self.counts[i] for i in order]), strict=True))
+        touched = {i for i, row in new_rows.items() if not _same(row, self._row(i))} | {self.row[r["slug"]] for r in changed}
+        self.X = _set_rows(self.X, {i: new_rows[i] for i in touched}, len(self.vocab))
         self._XT = None
         if relink:  # a link moved neighbour degrees: rows whose graph part changed are touched too
             A, adj = self.A, self.adj
@@ -269,15 +294,6 @@ def _targets(r: Rec) -> list[str]:
 
 def _same(a: tuple[list[int], np.ndarray], b: tuple[list[int], np.ndarray]) -> bool:
     return a[0] == b[0] and np.array_equal(a[1], b[1])
-
-
-def _csr(rows: list[tuple[list[int], np.ndarray]], width: int) -> sparse.csr_matrix:
-    """One CSR matrix from (columns, values) rows, built in one go (a matrix per row costs ~0.5 ms each)."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(c) for c, _ in rows])
-    indices = np.fromiter((j for c, _ in rows for j in c), dtype=np.int32, count=int(indptr[-1]))
-    data = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
-    return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=(len(rows), width))
 
 
 def _set_rows(m: sparse.csr_matrix, rows: Mapping[int, tuple[list[int], np.ndarray]], width: int) -> sparse.csr_matrix:

@@ -98,15 +98,31 @@ class UnlinkedIndex:
         self.found: dict[str, set[tuple[str, int]]] = {}  # source slug -> {(target slug, line)}
         self.auto: Any = None
 
-    def build(self, records: Iterable[Rec], texts: dict[str, tuple[int, str] | None] | None = None) -> UnlinkedIndex:
+    def build(self, records: Iterable[Rec], texts: dict[str, tuple[int, str] | None] | None = None,
+              scan: bool = True) -> UnlinkedIndex:
+        """Names and texts of the visible entries, then every text scanned (`scan=False`: leave the scan to
+        `scan_all`, e.g. in another process, and `adopt` its result)."""
         recs = visible(records, self.viewer)
         for r in recs:
             self.names[r["slug"]] = self._names(r)
             self._set_text(r, (texts or {}).get(r["slug"], ...))
-        self.auto = self._automaton(self.names)
-        for slug in self.texts:
-            self.found[slug] = self._scan(slug, self.auto)
+        if scan:
+            self.adopt(self.scan_all())
         return self
+
+    def scan_all(self) -> dict[str, set[tuple[str, int]]]:
+        """Every source's hits (builds the automaton)."""
+        auto = self._auto()
+        return {slug: self._scan(slug, auto) for slug in self.texts}
+
+    def adopt(self, found: dict[str, set[tuple[str, int]]]) -> None:
+        """Hits `scan_all` found over these same names and texts (the automaton is built when an update needs it)."""
+        self.found = found
+
+    def _auto(self) -> Any:
+        if self.auto is None:
+            self.auto = self._automaton(self.names)
+        return self.auto
 
     @staticmethod
     def _names(r: Rec) -> set[str]:
@@ -177,7 +193,7 @@ class UnlinkedIndex:
             probe.make_automaton()
             rescan |= {src for src, (_, text) in self.texts.items() if next(probe.iter(text), None)}
         for src in rescan:
-            self.found[src] = self._scan(src, self.auto)
+            self.found[src] = self._scan(src, self._auto())
 
     def result(self) -> dict[str, list[dict[str, Any]]]:
         """target slug -> [{source, line}] sorted by source then line."""

@@ -88,3 +88,23 @@ def test_results_sit_beside_the_store_file(url: str, expected: str | None) -> No
 
     got = results_path(url)
     assert (str(got) if got else None) == expected
+
+
+@pytest.mark.parametrize("edited", [1, 2])
+def test_a_new_process_profiles_only_the_entries_that_moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            edited: int) -> None:
+    """Per-entry features are kept beside the store: a new build process recomputes the edited entries only."""
+    from kbsync.discovery.profile import Profiles
+
+    content, _ = ensure(tmp_path / "corpus", 30, planted=True)
+    store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    monkeypatch.setattr(topics, "_KEPT", {})
+    monkeypatch.setattr(topics, "_PROFILES", Profiles())
+    build_site(content, tmp_path / "site", store_url=store)
+    assert topics._PROFILES.computed > 20
+    for victim in sorted(content.rglob("*.md"))[:edited]:
+        victim.write_text(victim.read_text(encoding="utf-8") + "\nNew words: barbell tempo pauses.\n", encoding="utf-8")
+    monkeypatch.setattr(topics, "_KEPT", {})  # a new process: nothing in memory
+    monkeypatch.setattr(topics, "_PROFILES", Profiles())
+    build_site(content, tmp_path / "site", store_url=store)
+    assert topics._PROFILES.computed == edited

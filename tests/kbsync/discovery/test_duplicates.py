@@ -94,3 +94,15 @@ def test_similar_titles_for_a_form(title: str, want: list[tuple[str, str]]) -> N
             rec("plan", "Secret Plan", body(3), visibility="draft")]
     got = D.DuplicateIndex().build(recs).similar(title)
     assert [(x["slug"], x["reason"]) for x in got] == want
+
+
+@pytest.mark.parametrize("words, compared", [
+    (["a"] * 500, False),  # one distinct pair, however long
+    (["a", "b", "c", "d"] * 100, False),  # four distinct pairs
+    ([f"w{i % 9}" for i in range(200)], True),  # nine distinct pairs: enough, found past the first 64 too
+    ([f"w{i}" for i in range(8)], False), ([f"w{i}" for i in range(9)], True),  # 8 words, 9 words: 8 pairs
+])
+def test_a_body_too_small_to_compare_has_no_signature(words: list[str], compared: bool) -> None:
+    from kbsync.discovery.duplicates import signature
+
+    assert (signature(" ".join(words)) is not None) == compared

@@ -95,3 +95,38 @@ def test_results_are_stored_per_viewer_and_hidden_entries_have_no_row(tmp_path) 
     d.update([store.get("log")])
     res.save(d, store.revision(), ["log", "squat"])
     assert res.get("squat")["unlinked"] == [{"source": "squats", "line": 5}]
+
+
+def test_unlinked_scanned_in_a_forked_child_equals_the_scan_in_process(tmp_path, monkeypatch) -> None:
+    """The child's hits are the in-process scan's, and an edit after such a build updates like a rebuild."""
+    import pytest
+
+    from kbsync.discovery import enrich as E
+    from kbsync.discovery.profile import Profiles
+    from kbsync.testing.corpus import ensure
+
+    content, _ = ensure(tmp_path / "corpus", 60, planted=True)
+    store = open_store(f"sqlite://{tmp_path / 'kb.sqlite'}")
+    sync_content(content, store)
+    records = list(store.entries())
+    alone = Discovery(content).build(records, profiles=Profiles(), workers=1)
+    forks = []
+    real = E.in_child
+
+    def counting(fn):  # type: ignore[no-untyped-def]
+        forks.append(fn)
+        return real(fn)
+
+    monkeypatch.setattr(E, "CHILD_MIN", 0)
+    monkeypatch.setattr(E, "in_child", counting)
+    forked = Discovery(content).build(records, profiles=Profiles(), workers=2)
+    if not forks:
+        pytest.skip("no fork on this platform")
+    assert forked.unlinked.result() == alone.unlinked.result() and forked.unlinked.result()
+    victim = next(r for r in records if r["slug"] in forked.unlinked.result())
+    path = content / victim["path"]
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: Renamed", 1), encoding="utf-8")
+    sync_content(content, store)
+    forked.update([store.get(victim["slug"])])
+    fresh = Discovery(content).build(list(store.entries()), profiles=Profiles(), workers=1)
+    assert forked.unlinked.result() == fresh.unlinked.result()

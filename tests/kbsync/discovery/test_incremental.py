@@ -131,3 +131,31 @@ def test_an_update_that_failed_half_way_is_never_updated_again(tmp_path: Path, m
     full = Discovery(content).build(list(kb.store.entries()), profiles=Profiles(), workers=1)
     assert _comparable(again.fields()) == _comparable(full.fields())
     kb.close()
+
+
+@pytest.mark.parametrize("edits", [1, 3])
+def test_topics_after_a_body_edit_count_the_edited_entries_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                edits: int) -> None:
+    """Topics are redone from the kept features: words are counted for the edited entries, not for every entry."""
+    from kbsync.discovery import profile as P
+    from kbsync.discovery import topics as T
+
+    content, _ = ensure(tmp_path / "corpus", 40, planted=True)
+    kb = kbsync.open(content, f"sqlite://{tmp_path / 'kb.sqlite'}")
+    kb.sync()
+    kept = I.refresh(None, kb.store.entries(), content, workers=1)
+    for victim in sorted(content.rglob("*.md"))[:edits]:
+        victim.write_text(victim.read_text(encoding="utf-8") + "\nBarbell tempo and pauses.\n", encoding="utf-8")
+    kb.sync()
+    counted: list[str] = []
+    terms = P.terms
+
+    def counting(rec: Any, *a: Any, **k: Any) -> Any:
+        counted.append(rec["slug"])
+        return terms(rec, *a, **k)
+
+    monkeypatch.setattr(P, "terms", counting)
+    monkeypatch.setattr(T, "terms", counting)
+    kept = I.refresh(kept, kb.store.entries(), content, workers=1)
+    assert "topics" in kept.redone and len(counted) == edits
+    kb.close()

@@ -53,3 +53,30 @@ def test_segment(text: str, want: list[str]) -> None:
 ])
 def test_stem_phrase(phrase: str, lang: str, want: str) -> None:
     assert L.stem_phrase(phrase, lang) == want
+
+
+_MIXED = ["Ångström", "straße", "知识库", "これは", "Москва", "서울", "Ελλάδα", "the", "and", "object", "time", "!", " ", "\n"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_latin_shortcut_decides_as_the_full_count(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C-counted Latin shortcut gives the script guess the letter-by-letter count gives (mixes of scripts)."""
+    import random
+
+    rnd = random.Random(seed)
+    share = rnd.random()  # of non-Latin words: from none to most
+    text = " ".join(rnd.choice(_MIXED[:7] if rnd.random() < share * share else _MIXED[7:])
+                    for _ in range(rnd.randint(1, 400)))
+    fast = L.detect(text)
+    monkeypatch.setattr(L, "_latin", lambda sample: False)
+    assert L.detect(text) == fast
+
+
+@pytest.mark.parametrize("head, tail, want", [
+    ("Der Hund ist nicht in dem Haus und die Katze ist auch nicht da, aber wir sind hier. ", "The dog is here. ", "de"),
+    ("The dog is not in the house and the cat is not there either. ", "Der Hund ist hier. ", "en"),
+])
+def test_a_long_text_is_told_by_its_beginning(head: str, tail: str, want: str) -> None:
+    """Only a bounded prefix is tokenised for stopwords: what follows it never changes the guess."""
+    text = head * (L.STOPWORD_SAMPLE // len(head) + 1) + tail * 500
+    assert L.detect(text) == want

@@ -63,3 +63,17 @@ def test_one_edit_reranks_only_rows_it_can_move() -> None:
     res = idx.result()
     assert any("lift2" in [x["slug"] for x in res[f"bread{i}"]] for i in range(6))  # others re-ranked too
     assert not any("lift2" in [x["slug"] for x in res[f"lift{i}"]][:1] for i in range(6) if i != 2)
+
+
+@pytest.mark.parametrize("seed, top", [(s, t) for s in range(4) for t in (1, 5, 12)])
+def test_top_lists_are_each_rows_best_scores(seed: int, top: int) -> None:
+    """The vectorised ranking keeps each row's best `top` scores, ties by slug, as sorting the row would."""
+    rnd = random.Random(seed)
+    words = [f"w{i}" for i in range(30)]
+    recs = [rec(f"e{i:02d}", rnd.sample(words, 4), links=[f"e{rnd.randrange(40):02d}"]) for i in range(40)]
+    idx = R.RelatedIndex(R.RelatedOptions(top=top)).build(recs)
+    scores = idx._scores(range(len(idx.slugs))).toarray()
+    for i, s in enumerate(idx.slugs):
+        row = sorted(((float(v), idx.slugs[j]) for j, v in enumerate(scores[i]) if j != i and v > 0),
+                     key=lambda x: (-x[0], x[1]))[:top]
+        assert idx.top[s] == [(o, round(v, 3)) for v, o in row], s
