@@ -49,7 +49,11 @@ def explorer_tree(index: SiteIndex) -> dict[str, Any]:
 
 def explorer_json(index: SiteIndex) -> str:
     """The tree as compact JSON (titles and URLs are data: the script inserts them as text)."""
-    return json.dumps(explorer_tree(index), ensure_ascii=False, separators=(",", ":"))
+    return tree_json(explorer_tree(index))
+
+
+def tree_json(tree: dict[str, Any]) -> str:
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
 
 
 def folder_counts(index: SiteIndex) -> dict[str, int]:

@@ -32,6 +32,9 @@ class LastBuild:
     # slug -> its record as the build (or the last follow-up) rendered the site with, for records publish_first
     # replaced: site_plugins/followup.py puts them back to see what the edit changed
     before: dict[str, Any] = field(default_factory=dict)
+    # what follow-ups keep up to date between themselves instead of recomputing it over every entry (tag and
+    # type listings, the explorer tree, typeahead rows, inbound link counts): site_plugins/followup_state.py
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 LAST: dict[str, LastBuild] = {}  # site_dir -> the last build of it in this process

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -194,19 +194,21 @@ class SiteIndex:
         return hidden_refs - public_refs
 
 
-def typeahead_json(index: SiteIndex) -> str:
+def typeahead_json(index: SiteIndex, inbound: Mapping[str, int] | None = None) -> str:
     """The static typeahead's index (`typeahead.json`, read by kb-typeahead.js when no API answers): every public
     entry as [title, url, type number, inbound public links, aliases, tags], types listed once. Names only, no
-    text: ~60 bytes an entry gzipped."""
+    text: ~60 bytes an entry gzipped. `inbound` (slug -> public entries linking to it): kept by an edit's follow-up."""
     types: dict[str, int] = {}
-    inbound: dict[str, int] = defaultdict(int)
-    for _, b in {(a, b) for a, b, _ in index.edges()}:
-        inbound[b] += 1
+    if inbound is None:
+        counts: dict[str, int] = defaultdict(int)
+        for _, b in {(a, b) for a, b, _ in index.edges()}:
+            counts[b] += 1
+        inbound = counts
     rows = []
     for s in sorted(index.public, key=index.title_order):
         r = index.records[s]
         t = types.setdefault(str(r.get("type") or "note"), len(types))
-        row: list[Any] = [index.title(s), index.page_url(s), t, inbound[s]]
+        row: list[Any] = [index.title(s), index.page_url(s), t, inbound.get(s, 0)]
         aliases = [str(a) for a in r.get("aliases") or [] if a]
         tags = [str(x) for x in r.get("tags") or [] if x]
         if aliases or tags:
