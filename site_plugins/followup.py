@@ -21,6 +21,7 @@ from typing import Any
 from kbsync.tags import keys_with_ancestors
 from kbsync.visibility import PUBLIC, can_see
 
+from .explorer import retitle
 from .fastpage import LAST, LastBuild, _key
 from .followup_generated import generated, listed_pages
 from .followup_hide import publish, unpublish
@@ -132,17 +133,28 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     old_shown = {t: k.shown[t] for t in tags if t in k.shown}
     for s, rec in updated.items():
         move(k, s, old[s], was_public[s], rec, index.is_public(s))
-    tree = any(was_public[s] != index.is_public(s) or any(old[s].get(f) != r.get(f) for f in TREE_FIELDS)
-               for s, r in updated.items())
-    if tree:
-        k.tree = None  # recomputed once, for explorer.json and the home page
-    todo += generated(b, listed_pages(b, k, tags, kinds, old_shown) if listed else None, contents_moved, bool(faces))
+    tree = _explorer(k, index, old, updated, was_public)
+    todo += generated(b, listed_pages(b, k, listed, tags, kinds, old_shown) if listed else None, contents_moved,
+                      faces)
     out = FollowUp(candidates=len(cand))
     render(b, todo, out, dropped=bool(hidden))
     typeahead = tree or any(any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS) or targets(old[s]) != targets(r)
                             for s, r in updated.items())
     patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
     return out
+
+
+def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], was_public: dict[str, bool]) -> bool:
+    """Bring the kept explorer tree up to date (a retitled entry's row in place; else made again when next
+    asked); True when it moved."""
+    moved = {s: {f for f in TREE_FIELDS if old[s].get(f) != r.get(f)} for s, r in updated.items()}
+    if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in updated):
+        return False
+    if k.tree is not None and all(m <= {"title"} and was_public[s] == index.is_public(s) for s, m in moved.items()):
+        if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) for s, m in moved.items() if m):
+            return True
+    k.tree = None  # made once, for explorer.json and the home page
+    return True
 
 
 def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool) -> None:

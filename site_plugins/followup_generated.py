@@ -9,6 +9,7 @@ from typing import Any
 from kbsync.tags import group
 from kbsync.tags import key as tag_key
 
+from .fastpage import doc_pages
 from .followup_hide import add_generated, drop_generated
 from .followup_read import Fallback
 from .followup_state import Kept
@@ -16,26 +17,34 @@ from .home import home_for
 from .index import tag_url, type_url
 from .pages import GEN, GenPage, TagPages, TypePages
 from .publish import write_atomic
+from .tables import TableBuilder
 
 HOME = f"{GEN}/home.md"
 
 
-def listed_pages(b: Any, k: Kept, tags: set[str], kinds: set[str], old_shown: dict[str, str]) -> tuple[
-        list[GenPage], set[str]]:
+def listed_pages(b: Any, k: Kept, listed: set[str], tags: set[str], kinds: set[str], old_shown: dict[str, str]
+                 ) -> tuple[list[GenPage], set[str]]:
     """(pages, scope): the pages of folded tags `tags` and types `kinds` (as the entries stand now), their indexes
     and the home page; scope: the src_uris of the generated pages they stand for (`old_shown`: how `tags` were
-    spelled before), so that a page in scope and not among the pages goes."""
+    spelled before), so that a page in scope and not among the pages goes. `listed`: the entries whose table
+    rows moved (the kept table cells of the others are reused)."""
     plugin, config = b.plugin, b.config
     index, opts = plugin.index, plugin.config
+    tables = k.tables
+    if tables is None or tables.index is not index or tables.page_rows != max(1, opts.table_rows):
+        tables = k.tables = TableBuilder(index, opts.table_rows)
+    else:
+        tables._cells = {c: v for c, v in tables._cells.items() if c[0] not in listed}
+        tables._html = {c: v for c, v in tables._html.items() if c[0] not in listed}
     urls: set[str] = set()
     pages: list[GenPage] = []
     if opts.tag_pages:
         urls |= {"tags/", *(tag_url(old_shown[t]) for t in tags if t in old_shown)}
-        pages += _tag_pages(index, k, tags, opts.table_rows)
+        pages += _tag_pages(index, k, tags, tables)
     if opts.type_pages:
         urls |= {"types/", *(type_url(kind) for kind in kinds)}
         types = {kind: sorted(v, key=index.title_order) if kind in kinds else v for kind, v in sorted(k.types.items())}
-        pages += TypePages(index, opts.table_rows).pages(types=types, only=kinds)
+        pages += _with(TypePages(index, opts.table_rows), tables).pages(types=types, only=kinds)
     scope = {src for src, p in plugin.generated.items() if p.url in urls} | {p.src_uri for p in pages}
     if HOME in plugin.generated:  # the build made one: no entry has the root URL
         from .explorer import explorer_tree
@@ -49,7 +58,12 @@ def listed_pages(b: Any, k: Kept, tags: set[str], kinds: set[str], old_shown: di
     return pages, scope
 
 
-def _tag_pages(index: Any, k: Kept, tags: set[str], rows: int) -> list[GenPage]:
+def _with(pages: Any, tables: TableBuilder) -> Any:
+    pages.tables = tables  # its table cells, kept between follow-ups
+    return pages
+
+
+def _tag_pages(index: Any, k: Kept, tags: set[str], tables: TableBuilder) -> list[GenPage]:
     """Pages of `tags` (closed over their ancestors) and the tags index; spellings in `k.shown` brought up to date."""
     subset = sorted(set().union(*(k.tags.get(t, ()) for t in tags)))
     # every entry under an affected tag: how it and the tags nested under it are spelled depends on them alone
@@ -67,11 +81,11 @@ def _tag_pages(index: Any, k: Kept, tags: set[str], rows: int) -> list[GenPage]:
             k.shown[t] = d
             redo.add(d)
     listing = {k.shown[t]: fresh[t][1] if k.shown[t] in redo else v for t, v in sorted(k.tags.items())}
-    return TagPages(index, rows).pages(tags=listing, only=redo)
+    return _with(TagPages(index, tables.page_rows), tables).pages(tags=listing, only=redo)
 
 
 def generated(b: Any, listed: tuple[list[GenPage], set[str]] | None, contents_moved: bool,
-              faces_moved: bool) -> list[tuple[str, str, Any]]:
+              faces: set[str]) -> list[tuple[str, str, Any]]:
     """Generated pages whose Markdown changed, as (src_uri, key, page) to render: `listed` (listed_pages), the
     .base pages when entry contents moved, the topics page when what pages show of an entry moved."""
     from .incremental import _h
@@ -82,8 +96,9 @@ def generated(b: Any, listed: tuple[list[GenPage], set[str]] | None, contents_mo
         plugin._generated_cache = None  # its key is over all records: the next build recomputes it
     if contents_moved:
         pages += plugin.queries.base_pages(files)
-    if plugin.discovery is not None and faces_moved:
-        pages += plugin.discovery.pages()
+    if plugin.discovery is not None and faces and any(s in faces for t in plugin.discovery.topics
+                                                      for s in t["entries"]):
+        pages += plugin.discovery.pages()  # it lists each topic's entries by title
     core = {src for src in plugin.generated if _core(src)} & scope
     todo = []
     new = {p.src_uri: p for p in pages if _core(p.src_uri)}
@@ -93,7 +108,7 @@ def generated(b: Any, listed: tuple[list[GenPage], set[str]] | None, contents_mo
                 config.site_url or plugin.config.nav != "compact"):
             # a type page is in the nav; a new page would need a sitemap entry
             raise Fallback(f"generated pages appeared or went: {', '.join(sorted(moved)[:3])}")
-        taken = {f.url for f in files.documentation_pages()}
+        taken = {f.url for f in doc_pages(b)}
         for s in sorted(moved):
             if s in new and new[s].url in taken:
                 raise Fallback(f"generated page {new[s].url} would take an entry's URL")

@@ -106,24 +106,26 @@ def page_inputs(index: Any, slug: str) -> Any:
 def candidates(index: Any, updated: dict[str, Any], old: dict[str, Any], faces: set[str]) -> set[str]:
     """Pages that may show something of the updated entries: themselves, their document, the pages they link to
     and that link to them (before and after the edit) when what those show of them (`faces`) moved, and every
-    page embedding one of those, transitively."""
-    cand = set(updated)
+    page embedding one that shows it in its body, transitively (not the pages embedding a link target: its
+    backlinks panel is not embedded)."""
+    shows = set(updated)
+    linked: set[str] = set()
     for s, rec in updated.items():
         for r in (old[s], rec):
             if s in faces:
-                cand |= targets(r)
-                cand |= {x.get("source") for x in r.get("backlinks") or [] if x.get("source")}
+                linked |= targets(r)
+                shows |= {x.get("source") for x in r.get("backlinks") or [] if x.get("source")}
             doc = r.get("document") or (s if r.get("chapters") else None)
             if doc:
-                cand |= {doc, *(index.records.get(doc, {}).get("chapters") or [])}
-    frontier = set(cand)
+                shows |= {doc, *(index.records.get(doc, {}).get("chapters") or [])}
+    frontier = set(shows)
     for _ in range(EMBED_DEPTH):
         frontier = {x.get("source") for s in frontier for r in (index.records.get(s), updated.get(s), old.get(s))
-                    if r for x in r.get("backlinks") or [] if x.get("kind") == "embed" and x.get("source")} - cand
+                    if r for x in r.get("backlinks") or [] if x.get("kind") == "embed" and x.get("source")} - shows
         if not frontier:
             break
-        cand |= frontier
-    return {s for s in cand if s in index.records}
+        shows |= frontier
+    return {s for s in shows | linked if s in index.records}
 
 
 def relation_sources(updated: dict[str, Any], old: dict[str, Any], faces: set[str]) -> set[str]:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fastpage import LastBuild
+from .fastpage import LastBuild, doc_pages
 from .followup_outputs import patch_search_index, search_plugins
 from .followup_read import Fallback
 
@@ -30,7 +30,7 @@ def render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, droppe
     refs = plugin.refs.setdefault(config.site_dir, {})
     searches = search_plugins(config)
     before = {p: list(p.search_index.entries) for p in searches}
-    doc_files = b.files.documentation_pages()
+    doc_files = doc_pages(b)
     seen: set[str] = set()
     try:
         for i, (src, key, page) in enumerate(todo):

@@ -20,6 +20,7 @@ class Kept:
     inbound: Counter[str]  # slug -> public entries (not itself) linking to it
     tree: dict[str, Any] | None = None  # the explorer tree (explorer_tree), None until asked for
     queries: set[str] = field(default_factory=set)  # src_uris of entry pages that run a query
+    tables: Any = None  # the TableBuilder of tag and type pages: its cells of entries no edit moved stay
 
 
 def kept(b: Any) -> Kept:
