@@ -138,8 +138,9 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
                       faces)
     out = FollowUp(candidates=len(cand))
     render(b, todo, out, dropped=bool(hidden))
-    typeahead = tree or any(any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS) or targets(old[s]) != targets(r)
-                            for s, r in updated.items())
+    typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or targets(old[s]) != targets(r)
+                 or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)
+                 for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
     patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
     return out
 

@@ -80,12 +80,13 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 
 def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, explorer: bool,
-                       typeahead: bool) -> list[str]:
-    """graph.json (for the `changed` slugs), explorer.json and typeahead.json (when what they show of an entry
-    moved) from the updated index and the follow-ups' kept state `k`; returns the files rewritten."""
+                       typeahead: set[str]) -> list[str]:
+    """graph.json (for the `changed` slugs), explorer.json (when what it shows of an entry moved) and
+    typeahead.json (the rows of `typeahead`, slugs whose row may have moved) from the updated index and the
+    follow-ups' kept state `k`; returns the files rewritten."""
     from .explorer import EXPLORER_JSON, explorer_tree, tree_json
     from .graph_site import publish_graph
-    from .index import typeahead_json
+    from .index import typeahead_json, typeahead_row
 
     index = plugin.index
     out = []
@@ -98,6 +99,14 @@ def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, 
         plugin.explorer = tree_json(k.tree)
         if _write_if_changed(Path(config.site_dir, EXPLORER_JSON), plugin.explorer):
             out.append(EXPLORER_JSON)
-    if typeahead and _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index, k.inbound)):
-        out.append("typeahead.json")
+    if typeahead:
+        if k.typeahead is None:
+            k.typeahead = {s: typeahead_row(index, s, k.inbound) for s in index.public}
+        for s in typeahead:
+            if index.is_public(s):
+                k.typeahead[s] = typeahead_row(index, s, k.inbound)
+            else:
+                k.typeahead.pop(s, None)
+        if _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index, rows=k.typeahead)):
+            out.append("typeahead.json")
     return out

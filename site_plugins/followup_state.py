@@ -21,6 +21,7 @@ class Kept:
     tree: dict[str, Any] | None = None  # the explorer tree (explorer_tree), None until asked for
     queries: set[str] = field(default_factory=set)  # src_uris of entry pages that run a query
     tables: Any = None  # the TableBuilder of tag and type pages: its cells of entries no edit moved stay
+    typeahead: dict[str, Any] | None = None  # public slug -> its typeahead_row, None until asked for
 
 
 def kept(b: Any) -> Kept:

@@ -104,12 +104,14 @@ def _assert_kept_is_fresh(site: Path) -> None:
     from site_plugins.explorer import explorer_tree
     from site_plugins.fastpage import LAST, _key
     from site_plugins.followup_state import _read, kept
+    from site_plugins.index import typeahead_json
 
     b = LAST[_key(str(site))]
     k, fresh = kept(b), _read(b)
     assert (k.tags, k.shown, k.types, k.inbound, k.queries) == (
         fresh.tags, fresh.shown, fresh.types, fresh.inbound, fresh.queries)
     assert k.tree is None or k.tree == explorer_tree(b.plugin.index)
+    assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
 
 
 # (kind, edit of the victim's text, does what tables show of it move): a follow-up remakes the tables of the
