@@ -126,7 +126,7 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
                 key = plugin.page_key(f, config)
                 if keys.get(src) != key:
                     todo.append((src, key, f.page))
-    listed = {s for s in updated if page_inputs(index, s) != old_inputs[s]}
+    listed = {s for s in updated if (was_public[s] or index.is_public(s)) and page_inputs(index, s) != old_inputs[s]}
     listed |= {s for s in relation_sources(updated, old, faces) if index.is_public(s)}  # their rows show a title
     tags = {t for s in listed for r in (old.get(s), index.records[s]) if r for t in keys_with_ancestors(r.get("tags") or [])}
     kinds = {str(r.get("type") or "note") for s in listed for r in (old.get(s), index.records[s]) if r}
@@ -138,8 +138,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
                       faces)
     out = FollowUp(candidates=len(cand))
     render(b, todo, out, dropped=bool(hidden))
-    typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or targets(old[s]) != targets(r)
-                 or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)
+    typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
+                 targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))
                  for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
     patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
     return out
@@ -148,8 +148,9 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
 def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], was_public: dict[str, bool]) -> bool:
     """Bring the kept explorer tree up to date (a retitled entry's row in place; else made again when next
     asked); True when it moved."""
-    moved = {s: {f for f in TREE_FIELDS if old[s].get(f) != r.get(f)} for s, r in updated.items()}
-    if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in updated):
+    moved = {s: {f for f in TREE_FIELDS if old[s].get(f) != r.get(f)} for s, r in updated.items()
+             if was_public[s] or index.is_public(s)}  # the tree lists public entries only
+    if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in moved):
         return False
     if k.tree is not None and all(m <= {"title"} and was_public[s] == index.is_public(s) for s, m in moved.items()):
         if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) for s, m in moved.items() if m):
