@@ -88,22 +88,23 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     sync = default_sync(content)
     figures: dict[str, list[float]] = {}
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
-          f"{'targeted':>10}{'panels p95':>12}")
+          f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")
     try:
         for kind, edit in EDITS.items():
-            page_t, all_t, targeted, disc_t = [], [], 0, []
+            page_t, all_t, targeted, disc_t, cpu_t = [], [], 0, [], []  # cpu: this process's, edit to all pages
             for i in range(per_kind):
                 victim = rng.choice(files)
                 rel = str(victim.relative_to(content))
                 slug = slugify(rel)
                 old = victim.read_text(encoding="utf-8")
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 victim.write_text(edit(old, i), encoding="utf-8")
                 changed = sync(store, [rel]).changed
                 publish_first(str(site), store_url, changed)
                 t_page = time.perf_counter() - t0
                 targeted += settle(changed)
                 t_all = time.perf_counter() - t0
+                cpu_t.append(time.process_time() - c0)
                 disc_t.append(panels())
                 if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
                     t_page = t_all
@@ -116,7 +117,8 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 panels()
             figures[kind] = page_t + all_t
             print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}"
-                  f"{targeted:>7}/{per_kind}{_p(disc_t, .95):12.3f}", flush=True)
+                  f"{targeted:>7}/{per_kind}{_p(disc_t, .95):12.3f}{_p(cpu_t, .95):12.3f}   load {os.getloadavg()[0]:.1f}",
+                  flush=True)
     finally:
         store.close()
     return figures

@@ -49,7 +49,25 @@ def explorer_tree(index: SiteIndex) -> dict[str, Any]:
 
 def explorer_json(index: SiteIndex) -> str:
     """The tree as compact JSON (titles and URLs are data: the script inserts them as text)."""
-    return json.dumps(explorer_tree(index), ensure_ascii=False, separators=(",", ":"))
+    return tree_json(explorer_tree(index))
+
+
+def retitle(tree: dict[str, Any], path: str, url: str, title: str) -> bool:
+    """Give the row of the plain entry at `path` its new title, in place (explorer_tree's order kept); False when
+    no such row is where explorer_tree puts one (then the tree is made again)."""
+    node: dict[str, Any] | None = tree
+    for part in posixpath.dirname(path).split("/") if "/" in path else []:
+        node = next((d for d in node["d"] if d["n"] == part), None) if node is not None else None
+    for row in node["e"] if node is not None else []:
+        if row[1] == url and len(row) == 2:
+            row[0] = title
+            node["e"].sort(key=lambda e: (e[0].lower(), e[1]))  # type: ignore[index]
+            return True
+    return False
+
+
+def tree_json(tree: dict[str, Any]) -> str:
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
 
 
 def folder_counts(index: SiteIndex) -> dict[str, int]:

@@ -16,35 +16,33 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from kbsync.resolve import name_keys
+from kbsync.tags import keys_with_ancestors
 from kbsync.visibility import PUBLIC, can_see
 
+from .explorer import retitle
 from .fastpage import LAST, LastBuild, _key
-from .followup_hide import add_generated, drop_generated, publish, unpublish
-from .followup_outputs import patch_json_outputs, patch_search_index, search_plugins
-from .pages import GEN
-from .publish import write_atomic
+from .followup_generated import generated, listed_pages
+from .followup_hide import publish, unpublish
+from .followup_outputs import patch_json_outputs
+from .followup_read import (
+    NAME_FIELDS,
+    Fallback,
+    candidates,
+    face,
+    page_inputs,
+    read,
+    relation_sources,
+    targets,
+)
+from .followup_render import FollowUp, render, unpublished
+from .followup_state import kept, move
 
 log = logging.getLogger("mkdocs.plugins.kb")
-NAME_FIELDS = ("title", "aliases", "type", "handle")  # what links resolve by (kbsync.sync re-resolves on these)
-DOC_FIELDS = ("chapters", "document", "listed_chapters")  # documents are in the nav
-EMBED_DEPTH = 16  # as deep as render keys follow embeds (incremental.entry_key)
-
-
-class Fallback(Exception):
-    """The edit changes what exists on the site: a dirty build's work."""
-
-
-@dataclass
-class FollowUp:
-    """What a targeted update did."""
-
-    rendered: list[str] = field(default_factory=list)  # src_uris re-rendered
-    candidates: int = 0
-    seconds: float = 0.0
+__all__ = ["Fallback", "FollowUp", "follow_up"]
+TREE_FIELDS = ("title", "path", "url", "chapters", "document")  # what the explorer tree shows of an entry
+TYPEAHEAD_FIELDS = ("title", "url", "type", "aliases", "tags")  # and typeahead.json (with inbound links)
 
 
 def follow_up(site_dir: str, store_url: str, changed: list[str]) -> FollowUp | None:
@@ -71,89 +69,38 @@ def follow_up(site_dir: str, store_url: str, changed: list[str]) -> FollowUp | N
     return out
 
 
-def _read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(edited records, other records the sync changed): read by slug; raises Fallback for a structural edit."""
-    from kbsync.store import open_store
-
-    store = open_store(store_url)
-    try:
-        fresh: dict[str, Any] = {}
-        more: set[str] = set()
-        for s in changed:
-            rec = fresh[s] = _check(index, s, index.records.get(s), store.get(s))
-            old = index.records[s]
-            more |= _targets(old) | _targets(rec)  # their backlinks name `s`
-            if any(old.get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
-                more |= {e.src for e in store.edges_with_keys(name_keys(old) | name_keys(rec))}
-        more -= fresh.keys()
-        others = {}
-        for s in sorted(more):
-            got = store.get(s)
-            if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
-                raise Fallback(f"{s} appeared or went")
-            if got != index.records[s]:
-                others[s] = got
-        return fresh, others
-    finally:
-        store.close()
-
-
-def _targets(rec: dict[str, Any]) -> set[str]:
-    return {ln["target"] for ln in rec.get("links") or [] if ln.get("target") and not ln.get("attachment")}
-
-
-def _attachments(rec: dict[str, Any]) -> set[str]:
-    return {ln["target"] for ln in rec.get("links") or [] if ln.get("target") and ln.get("attachment")}
-
-
-def _check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> dict[str, Any]:
-    """`rec`, when the edit from `old` to it is one the follow-up can publish; else raises Fallback."""
-    if rec is None or old is None:
-        raise Fallback(f"{slug} added or deleted")
-    if index.is_public(slug) != can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document")
-                                                          or _attachments(old) or _attachments(rec)):
-        raise Fallback(f"{slug} hidden or shown: a document, or attachments only it may publish")
-    if not index.is_public(slug) and can_see(old, PUBLIC):
-        raise Fallback(f"{slug} is not published (excluded)")
-    if rec.get("path") != old.get("path") or rec.get("url") != old.get("url"):
-        raise Fallback(f"{slug} moved")
-    if any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
-        raise Fallback(f"{slug}'s document changed")
-    if (old.get("chapters") or old.get("document")) and rec.get("title") != old.get("title"):
-        raise Fallback(f"{slug}: a document's title is in the nav")
-    if _attachments(rec) != _attachments(old):
-        raise Fallback(f"{slug} links other attachments")
-    return rec
-
-
 def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     plugin, config = b.plugin, b.config
     index = plugin.index
     if plugin.config.nav != "compact" and any(True for _ in changed):
         # `folders` lists every entry's title in the nav, `keep` every generated page: any title may be in it
         raise Fallback(f"nav: {plugin.config.nav}")
-    fresh, others = _read(store_url, index, changed)
+    k = kept(b)  # read off the index before the edit moves it
+    fresh, others = read(store_url, index, changed)
     updated = {**fresh, **others}
+    old = {s: index.records[s] for s in updated}
+    was_public = {s: index.is_public(s) for s in updated}
     hidden = sorted(s for s, r in fresh.items() if index.is_public(s) and not can_see(r, PUBLIC))
     shown = sorted(s for s, r in fresh.items() if not index.is_public(s) and can_see(r, PUBLIC))
     refs = plugin.refs.get(config.site_dir, {})
-    if any(_unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
+    if any(unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
         raise Fallback("a hidden page pointed to attachments")
-    old_inputs = {s: _page_inputs(index, s) for s in updated}
-    names_moved = any(index.records[s].get(k) != r.get(k) for s, r in updated.items() for k in NAME_FIELDS)
-    contents_moved = bool(hidden or shown) or any(index.records[s].get(k) != r.get(k) for s, r in updated.items()
-                         for k in ("hash", "created", "updated"))
-    cand = _candidates(index, updated)
+    old_inputs = {s: page_inputs(index, s) for s in updated}
+    names_moved = any(old[s].get(f) != r.get(f) for s, r in updated.items() for f in NAME_FIELDS)
+    contents_moved = bool(hidden or shown) or any(old[s].get(f) != r.get(f) for s, r in updated.items()
+                                                  for f in ("hash", "created", "updated"))
+    faces = {s for s, r in updated.items() if face(old[s]) != face(r)}
+    cand = candidates(index, updated, old, faces)
     _apply(plugin, config, updated, names_moved)
     for s in hidden:  # its page goes; the pages that showed it re-render below
         unpublish(b, s, fresh[s])
     for s in shown:  # its page comes, with the pages that show it
         if not publish(b, s, fresh[s]):
             raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
-    if plugin.discovery is not None:  # panels naming an updated entry show its title (the rest: followup_discovery)
-        from .followup_discovery import naming
+    if plugin.discovery is not None and faces:  # panels naming an updated entry show its title (the rest:
+        from .followup_discovery import naming  # followup_discovery)
 
-        cand |= naming(config.site_dir, plugin.discovery, index.public | set(hidden), updated)
+        cand |= naming(config.site_dir, plugin.discovery, index.public | set(hidden), faces)
     cand = {s for s in cand if index.is_public(s)}
     files = b.files
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
@@ -165,52 +112,51 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
         key = plugin.page_key(f, config)
         if keys.get(f.src_uri) != key or not os.path.isfile(f.abs_dest_path):
             todo.append((f.src_uri, key, f.page))
+    for s, rec in updated.items():  # entry pages that run a query: kept, as their text says now
+        f = files.get_file_from_path(rec["path"])
+        if f is not None and index.is_public(s) and plugin.queries.uses_queries(f.abs_src_path, rec.get("hash")):
+            k.queries.add(f.src_uri)
+        elif f is not None:
+            k.queries.discard(f.src_uri)
     if contents_moved:  # query results may change on any page that runs a query
-        for src, slug in plugin.entry_files.items():
+        for src in sorted(k.queries):
+            slug = plugin.entry_files.get(src)
             f = files.get_file_from_path(src)
-            if slug not in cand and f is not None and f.page is not None and plugin.queries.uses_queries(
-                    f.abs_src_path, index.records[slug].get("hash")):
+            if slug is not None and slug not in cand and f is not None and f.page is not None:
                 key = plugin.page_key(f, config)
                 if keys.get(src) != key:
                     todo.append((src, key, f.page))
-    pages_moved = bool(hidden or shown) or any(_page_inputs(index, s) != old_inputs[s] for s in updated)
-    todo += _generated(b, pages_moved, contents_moved)
+    listed = {s for s in updated if (was_public[s] or index.is_public(s)) and page_inputs(index, s) != old_inputs[s]}
+    listed |= {s for s in relation_sources(updated, old, faces) if index.is_public(s)}  # their rows show a title
+    tags = {t for s in listed for r in (old.get(s), index.records[s]) if r for t in keys_with_ancestors(r.get("tags") or [])}
+    kinds = {str(r.get("type") or "note") for s in listed for r in (old.get(s), index.records[s]) if r}
+    old_shown = {t: k.shown[t] for t in tags if t in k.shown}
+    for s, rec in updated.items():
+        move(k, s, old[s], was_public[s], rec, index.is_public(s))
+    tree = _explorer(k, index, old, updated, was_public)
+    todo += generated(b, listed_pages(b, k, listed, tags, kinds, old_shown) if listed else None, contents_moved,
+                      faces)
     out = FollowUp(candidates=len(cand))
-    _render(b, todo, out, dropped=bool(hidden))
-    patch_json_outputs(plugin, config)
+    render(b, todo, out, dropped=bool(hidden))
+    typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
+                 targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))
+                 for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
+    patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
     return out
 
 
-def _page_inputs(index: Any, slug: str) -> Any:
-    """The part of `SiteIndex.page_inputs()` that is this entry's (what tag, type and home pages show of it)."""
-    r = index.records[slug]
-    rel = [(ln.get("kind"), ln.get("target")) for ln in r.get("links") or []
-           if ln.get("kind", "link") not in ("link", "embed", "mention", "chapter")]
-    return (r["path"], r.get("title"), r.get("type"), r.get("tags"), r.get("fields"), r.get("date"),
-            r.get("updated"), bool(r.get("chapters")), rel, r.get("created"))
-
-
-
-
-def _candidates(index: Any, updated: dict[str, Any]) -> set[str]:
-    """Pages that show something of the updated entries: themselves, what they link to and what links to them
-    (before and after the edit), their document, and every page embedding one of those, transitively."""
-    cand = set(updated)
-    for s, rec in updated.items():
-        for r in (index.records[s], rec):
-            cand |= _targets(r)
-            cand |= {x.get("source") for x in r.get("backlinks") or [] if x.get("source")}
-            doc = r.get("document") or (s if r.get("chapters") else None)
-            if doc:
-                cand |= {doc, *(index.records.get(doc, {}).get("chapters") or [])}
-    frontier = set(cand)
-    for _ in range(EMBED_DEPTH):
-        frontier = {x.get("source") for s in frontier for r in (index.records.get(s), updated.get(s)) if r
-                    for x in r.get("backlinks") or [] if x.get("kind") == "embed" and x.get("source")} - cand
-        if not frontier:
-            break
-        cand |= frontier
-    return {s for s in cand if s in index.records}
+def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], was_public: dict[str, bool]) -> bool:
+    """Bring the kept explorer tree up to date (a retitled entry's row in place; else made again when next
+    asked); True when it moved."""
+    moved = {s: {f for f in TREE_FIELDS if old[s].get(f) != r.get(f)} for s, r in updated.items()
+             if was_public[s] or index.is_public(s)}  # the tree lists public entries only
+    if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in moved):
+        return False
+    if k.tree is not None and all(m <= {"title"} and was_public[s] == index.is_public(s) for s, m in moved.items()):
+        if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) for s, m in moved.items() if m):
+            return True
+    k.tree = None  # made once, for explorer.json and the home page
+    return True
 
 
 def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool) -> None:
@@ -232,99 +178,3 @@ def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool)
     cfg = plugin.config
     plugin.links = LinkManager(index, config.docs_dir, tag_pages=cfg.tag_pages, embed_depth=cfg.embed_depth,
                                broken=cfg.broken_links)  # fresh caches: embedded bodies and stored links moved
-
-
-def _generated(b: LastBuild, pages_moved: bool, contents_moved: bool) -> list[tuple[str, str, Any]]:
-    """Generated pages (tags, types, home, .base, topics) whose Markdown changed: (src_uri, key, page)."""
-    from .incremental import _h
-
-    plugin, config, files = b.plugin, b.config, b.files
-    pages = []
-    if pages_moved:
-        taken = {files.get_file_from_path(src).url for src in plugin.entry_files if files.get_file_from_path(src)}
-        pages += plugin._generated_pages(plugin.index, config, taken)
-        plugin._generated_cache = None  # its key is over all records: the next build recomputes it
-    if contents_moved:
-        pages += plugin.queries.base_pages(files)
-    if plugin.discovery is not None:
-        pages += plugin.discovery.pages()
-    core = {src for src in plugin.generated if _core(src)}
-    todo = []
-    if pages_moved:
-        new = {p.src_uri: p for p in pages if _core(p.src_uri)}
-        moved = new.keys() ^ core
-        if any(not plugin.generated.get(s, new.get(s)).url.startswith("tags/") for s in moved) or moved and (
-                config.site_url or plugin.config.nav != "compact"):
-            # a type page is in the nav; a new page would need a sitemap entry
-            raise Fallback(f"generated pages appeared or went: {', '.join(sorted(moved)[:3])}")
-        taken = {f.url for f in files.documentation_pages()}
-        for s in sorted(moved):
-            if s in new and new[s].url in taken:
-                raise Fallback(f"generated page {new[s].url} would take an entry's URL")
-            if s in new:
-                page = add_generated(b, new[s])
-                todo.append((s, _h([plugin.glob_key, new[s].markdown]), page))
-            else:
-                drop_generated(b, s)
-        pages = [p for p in pages if p.src_uri not in moved]
-    keys = plugin.cache.keys.setdefault(config.site_dir, {})
-    for p in pages:
-        old = plugin.generated.get(p.src_uri)
-        f = files.get_file_from_path(p.src_uri)
-        if old is None or f is None or f.page is None or old.url != p.url or old.title != p.title \
-                or set(old.files) != set(p.files):
-            raise Fallback(f"generated page {p.url or '/'} appeared, moved or was retitled")
-        for path, text in p.files.items():  # a table's rows as JSON
-            if old.files.get(path) != text:
-                write_atomic(text.encode("utf-8"), os.path.join(config.site_dir, path))
-        plugin.generated[p.src_uri] = p
-        key = _h([plugin.glob_key, p.markdown])
-        if keys.get(p.src_uri) != key:
-            todo.append((p.src_uri, key, f.page))
-    return todo
-
-
-def _core(src: str) -> bool:
-    """A page `_generated_pages` makes (tags, types, graph, search, home), not a .base or the topics page."""
-    return not src.startswith("kb-bases/") and src != f"{GEN}/topics.md"
-
-
-def _render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropped: bool = False,
-            stop: Any = None, left: set[str] | None = None, slug_of: Any = None) -> None:
-    """Render the pages and update the render keys, the search index and what attachments pages point to."""
-    from mkdocs.commands.build import _build_page, _populate_page
-
-    plugin, config = b.plugin, b.config
-    keys = plugin.cache.keys.setdefault(config.site_dir, {})
-    refs = plugin.refs.setdefault(config.site_dir, {})
-    searches = search_plugins(config)
-    before = {p: list(p.search_index.entries) for p in searches}
-    doc_files = b.files.documentation_pages()
-    seen: set[str] = set()
-    try:
-        for i, (src, key, page) in enumerate(todo):
-            if src in seen:
-                continue
-            if stop is not None and stop():  # a new edit came in: the rest waits for the next call
-                if left is not None and slug_of is not None:
-                    left |= {x for x in (slug_of(t[0]) for t in todo[i:]) if x}
-                break
-            seen.add(src)
-            old_refs = refs.get(src, set())
-            keys.pop(src, None)  # until it is written: a failed render leaves it to the next build
-            _populate_page(page, config, b.files, dirty=False)
-            _build_page(page, config, doc_files, b.nav, b.env, dirty=False)
-            if _unpublished(b, old_refs ^ refs.get(src, set())):
-                raise Fallback(f"{src} points to other attachments")
-            keys[src] = key
-            out.rendered.append(src)
-    except BaseException:
-        for plugin_, entries in before.items():  # the build that follows indexes these pages itself
-            plugin_.search_index.entries = entries
-        raise
-    patch_search_index(config, before, {page.url for src, _k, page in todo if src in seen}, write=dropped)
-
-def _unpublished(b: LastBuild, paths: set[str]) -> bool:
-    """Does one of these site paths name a file of docs_dir that the site does not publish (or must stop to)?"""
-    docs = b.config.docs_dir
-    return any(os.path.isfile(os.path.join(docs, p)) and not p.endswith(".md") for p in paths)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .fastpage import LAST, _key
-from .followup import FollowUp, _render
+from .followup_render import FollowUp, render
 
 log = logging.getLogger("mkdocs.plugins.kb")
 # site -> (the discovery they are of, slug -> its panels' key, slug -> the pages whose panels name it)
@@ -100,7 +100,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
         if keys.get(f.src_uri) != key:
             todo.append((f.src_uri, key, f.page))
     out = FollowUp(candidates=len(moved))
-    _render(b, todo, out, stop=stop, left=_LEFT.setdefault(site, set()),
+    render(b, todo, out, stop=stop, left=_LEFT.setdefault(site, set()),
             slug_of=lambda src: plugin.entry_files.get(src))
     if not _LEFT[site]:
         del _LEFT[site]

@@ -16,6 +16,7 @@ from .publish import write_atomic
 
 def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
     """Forget `slug`'s page in the last build's state and remove what it published."""
+    b.state.pop("docs", None)  # a page comes or goes
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
     old = index.records[slug]
@@ -60,6 +61,7 @@ def _drop_sitemap(site_dir: str, canonical: str) -> None:
 
 def add_generated(b: Any, p: Any) -> Any:
     """A new generated page (a tag's): its file and page in the last build's state; returns the page to render."""
+    b.state.pop("docs", None)  # a page comes or goes
     from mkdocs.structure.pages import Page
 
     plugin, config = b.plugin, b.config
@@ -76,6 +78,7 @@ def add_generated(b: Any, p: Any) -> Any:
 
 def drop_generated(b: Any, src_uri: str) -> None:
     """A generated page that has nothing left to list (a tag no public entry carries now) leaves the site."""
+    b.state.pop("docs", None)  # a page comes or goes
     plugin, config, files = b.plugin, b.config, b.files
     p = plugin.generated.pop(src_uri)
     f = files.get_file_from_path(src_uri)
@@ -114,6 +117,7 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
     f.dest_uri = f"{f.url}index.html"
     f.__dict__.pop("abs_dest_path", None)
     f.inclusion = InclusionLevel.NOT_IN_NAV  # compact nav: entries are reached through type, tag and home pages
+    b.state.pop("docs", None)  # a page comes
     files.append(f)
     Page(None, f, config)
     plugin.entry_files[f.src_uri] = slug

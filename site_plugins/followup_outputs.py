@@ -2,6 +2,7 @@
 built from the whole index (graph, explorer, typeahead), written only when their content changed."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,35 @@ def _page_of(location: str) -> str:
     return str(location).split("#")[0]
 
 
+# id(search index) -> (it, the entries last written, their JSON): a follow-up serializes only the entries of the
+# pages it re-rendered, not the whole index (tens of MB at 10,000 entries). Holding the entries keeps their ids.
+_SERIALIZED: dict[int, tuple[Any, list[Any], list[str]]] = {}
+
+
+def _entry_json(entry: Any) -> str:
+    """One entry as Material's `generate_search_index` writes it inside its `docs` list."""
+    return json.dumps(entry, separators=(",", ":"), default=str)
+
+
+def _serialized(search: Any, entries: list[Any]) -> list[str]:
+    """Each of `entries`' JSON, reusing what the last write of this index serialized when they are its entries."""
+    known = _SERIALIZED.get(id(search))
+    done = {id(e): s for e, s in zip(known[1], known[2], strict=True)} if known is not None and known[0] is search else {}
+    return [done.get(id(e)) or _entry_json(e) for e in entries]
+
+
+def search_index_json(plugin: Any, entries: list[Any], ser: list[str]) -> str:
+    """The index file Material writes for `entries` (their JSON given): its own head, these docs."""
+    index = plugin.search_index
+    saved, index.entries = index.entries, []
+    try:
+        empty = index.generate_search_index(None)  # {"config":{...},"docs":[]}: the config part as Material writes it
+    finally:
+        index.entries = saved
+    head, tail = empty.rsplit("[]", 1)
+    return head + "[" + ",".join(ser) + "]" + tail
+
+
 def patch_search_index(config: Any, before: dict[Any, list[Any]], urls: set[str], write: bool = False) -> None:
     """Replace the re-rendered pages' entries in each search index (the rest as the last build left it); `write`:
     write it even when no page was re-rendered (a page was dropped from it)."""
@@ -27,10 +57,14 @@ def patch_search_index(config: Any, before: dict[Any, list[Any]], urls: set[str]
         if not urls and not write:
             plugin.search_index.entries = entries
             continue
-        kept = [e for e in entries if _page_of(e.get("location", "")) not in urls]
-        plugin.search_index.entries = kept + added
-        data = plugin.search_index.generate_search_index(None)
-        write_atomic(data.encode("utf-8"), str(Path(config.site_dir, "search", "search_index.json")))
+        ser = _serialized(plugin.search_index, entries)
+        keep = [i for i, e in enumerate(entries) if _page_of(e.get("location", "")) not in urls]
+        new = [entries[i] for i in keep] + added
+        new_ser = [ser[i] for i in keep] + [_entry_json(e) for e in added]
+        plugin.search_index.entries = new
+        _SERIALIZED[id(plugin.search_index)] = (plugin.search_index, list(new), new_ser)  # renders append to `new`
+        write_atomic(search_index_json(plugin, new, new_ser).encode("utf-8"),
+                     str(Path(config.site_dir, "search", "search_index.json")))
         if getattr(plugin, "search_index_prev", None) is not None:  # the next dirty build merges with this one
             plugin.search_index_prev = plugin.search_index
 
@@ -45,21 +79,34 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def patch_json_outputs(plugin: Any, config: Any) -> list[str]:
-    """graph.json, explorer.json and typeahead.json from the updated index; returns the files rewritten."""
-    from .explorer import EXPLORER_JSON, explorer_json
+def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, explorer: bool,
+                       typeahead: set[str]) -> list[str]:
+    """graph.json (for the `changed` slugs), explorer.json (when what it shows of an entry moved) and
+    typeahead.json (the rows of `typeahead`, slugs whose row may have moved) from the updated index and the
+    follow-ups' kept state `k`; returns the files rewritten."""
+    from .explorer import EXPLORER_JSON, explorer_tree, tree_json
     from .graph_site import publish_graph
-    from .index import typeahead_json
+    from .index import typeahead_json, typeahead_row
 
     index = plugin.index
     out = []
     if plugin.config.graph:  # in place: attributes at once, positions kept until the layout behind settles
-        publish_graph(config.site_dir, index, incremental=True)
+        publish_graph(config.site_dir, index, incremental=True, changed=changed)
         out.append("graph.json")
-    if plugin.config.explorer:
-        plugin.explorer = explorer_json(index)
+    if plugin.config.explorer and explorer:
+        if k.tree is None:
+            k.tree = explorer_tree(index)
+        plugin.explorer = tree_json(k.tree)
         if _write_if_changed(Path(config.site_dir, EXPLORER_JSON), plugin.explorer):
             out.append(EXPLORER_JSON)
-    if _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index)):
-        out.append("typeahead.json")
+    if typeahead:
+        if k.typeahead is None:
+            k.typeahead = {s: typeahead_row(index, s, k.inbound) for s in index.public}
+        for s in typeahead:
+            if index.is_public(s):
+                k.typeahead[s] = typeahead_row(index, s, k.inbound)
+            else:
+                k.typeahead.pop(s, None)
+        if _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index, rows=k.typeahead)):
+            out.append("typeahead.json")
     return out

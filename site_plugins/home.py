@@ -71,9 +71,8 @@ def _recent(index: SiteIndex) -> str:
     return f'<ul class="kb-list kb-recent">{rows}</ul>'
 
 
-def _folders(index: SiteIndex) -> str:
+def _folders(tree: dict[str, Any]) -> str:
     """Top-level folders with counts, then root entries: what kb-chrome.js turns into the explorer tree."""
-    tree = explorer_tree(index)
     rows = [f'<li><span class="kb-folder-name">{esc(d["n"])}</span> <span class="kb-count">{d["c"]}</span></li>'
             for d in tree["d"]]
     rows += [f"<li>{_a(e[1], e[0])}</li>" for e in tree["e"]]
@@ -81,16 +80,21 @@ def _folders(index: SiteIndex) -> str:
 
 
 def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, graph: bool, documents: list[str],
-              topics: list[tuple[str, int]] | None = None, broken: int | None = None) -> GenPage:
-    """Dashboard at `/`: every link is relative to the root, every name escaped text."""
-    kinds = index.types()
-    tag_groups = group((s, index.records[s].get("tags") or []) for s in sorted(index.public)) if tags else {}
+              topics: list[tuple[str, int]] | None = None, broken: int | None = None,
+              kinds: dict[str, Any] | None = None, tag_groups: dict[str, Any] | None = None,
+              tree: dict[str, Any] | None = None) -> GenPage:
+    """Dashboard at `/`: every link is relative to the root, every name escaped text. `kinds`, `tag_groups` (sized
+    collections of entries) and the explorer `tree`: what an edit's follow-up keeps instead of recomputing."""
+    kinds = index.types() if kinds is None else kinds
+    if tag_groups is None:
+        tag_groups = group((s, index.records[s].get("tags") or []) for s in sorted(index.public)) if tags else {}
+    tree = explorer_tree(index) if tree is None else tree
     stats: list[tuple[str, Any, str]] = [("entries", len(index.public), "")]
     if types:
         stats.append(("types", len(kinds), "types/"))
     if tags:
         stats.append(("tags", len(tag_groups), "tags/"))
-    stats.append(("folders", len(explorer_tree(index)["d"]), ""))
+    stats.append(("folders", len(tree["d"]), ""))
     if documents:
         stats.append(("documents", len(documents), ""))
     if broken is not None:
@@ -114,6 +118,17 @@ def home_page(index: SiteIndex, site_name: str, *, tags: bool, types: bool, grap
     if documents:
         parts.append(_card("Documents", '<ul class="kb-list kb-recent">' + "".join(
             f"<li>{_a(relative(index.page_url(d), ''), index.title(d))}</li>" for d in documents) + "</ul>"))
-    parts.append(_card("Explorer", _folders(index), "kb-card-explorer"))
+    parts.append(_card("Explorer", _folders(tree), "kb-card-explorer"))
     parts.append("</div>")
     return GenPage(f"{GEN}/home.md", "", site_name, "\n".join(parts) + "\n")
+
+
+def home_for(plugin: Any, index: SiteIndex, config: Any, **kept: Any) -> GenPage:
+    """The home page of the site `plugin` builds (`kept`: the `home_page` inputs a follow-up keeps)."""
+    from .index import default_store_url
+
+    opts = plugin.config
+    docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if opts.documents else []
+    return home_page(index, plugin.site_name, tags=opts.tag_pages, types=opts.type_pages, graph=opts.graph,
+                     documents=docs, topics=discovery_topics(index, opts.store_url or default_store_url(config.docs_dir)),
+                     broken=broken_count(index) if opts.home_broken_links else None, **kept)

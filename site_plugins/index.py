@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -194,24 +194,35 @@ class SiteIndex:
         return hidden_refs - public_refs
 
 
-def typeahead_json(index: SiteIndex) -> str:
+def typeahead_json(index: SiteIndex, inbound: Mapping[str, int] | None = None,
+                   rows: Mapping[str, tuple[Any, str, list[Any]]] | None = None) -> str:
     """The static typeahead's index (`typeahead.json`, read by kb-typeahead.js when no API answers): every public
     entry as [title, url, type number, inbound public links, aliases, tags], types listed once. Names only, no
-    text: ~60 bytes an entry gzipped."""
+    text: ~60 bytes an entry gzipped. `inbound` (slug -> public entries linking to it) and `rows` (public slug ->
+    its typeahead_row): kept by an edit's follow-up."""
     types: dict[str, int] = {}
-    inbound: dict[str, int] = defaultdict(int)
-    for _, b in {(a, b) for a, b, _ in index.edges()}:
-        inbound[b] += 1
-    rows = []
-    for s in sorted(index.public, key=index.title_order):
-        r = index.records[s]
-        t = types.setdefault(str(r.get("type") or "note"), len(types))
-        row: list[Any] = [index.title(s), index.page_url(s), t, inbound[s]]
-        aliases = [str(a) for a in r.get("aliases") or [] if a]
-        tags = [str(x) for x in r.get("tags") or [] if x]
-        if aliases or tags:
-            row.append(aliases)
-        if tags:
-            row.append(tags)
-        rows.append(row)
-    return json.dumps({"v": 1, "types": list(types), "entries": rows}, ensure_ascii=False, separators=(",", ":"))
+    if rows is None:
+        if inbound is None:
+            counts: dict[str, int] = defaultdict(int)
+            for _, b in {(a, b) for a, b, _ in index.edges()}:
+                counts[b] += 1
+            inbound = counts
+        rows = {s: typeahead_row(index, s, inbound) for s in index.public}
+    out = []
+    for _order, kind, row in sorted(rows.values(), key=lambda x: x[0]):
+        row[2] = types.setdefault(kind, len(types))  # numbered as first met in title order
+        out.append(row)
+    return json.dumps({"v": 1, "types": list(types), "entries": out}, ensure_ascii=False, separators=(",", ":"))
+
+
+def typeahead_row(index: SiteIndex, s: str, inbound: Mapping[str, int]) -> tuple[Any, str, list[Any]]:
+    """(title order, type, row): an entry's typeahead row, its type's number left to typeahead_json."""
+    r = index.records[s]
+    row: list[Any] = [index.title(s), index.page_url(s), 0, inbound.get(s, 0)]
+    aliases = [str(a) for a in r.get("aliases") or [] if a]
+    tags = [str(x) for x in r.get("tags") or [] if x]
+    if aliases or tags:
+        row.append(aliases)
+    if tags:
+        row.append(tags)
+    return index.title_order(s), str(r.get("type") or "note"), row

@@ -1,7 +1,9 @@
 """Generated pages (virtual files): tags index and tag pages, type tables, graph and search pages (home: home.py)."""
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
+from typing import Any
 
 from kbsync.tags import group
 
@@ -44,9 +46,12 @@ class TagPages:
         self.index = index
         self.tables = TableBuilder(index, page_rows)
 
-    def pages(self) -> list[GenPage]:
-        tags = group(((s, self.index.records[s].get("tags") or []) for s in sorted(self.index.public)),
-                     self.index.title_order)  # one page per folded tag
+    def pages(self, tags: dict[str, Any] | None = None, only: Container[str] | None = None) -> list[GenPage]:
+        """`tags` (as `group` gives them; sized collections where no page is made) and `only` (the tags to make
+        pages for, with the index): how an edit's follow-up remakes a few (site_plugins/followup_generated.py)."""
+        if tags is None:
+            tags = group(((s, self.index.records[s].get("tags") or []) for s in sorted(self.index.public)),
+                         self.index.title_order)  # one page per folded tag
         out = []
         rows = []
         children_of: dict[str, list[str]] = {}  # one pass, in tag order (a scan per tag was quadratic)
@@ -58,6 +63,8 @@ class TagPages:
             depth = tag.count("/")
             rows.append(f'<li style="--d:{depth}">{_a(relative(url, "tags/"), "#" + tag, "kb-tag")} '
                         f'<span class="kb-count">{len(slugs)}</span></li>')
+            if only is not None and tag not in only:
+                continue
             children = children_of.get(tag, [])
             sub = ("<p>Nested: " + " ".join(_a(relative(tag_url(c), url), "#" + c, "kb-tag") for c in children)
                    + "</p>") if children else ""
@@ -77,10 +84,13 @@ class TypePages:
         self.index = index
         self.tables = TableBuilder(index, page_rows)
 
-    def pages(self) -> list[GenPage]:
+    def pages(self, types: dict[str, Any] | None = None, only: Container[str] | None = None) -> list[GenPage]:
+        """`types` and `only`: as for TagPages.pages."""
         out = []
-        types = self.index.types()
+        types = self.index.types() if types is None else types
         for kind, slugs in types.items():
+            if only is not None and kind not in only:
+                continue
             url = type_url(kind)
             table = self.tables.build(slugs, url, with_type=False)
             md = f"# {esc(kind)}\n\n<p class=\"kb-dim\">{len(slugs)} entries</p>\n{table.html}\n"

@@ -30,7 +30,7 @@ from .graph import graph_vendor_files, local_graph_html
 from .graph_beside import graph_later
 from .graph_site import SITES as GRAPH_SITES
 from .graph_site import publish_graph
-from .home import broken_count, discovery_topics, home_page
+from .home import home_for
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
 from .jinjacache import share_compiled_templates
@@ -299,12 +299,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             pages.append(graph_page())
         pages.append(search_page())
         if self.config.home and "" not in taken:
-            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if self.config.documents else []
-            pages.append(home_page(index, self.site_name, tags=self.config.tag_pages, types=self.config.type_pages,
-                                   graph=self.config.graph, documents=docs,
-                                   topics=discovery_topics(index, self.config.store_url or default_store_url(
-                                       config.docs_dir)),
-                                   broken=broken_count(index) if self.config.home_broken_links else None))
+            pages.append(home_for(self, index, config))
         return pages
 
     def _nav(self, config) -> list[Any]:  # noqa: ANN001

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from kbsite import GEN
 
 from kbsync.paths import slugify
 from kbsync.store import open_store
@@ -18,13 +15,8 @@ from site_plugins.fastpage import publish_first
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    base = tmp_path_factory.mktemp("fast")
-    subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "4"], check=True,
-                   capture_output=True)
-    store = f"sqlite:///{base / 'kb.sqlite'}"
-    build_site(base / "content", base / "site", store_url=store, incremental=True)
-    return base / "content", base / "site", store
+def built(generated_site) -> tuple[Path, Path, str]:
+    return generated_site("fast", 60, 4)
 
 
 def _plain(content: Path, n: int) -> Path:

@@ -3,12 +3,9 @@ left to the build, with nothing written. (Equality with a full build: test_incre
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from kbsite import GEN
 
 from kbsync.paths import slugify
 from kbsync.store import open_store
@@ -19,14 +16,9 @@ from site_plugins.followup import follow_up
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    base = tmp_path_factory.mktemp("follow")
-    subprocess.run([sys.executable, str(GEN), str(base), "--entries", "60", "--seed", "8"], check=True,
-                   capture_output=True)
-    store = f"sqlite:///{base / 'kb.sqlite'}"
+def built(generated_site) -> tuple[Path, Path, str]:
     # without discovery panels: their related scores move on many pages of a 60-entry corpus at each edit
-    build_site(base / "content", base / "site", store_url=store, incremental=True, discovery=False)
-    return base / "content", base / "site", store
+    return generated_site("follow", 60, 8, discovery=False)
 
 
 def _plain(content: Path) -> list[Path]:
@@ -98,11 +90,79 @@ def test_the_pages_an_edit_affects_are_rerendered_without_a_build(built, edit, s
     print(f"{len(done.rendered)} pages re-rendered of {done.candidates} candidates: {pages[:5]}")
     assert len(done.rendered) <= most
     assert shows(site, v, title, o)
+    _assert_kept_is_fresh(site)
     victim.write_text(old, encoding="utf-8")  # back as it was (a hidden page comes back), without a build
     changed = _sync(content, store)
     publish_first(str(site), store, changed)
     assert follow_up(str(site), store, changed) is not None, "the undo needed a build"
     assert _html(site, v)
+    _assert_kept_is_fresh(site)
+
+
+def _assert_kept_is_fresh(site: Path) -> None:
+    """What the follow-ups kept equals what a fresh read of the index gives (the next build's first follow-up)."""
+    from site_plugins.explorer import explorer_tree
+    from site_plugins.fastpage import LAST, _key
+    from site_plugins.followup_state import _read, kept
+    from site_plugins.index import typeahead_json
+
+    b = LAST[_key(str(site))]
+    k, fresh = kept(b), _read(b)
+    assert (k.tags, k.shown, k.types, k.inbound, k.queries) == (
+        fresh.tags, fresh.shown, fresh.types, fresh.inbound, fresh.queries)
+    assert k.tree is None or k.tree == explorer_tree(b.plugin.index)
+    assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
+
+
+# (kind, edit of the victim's text, does what tables show of it move): a follow-up remakes the tables of the
+# victim's tags and type (and of entries with a typed relation to it, when its title moves), not every table
+WORK = [
+    ("body", lambda t: t + "\nZqwork body sentence.\n", False),
+    ("title", lambda t: _front(t, "title", '"Zqwork Title"'), True),
+    ("tag", lambda t: _front(t, "tags", "[zqwork, zqwork/nested]"), True),
+]
+
+
+@pytest.mark.parametrize(("edit", "moves"), [w[1:] for w in WORK], ids=[w[0] for w in WORK])
+def test_a_follow_up_remakes_only_the_tables_listing_what_moved(built, monkeypatch, edit, moves: bool) -> None:
+    from kbsync.tags import keys_with_ancestors
+    from site_plugins.index import RELATION_SKIP
+    from site_plugins.tables import TableBuilder
+
+    content, site, store = built
+    victim = _plain(content)[-5 - [w[1] for w in WORK].index(edit)]
+    v = slugify(str(victim.relative_to(content)))
+    made: list[str] = []
+    real = TableBuilder.build
+    monkeypatch.setattr(TableBuilder, "build", lambda self, slugs, url, **kw: made.append(url) or real(
+        self, slugs, url, **kw))
+    old = victim.read_text(encoding="utf-8")
+    s = open_store(store)
+    before = s.get(v)
+    s.close()
+    victim.write_text(edit(old), encoding="utf-8")
+    try:
+        changed = _sync(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None
+        s = open_store(store)
+        after = s.get(v)
+        s.close()
+        listed = [before, after]
+        if before["title"] != after["title"]:  # typed relations to it show its title in their rows
+            s = open_store(store)
+            listed += [s.get(b["source"]) for b in after.get("backlinks") or [] if b["kind"] not in RELATION_SKIP]
+            s.close()
+        tables = {k for r in listed for k in keys_with_ancestors(r.get("tags") or [])} | {
+            str(r.get("type") or "note") for r in listed}
+        assert made if moves else not made
+        assert len(made) <= len(tables), sorted(made)
+        _assert_kept_is_fresh(site)
+    finally:
+        victim.write_text(old, encoding="utf-8")
+        changed = _sync(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None
 
 
 # Edits that change which entry pages exist: left to the build, with nothing written before it

@@ -42,7 +42,7 @@ ROUNDS = ["append_link", "retitle", "alias", "tag", "body", "link", "unlink", "a
           "retitle", "new", "rename", "delete", "append_link", "body", "link", "unlink", "hide", "show"]
 # Edits that change which pages exist go through the dirty build; these must not (edits of a document's chapter
 # may: its title is in the nav)
-LOCAL = ("body", "link", "unlink", "retitle", "alias")
+LOCAL = ("body", "link", "unlink", "retitle", "alias", "tag")  # tag: tag pages come and go without a build
 
 
 def _mutate(content: Path, rng: random.Random, round_: int, kind: str) -> list[str]:

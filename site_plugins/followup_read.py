@@ -1,0 +1,136 @@
+"""What an edit changed, read from the store by slug: the edited records, the records the sync changed through
+them (link targets gain or lose a backlink; links elsewhere re-resolve when a name moved), and which pages show
+something of them. Raises Fallback for an edit that changes which pages exist (a dirty build's work)."""
+from __future__ import annotations
+
+from typing import Any
+
+from kbsync.resolve import name_keys
+from kbsync.visibility import PUBLIC, can_see
+
+NAME_FIELDS = ("title", "aliases", "type", "handle")  # what links resolve by (kbsync.sync re-resolves on these)
+DOC_FIELDS = ("chapters", "document", "listed_chapters")  # documents are in the nav
+EMBED_DEPTH = 16  # as deep as render keys follow embeds (incremental.entry_key)
+
+
+class Fallback(Exception):
+    """The edit changes what exists on the site: a dirty build's work."""
+
+
+def read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(edited records, other records the sync changed): read by slug; raises Fallback for a structural edit."""
+    from kbsync.store import open_store
+
+    store = open_store(store_url)
+    try:
+        fresh: dict[str, Any] = {}
+        more: set[str] = set()
+        for s in changed:
+            rec = fresh[s] = check(index, s, index.records.get(s), store.get(s))
+            old = index.records[s]
+            more |= backlinked(s, old, rec)
+            if any(old.get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
+                more |= {e.src for e in store.edges_with_keys(name_keys(old) | name_keys(rec))}
+        more -= fresh.keys()
+        others = {}
+        for s in sorted(more):
+            got = store.get(s)
+            if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
+                raise Fallback(f"{s} appeared or went")
+            if got != index.records[s]:
+                others[s] = got
+        return fresh, others
+    finally:
+        store.close()
+
+
+def backlinked(slug: str, old: dict[str, Any], rec: dict[str, Any]) -> set[str]:
+    """The entries whose stored backlinks (source, kind: kbsync.store.assemble) name `slug` differently now; a
+    hub target has thousands of backlinks, so one that did not move is not read again."""
+    if can_see(old, PUBLIC) != can_see(rec, PUBLIC):  # backlinks list public sources only
+        return targets(old) | targets(rec)
+    was, now = _kinds(old), _kinds(rec)
+    return {t for t in was.keys() | now.keys() if was.get(t) != now.get(t)}
+
+
+def _kinds(rec: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for ln in rec.get("links") or []:
+        if ln.get("target") and not ln.get("attachment"):
+            out.setdefault(ln["target"], set()).add(ln.get("kind", "link"))
+    return out
+
+
+def targets(rec: dict[str, Any]) -> set[str]:
+    return {ln["target"] for ln in rec.get("links") or [] if ln.get("target") and not ln.get("attachment")}
+
+
+def attachments(rec: dict[str, Any]) -> set[str]:
+    return {ln["target"] for ln in rec.get("links") or [] if ln.get("target") and ln.get("attachment")}
+
+
+def check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any] | None) -> dict[str, Any]:
+    """`rec`, when the edit from `old` to it is one the follow-up can publish; else raises Fallback."""
+    if rec is None or old is None:
+        raise Fallback(f"{slug} added or deleted")
+    if index.is_public(slug) != can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document")
+                                                          or attachments(old) or attachments(rec)):
+        raise Fallback(f"{slug} hidden or shown: a document, or attachments only it may publish")
+    if not index.is_public(slug) and can_see(old, PUBLIC):
+        raise Fallback(f"{slug} is not published (excluded)")
+    if rec.get("path") != old.get("path") or rec.get("url") != old.get("url"):
+        raise Fallback(f"{slug} moved")
+    if any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
+        raise Fallback(f"{slug}'s document changed")
+    if (old.get("chapters") or old.get("document")) and rec.get("title") != old.get("title"):
+        raise Fallback(f"{slug}: a document's title is in the nav")
+    if attachments(rec) != attachments(old):
+        raise Fallback(f"{slug} links other attachments")
+    return rec
+
+
+def face(r: dict[str, Any]) -> tuple[Any, ...]:
+    """What other pages show of an entry (SiteIndex.faces, less the slug)."""
+    return r.get("title"), r.get("visibility"), r.get("document"), r.get("type")
+
+
+def page_inputs(index: Any, slug: str) -> Any:
+    """The part of `SiteIndex.page_inputs()` that is this entry's (what tag, type and home pages show of it)."""
+    r = index.records[slug]
+    rel = [(ln.get("kind"), ln.get("target")) for ln in r.get("links") or []
+           if ln.get("kind", "link") not in ("link", "embed", "mention", "chapter")]
+    return (r["path"], r.get("title"), r.get("type"), r.get("tags"), r.get("fields"), r.get("date"),
+            r.get("updated"), bool(r.get("chapters")), rel, r.get("created"), index.is_public(slug))
+
+
+def candidates(index: Any, updated: dict[str, Any], old: dict[str, Any], faces: set[str]) -> set[str]:
+    """Pages that may show something of the updated entries: themselves, their document, the pages they link to
+    and that link to them (before and after the edit) when what those show of them (`faces`) moved, and every
+    page embedding one that shows it in its body, transitively (not the pages embedding a link target: its
+    backlinks panel is not embedded)."""
+    shows = set(updated)
+    linked: set[str] = set()
+    for s, rec in updated.items():
+        for r in (old[s], rec):
+            if s in faces:
+                linked |= targets(r)
+                shows |= {x.get("source") for x in r.get("backlinks") or [] if x.get("source")}
+            doc = r.get("document") or (s if r.get("chapters") else None)
+            if doc:
+                shows |= {doc, *(index.records.get(doc, {}).get("chapters") or [])}
+    frontier = set(shows)
+    for _ in range(EMBED_DEPTH):
+        frontier = {x.get("source") for s in frontier for r in (index.records.get(s), updated.get(s), old.get(s))
+                    if r for x in r.get("backlinks") or [] if x.get("kind") == "embed" and x.get("source")} - shows
+        if not frontier:
+            break
+        shows |= frontier
+    return {s for s in shows | linked if s in index.records}
+
+
+def relation_sources(updated: dict[str, Any], old: dict[str, Any], faces: set[str]) -> set[str]:
+    """Entries whose table rows show an updated entry's title (a typed relation to it): tag and type pages."""
+    from .index import RELATION_SKIP
+
+    return {x["source"] for s in faces for r in (old[s], updated[s]) for x in r.get("backlinks") or []
+            if x.get("source") and x.get("kind", "link") not in RELATION_SKIP}
