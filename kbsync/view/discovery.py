@@ -13,6 +13,7 @@ from typing import Any
 
 from ..derive.text import inline_plain
 from ..discovery.enrich import Discovery, default_cache_path
+from ..discovery.featurecache import FeatureCache
 from ..discovery.incremental import Kept, refresh
 from ..discovery.profile import Profiles
 from ..discovery.results import Results
@@ -101,6 +102,18 @@ def _pairs(fields: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     return sorted(pairs, key=lambda p: (-p["score"], p["a"], p["b"]))
 
 
+def _feature_cache(results: str | Path | None) -> FeatureCache | None:
+    """Per-entry features kept beside the store (the same file as the results), so a process started after a sync
+    or a site build profiles only entries no process has profiled yet; without it they are computed."""
+    if results is None:
+        return None
+    try:
+        return FeatureCache(results)
+    except Exception as exc:  # a cache only
+        log.info("discovery features not cached: %s: %s", results, exc)
+        return None
+
+
 class DiscoveryView:
     """Discovery per viewer over one store. The last build is kept and brought to the store's revision by an
     update of the entries that moved (`incremental.refresh`); each result is published as a Snapshot for requests
@@ -118,7 +131,7 @@ class DiscoveryView:
         self._contexts: tuple[int, dict[str, dict[tuple[str, str], str]]] | None = None
         self._records: tuple[int, list[dict[str, Any]]] | None = None
         self._items: tuple[int, dict[str, dict[str, Any]]] | None = None
-        self._profiles = Profiles()
+        self._profiles = Profiles(_feature_cache(results))  # features at rest: shared with the site and kb check
         self._behind: dict[str, threading.Thread] = {}
         self._safe: dict[str, tuple[int, int, bool]] = {}  # viewer -> (built rev, store rev, still all visible)
         self._disk: Results | None = None

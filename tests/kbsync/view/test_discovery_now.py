@@ -162,3 +162,13 @@ def test_the_first_call_with_no_build_at_all_says_building(kb: Any, gate: thread
     gate.set()
     v.build_behind(kb.store, "public").join(30)
     assert v.duplicate_items(kb.store, "public")["pairs"]
+
+
+def test_a_new_process_profiles_only_what_moved_since_an_earlier_one(kb: Any) -> None:
+    first = view(kb)
+    assert first.fields_now(kb.store, "public", visible(kb)) is not None
+    assert first._profiles.computed == len(SLUGS)
+    edit(kb, "B.md", NOTES["B.md"].replace("depth", "depth and bar path"))
+    again = view(kb)  # as `kb serve` restarted after a sync: the unchanged entries' features are read from disk
+    again.build_behind(kb.store, "public").join(30)
+    assert again._profiles.computed == 1
