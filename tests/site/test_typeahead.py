@@ -4,6 +4,7 @@ Without the API (a static http.server, or the API failing mid-way) Material's ow
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -87,6 +88,15 @@ def page(browser, tmp_path: Path):  # noqa: ANN001, ANN201
     p.close()
     assert not errors, errors
     assert not outside, outside  # no CDN, no web fonts
+
+
+@contextlib.contextmanager
+def _static(page, site: Path) -> Iterator[str]:  # noqa: ANN001
+    """A static server for `site` that outlives the page's requests: the page leaves before the server stops (a
+    fetch Material starts after the test's last step would otherwise fail as a 'Network error' page error)."""
+    with static_server(site) as url:
+        yield url
+        page.goto("about:blank")
 
 
 def _open(page, url: str, mode: str) -> None:  # noqa: ANN001
@@ -192,7 +202,7 @@ def test_api_failing_midway_falls_back_to_material(kb_serve, page, tmp_path: Pat
 def test_static_site_typeahead_from_the_prebuilt_index(kb_serve, page, tmp_path: Path, typed: str,  # noqa: ANN001
                                                        title: str | None, alias: str | None) -> None:
     _, site = kb_serve
-    with static_server(site) as url:  # plain files: no /api at all
+    with _static(page, site) as url:  # plain files: no /api at all
         _open(page, url + ENTRY, "static")
         box = page.locator("input.md-search__input")
         box.type(typed, delay=40)
@@ -216,7 +226,7 @@ def test_static_site_without_an_index_keeps_material_search(kb_serve, page, tmp_
     site = tmp_path / "site"
     shutil.copytree(built, site)
     (site / "typeahead.json").unlink()  # not a kb build, or the file did not deploy
-    with static_server(site) as url:
+    with _static(page, site) as url:
         _open(page, url + ENTRY, "material")
         page.locator("input.md-search__input").type("squat", delay=40)
         item = page.locator(".md-search-result__item").first
@@ -231,7 +241,7 @@ def test_static_site_without_an_index_keeps_material_search(kb_serve, page, tmp_
 
 def test_static_results_page_hands_the_query_to_material(kb_serve, page) -> None:  # noqa: ANN001
     _, site = kb_serve
-    with static_server(site) as url:
+    with _static(page, site) as url:
         page.goto(url + "search/?query=deadlift", wait_until="load")
         page.wait_for_function("() => window.kb.typeahead === 'material'", timeout=10_000)
         assert "not reachable" in page.locator(".kb-results-status").inner_text()
