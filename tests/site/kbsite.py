@@ -99,3 +99,15 @@ def static_server(directory: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def sync_changed(content: Path, store: str) -> list[str]:
+    """Sync `content` into the store at URL `store`; the slugs the sync changed."""
+    from kbsync.store import open_store
+    from kbsync.sync import sync_content
+
+    s = open_store(store)
+    try:
+        return sync_content(content, s).changed
+    finally:
+        s.close()

@@ -6,10 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+from kbsite import sync_changed
 
 from kbsync.paths import slugify
-from kbsync.store import open_store
-from kbsync.sync import sync_content
 from site_plugins.config import build_site
 from site_plugins.fastpage import publish_first
 
@@ -25,14 +24,6 @@ def _plain(content: Path, n: int) -> Path:
              if p.read_text(encoding="utf-8").startswith("---\n") and "draft: true" not in p.read_text()
              and "private: true" not in p.read_text() and "/people/" not in str(p) and "/documents/" not in str(p)]
     return found[n]
-
-
-def _sync(content: Path, store: str) -> list[str]:
-    s = open_store(store)
-    try:
-        return sync_content(content, s).changed
-    finally:
-        s.close()
 
 
 def _edit(kind: str, text: str, mark: str) -> str:
@@ -63,7 +54,7 @@ def test_edited_page_is_published_before_the_build(built, kind: str, first: bool
     page = site / slug / "index.html"
     mark = f"Zqfast{kind.capitalize()}"
     victim.write_text(_edit(kind, victim.read_text(encoding="utf-8"), mark), encoding="utf-8")
-    changed = _sync(content, store)
+    changed = sync_changed(content, store)
     assert slug in changed
     t0 = time.perf_counter()
     done = publish_first(str(site), store, changed)

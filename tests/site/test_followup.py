@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from kbsite import sync_changed
 
 from kbsync.paths import slugify
 from kbsync.store import open_store
-from kbsync.sync import sync_content
 from site_plugins.config import build_site
 from site_plugins.fastpage import publish_first
 from site_plugins.followup import follow_up
@@ -37,14 +37,6 @@ def _front(text: str, key: str, value: str) -> str:
 
 def _mtimes(site: Path) -> dict[str, int]:
     return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
-
-
-def _sync(content: Path, store: str) -> list[str]:
-    s = open_store(store)
-    try:
-        return sync_content(content, s).changed
-    finally:
-        s.close()
 
 
 def _html(site: Path, url: str) -> str:
@@ -81,7 +73,7 @@ def test_the_pages_an_edit_affects_are_rerendered_without_a_build(built, edit, s
     old = victim.read_text(encoding="utf-8")
     before = _mtimes(site)
     victim.write_text(edit(old, other.stem), encoding="utf-8")
-    changed = _sync(content, store)
+    changed = sync_changed(content, store)
     publish_first(str(site), store, changed)
     done = follow_up(str(site), store, changed)
     assert done is not None, "needed a build"
@@ -92,7 +84,7 @@ def test_the_pages_an_edit_affects_are_rerendered_without_a_build(built, edit, s
     assert shows(site, v, title, o)
     _assert_kept_is_fresh(site)
     victim.write_text(old, encoding="utf-8")  # back as it was (a hidden page comes back), without a build
-    changed = _sync(content, store)
+    changed = sync_changed(content, store)
     publish_first(str(site), store, changed)
     assert follow_up(str(site), store, changed) is not None, "the undo needed a build"
     assert _html(site, v)
@@ -142,7 +134,7 @@ def test_a_follow_up_remakes_only_the_tables_listing_what_moved(built, monkeypat
     s.close()
     victim.write_text(edit(old), encoding="utf-8")
     try:
-        changed = _sync(content, store)
+        changed = sync_changed(content, store)
         publish_first(str(site), store, changed)
         assert follow_up(str(site), store, changed) is not None
         s = open_store(store)
@@ -160,7 +152,7 @@ def test_a_follow_up_remakes_only_the_tables_listing_what_moved(built, monkeypat
         _assert_kept_is_fresh(site)
     finally:
         victim.write_text(old, encoding="utf-8")
-        changed = _sync(content, store)
+        changed = sync_changed(content, store)
         publish_first(str(site), store, changed)
         assert follow_up(str(site), store, changed) is not None
 
@@ -179,7 +171,7 @@ def test_edits_that_add_or_remove_pages_are_left_to_the_build(built, change) -> 
     victim = _plain(content)[-1 - [c[1] for c in STRUCTURAL].index(change)]
     before = _mtimes(site)
     change(content, victim)
-    changed = _sync(content, store)
+    changed = sync_changed(content, store)
     assert follow_up(str(site), store, changed) is None
     assert _mtimes(site) == before
     build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
