@@ -18,7 +18,7 @@ from local_services import services
 
 from api.app import create_app
 from kbsync import serving
-from kbsync.cli import _reader_store
+from kbsync.cli_site import _reader_store
 from kbsync.derive import Options
 from kbsync.roles import resolve_role
 from kbsync.settings import Settings
