@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
-from . import parallel, themecache
+from . import discovery_later, parallel, themecache
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
@@ -180,8 +180,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
-        self.discovery = (SiteDiscovery(index, config.docs_dir, self.config.store_url or default_store_url(config.docs_dir))
-                          if self.config.discovery else None)
+        self.discovery = None
+        if self.config.discovery:  # a big site's first build: computed beside the pages, panels patched in after
+            store = self.config.store_url or default_store_url(config.docs_dir)
+            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel,
+                                                    config.site_dir not in self.cache.keys)
+                              or SiteDiscovery(index, config.docs_dir, store))
         redirects: list[File] = []
         for f in list(files):
             if f.generated_by:
@@ -299,7 +303,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             pages.append(graph_page())
         pages.append(search_page())
         if self.config.home and "" not in taken:
-            pages.append(home_for(self, index, config))
+            home = home_for(self, index, config)
+            pages.append(self.discovery.defer(home) if isinstance(self.discovery, discovery_later.LaterDiscovery)
+                         else home)
         return pages
 
     def _nav(self, config) -> list[Any]:  # noqa: ANN001
@@ -330,6 +336,10 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
         if not (self.config.incremental and self.dirty):
+            return
+        if isinstance(self.discovery, discovery_later.LaterDiscovery):  # keys once it settles; all render now
+            for f in files.documentation_pages():
+                f.is_modified = lambda: True  # type: ignore[method-assign]
             return
         index = self.index
         assert index is not None
@@ -447,6 +457,8 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_build_error(self, error) -> None:  # noqa: ANN001
         parallel.abort(error)  # a page worker stops; the main process stops its workers
+        if isinstance(self.discovery, discovery_later.LaterDiscovery) and not parallel.is_worker():
+            self.discovery.job.cancel()
         if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
             getattr(self.graph, "cancel", lambda: None)()
             self.graph = None
@@ -462,6 +474,10 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
         graph_files: set[str] = set()
+        if isinstance(self.discovery, discovery_later.LaterDiscovery) and self.index is not None:
+            discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
+            if self.files is not None:
+                self._mark_incremental(self.files, config)
         if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
             self.graph()
             self.graph = None
