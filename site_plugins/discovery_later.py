@@ -12,6 +12,7 @@ import io
 import os
 import pickle
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +81,19 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     return LaterDiscovery(index, docs_dir, store_url, forking.beside(compute, lambda: None))
 
 
-def settle(plugin: Any, config: Any, home: Any) -> None:
-    """Swap the real discovery in, patch its panels into the written pages, then mark the pages' render keys."""
+def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
+    """Swap the real discovery in and start patching its panels into the written pages (in a forked process
+    beside the rest of `on_post_build` where one can be forked); returns the function that waits for the patch."""
     found: LaterDiscovery = plugin.discovery
     kept = found.job()
     if kept is not None:
         topics._KEPT[Path(found.docs_dir).resolve()] = _loads(kept)
-    real = plugin.discovery = topics.SiteDiscovery(plugin.index, found.docs_dir, found.store_url)
+    real_contexts = topics.backlink_contexts
+    topics.backlink_contexts = lambda recs: found.contexts  # computed for this index already: not again
+    try:
+        real = plugin.discovery = topics.SiteDiscovery(plugin.index, found.docs_dir, found.store_url)
+    finally:
+        topics.backlink_contexts = real_contexts
     bodies = {p.src_uri: p for p in real.pages()}
     if "" in {p.url for p in found.deferred.values()}:  # the home page's Topics card reads the saved topics
         bodies.update({p.src_uri: p for p in [home()]})
@@ -97,14 +104,22 @@ def settle(plugin: Any, config: Any, home: Any) -> None:
     if cache is not None:
         plugin._generated_cache = (cache[0], [plugin.generated.get(p.src_uri, p) for p in cache[1]])
     site = config.site_dir
-    for src, slug in plugin.entry_files.items():
-        f = plugin.files.get_file_from_path(src) if plugin.files is not None else None
-        if f is not None:
-            _patch(os.path.join(site, f.dest_uri), found, {found.marker(p): _panel(real, p, slug, f.url) for p in PANELS})
-    for src in found.deferred:
-        if src in bodies:
-            _patch(os.path.join(site, bodies[src].dest_uri), found,
-                   {found.marker(src): bodies[src].markdown.partition("\n")[2]})
+    files = plugin.files
+    pages = [(f.dest_uri, slug, f.url) for src, slug in plugin.entry_files.items()
+             if files is not None and (f := files.get_file_from_path(src)) is not None]
+    bodies = {src: p for src, p in bodies.items() if src in found.deferred}
+
+    def patch_all() -> None:
+        for dest, slug, url in pages:
+            _patch(os.path.join(site, dest), found, {found.marker(p): _panel(real, p, slug, url) for p in PANELS})
+        for src, page in bodies.items():
+            _patch(os.path.join(site, page.dest_uri), found, {found.marker(src): page.markdown.partition("\n")[2]})
+
+    if len(pages) < parallel.MIN_PAGES or not forking.can_fork(plugin.config.parallel):
+        patch_all()
+        return lambda: None
+    job = forking.beside(patch_all, patch_all)  # (a failed patcher: the markers left are patched here)
+    return lambda: job()
 
 
 def _panel(real: Any, part: str, slug: str, url: str) -> str:

@@ -474,8 +474,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
         graph_files: set[str] = set()
+        patched = lambda: None  # noqa: E731
         if isinstance(self.discovery, discovery_later.LaterDiscovery) and self.index is not None:
-            discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
+            patched = discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
             if self.files is not None:
                 self._mark_incremental(self.files, config)
         if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
@@ -501,6 +502,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             if self._prune_from is not None:
                 prune_stale(config.site_dir, self._prune_from, outputs)
             remember(config.site_dir, LastBuild(self, config, self.files, *self.built))  # edit -> page first
+        patched()  # discovery's panels, patched into the pages beside the graph files
 
     def _prune_search(self, config) -> None:  # noqa: ANN001
         """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
