@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import posixpath
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +44,8 @@ from .properties import page_html as page_properties
 from .properties import redirect_file
 from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
+from .searchprune import prune_search
+from .sitenav import site_nav
 from .topics import SiteDiscovery
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
@@ -217,7 +218,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             for f in graph_vendor_files(config):
                 files.append(f)
         if self.config.nav != "keep" and not config.nav:
-            config.nav = self._nav(config)
+            config.nav = site_nav(self)
         self._mark_incremental(files, config)
         self.files = files
         return files
@@ -308,31 +309,6 @@ class KbPlugin(BasePlugin[KbConfig]):
                          else home)
         return pages
 
-    def _nav(self, config) -> list[Any]:  # noqa: ANN001
-        index = self.index
-        assert index is not None
-        gen = {p.url: p.src_uri for p in self.generated.values()}
-        nav: list[Any] = []
-        if "" in gen:
-            nav.append({"Home": gen[""]})
-        if self.config.nav == "folders":
-            nav += _folder_nav({r["path"]: index.title(s) for s, r in ((s, index.records[s]) for s in index.public)})
-        if self.config.documents and self.docs:
-            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")]
-            if docs:  # nav titles are printed as HTML by the theme: titles are text, so escaped
-                nav.append({"Documents": [{esc(index.title(d)): [index.records[d]["path"], *(
-                    index.records[c]["path"] for c in self.docs.chapters(d))]} for d in docs]})
-        if "types/" in gen:
-            nav.append({"Types": [gen["types/"], *(
-                {esc(p.title): p.src_uri} for p in self.generated.values()
-                if p.url.startswith("types/") and p.url != "types/")]})
-        if "tags/" in gen:
-            nav.append({"Tags": gen["tags/"]})
-        if "graph/" in gen:
-            nav.append({"Graph": gen["graph/"]})
-        if "topics/" in gen:
-            nav.append({"Topics": gen["topics/"]})
-        return nav
 
     def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
         if not (self.config.incremental and self.dirty):
@@ -498,48 +474,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()
-            self._prune_search(config)
+            prune_search(self, config)
             if self._prune_from is not None:
                 prune_stale(config.site_dir, self._prune_from, outputs)
             remember(config.site_dir, LastBuild(self, config, self.files, *self.built))  # edit -> page first
         patched()  # discovery's panels, patched into the pages beside the graph files
-
-    def _prune_search(self, config) -> None:  # noqa: ANN001
-        """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
-        if self.files is None:
-            return
-        valid = {f.url for f in self.files.documentation_pages()}
-        before = self._searched.get(config.site_dir)
-        self._searched[config.site_dir] = valid
-        if before is not None and before <= valid:
-            return  # no page went away since the last index: nothing to drop (and 10k entries not to rewrite)
-        keep = lambda e: str(e.get("location", "")).split("#")[0] in valid  # noqa: E731
-        for name in ("material/search", "search"):
-            prev = getattr(config.plugins.get(name), "search_index_prev", None)
-            if prev is not None:
-                prev.entries = [e for e in prev.entries if keep(e)]
-        path = Path(config.site_dir, "search", "search_index.json")
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and "docs" in data:
-                data["docs"] = [d for d in data["docs"] if keep(d)]
-                path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-
-def _folder_nav(titles: dict[str, str]) -> list[Any]:
-    """Nested nav from content paths: folders become sections, entries sorted by path."""
-    tree: dict[str, Any] = {}
-    for path in sorted(titles, key=lambda p: (p.lower(), p)):
-        node = tree
-        for part in posixpath.dirname(path).split("/") if "/" in path else []:
-            node = node.setdefault(part + "/", {})
-        node[path] = titles[path]
-
-    def walk(node: dict[str, Any]) -> list[Any]:
-        out: list[Any] = []
-        for key, val in node.items():
-            out.append({esc(key[:-1]): walk(val)} if isinstance(val, dict) else {esc(val): key})  # names are text
-        return out
-
-    return walk(tree)
