@@ -434,7 +434,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_build_error(self, error) -> None:  # noqa: ANN001
         parallel.abort(error)  # a page worker stops; the main process stops its workers
         if isinstance(self.discovery, discovery_later.LaterDiscovery) and not parallel.is_worker():
-            self.discovery.job.cancel()
+            self.discovery.cancel()
         if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
             getattr(self.graph, "cancel", lambda: None)()
             self.graph = None
