@@ -10,6 +10,7 @@ page rendered after it (in any process: the result is left in a file) gets the r
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import pickle
@@ -59,13 +60,13 @@ class LaterDiscovery:
         return {"contexts": {k: v for k, v in (self.contexts.get(slug) or {}).items() if ok(k[0])}}
 
     def header_html(self, slug: str, page_url: str) -> str:
-        return self.marker("h") if self.poll() is None else _panel(self.real, "h", slug, page_url)
+        return self.marker("h") if self.poll() is None else _panel(self.real, "h", slug=slug, url=page_url)
 
     def unlinked_html(self, slug: str, page_url: str) -> str:
-        return self.marker("u") if self.poll() is None else _panel(self.real, "u", slug, page_url)
+        return self.marker("u") if self.poll() is None else _panel(self.real, "u", slug=slug, url=page_url)
 
     def related_html(self, slug: str, page_url: str) -> str:
-        return self.marker("r") if self.poll() is None else _panel(self.real, "r", slug, page_url)
+        return self.marker("r") if self.poll() is None else _panel(self.real, "r", slug=slug, url=page_url)
 
     def key(self, slug: str) -> list[Any]:
         raise RuntimeError("discovery keys are computed once discovery settles")  # settle() marks the pages
@@ -92,7 +93,7 @@ def _make(found: LaterDiscovery, result: Any = None) -> Any:
     saved = topics.site_discovery, topics.backlink_contexts
     if result is not None:
         topics.site_discovery = lambda *a, **k: result  # type: ignore[assignment]
-    topics.backlink_contexts = lambda recs: found.contexts  # computed for this index already: not again
+    topics.backlink_contexts = lambda records: found.contexts  # computed for this index already: not again
     try:
         return topics.SiteDiscovery(found.index, found.docs_dir, found.store_url)
     finally:
@@ -139,9 +140,10 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
 
     def patch_all() -> None:
         for dest, slug, url in pages:
-            _patch(os.path.join(site, dest), found, lambda part, s=slug, u=url: _panel(real, part, s, u))
+            _patch(os.path.join(site, dest), found, functools.partial(_panel, real, slug=slug, url=url))
         for page in bodies.values():
-            _patch(os.path.join(site, page.dest_uri), found, lambda part, p=page: p.markdown.partition("\n")[2])
+            body = page.markdown.partition("\n")[2]
+            _patch(os.path.join(site, page.dest_uri), found, lambda _part, b=body: b)  # type: ignore[misc]
 
     if len(pages) < parallel.MIN_PAGES or not forking.can_fork(plugin.config.parallel):
         patch_all()
@@ -150,7 +152,7 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
     return lambda: job()
 
 
-def _panel(real: Any, part: str, slug: str, url: str) -> str:
+def _panel(real: Any, part: str, *, slug: str, url: str) -> str:
     if part == "h":
         return str(real.header_html(slug, url))
     return str(real.unlinked_html(slug, url) if part == "u" else real.related_html(slug, url))

@@ -100,7 +100,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.files: Files | None = None
         self._urls: set[str] | None = None
         self.vendor: VendorAssets | None = None
-        self.discovery: SiteDiscovery | None = None
+        self.discovery: SiteDiscovery | discovery_later.LaterDiscovery | None = None
         self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
         self.glob_key: str | None = None  # what every page's render key starts from (followup.py)
 
