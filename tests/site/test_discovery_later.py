@@ -118,5 +118,6 @@ def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bo
         def public_records(self) -> list[Any]:
             return []
 
+    monkeypatch.setattr(discovery_later.tempfile, "mkdtemp", lambda prefix: str(tmp_path))  # nothing left in /tmp
     got = discovery_later.later(Index(), str(tmp_path), None, option, first)
     assert (got is not None) == forked == bool(jobs)
