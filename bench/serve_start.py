@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`kb serve` start-up benchmark: when /api/health, the first page and a complete site answer.
 
-    python bench/serve_start.py [--entries 10000] [--corpus DIR] [--out bench/out/serve] [--skip-fresh]
+    python bench/serve_start.py [--entries 10000] [--corpus DIR] [--out bench/out/serve] [--skip-fresh] [--first-only]
 
 Two starts over one copy of the corpus: a first start on a fresh folder (no store, no site; its "first page" is
 the first page the behind build writes, found on disk and requested over HTTP) that runs until the site is
@@ -113,6 +113,9 @@ def main() -> None:
                     "content/); default: generate --entries")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "serve")
     ap.add_argument("--skip-fresh", action="store_true", help="reuse --out's store and site: time the restart only")
+    ap.add_argument("--first-only", action="store_true",
+                    help="stop the fresh start once health and a first page answered (no restart; the server "
+                         "runs from the current directory's code, so another checkout can be timed)")
     a = ap.parse_args()
     out = a.out.resolve()
     content, site = out / "content", out / "site"
@@ -128,8 +131,9 @@ def main() -> None:
             from kbsync.testing.corpus import generate
 
             generate(out, a.entries)
-        time_serve_start(out, content, site, store, label="fresh", until_complete=True)
-    time_serve_start(out, content, site, store, label="restart", until_complete=True)
+        time_serve_start(out, content, site, store, label="fresh", until_complete=not a.first_only)
+    if not a.first_only:
+        time_serve_start(out, content, site, store, label="restart", until_complete=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import posixpath
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kbsync.paths import heading_anchor
 from kbsync.visibility import can_see
 
-from . import parallel, themecache
+from . import discovery_later, parallel, themecache
 from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
 from .config import KbConfig, markdown_extensions
 from .escaping import as_text, esc
@@ -45,6 +44,8 @@ from .properties import page_html as page_properties
 from .properties import redirect_file
 from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
+from .searchprune import prune_search
+from .sitenav import site_nav
 from .topics import SiteDiscovery
 from .vault import VaultAssets, excluded_paths, read_vault
 from .vendor import VendorAssets
@@ -99,7 +100,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.files: Files | None = None
         self._urls: set[str] | None = None
         self.vendor: VendorAssets | None = None
-        self.discovery: SiteDiscovery | None = None
+        self.discovery: SiteDiscovery | discovery_later.LaterDiscovery | None = None
         self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
         self.glob_key: str | None = None  # what every page's render key starts from (followup.py)
 
@@ -180,8 +181,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
-        self.discovery = (SiteDiscovery(index, config.docs_dir, self.config.store_url or default_store_url(config.docs_dir))
-                          if self.config.discovery else None)
+        self.discovery = None
+        if self.config.discovery:  # a big site's first build: computed beside the pages, panels patched in after
+            store = self.config.store_url or default_store_url(config.docs_dir)
+            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel,
+                                                    config.site_dir not in self.cache.keys)
+                              or SiteDiscovery(index, config.docs_dir, store))
         redirects: list[File] = []
         for f in list(files):
             if f.generated_by:
@@ -213,7 +218,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             for f in graph_vendor_files(config):
                 files.append(f)
         if self.config.nav != "keep" and not config.nav:
-            config.nav = self._nav(config)
+            config.nav = site_nav(self)
         self._mark_incremental(files, config)
         self.files = files
         return files
@@ -299,37 +304,18 @@ class KbPlugin(BasePlugin[KbConfig]):
             pages.append(graph_page())
         pages.append(search_page())
         if self.config.home and "" not in taken:
-            pages.append(home_for(self, index, config))
+            home = home_for(self, index, config)
+            pages.append(self.discovery.defer(home) if isinstance(self.discovery, discovery_later.LaterDiscovery)
+                         else home)
         return pages
 
-    def _nav(self, config) -> list[Any]:  # noqa: ANN001
-        index = self.index
-        assert index is not None
-        gen = {p.url: p.src_uri for p in self.generated.values()}
-        nav: list[Any] = []
-        if "" in gen:
-            nav.append({"Home": gen[""]})
-        if self.config.nav == "folders":
-            nav += _folder_nav({r["path"]: index.title(s) for s, r in ((s, index.records[s]) for s in index.public)})
-        if self.config.documents and self.docs:
-            docs = [s for s in sorted(index.public) if index.records[s].get("chapters")]
-            if docs:  # nav titles are printed as HTML by the theme: titles are text, so escaped
-                nav.append({"Documents": [{esc(index.title(d)): [index.records[d]["path"], *(
-                    index.records[c]["path"] for c in self.docs.chapters(d))]} for d in docs]})
-        if "types/" in gen:
-            nav.append({"Types": [gen["types/"], *(
-                {esc(p.title): p.src_uri} for p in self.generated.values()
-                if p.url.startswith("types/") and p.url != "types/")]})
-        if "tags/" in gen:
-            nav.append({"Tags": gen["tags/"]})
-        if "graph/" in gen:
-            nav.append({"Graph": gen["graph/"]})
-        if "topics/" in gen:
-            nav.append({"Topics": gen["topics/"]})
-        return nav
 
     def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
         if not (self.config.incremental and self.dirty):
+            return
+        if isinstance(self.discovery, discovery_later.LaterDiscovery):  # keys once it settles; all render now
+            for f in files.documentation_pages():
+                f.is_modified = lambda: True  # type: ignore[method-assign]
             return
         index = self.index
         assert index is not None
@@ -447,6 +433,8 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_build_error(self, error) -> None:  # noqa: ANN001
         parallel.abort(error)  # a page worker stops; the main process stops its workers
+        if isinstance(self.discovery, discovery_later.LaterDiscovery) and not parallel.is_worker():
+            self.discovery.cancel()
         if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
             getattr(self.graph, "cancel", lambda: None)()
             self.graph = None
@@ -462,6 +450,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, config) -> None:  # noqa: ANN001
         graph_files: set[str] = set()
+        patched = lambda: None  # noqa: E731
+        if isinstance(self.discovery, discovery_later.LaterDiscovery) and self.index is not None:
+            patched = discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
+            if self.files is not None:
+                self._mark_incremental(self.files, config)
         if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
             self.graph()
             self.graph = None
@@ -481,47 +474,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                 p = Path(config.site_dir, stale)
                 if p.is_file():
                     p.unlink()
-            self._prune_search(config)
+            prune_search(self, config)
             if self._prune_from is not None:
                 prune_stale(config.site_dir, self._prune_from, outputs)
             remember(config.site_dir, LastBuild(self, config, self.files, *self.built))  # edit -> page first
-
-    def _prune_search(self, config) -> None:  # noqa: ANN001
-        """Dirty builds merge the previous search index: drop pages that no longer exist (hidden, deleted)."""
-        if self.files is None:
-            return
-        valid = {f.url for f in self.files.documentation_pages()}
-        before = self._searched.get(config.site_dir)
-        self._searched[config.site_dir] = valid
-        if before is not None and before <= valid:
-            return  # no page went away since the last index: nothing to drop (and 10k entries not to rewrite)
-        keep = lambda e: str(e.get("location", "")).split("#")[0] in valid  # noqa: E731
-        for name in ("material/search", "search"):
-            prev = getattr(config.plugins.get(name), "search_index_prev", None)
-            if prev is not None:
-                prev.entries = [e for e in prev.entries if keep(e)]
-        path = Path(config.site_dir, "search", "search_index.json")
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and "docs" in data:
-                data["docs"] = [d for d in data["docs"] if keep(d)]
-                path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-
-def _folder_nav(titles: dict[str, str]) -> list[Any]:
-    """Nested nav from content paths: folders become sections, entries sorted by path."""
-    tree: dict[str, Any] = {}
-    for path in sorted(titles, key=lambda p: (p.lower(), p)):
-        node = tree
-        for part in posixpath.dirname(path).split("/") if "/" in path else []:
-            node = node.setdefault(part + "/", {})
-        node[path] = titles[path]
-
-    def walk(node: dict[str, Any]) -> list[Any]:
-        out: list[Any] = []
-        for key, val in node.items():
-            out.append({esc(key[:-1]): walk(val)} if isinstance(val, dict) else {esc(val): key})  # names are text
-        return out
-
-    return walk(tree)
+        patched()  # discovery's panels, patched into the pages beside the graph files

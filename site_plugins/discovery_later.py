@@ -1,0 +1,189 @@
+"""A cold build's discovery computed in a forked process beside the pages, not before them.
+
+Discovery (keywords, topics, related, unlinked mentions) is the longest step before a big site's first page.
+On a process's first build of a site, `later()` forks it and the pages go on at once: a page rendered before
+its result is in gets a marker where each discovery panel goes (an HTML comment with a per-build nonce), a
+page rendered after it (in any process: the result is left in a file) gets the real panels. At
+`on_post_build`, `settle()` swaps the real `SiteDiscovery` in and replaces the markers left in the written pages
+(and the topics and home pages' bodies) with exactly what a build with discovery up front prints there
+(tests/site/test_discovery_later.py compares the two sites).
+"""
+from __future__ import annotations
+
+import functools
+import io
+import os
+import pickle
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kbsync.view.discovery import backlink_contexts
+
+from . import forking, parallel, topics
+from .pages import GEN, GenPage
+from .publish import write_atomic
+
+PANELS = ("h", "u", "r")  # header (keywords, topics), unlinked mentions, related
+
+
+class LaterDiscovery:
+    """Stands in for `SiteDiscovery` while its result is computed: backlink contexts now, markers for the rest,
+    the real panels as soon as the forked process has left its result (`path`) for every process to read."""
+
+    def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any) -> None:
+        self.index, self.docs_dir, self.store_url, self.path, self.job = index, docs_dir, store_url, path, job
+        self.nonce = secrets.token_hex(8)
+        self.contexts = backlink_contexts(index.public_records())  # the backlinks panel renders with the page
+        self.deferred: dict[str, GenPage] = {}  # src_uri -> generated page rendered with a marker body
+        self.real: Any = None  # the SiteDiscovery, once its result is in
+
+    def marker(self, part: str) -> str:
+        return f"<!--kb-later-{self.nonce}:{part}-->"
+
+    def poll(self) -> Any:
+        """The real discovery if its result is in (read once per process), else None."""
+        if self.real is None and os.path.exists(self.path):
+            with open(self.path, "rb") as fh:
+                self.real = _make(self, pickle.load(fh))  # noqa: S301 - written by this build's own process
+        return self.real
+
+    def of(self, slug: str) -> dict[str, Any]:
+        """Only what a page needs while rendering: its backlinks' contexts (public sources, as SiteDiscovery.of)."""
+        if self.poll() is not None:
+            return dict(self.real.of(slug))
+        ok = self.index.is_public
+        return {"contexts": {k: v for k, v in (self.contexts.get(slug) or {}).items() if ok(k[0])}}
+
+    def header_html(self, slug: str, page_url: str) -> str:
+        return self.marker("h") if self.poll() is None else _panel(self.real, "h", slug=slug, url=page_url)
+
+    def unlinked_html(self, slug: str, page_url: str) -> str:
+        return self.marker("u") if self.poll() is None else _panel(self.real, "u", slug=slug, url=page_url)
+
+    def related_html(self, slug: str, page_url: str) -> str:
+        return self.marker("r") if self.poll() is None else _panel(self.real, "r", slug=slug, url=page_url)
+
+    def key(self, slug: str) -> list[Any]:
+        raise RuntimeError("discovery keys are computed once discovery settles")  # settle() marks the pages
+
+    def pages(self) -> list[GenPage]:
+        """The topics page, its body a marker (generated bodies are made before any page renders)."""
+        return [self.defer(GenPage(f"{GEN}/topics.md", topics.TOPICS_URL, "Topics", "# Topics\n"))]
+
+    def defer(self, page: GenPage) -> GenPage:
+        """`page` with a marker for its body (it shows discovery's topics): the real body is patched in."""
+        head = page.markdown.partition("\n")[0]
+        self.deferred[page.src_uri] = page
+        return GenPage(page.src_uri, page.url, page.title, f"{head}\n{self.marker(page.src_uri)}", page.entry,
+                       page.files)
+
+    def cancel(self) -> None:
+        self.job.cancel()
+        shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
+
+
+def _make(found: LaterDiscovery, result: Any = None) -> Any:
+    """SiteDiscovery of `found`'s index from `result` (fields, topics) and its backlink contexts; `result` None:
+    computed here (the forked process failed)."""
+    saved = topics.site_discovery, topics.backlink_contexts
+    if result is not None:
+        topics.site_discovery = lambda *a, **k: result  # type: ignore[assignment]
+    topics.backlink_contexts = lambda records: found.contexts  # computed for this index already: not again
+    try:
+        return topics.SiteDiscovery(found.index, found.docs_dir, found.store_url)
+    finally:
+        topics.site_discovery, topics.backlink_contexts = saved
+
+
+def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> LaterDiscovery | None:
+    """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
+    builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time)."""
+    key = Path(docs_dir).resolve()
+    if not first or key in topics._KEPT or len(index.public) < parallel.MIN_PAGES or not forking.can_fork(option):
+        return None
+    path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
+
+    def compute() -> bytes | None:
+        result = topics.site_discovery(index.public_records(), docs_dir, topics.results_path(store_url))
+        write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
+        kept = topics._KEPT.get(key)  # the parent keeps it: its next build updates it, not builds it again
+        return None if kept is None else _dumps(kept)
+
+    return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None))
+
+
+def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
+    """Swap the real discovery in and start patching its panels into the pages written before it was in (in a
+    forked process beside the rest of `on_post_build` where one can be forked); returns a wait for the patch."""
+    found: LaterDiscovery = plugin.discovery
+    kept = found.job()
+    if kept is not None:
+        topics._KEPT[Path(found.docs_dir).resolve()] = _loads(kept)
+    real = plugin.discovery = found.poll() or _make(found)
+    shutil.rmtree(os.path.dirname(found.path), ignore_errors=True)
+    bodies = {p.src_uri: p for p in real.pages()}
+    if "" in {p.url for p in found.deferred.values()}:  # the home page's Topics card reads the saved topics
+        bodies.update({p.src_uri: p for p in [home()]})
+    bodies = {src: p for src, p in bodies.items() if src in found.deferred}
+    plugin.generated.update(bodies)
+    cache = plugin._generated_cache
+    if cache is not None:
+        plugin._generated_cache = (cache[0], [plugin.generated.get(p.src_uri, p) for p in cache[1]])
+    site, files = config.site_dir, plugin.files
+    pages = [(f.dest_uri, slug, f.url) for src, slug in plugin.entry_files.items()
+             if files is not None and (f := files.get_file_from_path(src)) is not None]
+
+    def patch_all() -> None:
+        for dest, slug, url in pages:
+            _patch(os.path.join(site, dest), found, functools.partial(_panel, real, slug=slug, url=url))
+        for page in bodies.values():
+            body = page.markdown.partition("\n")[2]
+            _patch(os.path.join(site, page.dest_uri), found, lambda _part, b=body: b)  # type: ignore[misc]
+
+    if len(pages) < parallel.MIN_PAGES or not forking.can_fork(plugin.config.parallel):
+        patch_all()
+        return lambda: None
+    job = forking.beside(patch_all, patch_all)  # (a failed patcher: the markers left are patched here)
+    return lambda: job()
+
+
+def _panel(real: Any, part: str, *, slug: str, url: str) -> str:
+    if part == "h":
+        return str(real.header_html(slug, url))
+    return str(real.unlinked_html(slug, url) if part == "u" else real.related_html(slug, url))
+
+
+_MARK = re.compile(r"<!--kb-later-([0-9a-f]+):([^>]*?)-->")
+
+
+def _patch(path: str, found: LaterDiscovery, text: Callable[[str], str]) -> None:
+    """Replace this build's markers in the page at `path` by `text(part)`; a page without them is left alone."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            html = fh.read()
+    except OSError:
+        return  # not written (a page that failed): nothing to patch
+    if f"<!--kb-later-{found.nonce}:" not in html:
+        return
+    html = _MARK.sub(lambda m: text(m.group(2)) if m.group(1) == found.nonce else m.group(0), html)
+    write_atomic(html.encode("utf-8"), path)
+
+
+def _dumps(kept: Any) -> bytes:
+    """The kept discovery as bytes; its feature profiles (an open SQLite cache) stand for the parent's own."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: "profiles" if obj is topics._PROFILES else None  # type: ignore[method-assign]
+    pickler.dump(kept)
+    return buf.getvalue()
+
+
+def _loads(data: bytes) -> Any:
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    unpickler.persistent_load = lambda pid: topics._PROFILES  # type: ignore[method-assign]
+    return unpickler.load()

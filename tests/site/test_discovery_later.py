@@ -1,0 +1,123 @@
+"""Discovery forked beside a cold build's pages (site_plugins/discovery_later.py): the same site, pages sooner."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kbsite import ROOT
+from test_parallel import assert_same_site, content_of
+
+from site_plugins import discovery_later, parallel, topics
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """No discovery kept from an earlier test's build; the LaterDiscovery objects the builds made."""
+    monkeypatch.setattr(topics, "_KEPT", {})
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest-xdist's idle thread is not ours to fear
+    made: list[Any] = []
+    real = discovery_later.later
+    monkeypatch.setattr(discovery_later, "later", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    return made
+
+
+def _slow_discovery(monkeypatch: pytest.MonkeyPatch, page: Path, flag: Path) -> None:
+    """The forked discovery starts once `page` is written (60 s at most) and notes in `flag` whether it was."""
+    real = topics.site_discovery
+
+    def slow(*a: Any, **k: Any) -> Any:
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not page.is_file():
+            time.sleep(0.05)
+        flag.write_text(str(page.is_file()))
+        return real(*a, **k)
+
+    monkeypatch.setattr(topics, "site_discovery", slow)
+
+
+@pytest.mark.parametrize("name, min_pages, slow", [
+    ("sample", 2, False),  # 23 entries: documents, attachments, a home page with its Topics card
+    ("sample", 2, True),  # discovery ends after pages were written: their markers are patched
+    ("corpus", parallel.MIN_PAGES, False),  # 300 generated entries at the default threshold
+])
+def test_discovery_beside_equals_discovery_first(name: str, min_pages: int, slow: bool, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch, fresh: list[Any]) -> None:
+    from kbsite import build
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", min_pages)
+    content = content_of(name, tmp_path)
+    real = topics.site_discovery
+    if slow:
+        _slow_discovery(monkeypatch, tmp_path / "beside" / "site" / "start-here" / "index.html", tmp_path / "seen")
+    beside = build(content, tmp_path / "beside" / "site")
+    assert not slow or (tmp_path / "seen").read_text() == "True"
+    monkeypatch.setattr(topics, "site_discovery", real)
+    assert len(fresh) == 1 and isinstance(fresh[0], discovery_later.LaterDiscovery)
+    kept = topics._KEPT.get(content.resolve())  # handed back by the forked process: the next build updates it
+    assert kept is not None and kept.builds == 1
+    topics._KEPT.clear()
+    monkeypatch.setattr(discovery_later, "later", lambda *a, **k: None)
+    first = build(content, tmp_path / "first" / "site")
+    assert_same_site(first, beside)
+    pages = [p.read_text(encoding="utf-8") for p in beside.html_files()]
+    assert sum("kb-related" in html for html in pages) >= 2  # the panels are there, not left out
+    assert not any("kb-later-" in html for html in pages)
+
+
+def test_render_keys_are_marked_once_discovery_settles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       fresh: list[Any]) -> None:
+    """The build after a cold one with discovery beside re-renders nothing when nothing changed: the keys the
+    first build kept are those of its real discovery."""
+    from site_plugins.config import build_site
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    site, store = tmp_path / "site", f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    build_site(ROOT / "content", site, store_url=store, incremental=True, parallel=2)
+    assert isinstance(fresh[0], discovery_later.LaterDiscovery)
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html") if p.name != "404.html"}  # (every build's)
+    build_site(ROOT / "content", site, store_url=store, incremental=True, parallel=2)
+    assert len(fresh) == 2 and fresh[1] is None  # the rebuild updates the kept discovery in place
+    assert [p for p in before if p.stat().st_mtime_ns != before[p]] == []
+
+
+def test_pages_are_written_while_discovery_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                fresh: list[Any]) -> None:
+    """The forked discovery waits for an entry page on disk: it finds one only if pages do not wait for it."""
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    site = tmp_path / "site"
+    _slow_discovery(monkeypatch, site / "start-here" / "index.html", tmp_path / "seen")
+    from kbsite import build
+
+    build(ROOT / "content", site, parallel=2)
+    assert (tmp_path / "seen").read_text() == "True"
+    assert "kb-later-" not in (site / "start-here" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("option, pages, first, kept, forked", [
+    (2, 300, True, False, True),
+    (1, 300, True, False, False),  # one process: nothing to fork
+    (2, 10, True, False, False),  # a small site: forking costs more than it saves
+    (2, 300, False, False, False),  # a rebuild in this process
+    (2, 300, True, True, False),  # discovery kept from an earlier build: updated in place, cheaply
+])
+def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bool, forked: bool,
+                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_plugins import forking
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(topics, "_KEPT", {tmp_path.resolve(): object()} if kept else {})
+    jobs: list[Any] = []
+    monkeypatch.setattr(forking, "beside", lambda compute, fallback: jobs.append(compute) or fallback)
+
+    class Index:
+        public = {f"e{i}" for i in range(pages)}
+
+        def public_records(self) -> list[Any]:
+            return []
+
+    monkeypatch.setattr(discovery_later.tempfile, "mkdtemp", lambda prefix: str(tmp_path))  # nothing left in /tmp
+    got = discovery_later.later(Index(), str(tmp_path), None, option, first)
+    assert (got is not None) == forked == bool(jobs)
