@@ -103,6 +103,7 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
              (b.files.get_file_from_path(fresh[s]["path"]) for s in shown) if f is not None and f.page is not None]
     render(b, first, out, search=False)  # the edited page first: below, its key is current and it is skipped
     out.first = time.perf_counter()
+    urls = set(plugin._urls or ())  # what its links found (a tag page it names may come below)
     if plugin.discovery is not None and faces:  # panels naming an updated entry show its title (the rest:
         from .followup_discovery import naming  # followup_discovery)
 
@@ -142,6 +143,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     tree = _explorer(k, index, old, updated, was_public)
     todo += generated(b, listed_pages(b, k, listed, tags, kinds, old_shown) if listed else None, contents_moved,
                       faces)
+    if first and set(plugin._urls or ()) != urls:  # pages came or went since: render it again with them
+        todo += first
     out.candidates = len(cand)
     render(b, todo, out, dropped=bool(hidden or shown))
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (

@@ -131,6 +131,30 @@ def test_a_hidden_or_shown_page_is_published_before_the_pages_that_show_it(built
     _assert_kept_is_fresh(site)
 
 
+def test_a_shown_page_links_the_tag_pages_that_come_back_with_it(built) -> None:
+    """Shown again, the only entry with a tag brings its tag page back: its page (published first) links it."""
+    content, site, store = built
+    victim = _plain(content)[-2]
+    v = slugify(str(victim.relative_to(content)))
+    old = victim.read_text(encoding="utf-8")
+    tagged = old + "\nZqshown carries #zqshowntag here.\n"
+
+    def edit(text: str) -> None:
+        victim.write_text(text, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None, "needed a build"
+
+    try:
+        for text in (tagged, _front(tagged, "draft", "true"), tagged):  # the tag page comes, goes, comes back
+            edit(text)
+        assert _html(site, "tags/zqshowntag")
+        assert re.search(r'Zqshown carries <a class="kb-tag" href="[./]*tags/zqshowntag/"', _html(site, v)), "broken"
+    finally:
+        edit(old)
+    _assert_kept_is_fresh(site)
+
+
 def _assert_kept_is_fresh(site: Path) -> None:
     """What the follow-ups kept equals what a fresh read of the index gives (the next build's first follow-up)."""
     from site_plugins.explorer import explorer_tree
