@@ -2,8 +2,10 @@
 
 One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
 first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
-or by the incremental build when the edit changes which pages exist. `targeted` counts the edits of each kind
-that needed no build; `panels` is the discovery panels' recomputation that follows (the worker runs it when no
+or by the incremental build when the edit changes which pages exist. A visibility edit's page is the follow-up's
+first step (hidden: its page is gone, 404; shown: its page is written), before the pages that show it; the
+edited page's figure is the time to that step (the whole build when one was needed). `targeted` counts the edits
+of each kind that needed no build; `panels` is the discovery panels' recomputation that follows (the worker runs it when no
 edit waits: `site_plugins.followup_discovery`).
 """
 from __future__ import annotations
@@ -68,12 +70,14 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     from site_plugins.followup import follow_up
     from site_plugins.followup_discovery import settle_discovery
 
-    def settle(changed: list[str]) -> bool:
-        """The affected pages, as the site worker brings them up to date; True when no build was needed."""
-        if follow_up(str(site), store_url, changed) is not None:
-            return True
+    def settle(changed: list[str]) -> float | None:
+        """The affected pages, as the site worker brings them up to date; when no build was needed, the
+        perf_counter() at which the edited page was published (a hidden one: gone), else None."""
+        out = follow_up(str(site), store_url, changed)
+        if out is not None:
+            return out.first
         build_site(content, site, store_url=store_url, incremental=True, sync=False)
-        return False
+        return None
 
     def panels() -> float:
         """The discovery panels, which the worker settles once no edit waits; seconds taken."""
@@ -102,16 +106,19 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 changed = sync(store, [rel]).changed
                 publish_first(str(site), store_url, changed)
                 t_page = time.perf_counter() - t0
-                targeted += settle(changed)
+                first = settle(changed)
+                targeted += first is not None
                 t_all = time.perf_counter() - t0
                 cpu_t.append(time.process_time() - c0)
                 disc_t.append(panels())
-                if kind == "visibility":  # the page goes (or comes back) with the build: that is its latency
-                    t_page = t_all
+                if kind == "visibility":  # the page goes or comes with the follow-up (first) or the build
+                    t_page = t_all if first is None else first - t0
                 page_t.append(t_page)
                 all_t.append(t_all)
                 if kind != "visibility":
                     assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
+                else:  # hidden: gone; shown again: there
+                    assert (site / slug / "index.html").is_file() == ("\ndraft: true" not in victim.read_text()), slug
                 victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
                 settle(sync(store, [rel]).changed)
                 panels()
@@ -177,6 +184,9 @@ def _pages(site: Path) -> dict[str, str]:
 def check_parity(content: Path, site: Path, store_url: str, full: Path) -> bool:
     """After the timed edits: the site they left equals a fresh full build in a new process, page for page (the
     10,000-entry form of tests/site/test_incremental_parity.py, too slow for the test suite)."""
+    from site_plugins.graph_site import settle
+
+    settle(600)  # graph.json's positions equal a full build's once the layout behind the last edit settles
     code = ("import sys; from site_plugins.config import build_site; "
             "build_site(sys.argv[1], sys.argv[2], store_url=sys.argv[3], sync=False)")
     subprocess.run([sys.executable, "-c", code, str(content), str(full), store_url], check=True, capture_output=True)

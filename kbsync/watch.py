@@ -48,33 +48,11 @@ except ImportError:  # another platform or watchdog version
 
 from .discover import ignored
 from .store.base import Store
+from .watchsync import BIG_BATCH, SyncFn, default_sync
 
 log = logging.getLogger("kbsync.watch")
 
-SyncFn = Callable[[Store, "list[str] | None"], Any]  # (store, paths or None for a stat re-check) -> report
-BIG_BATCH = 2000  # above this many paths, let sync use worker processes
-
-
-def default_sync(content_dir: Path, **kwargs: Any) -> SyncFn:
-    """A kbsync Syncer over the given paths (None: every file, by stat), kept between syncs.
-
-    The Syncer remembers file states, names and problems from its own batches, so an
-    incremental sync does not re-read the whole store each time (it reloads if the
-    store revision moved under it).
-    """
-    from .sync import Syncer
-
-    syncers: dict[int, Syncer] = {}
-
-    def run(store: Store, paths: list[str] | None) -> Any:
-        syncer = syncers.get(id(store))
-        if syncer is None:
-            syncers.clear()
-            syncer = syncers[id(store)] = Syncer(content_dir, store, **kwargs)
-        syncer.workers = None if paths is None or len(paths) > BIG_BATCH else 1  # no fork() from a busy thread
-        return syncer.sync(paths=paths)
-    run.syncers = syncers  # type: ignore[attr-defined]  # the keyword filler keeps them current (discovery.filler)
-    return run
+__all__ = ["BIG_BATCH", "SyncFn", "Watcher", "default_sync", "run_watch"]
 
 
 class _Handler(FileSystemEventHandler):

@@ -45,6 +45,9 @@ def _key(site_dir: str) -> str:
 
 
 def remember(site_dir: str, build: LastBuild) -> None:
+    index = build.plugin.index
+    if index is not None:  # the records its discovery cut link contexts from (followup_discovery re-cuts the rest)
+        build.state["sources"] = {s: index.records[s] for s in index.public}
     LAST[_key(site_dir)] = build
 
 

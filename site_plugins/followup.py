@@ -38,6 +38,7 @@ from .followup_read import (
 )
 from .followup_render import FollowUp, render, unpublished
 from .followup_state import kept, move
+from .followup_tree import toggle
 
 log = logging.getLogger("mkdocs.plugins.kb")
 __all__ = ["Fallback", "FollowUp", "follow_up"]
@@ -92,11 +93,17 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     faces = {s for s, r in updated.items() if face(old[s]) != face(r)}
     cand = candidates(index, updated, old, faces)
     _apply(plugin, config, updated, names_moved)
+    out = FollowUp()
     for s in hidden:  # its page goes; the pages that showed it re-render below
         unpublish(b, s, fresh[s])
     for s in shown:  # its page comes, with the pages that show it
         if not publish(b, s, fresh[s]):
             raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
+    first = [(f.src_uri, plugin.page_key(f, config), f.page) for f in
+             (b.files.get_file_from_path(fresh[s]["path"]) for s in shown) if f is not None and f.page is not None]
+    render(b, first, out, search=False)  # the edited page first: below, its key is current and it is skipped
+    out.first = time.perf_counter()
+    urls = set(plugin._urls or ())  # what its links found (a tag page it names may come below)
     if plugin.discovery is not None and faces:  # panels naming an updated entry show its title (the rest:
         from .followup_discovery import naming  # followup_discovery)
 
@@ -136,8 +143,10 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     tree = _explorer(k, index, old, updated, was_public)
     todo += generated(b, listed_pages(b, k, listed, tags, kinds, old_shown) if listed else None, contents_moved,
                       faces)
-    out = FollowUp(candidates=len(cand))
-    render(b, todo, out, dropped=bool(hidden))
+    if first and set(plugin._urls or ()) != urls:  # pages came or went since: render it again with them
+        todo += first
+    out.candidates = len(cand)
+    render(b, todo, out, dropped=bool(hidden or shown))
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))
                  for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
@@ -152,8 +161,12 @@ def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], 
              if was_public[s] or index.is_public(s)}  # the tree lists public entries only
     if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in moved):
         return False
-    if k.tree is not None and all(m <= {"title"} and was_public[s] == index.is_public(s) for s, m in moved.items()):
-        if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) for s, m in moved.items() if m):
+    if k.tree is not None and all(m <= {"title"} for m in moved.values()):
+        if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) if was_public[s]
+               == index.is_public(s) else toggle(k.tree, updated[s]["path"], index.page_url(s),
+                                                 index.title(s) if index.is_public(s) else old[s].get("title"),
+                                                 index.is_public(s))
+               for s, m in moved.items() if m or was_public[s] != index.is_public(s)):
             return True
     k.tree = None  # made once, for explorer.json and the home page
     return True

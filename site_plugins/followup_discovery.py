@@ -12,46 +12,115 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .fastpage import LAST, _key
+from .followup_generated import HOME, home
 from .followup_render import FollowUp, render
+from .followup_state import kept
 
 log = logging.getLogger("mkdocs.plugins.kb")
-# site -> (the discovery they are of, slug -> its panels' key, slug -> the pages whose panels name it)
-_KEYS: dict[str, tuple[Any, dict[str, str], dict[str, set[str]]]] = {}
 _LEFT: dict[str, set[str]] = {}  # site -> slugs an interrupted run did not get to
 
 
-def _index(site: str, discovery: Any, public: set[str]) -> tuple[dict[str, str], dict[str, set[str]]]:
-    """Each page's discovery key, and which pages name each entry in their panels (one pass, kept per discovery)."""
-    from .incremental import _h
+@dataclass
+class _Kept:
+    """What the panels' follow-ups keep per site, for the discovery they are of."""
 
-    known = _KEYS.get(site)
-    if known is not None and known[0] is discovery:
-        return known[1], known[2]
-    keys: dict[str, str] = {}
-    named: dict[str, set[str]] = {}
-    for s in public:
-        k = discovery.key(s)
-        keys[s] = _h(k)
-        for name, *_shown in k[-1]:
-            named.setdefault(name, set()).add(s)
-    _KEYS[site] = (discovery, keys, named)
-    return keys, named
+    discovery: Any
+    named: dict[str, set[str]]  # slug -> the pages whose panels may name it (a superset: all related, not 5)
+    sources: dict[str, Any] = field(default_factory=dict)  # public slug -> the record its contexts were cut from
+    by_source: dict[str, set[str]] = field(default_factory=dict)  # source -> the targets it gave a context
+
+
+_KEPT: dict[str, _Kept] = {}
+
+
+def _names(f: dict[str, Any] | None) -> set[str]:
+    """The entries a page's panels may name (SiteDiscovery.key: related and unlinked), before the public filter."""
+    f = f or {}
+    return {x["slug"] for x in f.get("related") or []} | {x["source"] for x in f.get("unlinked") or []}
+
+
+def _kept(site: str, discovery: Any) -> _Kept:
+    got = _KEPT.get(site)
+    if got is None or got.discovery is not discovery:
+        named: dict[str, set[str]] = {}
+        for s, f in discovery.fields.items():
+            for n in _names(f):
+                named.setdefault(n, set()).add(s)
+        got = _KEPT[site] = _Kept(discovery, named)
+    return got
 
 
 def naming(site_dir: str, discovery: Any, public: set[str], slugs: Any) -> set[str]:
     """The pages whose discovery panels name one of `slugs` (they show its title)."""
-    named = _index(_key(site_dir), discovery, public)[1]
-    return set().union(*(named.get(s, set()) for s in slugs))
+    named = _kept(_key(site_dir), discovery).named
+    return set().union(*(named.get(s, set()) for s in slugs)) & public
+
+
+def _contexts(k: _Kept, old: Any, recs: list[dict[str, Any]], built: dict[str, Any] | None
+              ) -> dict[str, dict[tuple[str, str], str]]:
+    """`backlink_contexts(recs)`, cutting sentences again only from the sources whose record moved since `old`'s
+    were cut (each source's contexts are its own: cutting every link's sentence takes seconds at 10,000 entries).
+    `built`: the records the build's discovery cut them from, for the first time."""
+    from kbsync.view.discovery import backlink_contexts
+
+    if not k.sources:
+        if built is None:
+            k.sources = {r["slug"]: r for r in recs}
+            out = backlink_contexts(recs)
+            k.by_source = _by_source(out)
+            return out
+        k.sources, k.by_source = built, _by_source(old.contexts)
+    now = {r["slug"]: r for r in recs}
+    moved = {s for s in k.sources.keys() | now.keys() if k.sources.get(s) is not now.get(s)}
+    if not moved:
+        return old.contexts
+    out = {t: dict(v) for t, v in old.contexts.items()}
+    for s in moved:
+        for t in k.by_source.pop(s, ()):
+            got = out.get(t, {})
+            for key in [key for key in got if key[0] == s]:
+                del got[key]
+            if not got:
+                out.pop(t, None)
+    for t, got in backlink_contexts([now[s] for s in sorted(moved) if s in now]).items():
+        out.setdefault(t, {}).update(got)
+        for src, _kind in got:
+            k.by_source.setdefault(src, set()).add(t)
+    k.sources = now
+    return out
+
+
+def _by_source(contexts: dict[str, dict[tuple[str, str], str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for t, got in contexts.items():
+        for src, _kind in got:
+            out.setdefault(src, set()).add(t)
+    return out
+
+
+def _discovery(index: Any, docs_dir: str, store_url: str, old: Any, k: _Kept, built: dict[str, Any] | None) -> Any:
+    """A SiteDiscovery of the index now, as `SiteDiscovery(index, docs_dir, store_url)` makes it, with the link
+    contexts brought up to date from `old`'s instead of cut again from every entry."""
+    from .topics import SiteDiscovery, results_path, site_discovery, topic_anchor
+
+    recs = index.public_records()
+    new = SiteDiscovery.__new__(SiteDiscovery)
+    new.index = index
+    new.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
+    new.contexts = _contexts(k, old, recs, built)
+    new.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
+    new.anchor = {str(t["label"]): topic_anchor(t) for t in new.topics}
+    return new
 
 
 def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) -> FollowUp | None:
     """Recompute discovery and re-render the pages whose panels moved; None when there is nothing to do it on.
     `stop` is asked between pages: true leaves the rest for the next call."""
     from .incremental import _h
-    from .topics import SiteDiscovery
 
     site = _key(site_dir)
     b = LAST.get(site)
@@ -60,17 +129,33 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     t0 = time.perf_counter()
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
-    old = _index(site, plugin.discovery, index.public)[0]
     from .index import default_store_url
 
+    old = plugin.discovery
+    k = _kept(site, old)
     # the kept discovery of this site (updated, not built again) and its saved results, as the build uses
-    plugin.discovery = SiteDiscovery(index, config.docs_dir,
-                                     plugin.config.store_url or default_store_url(config.docs_dir))
-    new = _index(site, plugin.discovery, index.public)[0]
-    moved = {s for s in new if new[s] != old.get(s)} | (_LEFT.pop(site, set()) & index.public)
+    new = plugin.discovery = _discovery(index, config.docs_dir,
+                                        plugin.config.store_url or default_store_url(config.docs_dir), old, k,
+                                        b.state.get("sources"))
+    raw = {s for s in old.fields.keys() | new.fields.keys() if old.fields.get(s) != new.fields.get(s)}
+    for s in raw:  # whom their panels name
+        for n in _names(old.fields.get(s)):
+            k.named.get(n, set()).discard(s)
+        for n in _names(new.fields.get(s)):
+            k.named.setdefault(n, set()).add(s)
+    k.discovery = new
+    raw |= {s for s in old.contexts.keys() | new.contexts.keys() if old.contexts.get(s) != new.contexts.get(s)}
+    raw &= index.public
+    # what the panels show (SiteDiscovery.key): scores to two places, so a corpus change that moves every
+    # score in the third place (an entry hidden) re-renders only the pages whose panels read differently
+    moved = {s for s in raw if old.key(s) != new.key(s)}
+    anchors = {t for t in old.anchor.keys() | new.anchor.keys() if old.anchor.get(t) != new.anchor.get(t)}
+    if anchors:  # a topic's link moved (the key has labels, the page links to anchors)
+        moved |= {s for s in index.public if anchors.intersection(new.of(s)["topics"])}
+    moved = (moved | _LEFT.pop(site, set())) & index.public
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
     todo: list[tuple[str, str, Any]] = []
-    for p in plugin.discovery.pages():  # the topics page
+    for p in new.pages():  # the topics page
         f = files.get_file_from_path(p.src_uri)
         if f is not None and f.page is not None and p.src_uri in plugin.generated:
             plugin.generated[p.src_uri] = p
@@ -78,16 +163,13 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
             if keys.get(p.src_uri) != key:
                 todo.append((p.src_uri, key, f.page))
     # The home page's Topics card reads the topics this discovery saved: bring it along (a full build would).
-    taken = {f.url for f in (files.get_file_from_path(src) for src in plugin.entry_files) if f is not None}
-    for p in plugin._generated_pages(index, config, taken) if plugin.config.home else []:
-        f = files.get_file_from_path(p.src_uri)
-        if p.url or p.src_uri not in plugin.generated or f is None or f.page is None:
-            continue
-        plugin.generated[p.src_uri] = p
+    f = files.get_file_from_path(HOME)
+    if plugin.config.home and HOME in plugin.generated and f is not None and f.page is not None:
+        p = plugin.generated[HOME] = home(b, kept(b))
         plugin._generated_cache = None  # its key is over all records: the next build recomputes it
         key = _h([plugin.glob_key, p.markdown])
-        if keys.get(p.src_uri) != key:
-            todo.append((p.src_uri, key, f.page))
+        if keys.get(HOME) != key:
+            todo.append((HOME, key, f.page))
     left = sorted(moved)
     for i, slug in enumerate(left):
         if stop():

@@ -28,7 +28,7 @@ def listed_pages(b: Any, k: Kept, listed: set[str], tags: set[str], kinds: set[s
     and the home page; scope: the src_uris of the generated pages they stand for (`old_shown`: how `tags` were
     spelled before), so that a page in scope and not among the pages goes. `listed`: the entries whose table
     rows moved (the kept table cells of the others are reused)."""
-    plugin, config = b.plugin, b.config
+    plugin = b.plugin
     index, opts = plugin.index, plugin.config
     tables = k.tables
     if tables is None or tables.index is not index or tables.page_rows != max(1, opts.table_rows):
@@ -47,15 +47,20 @@ def listed_pages(b: Any, k: Kept, listed: set[str], tags: set[str], kinds: set[s
         pages += _with(TypePages(index, opts.table_rows), tables).pages(types=types, only=kinds)
     scope = {src for src, p in plugin.generated.items() if p.url in urls} | {p.src_uri for p in pages}
     if HOME in plugin.generated:  # the build made one: no entry has the root URL
-        from .explorer import explorer_tree
-
-        if k.tree is None:
-            k.tree = explorer_tree(index)
-        shown = {k.shown[t]: v for t, v in sorted(k.tags.items())} if opts.tag_pages else {}
-        pages.append(home_for(plugin, index, config, kinds=dict(sorted(k.types.items())), tag_groups=shown,
-                              tree=k.tree))
+        pages.append(home(b, k))
         scope.add(HOME)
     return pages, scope
+
+
+def home(b: Any, k: Kept) -> GenPage:
+    """The home page, from the follow-ups' kept listings and explorer tree."""
+    from .explorer import explorer_tree
+
+    plugin, index = b.plugin, b.plugin.index
+    if k.tree is None:
+        k.tree = explorer_tree(index)
+    shown = {k.shown[t]: v for t, v in sorted(k.tags.items())} if plugin.config.tag_pages else {}
+    return home_for(plugin, index, b.config, kinds=dict(sorted(k.types.items())), tag_groups=shown, tree=k.tree)
 
 
 def _with(pages: Any, tables: TableBuilder) -> Any:

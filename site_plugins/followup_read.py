@@ -103,13 +103,20 @@ def page_inputs(index: Any, slug: str) -> Any:
             r.get("updated"), bool(r.get("chapters")), rel, r.get("created"), index.is_public(slug))
 
 
+def embedded(r: dict[str, Any]) -> tuple[Any, ...]:
+    """What a page embedding the entry shows of it (as `incremental._embedded` keys it): body and links."""
+    return r.get("hash"), [(ln.get("raw"), ln.get("kind"), ln.get("target")) for ln in r.get("links") or []]
+
+
 def candidates(index: Any, updated: dict[str, Any], old: dict[str, Any], faces: set[str]) -> set[str]:
     """Pages that may show something of the updated entries: themselves, their document, the pages they link to
     and that link to them (before and after the edit) when what those show of them (`faces`) moved, and every
     page embedding one that shows it in its body, transitively (not the pages embedding a link target: its
     backlinks panel is not embedded)."""
-    shows = set(updated)
-    linked: set[str] = set()
+    # pages whose body shows something that moved: the embed closure starts from them (a link target whose
+    # backlinks alone moved re-renders itself, not the thousands of pages a hub may be embedded in)
+    shows = {s for s, rec in updated.items() if s in faces or embedded(old[s]) != embedded(rec)}
+    linked: set[str] = set(updated)
     for s, rec in updated.items():
         for r in (old[s], rec):
             if s in faces:

@@ -18,11 +18,13 @@ class FollowUp:
     rendered: list[str] = field(default_factory=list)  # src_uris re-rendered
     candidates: int = 0
     seconds: float = 0.0
+    first: float | None = None  # perf_counter() when the edited pages were published (a page hidden: gone)
 
 
 def render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, dropped: bool = False,
-           stop: Any = None, left: set[str] | None = None, slug_of: Any = None) -> None:
-    """Render the pages and update the render keys, the search index and what attachments pages point to."""
+           stop: Any = None, left: set[str] | None = None, slug_of: Any = None, search: bool = True) -> None:
+    """Render the pages and update the render keys, the search index and what attachments pages point to
+    (`search` false: their search entries stay appended, for a later call's patch to write)."""
     from mkdocs.commands.build import _build_page, _populate_page
 
     plugin, config = b.plugin, b.config
@@ -53,7 +55,8 @@ def render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, droppe
         for plugin_, entries in before.items():  # the build that follows indexes these pages itself
             plugin_.search_index.entries = entries
         raise
-    patch_search_index(config, before, {page.url for src, _k, page in todo if src in seen}, write=dropped)
+    if search:
+        patch_search_index(config, before, {page.url for src, _k, page in todo if src in seen}, write=dropped)
 
 
 def unpublished(b: LastBuild, paths: set[str]) -> bool:

@@ -10,14 +10,10 @@ synchronously, as before.
 """
 from __future__ import annotations
 
-import atexit
-import json
 import logging
 import math
 import posixpath
 import random
-import subprocess
-import sys
 import threading
 import zlib
 from bisect import bisect_left
@@ -27,13 +23,13 @@ from typing import Any
 
 import orjson
 
+from .graph_child import layout_in_child as _layout_in_child
 from .graph_layout import SCALE, layout
 from .index import SiteIndex
 
 log = logging.getLogger("mkdocs.plugins.kb")
 FORMAT = 2
 Row = tuple[str, str, str, tuple[str, ...], str | None]  # title, type, folder, tags, URL (None: `<slug>/`)
-_RUNNING: set[subprocess.Popen] = set()  # layout children, killed if this process exits first
 
 
 @dataclass
@@ -284,26 +280,3 @@ def _ix(values: list[str]) -> dict[str, int]:
 
 def _clamp(v: float) -> int:
     return max(0, min(SCALE, round(v)))
-
-
-def _layout_in_child(n: int, pairs: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
-    job = json.dumps({"n": n, "e": [c for p in pairs for c in p]}).encode()
-    proc = subprocess.Popen([sys.executable, "-m", "site_plugins.graph_layout"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _RUNNING.add(proc)
-    try:
-        out, err = proc.communicate(job)
-    finally:
-        _RUNNING.discard(proc)
-    if proc.returncode != 0:
-        log.warning("kb: graph layout behind the site failed (%s): %s", proc.returncode,
-                    err.decode(errors="replace").strip().splitlines()[-1:] or "")
-        return None
-    flat = json.loads(out)
-    return list(zip(flat[::2], flat[1::2], strict=True))
-
-
-@atexit.register
-def _stop_children() -> None:
-    for proc in list(_RUNNING):
-        proc.kill()

@@ -91,6 +91,70 @@ def test_the_pages_an_edit_affects_are_rerendered_without_a_build(built, edit, s
     _assert_kept_is_fresh(site)
 
 
+@pytest.mark.parametrize("hide", [True, False], ids=["hidden", "shown"])
+def test_a_hidden_or_shown_page_is_published_before_the_pages_that_show_it(built, monkeypatch, hide: bool) -> None:
+    import site_plugins.followup as followup
+
+    content, site, store = built
+    victim = _plain(content)[-1]
+    v = slugify(str(victim.relative_to(content)))
+    old = victim.read_text(encoding="utf-8")
+    hidden = _front(old, "draft", "true")
+
+    def edit(text: str) -> followup.FollowUp | None:
+        victim.write_text(text, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        return follow_up(str(site), store, changed)
+
+    if not hide:
+        assert edit(hidden) is not None
+    calls: list[tuple[bool, list[str]]] = []  # (the victim's page there when a render starts, what it renders)
+    real = followup.render
+
+    def spy(b, todo, out, **kw):  # noqa: ANN001, ANN003
+        calls.append((bool(_html(site, v)), [t[0] for t in todo]))
+        return real(b, todo, out, **kw)
+
+    monkeypatch.setattr(followup, "render", spy)
+    try:
+        done = edit(hidden if hide else old)
+    finally:
+        monkeypatch.undo()
+        victim.write_text(old, encoding="utf-8")
+    assert done is not None and done.first is not None
+    others = [there for there, srcs in calls if any(slugify(src.removesuffix(".md")) != v for src in srcs)]
+    assert others and all(there != hide for there in others)  # gone (or there) before any other page is rendered
+    if hide:
+        assert edit(old) is not None
+    assert _html(site, v)
+    _assert_kept_is_fresh(site)
+
+
+def test_a_shown_page_links_the_tag_pages_that_come_back_with_it(built) -> None:
+    """Shown again, the only entry with a tag brings its tag page back: its page (published first) links it."""
+    content, site, store = built
+    victim = _plain(content)[-2]
+    v = slugify(str(victim.relative_to(content)))
+    old = victim.read_text(encoding="utf-8")
+    tagged = old + "\nZqshown carries #zqshowntag here.\n"
+
+    def edit(text: str) -> None:
+        victim.write_text(text, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None, "needed a build"
+
+    try:
+        for text in (tagged, _front(tagged, "draft", "true"), tagged):  # the tag page comes, goes, comes back
+            edit(text)
+        assert _html(site, "tags/zqshowntag")
+        assert re.search(r'Zqshown carries <a class="kb-tag" href="[./]*tags/zqshowntag/"', _html(site, v)), "broken"
+    finally:
+        edit(old)
+    _assert_kept_is_fresh(site)
+
+
 def _assert_kept_is_fresh(site: Path) -> None:
     """What the follow-ups kept equals what a fresh read of the index gives (the next build's first follow-up)."""
     from site_plugins.explorer import explorer_tree
