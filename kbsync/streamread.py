@@ -53,9 +53,11 @@ def raw_rows(edges: list[Edge]) -> tuple[list[tuple[Any, ...]], list[Any]]:
 
     The key is the target for a wikilink or embed (its answer is the same from every folder unless
     ambiguous), ("m", target) for a Markdown link and ("@", handle) for a mention (see kbsync.streamedges)."""
-    rows = [(e.src, i, e.kind, e.raw, e.key, e.line, e.anchor, e.label, e.target, int(e.md))
-            for i, e in enumerate(edges)]
-    keys = [("@", e.target) if e.kind == "mention" else ("m", e.target) if e.md else e.target for e in edges]
+    rows, keys = [], []
+    # Unpacked, not read by attribute: a NamedTuple's field access is a Python-level descriptor call.
+    for i, (src, _, kind, raw, key, line, anchor, label, _, _, target, md, _) in enumerate(edges):
+        rows.append((src, i, kind, raw, key, line, anchor, label, target, int(md)))
+        keys.append(("@", target) if kind == "mention" else ("m", target) if md else target)
     return rows, keys
 
 
