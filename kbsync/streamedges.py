@@ -15,6 +15,7 @@ from typing import Any
 from .reading import Plan
 from .resolve import Resolver
 from .store.base import Edge, Stream, resolved_cols
+from .syncresolve import _chapter_edges
 
 _BROKEN = resolved_cols(None, False, ())
 
@@ -55,8 +56,6 @@ def stage_edges(stream: Stream, owner: dict[str, str], rows: dict[str, dict[str,
                 raw: dict[str, tuple[list[tuple[Any, ...]], list[Any]]], resolver: Resolver, plan: Plan,
                 chunk: int) -> None:
     """Stage every owner's resolved edges (its links, plus chapters for a document index); empties `raw`."""
-    from .sync import _chapter_edges
-
     by_key = RowResolver(resolver)
     slugs = sorted(owner)  # in key order: the store's (src, seq) index then grows at its end (2x faster)
     with ThreadPoolExecutor(1, thread_name_prefix="kb-stage") as writer:
