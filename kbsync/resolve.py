@@ -20,7 +20,7 @@ class Resolved(NamedTuple):  # a tuple: one is made per distinct link target, 3x
 
 
 def strip_md(target: str) -> str:
-    return target[:-3] if target.lower().endswith(ENTRY_EXT) else target
+    return target[:-3] if target[-3:].lower() == ENTRY_EXT else target  # lowers 3 characters, not the target
 
 
 @lru_cache(maxsize=1 << 16)  # link targets recur (a Zipf law): most calls are a hit
@@ -67,16 +67,22 @@ class Resolver:
 
     def _keys(self, row: dict[str, Any]) -> list[tuple[dict[str, list[str]], str]]:
         path = row["path"]
-        bare, stem = strip_md(path), stem_of(path)
+        bare = strip_md(path)
+        stem = bare.rpartition("/")[2]  # stem_of(path), from the path already stripped of .md
         out = [(self.by_path_ci, bare.lower()), (self.by_stem, stem), (self.by_stem_ci, stem.lower())]
-        out += [(self.by_name_ci, n) for n in {n.lower() for n in [row.get("title") or "", *(row.get("aliases") or [])] if n}]
+        title, aliases = row.get("title"), row.get("aliases")
+        if aliases:
+            out += [(self.by_name_ci, n) for n in {n.lower() for n in [title or "", *aliases] if n}]
+        elif title:  # most entries: a title and no aliases
+            out.append((self.by_name_ci, title.lower()))
         if row.get("type") == "person":
             out.append((self.people, (row.get("handle") or stem).lower()))
         return out
 
     def add(self, row: dict[str, Any]) -> None:
-        self._memo.clear()
-        self._memo_any.clear()
+        if self._memo or self._memo_any:
+            self._memo.clear()
+            self._memo_any.clear()
         path = row["path"]
         self.rows[path] = row
         self.slug_of[path] = row["slug"]
@@ -183,11 +189,14 @@ class Resolver:
         return Resolved(None, best[0], attachment=best[0], ambiguous=tuple(best[1:]))
 
     def _entry(self, cands: list[str], source_path: str) -> Resolved:
+        if len(cands) == 1:  # the common case: no ranking, no candidates to list
+            return _new_tuple(Resolved, (self.slug_of[cands[0]], cands[0], None, ()))  # type: ignore[no-any-return]
         best = closest(cands, source_path)
-        return Resolved(self.slug_of[best[0]], best[0], ambiguous=tuple(best[1:]))
+        return Resolved(self.slug_of[best[0]], best[0], None, tuple(best[1:]))
 
 
 _MISS, _DEPENDS = object(), object()
+_new_tuple = tuple.__new__  # skips the NamedTuple's Python-level __new__
 
 
 def _strip_dots(target: str) -> str:

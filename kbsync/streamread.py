@@ -16,7 +16,7 @@ from . import reading
 from .build import read_and_build
 from .models import Problem
 from .reading import Plan, Progress, _worker_init
-from .store.base import NAME_KEYS
+from .store.base import NAME_KEYS, Edge
 from .sync import _has_error, finish_record
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from .derive import Options
 
 AHEAD = 2  # slices queued per worker: enough to never leave one idle, few enough to bound memory
-# (path, hash, name-row values or None, raw edges, file problems, encoded record, has an error-level problem)
-Item = tuple[str, str, tuple[Any, ...] | None, list[tuple[Any, ...]], list[Problem], Any, bool]
+# (path, hash, name-row values or None, (raw edge rows, resolution keys), file problems, encoded record,
+#  has an error-level problem)
+Item = tuple[str, str, tuple[Any, ...] | None, tuple[list[tuple[Any, ...]], list[Any]], list[Problem], Any, bool]
 _CTX: tuple[Any, ...] | None = None  # set by the parent before the workers fork; they inherit it
 
 
@@ -35,16 +36,29 @@ def read_one(job: tuple[str, str, int, Options]) -> Item:
     schemas, history, encode = _CTX  # type: ignore[misc]
     path, digest, rec, edges, probs = read_and_build(job)
     if rec is None:
-        return path, digest, None, [], probs, None, False
+        return path, digest, None, ([], []), probs, None, False
     try:
         finish_record(rec, path, schemas, history)
         row = encode(rec)
     except Exception as e:  # noqa: BLE001 - one file's odd value must not stop the sync
-        return path, digest, None, [], [Problem(
+        return path, digest, None, ([], []), [Problem(
             path=path, line=0, level="error", code="internal",
             message=f"internal error while storing: {type(e).__name__}: {str(e)[:200]}; entry skipped")], None, False
-    return (path, digest, tuple(rec.get(k) for k in NAME_KEYS), [tuple(e) for e in edges], probs, row,
+    return (path, digest, tuple(rec.get(k) for k in NAME_KEYS), raw_rows(edges), probs, row,
             _has_error(rec.get("problems")))
+
+
+def raw_rows(edges: list[Edge]) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """A file's edges as EDGE_ROW tuples without the resolved columns, and the key each resolves by.
+
+    The key is the target for a wikilink or embed (its answer is the same from every folder unless
+    ambiguous), ("m", target) for a Markdown link and ("@", handle) for a mention (see kbsync.streamedges)."""
+    rows, keys = [], []
+    # Unpacked, not read by attribute: a NamedTuple's field access is a Python-level descriptor call.
+    for i, (src, _, kind, raw, key, line, anchor, label, _, _, target, md, _) in enumerate(edges):
+        rows.append((src, i, kind, raw, key, line, anchor, label, target, int(md)))
+        keys.append(("@", target) if kind == "mention" else ("m", target) if md else target)
+    return rows, keys
 
 
 def _read_slice(jobs: list[tuple[str, str, int, Options]]) -> list[Item]:

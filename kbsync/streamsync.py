@@ -38,7 +38,7 @@ def stream_sync(syncer: Syncer, stream: Stream, progress: Progress | None,
     for p in plan.walk_problems:
         file_problems[p["path"]].append(p)
     names: dict[str, dict[str, Any]] = {}  # path -> name row, of every record read
-    raw: dict[str, list[Any]] = {}  # path -> raw edges (plain tuples), until resolved
+    raw: dict[str, tuple[list[Any], list[Any]]] = {}  # path -> (raw edge rows, resolution keys), until resolved
     erred: set[str] = set()  # paths of records with an error-level problem
     best: dict[str, str] = {}  # slug -> the first path (in sorted order) seen claiming it: the one staged
     # Built as the names arrive: this work then shares the cores with the readers instead of waiting for them.

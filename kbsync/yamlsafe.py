@@ -45,7 +45,11 @@ MERGE = "tag:yaml.org,2002:merge"
 
 def compose(text: str) -> yaml.Node | None:
     """The front matter's node graph (aliases not expanded). Raises yaml.YAMLError."""
-    return yaml.compose(text, Loader=Loader)
+    loader = Loader(text)  # yaml.compose without its wrapper: 10% of this call, once per file of a sync
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
 
 
 def expansion_over(node: yaml.Node, budget: int = ALIAS_BUDGET) -> yaml.Node | None:

@@ -5,6 +5,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from . import codec
+
 # An entry record is a plain JSON-able dict (see kbsync.models.EntryRecord for the keys).
 Record = dict[str, Any]
 NAME_KEYS = ("slug", "path", "title", "aliases", "type", "handle", "visibility", "listed_chapters")  # `names()` rows
@@ -40,6 +42,17 @@ class Edge(NamedTuple):
     target: str = ""  # the target as written (without anchor), to re-resolve after renames
     md: bool = False  # a standard Markdown link (resolved relative to its file first)
     seq: int = 0  # order within the source entry (chapter order for kind "chapter")
+
+
+# A staged edge row (what `Stream.put_edge_rows` takes): the columns a reader fills in first, then the three
+# resolution decides, so the parent resolves a raw row by appending `resolved_cols(...)` to it.
+EDGE_ROW = ("src", "seq", "kind", "raw", "key", "line", "anchor", "label", "target", "md",
+            "dst", "attachment", "ambiguous")
+
+
+def resolved_cols(dst: str | None, attachment: bool, ambiguous: tuple[str, ...]) -> tuple[Any, ...]:
+    """The last three EDGE_ROW columns: dst, attachment as 0/1, the other candidates as JSON ("" for none)."""
+    return dst, int(attachment), codec.dumps(list(ambiguous)) if ambiguous else ""
 
 
 @dataclass
@@ -121,6 +134,8 @@ class Stream(Protocol):
         """Stage records made by `encode`; same rules as `put`."""
     def put_edges(self, edges: dict[str, list[Edge]]) -> None:
         """Stage each listed source's complete edge list."""
+    def put_edge_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Stage edges as EDGE_ROW tuples (seq numbers each source's edges from 0); same rules as `put_edges`."""
     def commit(self, rest: Batch) -> int:
         """Swap the staged generation in with `rest`'s files and problems; return the new revision."""
     def abort(self) -> None: ...

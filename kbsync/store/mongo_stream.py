@@ -11,6 +11,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from . import codec
 from .base import NAME_KEYS, Batch, Edge, Record
 from .mongo import EDGE_FIELDS, LIVE, META_ID, REQUIRED, VERSIONED, StoreBusy
 
@@ -83,6 +84,17 @@ class MongoStream:
         self.store._insert("edges", [{**{k: getattr(e, k) for k in EDGE_FIELDS}, "ambiguous": list(e.ambiguous),
                                       "src": src, "seq": i, **self.tag}
                                      for src, lst in edges.items() for i, e in enumerate(lst)], None)
+
+    def put_edge_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Stage EDGE_ROW tuples (made for SQLite's executemany) as the documents `put_edges` writes."""
+        if not rows:
+            return
+        self._renew()
+        self.store._insert("edges", [
+            {"src": src, "dst": dst, "kind": kind, "raw": raw, "key": key, "line": line, "anchor": anchor,
+             "label": label, "attachment": bool(att), "ambiguous": codec.loads(amb) if amb else [], "target": target,
+             "md": bool(md), "seq": seq, **self.tag}
+            for src, seq, kind, raw, key, line, anchor, label, target, md, dst, att, amb in rows], None)
 
     def commit(self, rest: Batch) -> int:
         """Write `rest`'s files and problems into the new generation and flip it live."""

@@ -15,6 +15,7 @@ from ..visibility import PUBLIC, can_see
 from . import codec
 from .assemble import assemble
 from .base import (
+    EDGE_ROW,
     READ_HIDDEN_KINDS,
     Batch,
     Edge,
@@ -24,6 +25,7 @@ from .base import (
     Stream,
     changed_slugs,
     file_hashes,
+    resolved_cols,
 )
 
 SCHEMA_VERSION = 3  # 2: entries carry aliases/handle/chapters columns for names(); 3: edges keep ambiguous candidates
@@ -399,7 +401,8 @@ class SQLiteStore:
 
 
 INSERT_ENTRY = "INSERT OR REPLACE INTO {table} VALUES (?,?,?,?,?,?,?,?,?,?)"
-INSERT_EDGE = f"INSERT INTO {{table}} ({EDGE_COLS}) VALUES ({','.join('?' * 13)})"
+# Staged edge rows put what resolution decides last, so a resolved row is the raw one plus a 3-tuple.
+INSERT_EDGE = f"INSERT INTO {{table}} ({', '.join(EDGE_ROW)}) VALUES ({','.join('?' * 13)})"
 
 
 def entry_row(r: Record) -> tuple[Any, ...]:
@@ -411,11 +414,11 @@ def entry_row(r: Record) -> tuple[Any, ...]:
 
 
 def edge_rows(edges: dict[str, list[Edge]]) -> Iterator[tuple[Any, ...]]:
-    """`edges` rows, generated: a large batch's rows never sit in memory all at once."""
+    """`edges` rows in EDGE_ROW order, generated: a large batch's rows never sit in memory all at once."""
     for src, lst in edges.items():
         for i, e in enumerate(lst):
-            yield (src, i, e.dst, e.kind, e.raw, e.key, e.line, e.anchor, e.label, int(e.attachment),
-                   codec.dumps(list(e.ambiguous)) if e.ambiguous else "", e.target, int(e.md))
+            yield (src, i, e.kind, e.raw, e.key, e.line, e.anchor, e.label, e.target, int(e.md)) + \
+                resolved_cols(e.dst, e.attachment, e.ambiguous)
 
 
 def fault_point() -> None:

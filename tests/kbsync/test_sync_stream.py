@@ -29,7 +29,7 @@ class NoStream:
 
 
 class FailingStream:
-    """Delegates to a real stream and raises at the `at`-th call of `where` (put_encoded, put_edges or commit)."""
+    """Delegates to a real stream and raises at the `at`-th call of `where` (put_encoded, put_edge_rows or commit)."""
 
     def __init__(self, inner: Any, where: str, at: int) -> None:
         self.inner, self.where, self.at, self.calls = inner, where, at, 0
@@ -114,7 +114,7 @@ def test_syncer_goes_on_incrementally_after_a_stream(tmp_path: Path, small_chunk
     assert snapshot(store) == snapshot(ref)
 
 
-@pytest.mark.parametrize("where, at", [("put_encoded", 1), ("put_encoded", 3), ("put_edges", 2), ("commit", 1)])
+@pytest.mark.parametrize("where, at", [("put_encoded", 1), ("put_encoded", 3), ("put_edge_rows", 2), ("commit", 1)])
 def test_failed_stream_keeps_every_old_row(where: str, at: int, corpus300, tmp_path: Path, small_chunks: None) -> None:
     content = tmp_path / "c"
     shutil.copytree(corpus300[0], content, symlinks=True)
