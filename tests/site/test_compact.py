@@ -1,0 +1,77 @@
+"""Compact records (site_plugins/compact.py): equal values shared, the same site byte for byte."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kbsite import ROOT, VAULT, build
+from test_parallel import assert_same_site
+
+from kbsync.testing.corpus import ensure
+from site_plugins import compact as compact_mod
+from site_plugins import index as index_mod
+from site_plugins.compact import compact
+
+
+def _records() -> list[dict[str, Any]]:
+    """Three records linking each other, as the store's `entries()` gives them (each value a fresh object)."""
+    def rec(slug: str, targets: list[str], sources: list[str]) -> dict[str, Any]:
+        return {"slug": "".join(slug), "path": f"{slug}.md", "title": slug.upper(), "type": "".join("note"),
+                "tags": ["".join(t) for t in ("a", "b/c")], "aliases": [], "visibility": "".join("public"),
+                "links": [{"target": "".join(t), "kind": "".join("link"), "raw": f"[[{t}]]", "line": i}
+                          for i, t in enumerate(targets)] + [{"target": None, "kind": "link", "raw": "[[gone]]"}],
+                "backlinks": [{"source": "".join(s), "kind": "".join("link")} for s in sources]
+                + [{"source": "".join(sources[0]), "kind": "mention", "extra": 1}],
+                "text": f"body of {slug}", "headings": [{"level": 1, "text": slug}], "fields": {"n": 1}}
+
+    return [rec("x/one", ["x/two", "x/three"], ["x/two", "x/three"]),
+            rec("x/two", ["x/one", "x/three"], ["x/one", "x/three"]),
+            rec("x/three", ["x/one", "x/two"], ["x/one", "x/two"])]
+
+
+def test_compact_keeps_every_value_and_order() -> None:
+    before = _records()
+    assert compact(copy.deepcopy(before)) == before
+
+
+@pytest.mark.parametrize("where, get", [
+    ("link target = slug", lambda rs: (rs[0]["links"][0]["target"], rs[1]["slug"])),
+    ("backlink source = slug", lambda rs: (rs[1]["backlinks"][0]["source"], rs[0]["slug"])),
+    ("link kinds", lambda rs: (rs[0]["links"][0]["kind"], rs[2]["links"][1]["kind"])),
+    ("type", lambda rs: (rs[0]["type"], rs[2]["type"])),
+    ("visibility", lambda rs: (rs[0]["visibility"], rs[1]["visibility"])),
+    ("tags", lambda rs: (rs[0]["tags"][1], rs[2]["tags"][1])),
+    ("backlink row from x/one", lambda rs: (rs[1]["backlinks"][0], rs[2]["backlinks"][0])),
+])
+def test_compact_stores_equal_values_once(where: str, get: Any) -> None:
+    a, b = get(_records())
+    assert a == b and a is not b  # fresh objects from the store
+    a, b = get(compact(_records()))
+    assert a is b, where
+
+
+def test_compact_leaves_rows_other_than_source_and_kind_alone() -> None:
+    rs = compact(_records())
+    extra = [b for r in rs for b in r["backlinks"] if "extra" in b]
+    assert len(extra) == 3 and len({id(b) for b in extra}) == 3
+
+
+def test_records_from_the_store_are_compacted(tmp_path: Path) -> None:
+    records, _rev, _att = index_mod.sync_and_load(str(ensure(tmp_path / "c", 60)[0]), f"sqlite:///{tmp_path / 'kb.sqlite'}",
+                                                  sync=True)
+    slugs = {r["slug"]: r["slug"] for r in records}
+    targets = [ln["target"] for r in records for ln in r["links"] if ln.get("target") in slugs]
+    assert targets and all(t is slugs[t] for t in targets)
+
+
+@pytest.mark.parametrize("name", ["sample", "vault", "corpus"])
+def test_site_is_byte_identical_with_and_without_compact_records(name: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    content = {"sample": ROOT / "content", "vault": VAULT}.get(name) or ensure(tmp_path / "corpus", 1000)[0]
+    compacted = build(content, tmp_path / "a" / "site")
+    monkeypatch.setattr(index_mod, "compact", list)  # the records as the store gives them
+    assert compact_mod.compact is not index_mod.compact
+    plain = build(content, tmp_path / "b" / "site")
+    assert_same_site(plain, compacted)
