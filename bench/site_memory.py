@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -74,9 +75,16 @@ def one(content: Path, site: Path, store: str) -> dict:
 
     plugins.PluginCollection.run_event = traced  # type: ignore[method-assign]
     plugin.sync_and_load = phase("on_files: records load", index.sync_and_load,  # type: ignore[attr-defined]
-                                 "on_files: index, discovery, generated pages, nav")
+                                 "on_files: the rest")
     plugin.publish_graph = phase("post_build: graph files", plugin.publish_graph, "post_build")  # type: ignore
     plugin.typeahead_json = phase("post_build: typeahead", plugin.typeahead_json, "post_build")  # type: ignore
+    rest = "on_files: the rest"
+    for name, label in (("SiteDiscovery", "discovery"), ("LinkManager", "link manager"),
+                        ("graph_later", "graph layout fork"), ("preload_jieba", "jieba preload")):
+        setattr(plugin, name, phase(f"on_files: {label}", getattr(plugin, name), rest))
+    for name, label in (("_generate", "generated pages"), ("_nav", "nav")):
+        setattr(plugin.KbPlugin, name, phase(f"on_files: {label}", getattr(plugin.KbPlugin, name), rest))
+    plugin.SiteQueries.load = phase("on_files: queries load", plugin.SiteQueries.load, rest)  # type: ignore
     SearchPlugin.on_post_build = phase("post_build: search_index.json", SearchPlugin.on_post_build,  # type: ignore
                                        "post_build")
     cpu0 = _cpu()
@@ -156,7 +164,10 @@ def main() -> None:
             content = a.corpus.resolve() / "content"
         else:
             content, _ = ensure(out / "corpus", n)
-        store = f"sqlite:///{out / 'kb.sqlite'}"
+        for old in ("store", "site"):  # a cold build: no discovery features or results saved beside a store
+            shutil.rmtree(out / old, ignore_errors=True)
+        (out / "store").mkdir(parents=True)
+        store = f"sqlite:///{out / 'store' / 'kb.sqlite'}"
         st = open_store(store)
         try:
             sync_content(content, st)
