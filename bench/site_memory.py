@@ -133,7 +133,7 @@ def sample(cmd: list[str]) -> tuple[dict, list[tuple[str, float, float, float]]]
     reader.join()
     if proc.returncode:
         raise SystemExit(f"build failed: exit {proc.returncode}")
-    return result[-1], [(p, *r) for p, r in rows.items() if p not in ("start", "end")]
+    return result[-1], [(p, r[0], r[1], r[2]) for p, r in rows.items() if p not in ("start", "end")]
 
 
 def _cpu() -> float:
