@@ -12,6 +12,7 @@ from test_parallel import assert_same_site
 from kbsync.testing.corpus import ensure
 from site_plugins import compact as compact_mod
 from site_plugins import index as index_mod
+from site_plugins import loadfork
 from site_plugins.compact import compact, repack
 
 
@@ -70,8 +71,10 @@ def test_records_from_the_store_are_compacted(tmp_path: Path) -> None:
 def test_site_is_byte_identical_with_and_without_compact_records(name: str, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     content = {"sample": ROOT / "content", "vault": VAULT}.get(name) or ensure(tmp_path / "corpus", 1000)[0]
+    monkeypatch.setattr(loadfork, "can_fork", lambda option: True)  # (pytest-xdist's workers run a thread)
     compacted = build(content, tmp_path / "compacted")  # one store beside both, as in test_parallel
-    monkeypatch.setattr(index_mod, "compact", list)  # the records as the store gives them
+    monkeypatch.setattr(loadfork, "can_fork", lambda option: False)  # loaded here, as the store gives them
+    monkeypatch.setattr(index_mod, "compact", list)
     assert compact_mod.compact is not index_mod.compact
     plain = build(content, tmp_path / "plain")
     assert_same_site(plain, compacted)
@@ -109,3 +112,37 @@ def test_loaded_records_take_less_memory_than_the_store_gives_them(tmp_path: Pat
     held = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert len(records) == 400 and held < 0.8 * plain
+
+
+@pytest.mark.parametrize("fork, child_fails", [(True, False), (True, True), (False, False)])
+def test_sync_and_load_runs_in_a_child_when_it_can(fork: bool, child_fails: bool, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync and the load leave their memory in a forked child; a failed child means a load here."""
+    import os
+
+    import kbsync.sync
+
+    content = ensure(tmp_path / "c", 40)[0]
+    pids = tmp_path / "pids"
+    real = kbsync.sync.sync_content
+
+    def sync_content(*a: Any, **k: Any) -> Any:
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        if child_fails and os.getpid() != parent:
+            raise RuntimeError("child broke")
+        return real(*a, **k)
+
+    parent = os.getpid()
+    monkeypatch.setattr(kbsync.sync, "sync_content", sync_content)
+    monkeypatch.setattr(loadfork, "can_fork", lambda option: fork)
+    url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    records, revision, _ = index_mod.sync_and_load(str(content), url, sync=True)
+    ran = [int(p) for p in pids.read_text().split()]
+    assert ran == ([os.getpid()] if not fork else [ran[0], os.getpid()] if child_fails else [ran[0]])
+    assert (ran[0] != os.getpid()) == fork
+    again = index_mod._sync_and_load(str(content), url, sync=False, dense=False)
+    assert (records, revision) == (again[0], again[1]) and len(records) == 40
+    slugs = {r["slug"]: r["slug"] for r in records}
+    targets = [ln["target"] for r in records for ln in r["links"] if ln.get("target") in slugs]
+    assert targets and all(t is slugs[t] for t in targets)  # shared strings stay shared through the file
