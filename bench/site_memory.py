@@ -3,7 +3,8 @@
 
     python bench/site_memory.py --entries 10000 [--entries 20000 ...] [--out bench/out/memory] [--corpus DIR]
 
-Each size builds in a fresh process over a store synced beforehand (so the figures show the site build). A
+Each size builds in a fresh process over a store synced beforehand (so the figures show the site build;
+`--sync-in-build`: the build's own first sync included, as in bench/site.py). A
 thread samples the RSS of the build process and of every child (page workers, graph layout, discovery pool)
 every 0.1 s from outside (a thread inside would stop the page workers forking); the phase is the MkDocs event running (page events grouped as read / render), with the records'
 load split out of on_files. Prints per phase: the main process's RSS at its end and its peak during it, the
@@ -146,6 +147,8 @@ def main() -> None:
     ap.add_argument("--entries", type=int, action="append", help="corpus size (repeatable); default 10000")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "memory")
     ap.add_argument("--corpus", type=Path, help="a generated corpus folder to reuse (one size only)")
+    ap.add_argument("--sync-in-build", action="store_true",
+                    help="no sync beforehand: the build makes the first sync itself, as bench/site.py's cold build")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # CONTENT:SITE:STORE, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -168,11 +171,12 @@ def main() -> None:
             shutil.rmtree(out / old, ignore_errors=True)
         (out / "store").mkdir(parents=True)
         store = f"sqlite:///{out / 'store' / 'kb.sqlite'}"
-        st = open_store(store)
-        try:
-            sync_content(content, st)
-        finally:
-            st.close()
+        if not a.sync_in_build:
+            st = open_store(store)
+            try:
+                sync_content(content, st)
+            finally:
+                st.close()
         r, phases = sample([sys.executable, __file__, "--one", f"{content}|{out / 'site'}|{store}"])
         print(f"\n## {n} entries: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU with children, load {r['load']:.1f}; "
               f"peak RSS {r['peak_main']:.0f} MB main + {r['peak_child']:.0f} MB largest child "
