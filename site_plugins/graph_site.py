@@ -51,15 +51,18 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
         if site is None:
             live = LiveGraph.full(index)
             site = SITES[key] = SiteGraph(live, LocalGraphs(live))
-            files, gone = site.local.refresh_all(), set[str]()
+            files, gone = site.local.iter_all(), set[str]()  # written as made
             write_graph = True
         else:
             live = site.live
             ch = live.update(index, live.changed(index) if changed is None else changed)
-            files, gone = site.local.refresh(ch)
+            changed_files, gone = site.local.refresh(ch)
+            files = iter(changed_files.items())
             write_graph = bool(ch.new or ch.gone or ch.shown or ch.edges)
         url = _url(live)
-        for c, text in files.items():
+        written = 0
+        for c, text in files:
+            written += 1
             old = site.urls.get(c)
             site.urls[c] = url(c)
             write_atomic(text, os.path.join(site_dir, local_path(url(c))))
@@ -79,7 +82,7 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
         if write_graph or not os.path.isfile(path):
             live.write(path)
         live.relayout_behind()
-    log.info("kb: graph files: %d local written, %d removed, in %.3fs", len(files), len(gone),
+    log.info("kb: graph files: %d local written, %d removed, in %.3fs", written, len(gone),
              time.perf_counter() - t0)
     return {GRAPH_JSON, TYPES_JSON, *(local_path(url(c)) for c in live.rows)}
 

@@ -44,6 +44,7 @@ from .properties import page_html as page_properties
 from .properties import redirect_file
 from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
+from .searchout import install as install_streamed_search
 from .searchprune import prune_search
 from .sitenav import site_nav
 from .topics import SiteDiscovery
@@ -115,6 +116,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         install_atomic_writes()  # `kb serve` serves the folder while we write into it
         install_reused_markdown()  # one Markdown converter per build, not one per page
         parallel.install()  # big builds read and render pages over the cores (site_plugins/parallel.py)
+        install_streamed_search(config.plugins)  # search_index.json written entry by entry (site_plugins/searchout.py)
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)

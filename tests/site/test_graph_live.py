@@ -187,3 +187,33 @@ def test_an_edit_during_the_layout_behind_lays_out_again(monkeypatch: pytest.Mon
     assert g.settle(300) and len(calls) == 2
     gl._last[:] = [None, []]
     assert g.data() == LiveGraph.full(index).data()
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_local_files_are_written_as_they_are_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  incremental: bool) -> None:
+    """A full build holds one local graph file at a time, not all of them (~1 GB at 100,000 entries)."""
+    import site_plugins.graph_site as gs
+
+    made: list[int] = []
+    outstanding: list[int] = []  # at each local file written: files made and not yet written, this one included
+    real_json, real_write = LocalGraphs._json, gs.write_atomic
+
+    def json_(self, ids, a):  # noqa: ANN001, ANN202
+        made.append(1)
+        return real_json(self, ids, a)
+
+    def write(text, path):  # noqa: ANN001, ANN202
+        if path.endswith(local.LOCAL_JSON):
+            outstanding.append(len(made) - len(outstanding))
+        return real_write(text, path)
+
+    monkeypatch.setattr(LocalGraphs, "_json", json_)
+    monkeypatch.setattr(gs, "write_atomic", write)
+    monkeypatch.setattr(live.LiveGraph, "relayout_behind", lambda self: None)
+    records = _corpus(random.Random(3), 60)
+    site = str(tmp_path / "site")
+    gs.publish_graph(site, SiteIndex.from_records(records.values()), incremental=incremental)
+    assert len(outstanding) == len(made) > 40
+    assert set(outstanding) == {1}
+    gs.SITES.pop(str(Path(site).resolve()), None)
