@@ -138,7 +138,6 @@ def test_topics_after_a_body_edit_count_the_edited_entries_only(tmp_path: Path, 
                                                                 edits: int) -> None:
     """Topics are redone from the kept features: words are counted for the edited entries, not for every entry."""
     from kbsync.discovery import profile as P
-    from kbsync.discovery import topics as T
 
     content, _ = ensure(tmp_path / "corpus", 40, planted=True)
     kb = kbsync.open(content, f"sqlite://{tmp_path / 'kb.sqlite'}")
@@ -147,15 +146,14 @@ def test_topics_after_a_body_edit_count_the_edited_entries_only(tmp_path: Path, 
     for victim in sorted(content.rglob("*.md"))[:edits]:
         victim.write_text(victim.read_text(encoding="utf-8") + "\nBarbell tempo and pauses.\n", encoding="utf-8")
     kb.sync()
-    counted: list[str] = []
-    terms = P.terms
+    counted: list[int] = []
+    batch = P.batch
 
-    def counting(rec: Any, *a: Any, **k: Any) -> Any:
-        counted.append(rec["slug"])
-        return terms(rec, *a, **k)
+    def counting(words: Any, *a: Any, **k: Any) -> Any:
+        counted.append(len(words))
+        return batch(words, *a, **k)
 
-    monkeypatch.setattr(P, "terms", counting)
-    monkeypatch.setattr(T, "terms", counting)
+    monkeypatch.setattr(P, "batch", counting)
     kept = I.refresh(kept, kb.store.entries(), content, workers=1)
-    assert "topics" in kept.redone and len(counted) == edits
+    assert "topics" in kept.redone and sum(counted) == edits
     kb.close()
