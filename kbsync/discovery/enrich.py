@@ -23,6 +23,21 @@ from .unlinked import UnlinkedIndex
 CHILD_MIN = 2000  # entries from which unlinked mentions are scanned in a forked child (below, forking costs more)
 
 
+class _Clock:
+    """Wall and this process's CPU seconds per named step (a step named twice adds up)."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.t, self.c = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        self.wall[name] = self.wall.get(name, 0.0) + t - self.t
+        self.cpu[name] = self.cpu.get(name, 0.0) + c - self.c
+        self.t, self.c = t, c
+
+
 @dataclass
 class Discovery:
     """All corpus-wide discovery outputs for one viewer; `update` re-queries only what an edit touched."""
@@ -39,30 +54,32 @@ class Discovery:
         recs = visible(records, self.viewer)
         self.keywords = dict(keywords or {r["slug"]: list(r.get("keywords") or []) for r in recs})
         self.profiles = profiles or Profiles()
-        t0 = time.perf_counter()
+        clock = _Clock()
         prof = self.profiles.get(recs, self.content_dir, self.keywords, workers)
-        t1 = time.perf_counter()
+        clock.lap("profiles")
         # Unlinked mentions scan every text (a C pass over 500 MB at 100,000 entries): a forked child does it
         # while this process runs the other passes on the other core.
         self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()},
                                                                           scan=False)
+        self.unlinked._auto()  # built once, here: the child scanning the texts inherits it
         scanning = (in_child(self.unlinked.scan_all) if (workers or os.cpu_count() or 1) > 1 and len(recs) >= CHILD_MIN
                     else None)
-        t2 = time.perf_counter()
+        clock.lap("unlinked")
         self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
-        t3 = time.perf_counter()
+        clock.lap("duplicates")
         counts, langs = {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()}
         # One stem-count matrix for related entries and topics (15 million pairs at 100,000 entries).
         matrix = Counts([counts[r["slug"]] for r in recs])
+        clock.lap("matrix")
         self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords, counts, langs, matrix)
-        t4 = time.perf_counter()
-        self.topics, self.topics_of = (T.find(recs, self.keywords, self.viewer, self.topic_opts, counts, langs, matrix)
-                                       if with_topics else ([], {}))
-        t5 = time.perf_counter()
+        clock.lap("related")
+        self.topic_index = (T.Topics(self.topic_opts).build(recs, self.keywords, self.viewer, counts, langs, matrix)
+                            if with_topics else T.Topics(self.topic_opts))
+        self.topics, self.topics_of = self.topic_index.topics, self.topic_index.of
+        clock.lap("topics")
         self.unlinked.adopt(self.unlinked.scan_all() if scanning is None else scanning.result())
-        self.unlinked._auto()  # (an update needs it: built here, not on the first edit)
-        self.timings = {"profiles": t1 - t0, "duplicates": t3 - t2, "related": t4 - t3, "topics": t5 - t4,
-                        "unlinked": t2 - t1 + time.perf_counter() - t5}
+        clock.lap("unlinked")
+        self.timings, self.cpu = clock.wall, clock.cpu
         return self
 
     def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),
