@@ -13,8 +13,8 @@ import numpy as np
 from . import lang as L
 from . import stemids
 from .duplicates import _M32, DupOptions, _mix, _perms
-from .related import _stop
 from .stemids import STEMS, StemCounts
+from .terms import _stop
 
 _IDS: dict[str, int] = {}  # word -> id (this process's; ids never travel between processes)
 _HASH = np.zeros(0, dtype=np.uint64)  # id -> crc32 of the word (what `signature` hashes)

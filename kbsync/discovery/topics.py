@@ -18,7 +18,7 @@ from ..visibility import PUBLIC
 from . import lang as L
 from .common import Rec, visible
 from .matrix import Counts, top_per_row
-from .related import terms
+from .terms import terms
 
 
 @dataclass(frozen=True)
