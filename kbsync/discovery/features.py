@@ -123,17 +123,18 @@ def _signatures(ids: np.ndarray, ent: np.ndarray, lens: np.ndarray, opts: DupOpt
     a, b = _perms(opts.num_perm)
     out = np.zeros((n, opts.num_perm), dtype=np.uint32)
     rows = np.nonzero(ok)[0]
-    # Blocks of whole entries, so each entry's minimum comes from one `reduceat`.
+    # Only the pairs of entries that get a signature, so each entry's pairs run up to the next one's start.
+    pairs = pairs[ok[owner]]
     cum = np.cumsum(npairs[rows])
+    first = cum - npairs[rows]
+    # Blocks of whole entries, so each entry's minimum comes from one `reduceat`.
     lo = 0
     while lo < len(rows):
-        hi = max(lo + 1, int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + _PAIRS_PER_BLOCK, side="right")))
-        part = rows[lo:hi]
-        p0, p1 = starts[part[0]], starts[part[-1]] + npairs[part[-1]]
+        hi = max(lo + 1, int(np.searchsorted(cum, first[lo] + _PAIRS_PER_BLOCK, side="right")))
+        p0, p1 = first[lo], cum[hi - 1]
         buf = np.multiply(a, pairs[None, p0:p1])
         buf += b
-        mins = np.minimum.reduceat(buf, starts[part] - p0, axis=1)
-        out[part] = mins.T
+        out[rows[lo:hi]] = np.minimum.reduceat(buf, first[lo:hi] - p0, axis=1).T
         lo = hi
     return out, ok
 
