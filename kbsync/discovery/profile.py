@@ -52,7 +52,7 @@ def _job(args: tuple[list[Rec], str, DupOptions | None]) -> Job:
     words = [L.segment((r.get("text") or "").lower()) for r in recs]  # split once, for the signature and the stems
     packed = batch(words, langs, opts)
     del words
-    return [r.get("slug") for r in recs], (langs, [plain_text(content_dir, r) for r in recs], packed)
+    return [str(r.get("slug")) for r in recs], (langs, [plain_text(content_dir, r) for r in recs], packed)
 
 
 def _unpack(slugs: list[str], packed: tuple[list[str], list[tuple[int, str] | None], Packed],

@@ -173,9 +173,9 @@ class Topics:
                 if slug in t["entries"]:
                     self.topics[k] = t | {"entries": [e for e in t["entries"] if e != slug]}
             self.of.pop(slug, None)
-            k = _best_index(self.topics, self.inside, new[slug])
-            if k is not None:
-                t = self.topics[k] = self.topics[k] | {"entries": sorted([*self.topics[k]["entries"], slug])}
+            best = _best_index(self.topics, self.inside, new[slug])
+            if best is not None:
+                t = self.topics[best] = self.topics[best] | {"entries": sorted([*self.topics[best]["entries"], slug])}
                 self.of[slug] = [t["label"]]
         self.moved += len(moved)
         return len(moved)
