@@ -38,11 +38,9 @@ def digest(records: Iterable[Rec], viewer: str = PUBLIC) -> str:
 
 
 def _topic_input(r: Rec) -> Key:
-    """What topics read of an entry: its text and language (the file's hash covers both: comparing 100,000 texts
-    cost a tenth of a second per refresh) and its keywords (not its links)."""
+    """What topics read of an entry: its text, its language and its keywords (not its title, tags or links)."""
     fields = r.get("fields") or {}
-    return (r.get("hash") or r.get("text") or "", repr(fields.get("lang")) if isinstance(fields, dict) else "",
-            tuple(r.get("keywords") or ()))
+    return (r.get("text") or "", repr(fields.get("lang")) if isinstance(fields, dict) else "", tuple(r.get("keywords") or ()))
 
 
 @dataclass

@@ -145,6 +145,7 @@ def test_an_update_that_failed_half_way_is_never_updated_again(tmp_path: Path, m
 
 
 def _kept(tmp_path: Path, n: int = 40) -> tuple[Path, Any, I.Kept]:
+    """A small corpus whose topics place edited entries as a large one's do (`PLACE_FROM` lowered by the caller)."""
     content, _ = ensure(tmp_path / "corpus", n, planted=True)
     kb = kbsync.open(content, f"sqlite://{tmp_path / 'kb.sqlite'}")
     kb.sync()
@@ -162,6 +163,7 @@ def test_a_body_edit_places_the_entry_without_rerunning_leiden(tmp_path: Path, m
     from kbsync.discovery import profile as P
     from kbsync.discovery import topics as T
 
+    monkeypatch.setattr(T, "PLACE_FROM", 0)
     content, kb, kept = _kept(tmp_path)
     files = sorted(content.rglob("*.md"))
     donor = files[-1].read_text(encoding="utf-8").partition("\n---\n")[2]
@@ -187,7 +189,11 @@ def test_a_body_edit_places_the_entry_without_rerunning_leiden(tmp_path: Path, m
 
 
 @pytest.mark.parametrize("filler", ["\nAnd so it is, and it was, and then.\n", "\n\n\n", "\n<!-- a comment -->\n"])
-def test_a_topic_neutral_edit_leaves_topics_unchanged(tmp_path: Path, filler: str) -> None:
+def test_a_topic_neutral_edit_leaves_topics_unchanged(tmp_path: Path, filler: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbsync.discovery import topics as T
+
+    monkeypatch.setattr(T, "PLACE_FROM", 0)
     content, kb, kept = _kept(tmp_path)
     before, of = _members(kept), dict(kept.found.topics_of)
     victim = sorted(content.rglob("*.md"))[2]
@@ -199,7 +205,11 @@ def test_a_topic_neutral_edit_leaves_topics_unchanged(tmp_path: Path, filler: st
     kb.close()
 
 
-def test_an_entry_rewritten_to_another_subject_moves_to_its_topic(tmp_path: Path) -> None:
+def test_an_entry_rewritten_to_another_subject_moves_to_its_topic(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbsync.discovery import topics as T
+
+    monkeypatch.setattr(T, "PLACE_FROM", 0)
     content, kb, kept = _kept(tmp_path, 60)
     topics = [t for t in kept.found.topics if len(t["entries"]) >= 3]
     a, b = topics[0], topics[1]
@@ -219,6 +229,7 @@ def test_leiden_runs_again_once_enough_entries_moved(tmp_path: Path, monkeypatch
     from kbsync.discovery import topics as T
 
     monkeypatch.setattr(T, "REDO_MIN", 2)
+    monkeypatch.setattr(T, "PLACE_FROM", 0)
     content, kb, kept = _kept(tmp_path)
     files = sorted(content.rglob("*.md"))
     donor = files[-1].read_text(encoding="utf-8").partition("\n---\n")[2]
@@ -230,4 +241,16 @@ def test_leiden_runs_again_once_enough_entries_moved(tmp_path: Path, monkeypatch
         redone.append("topics" in kept.redone)
         assert valid(kept.found.topics, kept.found.topics_of)
     assert any(redone) and not all(redone)
+    kb.close()
+
+
+def test_a_small_corpus_clusters_again_on_a_body_edit(tmp_path: Path) -> None:
+    """Below `PLACE_FROM` entries topics are a full build's after every edit (the site's parity relies on it)."""
+    content, kb, kept = _kept(tmp_path)
+    victim = sorted(content.rglob("*.md"))[3]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nBarbell tempo, pauses and depth.\n", encoding="utf-8")
+    kb.sync()
+    kept = I.refresh(kept, kb.store.entries(), content, workers=1)
+    full = Discovery(content).build(list(kb.store.entries()), profiles=Profiles(), workers=1)
+    assert kept.redone == ["topics"] and kept.found.topics == full.topics
     kb.close()
