@@ -39,15 +39,21 @@ def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opt
 
 def profiles(recs: list[Rec], content_dir: str | Path, opts: DupOptions | None = None) -> list[Profile]:
     """Profiles of many entries: each text split once, signatures and stem counts for all of them at once."""
-    slugs, packed = _job((recs, str(content_dir), opts))
-    return [p for _, p in _unpack(slugs, packed)]
+    return [p for part in _job((recs, str(content_dir), opts)) for _, p in _unpack(*part)]
 
 
 Job = tuple[list[str], tuple[list[str], list[tuple[int, str] | None], Packed]]
 
 
-def _job(args: tuple[list[Rec], str, DupOptions | None]) -> Job:
+BATCH = 256  # entries whose words are held at once (a batch of huge files must not hold them all)
+
+
+def _job(args: tuple[list[Rec], str, DupOptions | None]) -> list[Job]:
     recs, content_dir, opts = args
+    return [_one(recs[i:i + BATCH], content_dir, opts) for i in range(0, len(recs), BATCH)]
+
+
+def _one(recs: list[Rec], content_dir: str, opts: DupOptions | None) -> Job:
     langs = [L.language_of(r) for r in recs]
     words = [L.segment((r.get("text") or "").lower()) for r in recs]  # split once, for the signature and the stems
     packed = batch(words, langs, opts)
@@ -92,15 +98,15 @@ class Profiles:
         workers = workers or os.cpu_count() or 1
         # A daemonic process (kb serve's site worker) may not start a pool: it profiles on its own core.
         if workers <= 1 or len(todo) < 200 or multiprocessing.current_process().daemon:
-            done = _unpack(*_job((todo, str(content_dir), None)))
+            done = [x for part in _job((todo, str(content_dir), None)) for x in _unpack(*part)]
         else:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
             slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
             warm(slim)
             n = workers * 8
             with ProcessPoolExecutor(workers, initializer=gc.freeze) as pool:
-                done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir), None) for i in range(n)])
-                        for x in _unpack(*part)]
+                done = [x for parts in pool.map(_job, [(slim[i::n], str(content_dir), None) for i in range(n)])
+                        for part in parts for x in _unpack(*part)]
         for slug, p in done:
             self.memo[key[slug]] = p
         if self.cache is not None and done:
