@@ -165,8 +165,11 @@ def discovery_bench(n: int, keep_store: bool = False) -> None:
     target = total - t["topics"]  # what the target names: the features they need, duplicates, related, unlinked
     print(f"[discovery] full, cold: duplicates + related + unlinked {target:.1f} s for {len(records)} entries "
           f"(target <= 60 s; per-entry features over {os.cpu_count()} cores {t['profiles']:.1f} s; corpus passes: "
-          f"duplicates {t['duplicates']:.1f} s, related {t['related']:.1f} s, unlinked {t['unlinked']:.1f} s); "
-          f"topics {t['topics']:.1f} s more, {total:.1f} s in all; load {os.getloadavg()[0]:.1f}")
+          f"duplicates {t['duplicates']:.1f} s, stem matrix {t['matrix']:.1f} s, related {t['related']:.1f} s, "
+          f"unlinked {t['unlinked']:.1f} s); topics {t['topics']:.1f} s more, {total:.1f} s in all; load "
+          f"{os.getloadavg()[0]:.1f}")
+    print("[discovery] full, cold, CPU of this process per step: "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in d.cpu.items()))
     warm = Discovery(content).build(records, keywords={}, profiles=d.profiles)
     t = warm.timings
     print(f"[discovery] full, features in memory (same process): {sum(t.values()):.1f} s ({d.profiles.computed} "

@@ -90,7 +90,7 @@ def run_sync(s: Settings, store: Any, *, full: bool = False, paths: list[str] | 
         if bar is not None and bar.live.is_started:
             bar.stop()
     if s.keywords:
-        from .discovery.enrich import default_cache_path, fill_keywords
+        from .discovery.fill import default_cache_path, fill_keywords
         from .discovery.keywords import KeywordCache
 
         _, report.revision = fill_keywords(store, KeywordCache(default_cache_path(store, s.content_dir)))

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store.base import Batch, Store
 from ..visibility import PUBLIC
 from . import topics as T
 from .common import Rec, visible
 from .duplicates import DuplicateIndex, DupOptions
-from .keywords import KeywordCache, KeywordOptions, KeywordStats, compute
+from .fill import default_cache_path, fill_keywords  # noqa: F401  (their home before fill.py)
 from .matrix import Counts
 from .parallel import in_child
 from .profile import Profiles
@@ -25,44 +23,19 @@ from .unlinked import UnlinkedIndex
 CHILD_MIN = 2000  # entries from which unlinked mentions are scanned in a forked child (below, forking costs more)
 
 
-def default_cache_path(store: Store, content_dir: str | Path | None = None) -> Path | str:
-    """Beside a SQLite store's file (`.kb/discovery.sqlite`), else beside the content; `:memory:` for tests."""
-    path = getattr(store, "path", None)
-    if path == ":memory:":
-        return ":memory:"
-    if path:
-        return Path(path).with_name("discovery.sqlite")
-    return Path(content_dir or ".").resolve().parent / ".kb" / "discovery.sqlite"
+class _Clock:
+    """Wall and this process's CPU seconds per named step (a step named twice adds up)."""
 
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.t, self.c = time.perf_counter(), time.process_time()
 
-def fill_keywords(store: Store, cache: KeywordCache, opts: KeywordOptions | None = None,
-                  workers: int | None = None, *, slugs: Iterable[str] | None = None,
-                  lock: AbstractContextManager[Any] | None = None, mp_context: Any = None,
-                  on_commit: Callable[[int, int], None] | None = None) -> tuple[KeywordStats, int]:
-    """Keywords for the stored entries (`slugs`, else all), written in one small commit of those that changed.
-
-    Run after the sync's own commit: entries are searchable before this starts. The keywords are computed outside
-    `lock`; the commit happens under it and skips any entry a sync rewrote meanwhile (its hash moved), so a fill
-    never puts back an older record; `on_commit(before, after)` runs under it after a commit. Returns (stats, revision)."""
-    recs = _read(store, slugs)
-    kws, stats = compute(recs, cache, opts or KeywordOptions(), workers, mp_context=mp_context)
-    hashes = {r["slug"]: r.get("hash") for r in recs}
-    with lock or nullcontext():
-        now = _read(store, slugs) if lock is not None else recs
-        changed = [dict(r, keywords=kws[r["slug"]]) for r in now
-                   if r["slug"] in kws and r.get("hash") == hashes[r["slug"]] and r.get("keywords") != kws[r["slug"]]]
-        before = store.revision()
-        rev = store.apply(Batch(upserts=changed)) if changed else before
-        if changed and on_commit is not None:
-            on_commit(before, rev)
-    stats.committed = len(changed)
-    return stats, rev
-
-
-def _read(store: Store, slugs: Iterable[str] | None) -> list[Rec]:
-    if slugs is None:
-        return list(store.records())
-    return [r for r in (store.get(s) for s in sorted(set(slugs))) if r is not None]
+    def lap(self, name: str) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        self.wall[name] = self.wall.get(name, 0.0) + t - self.t
+        self.cpu[name] = self.cpu.get(name, 0.0) + c - self.c
+        self.t, self.c = t, c
 
 
 @dataclass
@@ -81,30 +54,32 @@ class Discovery:
         recs = visible(records, self.viewer)
         self.keywords = dict(keywords or {r["slug"]: list(r.get("keywords") or []) for r in recs})
         self.profiles = profiles or Profiles()
-        t0 = time.perf_counter()
+        clock = _Clock()
         prof = self.profiles.get(recs, self.content_dir, self.keywords, workers)
-        t1 = time.perf_counter()
+        clock.lap("profiles")
         # Unlinked mentions scan every text (a C pass over 500 MB at 100,000 entries): a forked child does it
         # while this process runs the other passes on the other core.
         self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()},
                                                                           scan=False)
+        self.unlinked._auto()  # built once, here: the child scanning the texts inherits it
         scanning = (in_child(self.unlinked.scan_all) if (workers or os.cpu_count() or 1) > 1 and len(recs) >= CHILD_MIN
                     else None)
-        t2 = time.perf_counter()
+        clock.lap("unlinked")
         self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
-        t3 = time.perf_counter()
+        clock.lap("duplicates")
         counts, langs = {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()}
         # One stem-count matrix for related entries and topics (15 million pairs at 100,000 entries).
         matrix = Counts([counts[r["slug"]] for r in recs])
+        clock.lap("matrix")
         self.related = RelatedIndex(self.rel_opts, self.viewer).build(recs, self.keywords, counts, langs, matrix)
-        t4 = time.perf_counter()
-        self.topics, self.topics_of = (T.find(recs, self.keywords, self.viewer, self.topic_opts, counts, langs, matrix)
-                                       if with_topics else ([], {}))
-        t5 = time.perf_counter()
+        clock.lap("related")
+        self.topic_index = (T.Topics(self.topic_opts).build(recs, self.keywords, self.viewer, counts, langs, matrix)
+                            if with_topics else T.Topics(self.topic_opts))
+        self.topics, self.topics_of = self.topic_index.topics, self.topic_index.of
+        clock.lap("topics")
         self.unlinked.adopt(self.unlinked.scan_all() if scanning is None else scanning.result())
-        self.unlinked._auto()  # (an update needs it: built here, not on the first edit)
-        self.timings = {"profiles": t1 - t0, "duplicates": t3 - t2, "related": t4 - t3, "topics": t5 - t4,
-                        "unlinked": t2 - t1 + time.perf_counter() - t5}
+        clock.lap("unlinked")
+        self.timings, self.cpu = clock.wall, clock.cpu
         return self
 
     def update(self, changed: Iterable[Rec] = (), deleted: Iterable[str] = (),

@@ -105,12 +105,21 @@ def _update(kept: Kept, recs: list[Rec], keys: dict[str, Key], changed: list[Rec
     topic_in = {s: topic_in[s] for s in keys}
     # Topics are a corpus summary `update` leaves alone: recomputed when an entry's text, language or keywords moved.
     if list(topic_in.items()) != list(kept.topic_in.items()):
-        # Stem counts and languages from the kept features (the edited entries' were computed by `update`):
-        # recounting every entry's words cost as much as the features of a cold build.
-        prof = found.profiles.get(recs, found.content_dir, workers=workers)
-        found.topics, found.topics_of = T.find(recs, found.keywords, viewer, found.topic_opts,
-                                               {s: p.counts for s, p in prof.items()}, {s: p.lang for s, p in prof.items()})
-        redone.append("topics")
+        edited = [r for r in changed if kept.topic_in.get(r["slug"], ()) != topic_in[r["slug"]]]
+        placed = None
+        if not deleted and list(keys) == list(kept.keys):  # body edits only: place the edited entries (topics.py)
+            prof = found.profiles.get(edited, found.content_dir, workers=1)
+            placed = found.topic_index.update(edited, found.keywords, {s: p.counts for s, p in prof.items()},
+                                              {s: p.lang for s, p in prof.items()})
+        if placed is None:
+            # Stem counts and languages from the kept features (the edited entries' were computed by `update`):
+            # recounting every entry's words cost as much as the features of a cold build.
+            prof = found.profiles.get(recs, found.content_dir, workers=workers)
+            found.topic_index = T.Topics(found.topic_opts).build(recs, found.keywords, viewer,
+                                                                  {s: p.counts for s, p in prof.items()},
+                                                                  {s: p.lang for s, p in prof.items()})
+            redone.append("topics")
+        found.topics, found.topics_of = found.topic_index.topics, found.topic_index.of
     kept.keys, kept.counts, kept.topic_in = keys, counts, topic_in
     kept.updates += 1
     kept.redone = redone

@@ -88,8 +88,10 @@ def detect(text: str, default: str = "en") -> str:
         return default
     hits: dict[str, int] = {}
     table = _stop_langs()
-    for w, k in Counter(words).items():  # (each distinct word looked up once)
-        for lang in table.get(w, ()):
+    counts = Counter(words)
+    for w in counts.keys() & table.keys():  # (in C: only the stopwords the sample holds reach Python)
+        k = counts[w]
+        for lang in table[w]:
             hits[lang] = hits.get(lang, 0) + k
     best = max(hits, key=lambda k: (hits[k] * (1.2 if k == default else 1.0), k), default=default)
     return best if hits.get(best, 0) >= 0.15 * len(words) else default

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
+
+from . import stemids
 
 
 class Counts:
@@ -15,15 +16,23 @@ class Counts:
 
     def __init__(self, counters: Sequence[Counter[str]]) -> None:
         self.source = list(counters)
-        self.stems = sorted(set(chain.from_iterable(counters)))
-        col = dict(zip(self.stems, range(len(self.stems)), strict=True))
-        lens = np.fromiter(map(len, counters), dtype=np.int64, count=len(counters))
+        # Each entry's stems as this process's stem ids (arrays the profiles carry), then ranked by spelling.
+        parts = [stemids.arrays(c) for c in counters]
+        lens = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
+        gids = np.concatenate([p[0] for p in parts]).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        self.data = (np.concatenate([p[1] for p in parts]).astype(np.float64) if parts
+                     else np.zeros(0, dtype=np.float64))
+        used = np.unique(gids)
+        names = [stemids.STEMS[i] for i in used.tolist()]
+        order = sorted(range(len(names)), key=names.__getitem__)
+        self.stems = [names[i] for i in order]
+        rank = np.empty(len(used), dtype=np.int64)
+        rank[order] = np.arange(len(used), dtype=np.int64)
+        lut = np.zeros(int(used[-1]) + 1 if len(used) else 0, dtype=np.int64)
+        lut[used] = rank
+        self.cols = lut[gids]
         self.indptr = np.zeros(len(counters) + 1, dtype=np.int64)
         np.cumsum(lens, out=self.indptr[1:])
-        total = int(self.indptr[-1])
-        # map() over a dict's bound method runs in C: no Python frame per pair.
-        self.cols = np.fromiter(map(col.__getitem__, chain.from_iterable(counters)), dtype=np.int64, count=total)
-        self.data = np.fromiter(chain.from_iterable(c.values() for c in counters), dtype=np.float64, count=total)
         self.rows = np.repeat(np.arange(len(counters), dtype=np.int64), lens)
 
     def of(self, counters: Sequence[Counter[str]]) -> bool:

@@ -16,9 +16,9 @@ import numpy as np
 
 from . import lang as L
 from .common import Rec
-from .duplicates import DupOptions, signature
+from .duplicates import DupOptions
 from .featurecache import FeatureCache
-from .related import terms
+from .features import Packed, batch
 from .unlinked import plain_text
 
 log = logging.getLogger(__name__)
@@ -32,18 +32,48 @@ class Profile(NamedTuple):
 
 
 def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opts: DupOptions | None = None) -> Profile:
-    """Everything discovery needs from one entry, in one pass over it. (`keywords` is accepted for older callers:
-    counts leave keywords out, so a keyword fill never invalidates a profile.)"""
-    lang = L.language_of(rec)
-    text = rec.get("text") or ""
-    words = L.segment(text.lower())  # split once, for both the signature and the stems
-    return Profile(lang, signature(text, opts or DupOptions(), words), terms(rec, lang, words=words),
-                   plain_text(content_dir, rec))
+    """Everything discovery needs from one entry. (`keywords` is accepted for older callers: counts leave
+    keywords out, so a keyword fill never invalidates a profile.)"""
+    return profiles([rec], content_dir, opts)[0]
 
 
-def _job(args: tuple[list[Rec], str]) -> list[tuple[str, Profile]]:
-    recs, content_dir = args
-    return [(r["slug"], profile(r, content_dir)) for r in recs]
+def profiles(recs: list[Rec], content_dir: str | Path, opts: DupOptions | None = None) -> list[Profile]:
+    """Profiles of many entries: each text split once, signatures and stem counts for all of them at once."""
+    return [p for part in _job((recs, str(content_dir), opts)) for _, p in _unpack(*part)]
+
+
+Job = tuple[list[str], tuple[list[str], list[tuple[int, str] | None], Packed]]
+
+
+BATCH = 256  # entries whose words are held at once (a batch of huge files must not hold them all)
+
+
+def _job(args: tuple[list[Rec], str, DupOptions | None]) -> list[Job]:
+    recs, content_dir, opts = args
+    return [_one(recs[i:i + BATCH], content_dir, opts) for i in range(0, len(recs), BATCH)]
+
+
+def _one(recs: list[Rec], content_dir: str, opts: DupOptions | None) -> Job:
+    langs = [L.language_of(r) for r in recs]
+    words = [L.segment((r.get("text") or "").lower()) for r in recs]  # split once, for the signature and the stems
+    packed = batch(words, langs, opts)
+    del words
+    return [str(r.get("slug")) for r in recs], (langs, [plain_text(content_dir, r) for r in recs], packed)
+
+
+def _unpack(slugs: list[str], packed: tuple[list[str], list[tuple[int, str] | None], Packed],
+            ) -> list[tuple[str, Profile]]:
+    langs, plains, arrays = packed
+    sigs, counts = arrays.unpack()
+    return [(s, Profile(*x)) for s, x in zip(slugs, zip(langs, sigs, counts, plains, strict=True), strict=True)]
+
+
+def warm(recs: Iterable[Rec]) -> None:
+    """Load nltk's stemmers, and jieba's dictionary when some text needs it, here before the workers fork: each
+    worker importing them cost ~2 s and ~1.4 s of CPU."""
+    L.stems("en")("warming")
+    if any(not t.isascii() and L._CJK_RUN.search(t) for t in (r.get("text") or "" for r in recs)):
+        L.segment("数据")
 
 
 class Profiles:
@@ -68,13 +98,15 @@ class Profiles:
         workers = workers or os.cpu_count() or 1
         # A daemonic process (kb serve's site worker) may not start a pool: it profiles on its own core.
         if workers <= 1 or len(todo) < 200 or multiprocessing.current_process().daemon:
-            done = _job((todo, str(content_dir)))
+            done = [x for part in _job((todo, str(content_dir), None)) for x in _unpack(*part)]
         else:
             # Entries keep only what workers need (text, path, fields); results come back as small tuples.
             slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
+            warm(slim)
             n = workers * 8
             with ProcessPoolExecutor(workers, initializer=gc.freeze) as pool:
-                done = [x for part in pool.map(_job, [(slim[i::n], str(content_dir)) for i in range(n)]) for x in part]
+                done = [x for parts in pool.map(_job, [(slim[i::n], str(content_dir), None) for i in range(n)])
+                        for part in parts for x in _unpack(*part)]
         for slug, p in done:
             self.memo[key[slug]] = p
         if self.cache is not None and done:
