@@ -9,7 +9,7 @@ thread samples the RSS of the build process and of every child (page workers, gr
 every 0.1 s from outside (a thread inside would stop the page workers forking); the phase is the MkDocs event running (page events grouped as read / render), with the records'
 load split out of on_files. Prints per phase: the main process's RSS at its end and its peak during it, the
 largest child's peak during it; then the whole build's peaks (`resource`), its wall and CPU time and the load.
-`--corpus DIR` reuses a generated corpus folder (e.g. a symlink to /work/corpora/c100000) instead of generating.
+`--corpus DIR` reuses a generated corpus folder (e.g. a symlink to a 100,000-entry corpus made once) instead of generating.
 """
 from __future__ import annotations
 
