@@ -77,6 +77,7 @@ class RelatedIndex:
         self._XT = None
         self._graph()
         self.top = {}
+        self._named: dict[str, set[str]] | None = {}  # who names an entry in its top list (an edit reads it)
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
 
@@ -151,9 +152,27 @@ class RelatedIndex:
         pos = top_per_row(of, val.astype(np.float64), self._spelling[idx], k, len(rows))
         bounds = np.searchsorted(of[pos], np.arange(len(rows) + 1)).tolist()
         slugs, picked, vals = self.slugs, idx[pos].tolist(), val[pos].tolist()
+        named = getattr(self, "_named", None)
         for n, i in enumerate(rows):
             a, b = bounds[n], bounds[n + 1]
-            self.top[slugs[i]] = [(slugs[j], round(v, 3)) for j, v in zip(picked[a:b], vals[a:b], strict=True)]
+            new = [(slugs[j], round(v, 3)) for j, v in zip(picked[a:b], vals[a:b], strict=True)]
+            if named is not None:
+                for o, _ in self.top.get(slugs[i], ()):
+                    named.get(o, set()).discard(slugs[i])
+                for o, _ in new:
+                    named.setdefault(o, set()).add(slugs[i])
+            self.top[slugs[i]] = new
+
+    def _naming(self, names: set[str]) -> set[int]:
+        """Rows whose top list names one of `names` (from the kept index, not a scan of every list)."""
+        if getattr(self, "_named", None) is None:
+            self._named = {}
+            for s, lst in self.top.items():
+                for o, _ in lst:
+                    self._named.setdefault(o, set()).add(s)
+        named = self._named
+        assert named is not None
+        return {self.row[s] for o in names for s in named.get(o, ())}
 
     def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
                deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
@@ -229,9 +248,7 @@ class RelatedIndex:
         # Scores are symmetric: column j of the changed rows is j's score to each changed entry.
         best = self._scores(sorted(touched)).max(axis=0).toarray().ravel()
         names = {self.slugs[i] for i in touched}
-        for s, lst in self.top.items():
-            if any(o in names for o, _ in lst):
-                rerank.add(self.row[s])
+        rerank |= self._naming(names)
         for j in np.nonzero(best)[0]:
             lst = self.top.get(self.slugs[j], [])
             # (top scores are rounded: a margin of half a unit keeps this a superset of the rows that move)
