@@ -6,6 +6,7 @@ main process before discovery and the page workers fork, they share it. Only a s
 """
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -25,5 +26,6 @@ def preload_jieba(records: Iterable[Mapping[str, Any]]) -> bool:
         import jieba
     except ImportError:  # Material's search and discovery then segment without it
         return False
+    jieba.setLogLevel(logging.WARNING)  # its load chatter is DEBUG lines on stderr in every build log
     jieba.initialize()  # the dictionary Material's `jieba_dict` set in on_config, if any: the one a lazy load reads
     return True
