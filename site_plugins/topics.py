@@ -48,7 +48,8 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
         kept = refresh(None, records, docs_dir, PUBLIC, profiles)
     _KEPT[key] = kept
     fields, topics = kept.fields(), list(kept.found.topics)
-    if results is not None and before != (kept.builds, kept.updates):  # (unchanged: what is saved is current)
+    # Unchanged since this process's last build: saved already, unless that build went to another store.
+    if results is not None and (before != (kept.builds, kept.updates) or _saved_digest(results) != sig):
         _save(results, sig, fields, topics)
     return fields, topics
 
@@ -78,6 +79,18 @@ def _load(path: str | Path, sig: str) -> tuple[dict[str, dict[str, Any]], list[d
         log.info(f"kb: saved discovery not used: {path}: {exc}")
         return None
     return (got[1], got[2]) if got is not None else None
+
+
+def _saved_digest(path: str | Path) -> str | None:
+    """The inputs' digest of the site's results saved at `path` (None: none, or unreadable)."""
+    try:
+        db = Results(path)
+        try:
+            return db.digest(SITE)
+        finally:
+            db.close()
+    except Exception:  # a cache: unreadable means not saved
+        return None
 
 
 def _save(path: str | Path, sig: str, fields: dict[str, dict[str, Any]], topics: list[dict[str, Any]]) -> None:
