@@ -108,11 +108,16 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
 
-    def compute() -> bytes | None:
+    def compute() -> str | None:
         result = topics.site_discovery(index.public_records(), docs_dir, topics.results_path(store_url))
         write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
         kept = topics._KEPT.get(key)  # the parent keeps it: its next build updates it, not builds it again
-        return None if kept is None else _dumps(kept)
+        if kept is None:
+            return None
+        fd, out = tempfile.mkstemp(prefix="kb-kept-", suffix=".pickle")  # in a file: read by that next build only
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_dumps(kept))
+        return out
 
     return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None))
 
@@ -123,7 +128,7 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
     found: LaterDiscovery = plugin.discovery
     kept = found.job()
     if kept is not None:
-        topics._KEPT[Path(found.docs_dir).resolve()] = _loads(kept)
+        topics._KEPT[Path(found.docs_dir).resolve()] = topics.Stored(kept, _loads)
     real = plugin.discovery = found.poll() or _make(found)
     shutil.rmtree(os.path.dirname(found.path), ignore_errors=True)
     bodies = {p.src_uri: p for p in real.pages()}

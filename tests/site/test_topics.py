@@ -125,3 +125,21 @@ def test_every_build_of_one_process_shows_the_home_topics_card(tmp_path: Path, m
         pages.append((tmp_path / f"site{n}" / "index.html").read_text(encoding="utf-8"))
     assert '<ul class="kb-topics">' in pages[0]  # the planted corpus has topics
     assert '<ul class="kb-topics">' in pages[1]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    (b"kept", "kept"),  # read back by the next build
+    (None, None),  # the file is gone: the next build starts over
+    (b"\x80not a pickle", None),  # unreadable: the same
+])
+def test_a_discovery_left_in_a_file_is_read_back_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      written: bytes | None, expected: str | None) -> None:
+    import pickle
+
+    monkeypatch.setattr(topics, "_KEPT", {})
+    path = tmp_path / "kept.pickle"
+    if written is not None:
+        path.write_bytes(pickle.dumps(written.decode()) if expected else written)
+    topics._KEPT[tmp_path] = topics.Stored(str(path), pickle.loads)
+    assert topics.kept_of(tmp_path) == expected
+    assert not path.exists() and tmp_path not in topics._KEPT  # taken out: never read twice, nothing left behind
