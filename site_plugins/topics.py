@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kbsync.discovery.featurecache import FeatureCache
 from kbsync.discovery.incremental import Kept, digest, refresh
@@ -36,15 +36,15 @@ class Stored:
     """A kept discovery left in a file by the process that built it (a cold build's forked discovery): read back
     only by the next build of the folder, so a one-shot build never holds it (~21 KB an entry)."""
 
-    def __init__(self, path: str, loads: Callable[[bytes], Kept]) -> None:
-        self.path, self.loads = path, loads
+    def __init__(self, path: str, load: Callable[[BinaryIO], Kept]) -> None:
+        self.path, self.read = path, load
         atexit.register(self.drop)  # never read (a one-shot build): not left in the temporary folder
 
     def load(self) -> Kept | None:
         """The kept discovery (the file removed), None when it cannot be read (the build starts over)."""
         try:
-            with open(self.path, "rb") as fh, gc_paused():  # many containers, no cycles
-                return self.loads(fh.read())
+            with open(self.path, "rb") as fh, gc_paused():  # many containers, no cycles; read as it goes
+                return self.read(fh)
         except Exception as exc:  # kept state is a cache: without it the discovery is built
             log.info(f"kb: kept discovery not read: {self.path}: {exc}")
             return None

@@ -140,6 +140,6 @@ def test_a_discovery_left_in_a_file_is_read_back_once(tmp_path: Path, monkeypatc
     path = tmp_path / "kept.pickle"
     if written is not None:
         path.write_bytes(pickle.dumps(written.decode()) if expected else written)
-    topics._KEPT[tmp_path] = topics.Stored(str(path), pickle.loads)
+    topics._KEPT[tmp_path] = topics.Stored(str(path), pickle.load)
     assert topics.kept_of(tmp_path) == expected
     assert not path.exists() and tmp_path not in topics._KEPT  # taken out: never read twice, nothing left behind
