@@ -84,6 +84,8 @@ def main() -> None:
     times["kb"] = build_site(content, out / "kb", store_url=store, incremental=True)
     print(f"kb site (all features)    {times['kb']:7.2f} s   (includes the first sync into the store; "
           f"{cpu_seconds() - cpu0:.1f} s CPU with its children, load {os.getloadavg()[0]:.1f})", flush=True)
+    cold = rss_peaks()  # the target is the cold build's (the corpus generated before it is in it too, small)
+    print(f"kb cold build peak RSS    {cold[0]:.0f} MB main + {cold[1]:.0f} MB largest child", flush=True)
 
     victim = sorted(content.rglob("*.md"))[len(list(content.rglob("*.md"))) // 2]
     victim.write_text(victim.read_text(encoding="utf-8") + "\nEdited for the benchmark.\n", encoding="utf-8")
@@ -115,7 +117,7 @@ def main() -> None:
         r = times["kb"] / times["prune"]
         print(f"kb / prune  = {r:5.2f}   target <= 1.20  {'OK' if r <= 1.2 else 'MISS'}")
     print(f"incremental = {times['incremental']:5.2f} s target <= 3.00  {'OK' if times['incremental'] <= 3 else 'MISS'}")
-    peak_rss()
+    peak_rss(cold)
 
 
 def cpu_seconds() -> float:
@@ -126,15 +128,21 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def peak_rss() -> None:
-    """Peak RSS of this process and of its largest reaped child (page workers, graph layout, sync pools)."""
+def rss_peaks() -> tuple[float, float]:
+    """Peak RSS so far, MB: this process's and its largest reaped child's (page workers, graph layout, pools)."""
     import resource
 
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    total = me + kids  # an upper bound: the two peaks need not coincide, and forked pages are shared
-    print(f"peak RSS    = {me:.0f} MB + {kids:.0f} MB largest child = {total:.0f} MB  target <= 2048  "
-          f"{'OK' if total <= 2048 else 'MISS'}")
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def peak_rss(cold: tuple[float, float]) -> None:
+    """The cold build's peak RSS (the target's figure) and the whole run's (dirty rebuild and edits included)."""
+    me, kids = rss_peaks()
+    for label, (m, k) in (("cold build", cold), ("whole run", (me, kids))):
+        total = m + k  # an upper bound: the two peaks need not coincide, and forked pages are shared
+        verdict = f"target <= 2048  {'OK' if total <= 2048 else 'MISS'}" if label == "cold build" else ""
+        print(f"peak RSS, {label:10} = {m:.0f} MB + {k:.0f} MB largest child = {total:.0f} MB  {verdict}".rstrip())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ page rendered after it (in any process: the result is left in a file) gets the r
 from __future__ import annotations
 
 import functools
-import io
 import os
 import pickle
 import re
@@ -108,11 +107,16 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
 
-    def compute() -> bytes | None:
+    def compute() -> str | None:
         result = topics.site_discovery(index.public_records(), docs_dir, topics.results_path(store_url))
         write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
         kept = topics._KEPT.get(key)  # the parent keeps it: its next build updates it, not builds it again
-        return None if kept is None else _dumps(kept)
+        if kept is None:
+            return None
+        fd, out = tempfile.mkstemp(prefix="kb-kept-", suffix=".pickle")  # in a file: read by that next build only
+        with os.fdopen(fd, "wb") as fh:
+            _dump(kept, fh)
+        return out
 
     return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None))
 
@@ -123,7 +127,7 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
     found: LaterDiscovery = plugin.discovery
     kept = found.job()
     if kept is not None:
-        topics._KEPT[Path(found.docs_dir).resolve()] = _loads(kept)
+        topics._KEPT[Path(found.docs_dir).resolve()] = topics.Stored(kept, _load)
     real = plugin.discovery = found.poll() or _make(found)
     shutil.rmtree(os.path.dirname(found.path), ignore_errors=True)
     bodies = {p.src_uri: p for p in real.pages()}
@@ -174,16 +178,15 @@ def _patch(path: str, found: LaterDiscovery, text: Callable[[str], str]) -> None
     write_atomic(html.encode("utf-8"), path)
 
 
-def _dumps(kept: Any) -> bytes:
-    """The kept discovery as bytes; its feature profiles (an open SQLite cache) stand for the parent's own."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+def _dump(kept: Any, fh: Any) -> None:
+    """The kept discovery pickled into `fh` as it goes (never whole in memory); its feature profiles (an open SQLite
+    cache) stand for the reading process's own."""
+    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: "profiles" if obj is topics._PROFILES else None  # type: ignore[method-assign]
     pickler.dump(kept)
-    return buf.getvalue()
 
 
-def _loads(data: bytes) -> Any:
-    unpickler = pickle.Unpickler(io.BytesIO(data))
+def _load(fh: Any) -> Any:
+    unpickler = pickle.Unpickler(fh)
     unpickler.persistent_load = lambda pid: topics._PROFILES  # type: ignore[method-assign]
     return unpickler.load()

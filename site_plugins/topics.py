@@ -4,14 +4,19 @@ per content folder between the builds of one process (`kb serve`, the watcher, `
 the entries that moved instead of recomputing the corpus, with the same result as a full build."""
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kbsync.discovery.featurecache import FeatureCache
 from kbsync.discovery.incremental import Kept, digest, refresh
 from kbsync.discovery.profile import Profiles
 from kbsync.discovery.results import Results
+from kbsync.gcpause import gc_paused
 from kbsync.paths import heading_anchor
 from kbsync.view.discovery import backlink_contexts
 from kbsync.visibility import PUBLIC
@@ -22,9 +27,39 @@ from .pages import GEN, GenPage, _a
 
 TOPICS_URL = "topics/"
 _PROFILES = Profiles()  # per process: `mkdocs serve` rebuilds re-profile only the edited entries
-_KEPT: dict[Path, Kept] = {}  # content folder -> the last build's discovery
+_KEPT: dict[Path, Kept | Stored] = {}  # content folder -> the last build's discovery
 SITE = "site"  # the results table's viewer for the site's public entries (templates and `exclude:` left out)
 log = logging.getLogger("mkdocs.plugins.kb")
+
+
+class Stored:
+    """A kept discovery left in a file by the process that built it (a cold build's forked discovery): read back
+    only by the next build of the folder, so a one-shot build never holds it (~21 KB an entry)."""
+
+    def __init__(self, path: str, load: Callable[[BinaryIO], Kept]) -> None:
+        self.path, self.read = path, load
+        atexit.register(self.drop)  # never read (a one-shot build): not left in the temporary folder
+
+    def load(self) -> Kept | None:
+        """The kept discovery (the file removed), None when it cannot be read (the build starts over)."""
+        try:
+            with open(self.path, "rb") as fh, gc_paused():  # many containers, no cycles; read as it goes
+                return self.read(fh)
+        except Exception as exc:  # kept state is a cache: without it the discovery is built
+            log.info(f"kb: kept discovery not read: {self.path}: {exc}")
+            return None
+        finally:
+            self.drop()
+
+    def drop(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+def kept_of(key: Path) -> Kept | None:
+    """This process's kept discovery of the content folder `key`, taken out (read back if it was left in a file)."""
+    kept = _KEPT.pop(key, None)
+    return kept.load() if isinstance(kept, Stored) else kept
 
 
 def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
@@ -33,7 +68,7 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
     else read from `results` (a SQLite file) when an earlier process saved them for exactly these inputs, else
     built; saved to `results` for the next process."""
     key = Path(docs_dir).resolve()
-    kept = _KEPT.pop(key, None)
+    kept = kept_of(key)
     sig = digest(records, PUBLIC)
     if kept is None and results is not None:
         saved = _load(results, sig)
@@ -48,7 +83,8 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
         kept = refresh(None, records, docs_dir, PUBLIC, profiles)
     _KEPT[key] = kept
     fields, topics = kept.fields(), list(kept.found.topics)
-    if results is not None and before != (kept.builds, kept.updates):  # (unchanged: what is saved is current)
+    # Unchanged since this process's last build: saved already, unless that build went to another store.
+    if results is not None and (before != (kept.builds, kept.updates) or _saved_digest(results) != sig):
         _save(results, sig, fields, topics)
     return fields, topics
 
@@ -78,6 +114,18 @@ def _load(path: str | Path, sig: str) -> tuple[dict[str, dict[str, Any]], list[d
         log.info(f"kb: saved discovery not used: {path}: {exc}")
         return None
     return (got[1], got[2]) if got is not None else None
+
+
+def _saved_digest(path: str | Path) -> str | None:
+    """The inputs' digest of the site's results saved at `path` (None: none, or unreadable)."""
+    try:
+        db = Results(path)
+        try:
+            return db.digest(SITE)
+        finally:
+            db.close()
+    except Exception:  # a cache: unreadable means not saved
+        return None
 
 
 def _save(path: str | Path, sig: str, fields: dict[str, dict[str, Any]], topics: list[dict[str, Any]]) -> None:

@@ -1,6 +1,7 @@
 """Discovery forked beside a cold build's pages (site_plugins/discovery_later.py): the same site, pages sooner."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -56,8 +57,10 @@ def test_discovery_beside_equals_discovery_first(name: str, min_pages: int, slow
     assert not slow or (tmp_path / "seen").read_text() == "True"
     monkeypatch.setattr(topics, "site_discovery", real)
     assert len(fresh) == 1 and isinstance(fresh[0], discovery_later.LaterDiscovery)
-    kept = topics._KEPT.get(content.resolve())  # handed back by the forked process: the next build updates it
-    assert kept is not None and kept.builds == 1
+    left = topics._KEPT.get(content.resolve())  # left in a file by the forked process: the next build updates it
+    assert isinstance(left, topics.Stored) and os.path.isfile(left.path)
+    kept = topics.kept_of(content.resolve())
+    assert kept is not None and kept.builds == 1 and not os.path.exists(left.path)
     topics._KEPT.clear()
     monkeypatch.setattr(discovery_later, "later", lambda *a, **k: None)
     first = build(content, tmp_path / "first" / "site")
@@ -80,6 +83,8 @@ def test_render_keys_are_marked_once_discovery_settles(tmp_path: Path, monkeypat
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html") if p.name != "404.html"}  # (every build's)
     build_site(ROOT / "content", site, store_url=store, incremental=True, parallel=2)
     assert len(fresh) == 2 and fresh[1] is None  # the rebuild updates the kept discovery in place
+    kept = topics._KEPT[(ROOT / "content").resolve()]  # read back from the file the forked discovery left
+    assert not isinstance(kept, topics.Stored) and (kept.builds, kept.updates) == (1, 0)
     assert [p for p in before if p.stat().st_mtime_ns != before[p]] == []
 
 

@@ -108,3 +108,38 @@ def test_a_new_process_profiles_only_the_entries_that_moved(tmp_path: Path, monk
     monkeypatch.setattr(topics, "_PROFILES", Profiles())
     build_site(content, tmp_path / "site", store_url=store)
     assert topics._PROFILES.computed == edited
+
+
+@pytest.mark.parametrize("second", ["same store", "another store"])
+def test_every_build_of_one_process_shows_the_home_topics_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               second: str) -> None:
+    """One content folder built twice in one process: the second build's home page lists topics too, whichever
+    store it goes to (the kept discovery is reused, and its results saved beside that store)."""
+    content, _ = ensure(tmp_path / "corpus", 40, planted=True)
+    monkeypatch.setattr(topics, "_KEPT", {})
+    first = f"sqlite:///{tmp_path / 'a' / 'kb.sqlite'}"
+    other = first if second == "same store" else f"sqlite:///{tmp_path / 'b' / 'kb.sqlite'}"
+    pages = []
+    for n, store in enumerate([first, other]):
+        build_site(content, tmp_path / f"site{n}", store_url=store)
+        pages.append((tmp_path / f"site{n}" / "index.html").read_text(encoding="utf-8"))
+    assert '<ul class="kb-topics">' in pages[0]  # the planted corpus has topics
+    assert '<ul class="kb-topics">' in pages[1]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    (b"kept", "kept"),  # read back by the next build
+    (None, None),  # the file is gone: the next build starts over
+    (b"\x80not a pickle", None),  # unreadable: the same
+])
+def test_a_discovery_left_in_a_file_is_read_back_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      written: bytes | None, expected: str | None) -> None:
+    import pickle
+
+    monkeypatch.setattr(topics, "_KEPT", {})
+    path = tmp_path / "kept.pickle"
+    if written is not None:
+        path.write_bytes(pickle.dumps(written.decode()) if expected else written)
+    topics._KEPT[tmp_path] = topics.Stored(str(path), pickle.load)
+    assert topics.kept_of(tmp_path) == expected
+    assert not path.exists() and tmp_path not in topics._KEPT  # taken out: never read twice, nothing left behind
