@@ -62,9 +62,10 @@ def _candidates(content: Path) -> list[Path]:
 
 
 def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7,
-               with_panels: bool = True) -> dict[str, list[float]]:
-    """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures. `with_panels`
-    false skips the discovery panels' phase (tens of seconds an edit at 10,000 entries on a loaded machine)."""
+               with_panels: bool = True, kinds: list[str] | None = None) -> dict[str, list[float]]:
+    """Print p50/p95 of `edited page` and `all affected` per kind of edit (`kinds`: these only, in EDITS'
+    order); returns the raw figures. `with_panels` false skips the discovery panels' phase (tens of seconds an
+    edit at 10,000 entries on a loaded machine)."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
@@ -95,6 +96,8 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
           f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")
     try:
         for kind, edit in EDITS.items():
+            if kinds is not None and kind not in kinds:
+                continue
             page_t, all_t, targeted, disc_t, cpu_t = [], [], 0, [], []  # cpu: this process's, edit to all pages
             for i in range(per_kind):
                 victim = rng.choice(files)

@@ -16,6 +16,7 @@ class FollowUp:
     """What a targeted update did."""
 
     rendered: list[str] = field(default_factory=list)  # src_uris re-rendered
+    patched: list[str] = field(default_factory=list)  # src_uris whose discovery panels were patched in place
     candidates: int = 0
     seconds: float = 0.0
     first: float | None = None  # perf_counter() when the edited pages were published (a page hidden: gone)
