@@ -20,6 +20,7 @@ from .followup_generated import HOME, home
 from .followup_panels import panel_key, patch
 from .followup_render import FollowUp, render
 from .followup_state import kept
+from .followup_topics import topics_pages
 
 log = logging.getLogger("mkdocs.plugins.kb")
 _LEFT: dict[str, set[str]] = {}  # site -> slugs an interrupted run did not get to
@@ -156,7 +157,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     moved = (moved | _LEFT.pop(site, set())) & index.public
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
     todo: list[tuple[str, str, Any]] = []
-    for p in new.pages():  # the topics page
+    for p in topics_pages(b, new, set()):  # the topics page (titles moved with the edits: their sections are new)
         f = files.get_file_from_path(p.src_uri)
         if f is not None and f.page is not None and p.src_uri in plugin.generated:
             plugin.generated[p.src_uri] = p
