@@ -1,6 +1,7 @@
 """Edit -> page timings for bench/site.py: each kind of edit, run the way `kb serve`'s site worker runs it.
 
-One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
+One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce; it re-checked every
+file first, as the watcher does when `kb serve` starts), publish the edited page
 first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
 or by the incremental build when the edit changes which pages exist. A visibility edit's page is the follow-up's
 first step (hidden: its page is gone, 404; shown: its page is written), before the pages that show it; the
@@ -91,6 +92,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     rng = random.Random(seed)
     store = open_store(store_url)
     sync = default_sync(content)
+    sync(store, None)  # untimed, as `kb serve`'s watcher starts (check_on_start): its Syncer has loaded the store
     figures: dict[str, list[float]] = {}
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
           f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")
