@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .fastpage import docs_moved
 from .followup_outputs import search_plugins
 from .previews import preview_path
 from .publish import write_atomic
@@ -17,7 +18,6 @@ from .publish import write_atomic
 def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> tuple[str, str | None] | None:
     """Forget `slug`'s page in the last build's state and remove what it published; returns (its URL, its
     canonical URL) for `unlist` to take it out of the search index and sitemap, once its page is gone."""
-    b.state.pop("docs", None)  # a page comes or goes
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
     old = index.records[slug]
@@ -31,6 +31,7 @@ def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> tuple[str, str | None] 
         return None
     canonical = getattr(f.page, "canonical_url", None) if f.page is not None else None
     files.remove(f)
+    docs_moved(b, gone=f)
     plugin.entry_files.pop(f.src_uri, None)
     if plugin._urls is not None:
         plugin._urls -= {f.url, f.dest_uri}
@@ -126,8 +127,8 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
     f.dest_uri = f"{f.url}index.html"
     f.__dict__.pop("abs_dest_path", None)
     f.inclusion = InclusionLevel.NOT_IN_NAV  # compact nav: entries are reached through type, tag and home pages
-    b.state.pop("docs", None)  # a page comes
     files.append(f)
+    docs_moved(b, came=f)
     Page(None, f, config)
     plugin.entry_files[f.src_uri] = slug
     index.public.add(slug)

@@ -199,6 +199,8 @@ def _assert_kept_is_fresh(site: Path) -> None:
     assert (k.tags, k.shown, k.types, k.inbound, k.queries) == (
         fresh.tags, fresh.shown, fresh.types, fresh.inbound, fresh.queries)
     assert k.tree is None or k.tree == explorer_tree(b.plugin.index)
+    docs = b.state.get("docs")  # the documentation pages, kept in step as pages come and go
+    assert docs is None or [id(f) for f in docs] == [id(f) for f in b.files.documentation_pages()]
     assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
 
 
