@@ -26,6 +26,7 @@ from .fastpage import LAST, LastBuild, _key
 from .followup_generated import generated, listed_pages
 from .followup_hide import publish, unlist, unpublish
 from .followup_outputs import patch_json_outputs
+from .followup_panels import patch_named
 from .followup_read import (
     NAME_FIELDS,
     Fallback,
@@ -105,10 +106,12 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     for page in gone:
         unlist(b, page)
     urls = set(plugin._urls or ())  # what its links found (a tag page it names may come below)
+    named: set[str] = set()  # pages whose panels alone show an updated entry
     if plugin.discovery is not None and faces:  # panels naming an updated entry show its title (the rest:
         from .followup_discovery import naming  # followup_discovery)
 
-        cand |= naming(config.site_dir, plugin.discovery, index.public | set(hidden), faces)
+        named = naming(config.site_dir, plugin.discovery, index.public | set(hidden), faces) - cand
+        cand |= named
     cand = {s for s in cand if index.is_public(s)}
     files = b.files
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
@@ -147,6 +150,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     if first and set(plugin._urls or ()) != urls:  # pages came or went since: render it again with them
         todo += first
     out.candidates = len(cand)
+    if (hidden or shown) and named:  # a hidden entry leaves their panels, a shown one may enter them: patched
+        todo = patch_named(b, todo, {*hidden, *shown}, named, out.patched)
     render(b, todo, out, dropped=bool(hidden or shown))
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))

@@ -42,13 +42,51 @@ def patch(plugin: Any, f: Any, old: Any, new: Any) -> bool:
     """Replace the panels `old` printed in `f`'s written page by `new`'s; False (nothing written) when a page
     render is needed instead."""
     slug = plugin.entry_files[f.src_uri]
-    url = f.url
+    return _patch(f, _panels(plugin, old, slug, f.url), _panels(plugin, new, slug, f.url))
+
+
+def patch_named(b: Any, todo: list[tuple[str, str, Any]], flipped: set[str], named: set[str],
+                patched: list[str]) -> list[tuple[str, str, Any]]:
+    """Of the pages to render after entries `flipped` were hidden or shown, patch those of `named` (pages that
+    show them in their panels alone) written as the site stood before: their key, less the panels, as now, and
+    their panels as the discovery prints them with `flipped` as they were. Returns the pages left to render."""
+    plugin, config = b.plugin, b.config
+    found, index = plugin.discovery, plugin.index
+    keys = plugin.cache.keys.setdefault(config.site_dir, {})
+    rest = []
+    for src, key, page in todo:
+        slug = plugin.entry_files.get(src)
+        if slug not in named or found is None:
+            rest.append((src, key, page))
+            continue
+        saved, plugin.discovery = plugin.discovery, None
+        try:
+            base = plugin.page_key(page.file, config)
+        finally:
+            plugin.discovery = saved
+        was_public = {s: index.is_public(s) for s in flipped}
+        for s, public in was_public.items():  # as the page was written
+            (index.public.discard if public else index.public.add)(s)
+        try:
+            was_key, was = _h([base, found.key(slug)]), _panels(plugin, found, slug, page.file.url)
+        finally:
+            for s, public in was_public.items():
+                (index.public.add if public else index.public.discard)(s)
+        if keys.get(src) == was_key and _patch(page.file, was, _panels(plugin, found, slug, page.file.url)):
+            keys[src] = key
+            patched.append(src)
+        else:
+            rest.append((src, key, page))
+    return rest
+
+
+def _patch(f: Any, old: list[str], new: list[str]) -> bool:
     try:
         with open(f.abs_dest_path, encoding="utf-8") as fh:
             html = fh.read()
     except OSError:
         return False
-    for was, now in zip(_panels(plugin, old, slug, url), _panels(plugin, new, slug, url), strict=True):
+    for was, now in zip(old, new, strict=True):
         if was == now:
             continue
         if not was or html.count(was) != 1:  # no place to put it, or not the page we think it is

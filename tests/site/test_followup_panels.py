@@ -72,18 +72,22 @@ def test_hiding_an_entry_patches_the_panels_naming_it_and_equals_a_full_build(ge
     public = [p for p in sorted(content.rglob("*.md")) if p.read_text(encoding="utf-8").startswith("---\n")
               and not re.search(r"(?m)^(draft|private): true$|!\[\[|\]\(", p.read_text(encoding="utf-8"))
               and "/documents/" not in str(p)]
-    patched: list[str] = []
-    for victim in public[:3]:  # each hidden: related lists and scores move on many pages
-        text = victim.read_text(encoding="utf-8")
-        head, sep, body = text.partition("\n---\n")
-        victim.write_text(head + "\ndraft: true" + sep + body, encoding="utf-8")
+    patched: list[str] = []  # by the discovery panels' phase
+    named: list[str] = []  # by the follow-up: pages whose panels alone named the hidden or shown entry
+    texts = {p: p.read_text(encoding="utf-8") for p in public[:3]}
+    edits = [(p, t.replace("\n---\n", "\ndraft: true\n---\n", 1)) for p, t in texts.items()]
+    for victim, text in [*edits, (public[0], texts[public[0]])]:  # three hidden (related lists and scores
+        victim.write_text(text, encoding="utf-8")  # move on many pages), then one shown again
         changed = sync_changed(content, store)
         publish_first(str(site), store, changed)
-        assert follow_up(str(site), store, changed) is not None, "needed a build"
+        first = follow_up(str(site), store, changed)
+        assert first is not None, "needed a build"
+        named += first.patched
         done = settle_discovery(str(site))
         assert done is not None
         patched += done.patched
     assert patched, "no page's panels were patched"
+    assert named, "the follow-up patched no page naming a hidden or shown entry"
     full = tmp_path / "full"
     code = ("import sys; from site_plugins.config import build_site; "
             "build_site(sys.argv[1], sys.argv[2], store_url=sys.argv[3], sync=False)")
