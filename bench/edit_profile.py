@@ -5,11 +5,11 @@
                                  [--no-panels] [--profile FILE] [--top 25]
 
 `--corpus` is a folder holding `content/` (e.g. one `kbsync.testing.corpus.ensure` made); its content is copied
-into `--out` once (edits write to it). The first run builds the site cold; later runs over the same `--out`
-reuse it: an incremental build (sync, then MkDocs' dirty build) loads the last build's state the follow-up
-needs, so a 100,000-entry site is built once and profiled many times. The edits are `bench/edits.py`'s, timed as
-`kb serve`'s site worker runs them; `--profile` writes a cProfile of the edits alone (CPU time) and prints its
-top functions by cumulative time.
+into `--out` once (edits write to it, and undo each edit). Later runs over the same `--out` reuse the copy and
+the synced store (their sync finds nothing to do), but render every page once more: render keys live in the
+building process, so only a build in this process gives the follow-up its state. The edits are
+`bench/edits.py`'s, timed as `kb serve`'s site worker runs them; `--profile` writes a cProfile of the edits
+alone (CPU time) and prints its top functions by cumulative time.
 """
 from __future__ import annotations
 
