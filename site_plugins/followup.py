@@ -150,8 +150,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     if first and set(plugin._urls or ()) != urls:  # pages came or went since: render it again with them
         todo += first
     out.candidates = len(cand)
-    if (hidden or shown) and named:  # a hidden entry leaves their panels, a shown one may enter them: patched
-        todo = patch_named(b, todo, {*hidden, *shown}, named, out.patched)
+    if named:  # a hidden entry leaves their panels, a shown one may enter them, a title moves there: patched
+        todo = patch_named(b, todo, old, {*hidden, *shown}, named, out.patched)
     render(b, todo, out, dropped=bool(hidden or shown))
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))

@@ -45,14 +45,17 @@ def patch(plugin: Any, f: Any, old: Any, new: Any) -> bool:
     return _patch(f, _panels(plugin, old, slug, f.url), _panels(plugin, new, slug, f.url))
 
 
-def patch_named(b: Any, todo: list[tuple[str, str, Any]], flipped: set[str], named: set[str],
-                patched: list[str]) -> list[tuple[str, str, Any]]:
-    """Of the pages to render after entries `flipped` were hidden or shown, patch those of `named` (pages that
-    show them in their panels alone) written as the site stood before: their key, less the panels, as now, and
-    their panels as the discovery prints them with `flipped` as they were. Returns the pages left to render."""
+def patch_named(b: Any, todo: list[tuple[str, str, Any]], old: dict[str, Any], flipped: set[str],
+                named: set[str], patched: list[str]) -> list[tuple[str, str, Any]]:
+    """Of the pages to render after an edit, patch those of `named` (pages whose panels alone show an updated
+    entry) written as the site stood before it: their key, less the panels, as now, and their panels as the
+    discovery prints them with the updated entries' records as they were (`old`) and entries `flipped` (hidden
+    or shown) as public as they were. Returns the pages left to render."""
     plugin, config = b.plugin, b.config
     found, index = plugin.discovery, plugin.index
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
+    now = {s: index.records[s] for s in old}
+    was_public = {s: index.is_public(s) for s in flipped}
     rest = []
     for src, key, page in todo:
         slug = plugin.entry_files.get(src)
@@ -64,20 +67,24 @@ def patch_named(b: Any, todo: list[tuple[str, str, Any]], flipped: set[str], nam
             base = plugin.page_key(page.file, config)
         finally:
             plugin.discovery = saved
-        was_public = {s: index.is_public(s) for s in flipped}
-        for s, public in was_public.items():  # as the page was written
-            (index.public.discard if public else index.public.add)(s)
+        _state(index, old, {s: not p for s, p in was_public.items()})  # as the page was written
         try:
             was_key, was = _h([base, found.key(slug)]), _panels(plugin, found, slug, page.file.url)
         finally:
-            for s, public in was_public.items():
-                (index.public.add if public else index.public.discard)(s)
+            _state(index, now, was_public)
         if keys.get(src) == was_key and _patch(page.file, was, _panels(plugin, found, slug, page.file.url)):
             keys[src] = key
             patched.append(src)
         else:
             rest.append((src, key, page))
     return rest
+
+
+def _state(index: Any, records: dict[str, Any], public: dict[str, bool]) -> None:
+    """Put `records` in the index and make entries public or not as `public` says (what panels read)."""
+    index.records.update(records)
+    for s, p in public.items():
+        (index.public.add if p else index.public.discard)(s)
 
 
 def _patch(f: Any, old: list[str], new: list[str]) -> bool:

@@ -73,11 +73,13 @@ def test_hiding_an_entry_patches_the_panels_naming_it_and_equals_a_full_build(ge
               and not re.search(r"(?m)^(draft|private): true$|!\[\[|\]\(", p.read_text(encoding="utf-8"))
               and "/documents/" not in str(p)]
     patched: list[str] = []  # by the discovery panels' phase
-    named: list[str] = []  # by the follow-up: pages whose panels alone named the hidden or shown entry
-    texts = {p: p.read_text(encoding="utf-8") for p in public[:3]}
-    edits = [(p, t.replace("\n---\n", "\ndraft: true\n---\n", 1)) for p, t in texts.items()]
-    for victim, text in [*edits, (public[0], texts[public[0]])]:  # three hidden (related lists and scores
-        victim.write_text(text, encoding="utf-8")  # move on many pages), then one shown again
+    named: list[str] = []  # by the follow-up: pages whose panels alone named the edited entry
+    texts = {p: p.read_text(encoding="utf-8") for p in public[:4]}
+    edits = [(p, t.replace("\n---\n", "\ndraft: true\n---\n", 1)) for p, t in list(texts.items())[:3]]
+    head, sep, body = texts[public[3]].partition("\n---\n")
+    retitled = "\n".join(ln for ln in head.split("\n") if not ln.startswith("title:")) + '\ntitle: "Zqpanel"' + sep + body
+    for victim, text in [*edits, (public[0], texts[public[0]]), (public[3], retitled)]:  # three hidden (related
+        victim.write_text(text, encoding="utf-8")  # lists and scores move on many pages), one shown, one retitled
         changed = sync_changed(content, store)
         publish_first(str(site), store, changed)
         first = follow_up(str(site), store, changed)
@@ -87,7 +89,7 @@ def test_hiding_an_entry_patches_the_panels_naming_it_and_equals_a_full_build(ge
         assert done is not None
         patched += done.patched
     assert patched, "no page's panels were patched"
-    assert named, "the follow-up patched no page naming a hidden or shown entry"
+    assert named, "the follow-up patched no page naming an edited entry"
     full = tmp_path / "full"
     code = ("import sys; from site_plugins.config import build_site; "
             "build_site(sys.argv[1], sys.argv[2], store_url=sys.argv[3], sync=False)")
