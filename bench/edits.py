@@ -1,6 +1,7 @@
 """Edit -> page timings for bench/site.py: each kind of edit, run the way `kb serve`'s site worker runs it.
 
-One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce), publish the edited page
+One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce; it re-checked every
+file first, as the watcher does when `kb serve` starts), publish the edited page
 first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
 or by the incremental build when the edit changes which pages exist. A visibility edit's page is the follow-up's
 first step (hidden: its page is gone, 404; shown: its page is written), before the pages that show it; the
@@ -62,9 +63,10 @@ def _candidates(content: Path) -> list[Path]:
 
 
 def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7,
-               with_panels: bool = True) -> dict[str, list[float]]:
-    """Print p50/p95 of `edited page` and `all affected` per kind of edit; returns the raw figures. `with_panels`
-    false skips the discovery panels' phase (tens of seconds an edit at 10,000 entries on a loaded machine)."""
+               with_panels: bool = True, kinds: list[str] | None = None) -> dict[str, list[float]]:
+    """Print p50/p95 of `edited page` and `all affected` per kind of edit (`kinds`: these only, in EDITS'
+    order); returns the raw figures. `with_panels` false skips the discovery panels' phase (tens of seconds an
+    edit at 10,000 entries on a loaded machine)."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
@@ -90,11 +92,14 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     rng = random.Random(seed)
     store = open_store(store_url)
     sync = default_sync(content)
+    sync(store, None)  # untimed, as `kb serve`'s watcher starts (check_on_start): its Syncer has loaded the store
     figures: dict[str, list[float]] = {}
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
           f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")
     try:
         for kind, edit in EDITS.items():
+            if kinds is not None and kind not in kinds:
+                continue
             page_t, all_t, targeted, disc_t, cpu_t = [], [], 0, [], []  # cpu: this process's, edit to all pages
             for i in range(per_kind):
                 victim = rng.choice(files)

@@ -24,8 +24,9 @@ from kbsync.visibility import PUBLIC, can_see
 from .explorer import retitle
 from .fastpage import LAST, LastBuild, _key
 from .followup_generated import generated, listed_pages
-from .followup_hide import publish, unpublish
+from .followup_hide import publish, unlist, unpublish
 from .followup_outputs import patch_json_outputs
+from .followup_panels import patch_named
 from .followup_read import (
     NAME_FIELDS,
     Fallback,
@@ -94,8 +95,7 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     cand = candidates(index, updated, old, faces)
     _apply(plugin, config, updated, names_moved)
     out = FollowUp()
-    for s in hidden:  # its page goes; the pages that showed it re-render below
-        unpublish(b, s, fresh[s])
+    gone = [unpublish(b, s, fresh[s]) for s in hidden]  # its page goes; the pages that showed it re-render below
     for s in shown:  # its page comes, with the pages that show it
         if not publish(b, s, fresh[s]):
             raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
@@ -103,11 +103,15 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
              (b.files.get_file_from_path(fresh[s]["path"]) for s in shown) if f is not None and f.page is not None]
     render(b, first, out, search=False)  # the edited page first: below, its key is current and it is skipped
     out.first = time.perf_counter()
+    for page in gone:
+        unlist(b, page)
     urls = set(plugin._urls or ())  # what its links found (a tag page it names may come below)
+    named: set[str] = set()  # pages whose panels alone show an updated entry
     if plugin.discovery is not None and faces:  # panels naming an updated entry show its title (the rest:
         from .followup_discovery import naming  # followup_discovery)
 
-        cand |= naming(config.site_dir, plugin.discovery, index.public | set(hidden), faces)
+        named = naming(config.site_dir, plugin.discovery, index.public | set(hidden), faces) - cand
+        cand |= named
     cand = {s for s in cand if index.is_public(s)}
     files = b.files
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
@@ -146,6 +150,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     if first and set(plugin._urls or ()) != urls:  # pages came or went since: render it again with them
         todo += first
     out.candidates = len(cand)
+    if named:  # a hidden entry leaves their panels, a shown one may enter them, a title moves there: patched
+        todo = patch_named(b, todo, old, {*hidden, *shown}, named, out.patched)
     render(b, todo, out, dropped=bool(hidden or shown))
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))

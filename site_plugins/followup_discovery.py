@@ -17,8 +17,10 @@ from typing import Any
 
 from .fastpage import LAST, _key
 from .followup_generated import HOME, home
+from .followup_panels import panel_key, patch
 from .followup_render import FollowUp, render
 from .followup_state import kept
+from .followup_topics import topics_pages
 
 log = logging.getLogger("mkdocs.plugins.kb")
 _LEFT: dict[str, set[str]] = {}  # site -> slugs an interrupted run did not get to
@@ -155,7 +157,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     moved = (moved | _LEFT.pop(site, set())) & index.public
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
     todo: list[tuple[str, str, Any]] = []
-    for p in new.pages():  # the topics page
+    for p in topics_pages(b, new, set()):  # the topics page (titles moved with the edits: their sections are new)
         f = files.get_file_from_path(p.src_uri)
         if f is not None and f.page is not None and p.src_uri in plugin.generated:
             plugin.generated[p.src_uri] = p
@@ -171,6 +173,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
         if keys.get(HOME) != key:
             todo.append((HOME, key, f.page))
     left = sorted(moved)
+    out = FollowUp(candidates=len(moved))
     for i, slug in enumerate(left):
         if stop():
             _LEFT[site] = set(left[i:])
@@ -178,14 +181,20 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
         f = files.get_file_from_path(index.records[slug]["path"])
         if f is None or f.page is None:
             continue
-        key = plugin.page_key(f, config)
-        if keys.get(f.src_uri) != key:
+        was, key = panel_key(plugin, f, config, old)
+        stored = keys.get(f.src_uri)
+        if stored == key:
+            continue
+        if stored == was and patch(plugin, f, old, new):  # only its panels moved: patched in the written page
+            keys[f.src_uri] = key
+            out.patched.append(f.src_uri)
+        else:
             todo.append((f.src_uri, key, f.page))
-    out = FollowUp(candidates=len(moved))
     render(b, todo, out, stop=stop, left=_LEFT.setdefault(site, set()),
             slug_of=lambda src: plugin.entry_files.get(src))
     if not _LEFT[site]:
         del _LEFT[site]
     out.seconds = time.perf_counter() - t0
-    log.info("kb: discovery: %d page(s) of %d moved re-rendered in %.3fs", len(out.rendered), len(moved), out.seconds)
+    log.info("kb: discovery: %d page(s) of %d moved re-rendered, %d patched, in %.3fs", len(out.rendered), len(moved),
+             len(out.patched), out.seconds)
     return out

@@ -13,6 +13,7 @@ from .fastpage import doc_pages
 from .followup_hide import add_generated, drop_generated
 from .followup_read import Fallback
 from .followup_state import Kept
+from .followup_topics import topics_pages
 from .home import home_for
 from .index import tag_url, type_url
 from .pages import GEN, GenPage, TagPages, TypePages
@@ -103,7 +104,7 @@ def generated(b: Any, listed: tuple[list[GenPage], set[str]] | None, contents_mo
         pages += plugin.queries.base_pages(files)
     if plugin.discovery is not None and faces and any(s in faces for t in plugin.discovery.topics
                                                       for s in t["entries"]):
-        pages += plugin.discovery.pages()  # it lists each topic's entries by title
+        pages += topics_pages(b, plugin.discovery, faces)  # it lists each topic's entries by title
     core = {src for src in plugin.generated if _core(src)} & scope
     todo = []
     new = {p.src_uri: p for p in pages if _core(p.src_uri)}

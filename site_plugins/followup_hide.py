@@ -9,14 +9,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .fastpage import docs_moved
 from .followup_outputs import search_plugins
 from .previews import preview_path
 from .publish import write_atomic
 
 
-def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
-    """Forget `slug`'s page in the last build's state and remove what it published."""
-    b.state.pop("docs", None)  # a page comes or goes
+def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> tuple[str, str | None] | None:
+    """Forget `slug`'s page in the last build's state and remove what it published; returns (its URL, its
+    canonical URL) for `unlist` to take it out of the search index and sitemap, once its page is gone."""
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
     old = index.records[slug]
@@ -27,17 +28,26 @@ def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> None:
     plugin.queries.records = [r for r in plugin.queries.records if r["slug"] != slug]
     f = files.get_file_from_path(old["path"])
     if f is None:
-        return
+        return None
     canonical = getattr(f.page, "canonical_url", None) if f.page is not None else None
     files.remove(f)
+    docs_moved(b, gone=f)
     plugin.entry_files.pop(f.src_uri, None)
     if plugin._urls is not None:
         plugin._urls -= {f.url, f.dest_uri}
     plugin.refs.get(config.site_dir, {}).pop(f.src_uri, None)
     _forget(plugin, config, f.src_uri, {f.dest_uri, preview_path(f.url)})
-    _drop_search(config, f.url)
-    if canonical:
-        _drop_sitemap(config.site_dir, canonical)
+    return f.url, canonical
+
+
+def unlist(b: Any, page: tuple[str, str | None] | None) -> None:
+    """Take an unpublished page (`unpublish`'s answer) out of the search index and the sitemap: a pass over
+    every search entry (hundreds of thousands at 100,000 entries), so it comes after the page is gone."""
+    if page is None:
+        return
+    _drop_search(b.config, page[0])
+    if page[1]:
+        _drop_sitemap(b.config.site_dir, page[1])
 
 
 def _drop_search(config: Any, url: str) -> None:
@@ -117,8 +127,8 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
     f.dest_uri = f"{f.url}index.html"
     f.__dict__.pop("abs_dest_path", None)
     f.inclusion = InclusionLevel.NOT_IN_NAV  # compact nav: entries are reached through type, tag and home pages
-    b.state.pop("docs", None)  # a page comes
     files.append(f)
+    docs_moved(b, came=f)
     Page(None, f, config)
     plugin.entry_files[f.src_uri] = slug
     index.public.add(slug)

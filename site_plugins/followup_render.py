@@ -16,6 +16,7 @@ class FollowUp:
     """What a targeted update did."""
 
     rendered: list[str] = field(default_factory=list)  # src_uris re-rendered
+    patched: list[str] = field(default_factory=list)  # src_uris whose discovery panels were patched in place
     candidates: int = 0
     seconds: float = 0.0
     first: float | None = None  # perf_counter() when the edited pages were published (a page hidden: gone)
@@ -27,6 +28,8 @@ def render(b: LastBuild, todo: list[tuple[str, str, Any]], out: FollowUp, droppe
     (`search` false: their search entries stay appended, for a later call's patch to write)."""
     from mkdocs.commands.build import _build_page, _populate_page
 
+    if not todo and not search:  # nothing to render or write (a hidden page's first step)
+        return
     plugin, config = b.plugin, b.config
     keys = plugin.cache.keys.setdefault(config.site_dir, {})
     refs = plugin.refs.setdefault(config.site_dir, {})

@@ -146,7 +146,8 @@ class LiveGraph:
             if ch.edges or ch.new or ch.gone:
                 self.version += 1
                 self.settled = False
-            self._place()
+            if ch.new:  # only entries shown or added lack a position (a scan of every row at 100,000)
+                self._place()
             return ch
 
     # -- positions -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The home page as a dashboard: counts, recent changes, top types/tags/topics, documents, the explorer."""
 from __future__ import annotations
 
+import heapq
 import logging
 from typing import Any
 
@@ -64,8 +65,13 @@ def _recent(index: SiteIndex) -> str:
         r = index.records[s]
         return str(r.get("updated") or r.get("date") or r.get("created") or "")[:10]
 
-    # newest first; equal dates by slug, so the list is the same in every build
-    slugs = sorted(sorted(index.public), key=when, reverse=True)[:RECENT]
+    # newest first; equal dates by slug, so the list is the same in every build. Only the entries as new as the
+    # RECENT-th newest are sorted: an edit's follow-up makes this page again (all entries: 100,000 at scale).
+    dates = {s: when(s) for s in index.public}
+    if len(dates) > RECENT:
+        floor = heapq.nlargest(RECENT, dates.values())[-1]
+        dates = {s: d for s, d in dates.items() if d >= floor}
+    slugs = sorted(sorted(dates), key=dates.__getitem__, reverse=True)[:RECENT]
     rows = "".join(f'<li><span class="kb-date">{esc(when(s))}</span> {_a(index.page_url(s), index.title(s))}</li>'
                    for s in slugs)
     return f'<ul class="kb-list kb-recent">{rows}</ul>'
@@ -128,7 +134,7 @@ def home_for(plugin: Any, index: SiteIndex, config: Any, **kept: Any) -> GenPage
     from .index import default_store_url
 
     opts = plugin.config
-    docs = [s for s in sorted(index.public) if index.records[s].get("chapters")] if opts.documents else []
+    docs = sorted(s for s in index.public if index.records[s].get("chapters")) if opts.documents else []
     return home_page(index, plugin.site_name, tags=opts.tag_pages, types=opts.type_pages, graph=opts.graph,
                      documents=docs, topics=discovery_topics(index, opts.store_url or default_store_url(config.docs_dir)),
                      broken=broken_count(index) if opts.home_broken_links else None, **kept)

@@ -209,19 +209,21 @@ class SiteDiscovery:
                 f'mentions <span class="kb-count">{len(rows)}</span></summary><ul>{items}</ul></details>')
 
     # -- the topics page -------------------------------------------------------------------------
-    def pages(self) -> list[GenPage]:
-        url = TOPICS_URL
+    def pages(self, section: Any = None) -> list[GenPage]:
+        """The topics page; `section`: a stand-in for `self.section` (site_plugins/followup_topics.py keeps them)."""
         parts = [f'<p class="kb-dim">{len(self.topics)} topics, found in what the public entries say '
                  "(their keywords and most telling words), tags or not.</p>"]
-        for t in self.topics:
-            if not t["entries"]:
-                continue
-            items = "".join(f"<li>{_a(relative(self.index.page_url(s), url), self.index.title(s))}</li>"
-                            for s in sorted(t["entries"], key=self.index.title_order))
-            parts.append(f'<section class="kb-topic-group" id="{esc(self.anchor[str(t["label"])])}">'
-                         f'<h2>{esc(str(t["label"]))} <span class="kb-count">{len(t["entries"])}</span></h2>'
-                         f'<ul class="kb-list">{items}</ul></section>')
-        return [GenPage(f"{GEN}/topics.md", url, "Topics", "# Topics\n" + "".join(parts))]
+        parts += [(section or self.section)(t) for t in self.topics if t["entries"]]
+        return [GenPage(f"{GEN}/topics.md", TOPICS_URL, "Topics", "# Topics\n" + "".join(parts))]
+
+    def section(self, t: dict[str, Any]) -> str:
+        """One topic's part of the topics page: its entries by title."""
+        url = TOPICS_URL
+        items = "".join(f"<li>{_a(relative(self.index.page_url(s), url), self.index.title(s))}</li>"
+                        for s in sorted(t["entries"], key=self.index.title_order))
+        return (f'<section class="kb-topic-group" id="{esc(self.anchor[str(t["label"])])}">'
+                f'<h2>{esc(str(t["label"]))} <span class="kb-count">{len(t["entries"])}</span></h2>'
+                f'<ul class="kb-list">{items}</ul></section>')
 
     def key(self, slug: str) -> list[Any]:
         """What the panels of `slug` show, as shown (for the incremental render key): other entries' titles and

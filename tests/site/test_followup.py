@@ -155,6 +155,38 @@ def test_a_shown_page_links_the_tag_pages_that_come_back_with_it(built) -> None:
     _assert_kept_is_fresh(site)
 
 
+def test_a_hidden_page_is_gone_before_its_search_entries_are_dropped(built, monkeypatch) -> None:
+    """Dropping a page's search entries passes over every entry (hundreds of thousands at 100,000 entries): it
+    comes after the hidden page's first step, and the index written after it no longer lists the page."""
+    import time
+
+    import site_plugins.followup_hide as hide
+
+    content, site, store = built
+    victim = _plain(content)[-3]
+    v = slugify(str(victim.relative_to(content)))
+    old = victim.read_text(encoding="utf-8")
+    dropped: list[float] = []
+    real = hide._drop_search
+    monkeypatch.setattr(hide, "_drop_search", lambda *a: dropped.append(time.perf_counter()) or real(*a))
+    try:
+        victim.write_text(_front(old, "draft", "true"), encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        done = follow_up(str(site), store, changed)
+        assert done is not None and done.first is not None
+        assert len(dropped) == 1 and dropped[0] > done.first
+        assert f'"{v}/' not in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    finally:
+        monkeypatch.undo()
+        victim.write_text(old, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None
+    assert f'"{v}/' in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    _assert_kept_is_fresh(site)
+
+
 def _assert_kept_is_fresh(site: Path) -> None:
     """What the follow-ups kept equals what a fresh read of the index gives (the next build's first follow-up)."""
     from site_plugins.explorer import explorer_tree
@@ -167,6 +199,8 @@ def _assert_kept_is_fresh(site: Path) -> None:
     assert (k.tags, k.shown, k.types, k.inbound, k.queries) == (
         fresh.tags, fresh.shown, fresh.types, fresh.inbound, fresh.queries)
     assert k.tree is None or k.tree == explorer_tree(b.plugin.index)
+    docs = b.state.get("docs")  # the documentation pages, kept in step as pages come and go
+    assert docs is None or [id(f) for f in docs] == [id(f) for f in b.files.documentation_pages()]
     assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
 
 
