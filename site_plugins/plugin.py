@@ -36,7 +36,7 @@ from .pages import GenPage
 from .panels import DocumentPanel
 from .plugin_context import add_panels
 from .plugin_files import FilesMixin
-from .plugin_markdown import configure_markdown
+from .plugin_markdown import chrome_options, configure_markdown
 from .preload import preload_jieba
 from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
@@ -125,15 +125,10 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
             self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
             self.vendor.configure(config)
         config.extra["kb"] = {"api_url": self.config.api_url or "", "graph": self.config.graph}
-        config.extra["kb"]["chrome"] = self._chrome_options()
+        config.extra["kb"]["chrome"] = chrome_options(self.config)
         if self.config.nav == "folders" and "navigation.prune" not in config.theme.get("features", []):
             config.theme["features"] = [*config.theme.get("features", []), "navigation.prune"]
         return config
-
-    def _chrome_options(self) -> dict[str, Any]:
-        """What kb-chrome.js reads from the page (via main.html): which parts of the chrome are on."""
-        return {"explorer": self.config.explorer, "previews": self.config.previews,
-                "right": list(self.config.right_column), "reader": self.config.reader_mode}
 
     @event_priority(50)
     def on_pre_build(self, config) -> None:  # noqa: ANN001
@@ -154,7 +149,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
         inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
         if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
-            self.graph = graph_later(index, self.config.parallel)
+            self.graph = graph_later(index, self.config.parallel, config.site_dir)  # local files too
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -272,11 +267,13 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
             patched = discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
             if self.files is not None:
                 self._mark_incremental(self.files, config)
+        beside = None  # the local graph files, written beside the pages
         if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
             self.graph()
-            self.graph = None
+            beside, self.graph = getattr(self.graph, "local", None), None
         if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
-            graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty)
+            graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty,
+                                        beside=beside)
         if self.index is not None:  # the search box's names when no API answers (a static host)
             Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
         if self.explorer is not None:

@@ -1,4 +1,5 @@
-"""The Markdown extensions the kb plugin adds to MkDocs' config (Obsidian syntax, heading anchors, mermaid)."""
+"""What the kb plugin adds to MkDocs' config: Markdown extensions (Obsidian syntax, heading anchors, mermaid),
+the chrome's options."""
 from __future__ import annotations
 
 from typing import Any
@@ -31,3 +32,9 @@ def configure_markdown(config: Any, strict_line_breaks: bool) -> None:
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
     if not any(f.get("name") == "mermaid" for f in fences):
         fences.append({"name": "mermaid", "class": "mermaid", "format": _mermaid_format})
+
+
+def chrome_options(options: Any) -> dict[str, Any]:
+    """What kb-chrome.js reads from the page (via main.html): which parts of the chrome are on."""
+    return {"explorer": options.explorer, "previews": options.previews,
+            "right": list(options.right_column), "reader": options.reader_mode}
