@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import discovery_later, parallel, themecache
+from . import blockcache, discovery_later, parallel, themecache
 from .boundary import install_bounded_walk, page_refs
 from .config import KbConfig
 from .escaping import as_text, esc
@@ -220,6 +220,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
         themecache.install(env, config, self.built[0])  # the header once per place, translations once per key
+        blockcache.install(env, config)  # Material's page-independent blocks once per place
         if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
             return share_compiled_templates(env)
         if self.index is not None:
