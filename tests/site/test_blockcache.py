@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kbsite import build
-from test_parallel import assert_same_site, content_of
+from test_parallel import content_of
+from test_themecache import cached_once
 
 from site_plugins import blockcache
 from site_plugins.config import default_config
@@ -54,16 +54,7 @@ def _variant(tmp_path: Path, name: str) -> tuple[Path, dict[str, Path]]:
 def test_blocks_once_per_place_are_byte_identical(name: str, cached: bool, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     content, options = _variant(tmp_path, name)
-    monkeypatch.setattr(blockcache, "ENABLED", False)
-    per_page = build(content, tmp_path / "per-page", parallel=1, **options)
-    monkeypatch.setattr(blockcache, "ENABLED", True)
-    renders: list[tuple[str, str]] = []
-    real = blockcache.BlockCache.keep
-    monkeypatch.setattr(blockcache.BlockCache, "keep", lambda self, block, key, html: renders.append(
-        (block, key)) or real(self, block, key, html))
-    once = build(content, tmp_path / "once", parallel=1, **options)
-    assert_same_site(per_page, once)
-    pages = len(list(once.out.rglob("index.html")))
+    renders, pages = cached_once(blockcache, blockcache.BlockCache, content, tmp_path, monkeypatch, options)
     if not cached:
         assert renders == []
     else:
