@@ -22,8 +22,10 @@ def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
         return None
 
     def compute() -> tuple[str, list[Any], bytes | None]:
-        local = _write_local(site_dir, index) if site_dir is not None else None  # lays the graph out too
-        return graph.graph_json(index), list(graph_layout._last), local
+        if site_dir is None:
+            return graph.graph_json(index), list(graph_layout._last), None
+        text, local = _write_local(site_dir, index)  # the graph read and laid out once, for both
+        return text, list(graph_layout._last), local
 
     def fallback() -> tuple[str, list[Any], None]:  # the process failed: the caller writes the files itself
         return graph.graph_json(index), list(graph_layout._last), None
@@ -41,9 +43,10 @@ def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
     return result
 
 
-def _write_local(site_dir: str, index: Any) -> bytes:
-    """In the forked process: write every local graph file as a full build does; what the parent keeps of them,
-    slugs as numbers (their place in sorted order: the parent's own strings stand in, not copies of them)."""
+def _write_local(site_dir: str, index: Any) -> tuple[str, bytes]:
+    """In the forked process: write every local graph file as a full build does; graph.json's text and what the
+    parent keeps of the files, slugs as numbers (their place in sorted order: the parent's own strings stand in,
+    not copies of them)."""
     from .graph_site import SITES, publish_graph, site_key
 
     publish_graph(site_dir, index, incremental=False)
@@ -53,7 +56,7 @@ def _write_local(site_dir: str, index: Any) -> bytes:
             for c, (ids, a, b, full, cut) in site.local.kept.items()}
     digest = {at[c]: d for c, d in site.local.digest.items()}
     urls = {at[c]: u for c, u in site.urls.items()}
-    return pickle.dumps((kept, digest, urls, site.types), protocol=pickle.HIGHEST_PROTOCOL)
+    return site.live.json().decode(), pickle.dumps((kept, digest, urls, site.types), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def kept_local(data: bytes, slugs: list[str]) -> Local:
