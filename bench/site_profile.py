@@ -49,9 +49,9 @@ PHASES = {  # MkDocs' own work (file name, function) -> label; cumulative, so ev
     ("kbsync/discovery/enrich.py", "build"): "  of on_files: discovery build",
     ("kbsync/view/discovery.py", "backlink_contexts"): "  of on_files: backlink contexts",
     ("site_plugins/index.py", "sync_and_load"): "  of on_files: sync + load records",
-    ("site_plugins/plugin.py", "_generate"): "  of on_files: tag/type/home/topics pages",
+    ("site_plugins/plugin_files.py", "_generate"): "  of on_files: tag/type/home/topics pages",
     ("material/plugins/search/plugin.py", "on_page_context"): "  of on_page_context: search indexing",
-    ("site_plugins/plugin.py", "on_page_context"): "  of on_page_context: kb panels",
+    ("site_plugins/plugin_context.py", "add_panels"): "  of on_page_context: kb panels",
     ("site_plugins/graph_site.py", "publish_graph"): "  of on_post_build: graph files",
     ("site_plugins/graph_local.py", "refresh_all"): "  of on_post_build: local graphs (kb-local.json)",
     ("site_plugins/previews.py", "write_preview"): "  of on_page_content: kb-preview.json",
@@ -90,6 +90,8 @@ def main() -> None:
     ap.add_argument("--before", action="store_true",
                     help="first a build as before issue 16: one process, the nav rendered for every page")
     ap.add_argument("--table", action="store_true", help="print only the per-event table, not the top functions")
+    ap.add_argument("--discovery", choices=["auto", "before", "beside"], default="auto",
+                    help="discovery before the pages, forked beside them, or as the plugin chooses")
     ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -117,12 +119,16 @@ def main() -> None:
         for label, workers in runs:
             subprocess.run([sys.executable, __file__, "--entries", str(a.entries), "--out", str(out), "--top",
                             str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
-                            *(["--table"] if a.table else []),
+                            *(["--table"] if a.table else []), "--discovery", a.discovery,
                             "--variant", f"{label}:{workers}"], check=True)
         return
     label, _, workers_text = a.variant.partition(":")
     workers = int(workers_text)
     navcache.ENABLED = label != "before"
+    if a.discovery != "auto":
+        from site_plugins import discovery_later
+
+        discovery_later.MODE = a.discovery
     site = out / "site"
     if site.exists():
         shutil.rmtree(site)

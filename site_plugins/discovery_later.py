@@ -28,6 +28,7 @@ from .pages import GEN, GenPage
 from .publish import write_atomic
 
 PANELS = ("h", "u", "r")  # header (keywords, topics), unlinked mentions, related
+MODE = "auto"  # "before": never beside (bench/site_profile.py --discovery compares the two)
 
 
 class LaterDiscovery:
@@ -103,7 +104,7 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
     builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time)."""
     key = Path(docs_dir).resolve()
-    if not first or key in topics._KEPT or len(index.public) < parallel.MIN_PAGES or not forking.can_fork(option):
+    if MODE == "before" or not first or key in topics._KEPT or len(index.public) < parallel.MIN_PAGES or not forking.can_fork(option):
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
 

@@ -12,10 +12,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .graph_beside import kept_local
 from .graph_live import LiveGraph
 from .graph_local import TYPES_JSON, LocalGraphs, local_path
 from .index import SiteIndex
@@ -37,21 +38,31 @@ SITES: dict[str, SiteGraph] = {}  # resolved site_dir -> its graph, for the life
 _LOCK = threading.Lock()
 
 
+def site_key(site_dir: str) -> str:
+    return str(Path(site_dir).resolve())
+
+
 def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
-                  changed: Iterable[str] | None = None) -> set[str]:
+                  changed: Iterable[str] | None = None, beside: bytes | None = None) -> set[str]:
     """Bring the graph files of `site_dir` up to date with `index`; returns every graph file's site path.
 
     incremental=False (or a site first seen by this process): full layout, every file written.
     incremental=True: `changed` slugs (None: found by comparing every record with the last build's, cheaply)
-    are applied in place; graph.json keeps positions until the layout behind replaces them."""
-    key = str(Path(site_dir).resolve())
+    are applied in place; graph.json keeps positions until the layout behind replaces them.
+    beside: the local files of a full build, already written by a process beside the pages (graph_beside.py)."""
+    key = site_key(site_dir)
     t0 = time.perf_counter()
     with _LOCK:
         site = SITES.get(key) if incremental else None
         if site is None:
             live = LiveGraph.full(index)
             site = SITES[key] = SiteGraph(live, LocalGraphs(live))
-            files, gone = site.local.iter_all(), set[str]()  # written as made
+            files: Iterator[tuple[str, bytes]] = iter(())
+            gone = set[str]()
+            if beside is not None:  # written already: only what later builds compare against is kept
+                site.local.kept, site.local.digest, site.urls, site.types = kept_local(beside, sorted(live.rows))
+            else:
+                files = site.local.iter_all()  # written as made
             write_graph = True
         else:
             live = site.live

@@ -6,30 +6,23 @@ serves only text sync never saw (raw HTML hrefs). This module only decides what 
 """
 from __future__ import annotations
 
-import html
 import logging
-import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote
 
 from kbsync.anchors import has_anchor
-from kbsync.derive.blocks import block_source
 from kbsync.derive.links import anchor_id
 from kbsync.derive.spans import LinkSpan, scan
-from kbsync.paths import heading_anchor
 from kbsync.resolve import Resolved
 
+from .embed_section import section
+from .escaping import esc
 from .index import SiteIndex, relative, tag_url
-from .markdown.obsidian import FENCE, strip_comments
+from .links_html import attachment_html, fix_hrefs
+from .markdown.obsidian import strip_comments
 
 log = logging.getLogger("mkdocs.plugins.kb")
-IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"}
-AUDIO_EXT = {".mp3", ".wav", ".ogg", ".m4a", ".flac"}
-VIDEO_EXT = {".mp4", ".webm", ".mov"}
-SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
-ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 HEADING_START = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 SETEXT_UNDER = re.compile(r" {0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 QUOTE_PREFIX = re.compile(r"[ \t>]*")
@@ -43,15 +36,6 @@ MARK = re.compile("\ue000(\\d+)\ue001")
 def link_spans(markdown: str) -> list[LinkSpan]:
     """The core's spans (nothing inside code or comments)."""
     return scan(markdown).spans
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def attachment_href(path: str, page_url: str) -> str:
-    """Relative, percent-encoded URL of an attachment: `R&D plan.pdf`, `q?x.pdf`, `#1.png` link to the file itself."""
-    return quote(relative(path, page_url), safe="/")
 
 
 @dataclass
@@ -199,22 +183,7 @@ class LinkManager:
         return f'<span class="kb-broken" title="Broken link: {esc(s.target)}">{esc(label)}</span>'
 
     def _attachment(self, s: LinkSpan, path: str, page_url: str, label: str) -> str:
-        href = esc(attachment_href(path, page_url))
-        ext = posixpath.splitext(path)[1].lower()
-        if not s.embed:
-            return f'<a class="kb-attachment" href="{href}">{esc(s.label or posixpath.basename(path))}</a>'
-        size = SIZE.match(s.label or "") if s.form == "wikilink" else None
-        alt = esc(posixpath.basename(path) if size or not s.label else s.label)
-        if ext in IMAGE_EXT:
-            dims = ""
-            if size:
-                dims = f' width="{size.group(1)}"' + (f' height="{size.group(2)}"' if size.group(2) else "")
-            return f'<img class="kb-image" src="{href}" alt="{alt}"{dims} loading="lazy">'
-        if ext in AUDIO_EXT:
-            return f'<audio class="kb-audio" controls src="{href}"></audio>'
-        if ext in VIDEO_EXT:
-            return f'<video class="kb-video" controls src="{href}"></video>'
-        return f'<a class="kb-attachment" href="{href}">{alt}</a>'
+        return attachment_html(s, path, page_url, label)
 
     @staticmethod
     def _heading_line(md: str, ls: int) -> bool:
@@ -264,34 +233,7 @@ class LinkManager:
                 self._bodies[path] = ""
         return self._bodies[path]
 
-    @staticmethod
-    def _section(body: str, anchor: str | None) -> str:
-        """The part of `body` under the heading whose anchor matches, down to the next heading of its level."""
-        if not anchor:
-            return body
-        if anchor.startswith("^"):  # a block embed: that block only (kbsync.derive.blocks finds it)
-            return block_source(body, anchor[1:]) or ""
-        want = anchor_id(anchor)
-        lines = body.split("\n")
-        fence = None
-        start, level = None, 0
-        for i, line in enumerate(lines):
-            fm = FENCE.match(line)
-            if fm and not fence:
-                fence = fm.group(1)
-                continue
-            if fence:
-                if line.strip().startswith(fence):
-                    fence = None
-                continue
-            m = ATX.match(line)
-            if not m:
-                continue
-            if start is None and heading_anchor(m.group(2)) == want:
-                start, level = i, len(m.group(1))
-            elif start is not None and len(m.group(1)) <= level:
-                return "\n".join(lines[start:i])
-        return "\n".join(lines[start:]) if start is not None else body
+    _section = staticmethod(section)
 
     # -- inline text (front-matter field values) ---------------------------------------------
     def inline_html(self, text: str, src: str, page_url: str) -> str:
@@ -312,45 +254,6 @@ class LinkManager:
         return "".join(out)
 
     # -- leftovers in the HTML ---------------------------------------------------------------
-    HREF = re.compile(r'<a\s([^>]*?)href=("[^"]*"|\'[^\']*\')([^>]*)>(.*?)</a>', re.S)  # raw HTML may use ' too
-
     def fix_hrefs(self, html_text: str, src: str, page_url: str, urls: set[str]) -> str:
-        """Relative hrefs MkDocs could not map (e.g. `[x](Note)` without `.md`): resolve via the core or mark broken."""
-        def repl(m: re.Match[str]) -> str:
-            href = html.unescape(m.group(2)[1:-1])
-            if not href or href.startswith(("#", "/", "data:")) or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
-                return m.group(0)
-            path, _, frag = href.partition("#")
-            target = posixpath.normpath(posixpath.join(page_url, path)) if path else ""
-            if not path or target in urls or target + "/" in urls or target.startswith(".."):
-                return m.group(0)
-            res = self.index.resolver.resolve(unquote(path), src, md_link=True)
-            if res is not None and res.slug and self.index.is_public(res.slug):
-                new = relative(self.index.page_url(res.slug), page_url) + (f"#{anchor_id(frag)}" if frag else "")
-                return f'<a {m.group(1)}href="{esc(new)}"{m.group(3)}>{m.group(4)}</a>'
-            if res is not None and res.attachment:
-                return f'<a {m.group(1)}href="{esc(attachment_href(res.attachment, page_url))}"{m.group(3)}>{m.group(4)}</a>'
-            if self.broken_level == "warn":
-                log.warning(f"{src}: broken link ({href})")
-            return f'<span class="kb-broken" title="Broken link: {esc(unquote(path))}">{m.group(4)}</span>'
-
-        html_text = self.HREF.sub(repl, html_text)
-        return self.SRC.sub(lambda m: self._fix_src(m, src, page_url, urls), html_text) if "src=" in html_text else html_text
-
-    SRC = re.compile(r'<(?:img|audio|video|source)\b[^>]*?\ssrc=("[^"]*"|\'[^\']*\')', re.I)
-
-    def _fix_src(self, m: re.Match[str], src: str, page_url: str, urls: set[str]) -> str:
-        """`<img src="x.png">` in a page's raw HTML is relative to the entry's file, not its URL: point it at the file."""
-        value = m.group(1)
-        path = html.unescape(value[1:-1]).partition("#")[0].partition("?")[0]
-        if not path or path.startswith("/") or re.match(r"^[a-z][a-z0-9+.-]*:", path, re.I):
-            return m.group(0)
-        target = posixpath.normpath(posixpath.join(page_url, unquote(path)))
-        if target in urls or quote(target, safe="/") in urls:
-            return m.group(0)
-        res = self.index.resolver.resolve(unquote(path), src, md_link=True)
-        if res is None or not res.attachment:
-            return m.group(0)
-        start = m.start(1) - m.start(0)
-        whole = m.group(0)
-        return whole[:start] + f'"{esc(attachment_href(res.attachment, page_url))}"' + whole[start + len(value):]
+        """Relative hrefs and srcs MkDocs could not map, resolved via the core or marked broken (links_html.py)."""
+        return fix_hrefs(self, html_text, src, page_url, urls)

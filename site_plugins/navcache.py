@@ -35,14 +35,11 @@ def _folder(url: str) -> list[str]:
     return _norm_parts(dirname if "." in basename else url)
 
 
-class NavKeys:
-    """`key(page)`: equal for two pages exactly when Material's nav partial renders them the same."""
+class Places:
+    """`place(page)`: equal for two pages exactly when every link to one of `targets` is the same relative URL
+    from both."""
 
-    def __init__(self, nav: Any, config: Any) -> None:
-        self.in_nav = {p.file.src_uri for p in nav.pages}
-        targets = _urls(nav.items)
-        targets += [str(u) for u in (getattr(nav.homepage, "url", None), config.extra.get("homepage"),
-                                     config.theme.get("logo"), config.theme.get("favicon")) if u]
+    def __init__(self, targets: list[str]) -> None:
         self.starts: set[tuple[str, ...]] = set()
         for url in targets:
             path, level = _get_norm_url(url)
@@ -51,19 +48,30 @@ class NavKeys:
             parts = tuple(_norm_parts(path))
             self.starts.update(parts[:i] for i in range(len(parts) + 1))
 
-    def key(self, page: Any) -> str | None:
-        if page is None or getattr(page, "file", None) is None or page.file.src_uri in self.in_nav:
-            return None
-        return self.place(page)
-
     def place(self, page: Any) -> str:
-        """The page's place in the URL tree: equal for two pages exactly when every link to a nav URL, the
-        homepage, logo or favicon is the same relative URL from both."""
+        """The page's place in the URL tree: its folder's depth and its longest start shared with a target."""
         folder = _folder(page.url)
         common = 0
         while common < len(folder) and tuple(folder[:common + 1]) in self.starts:
             common += 1
         return f"{len(folder)}/{'/'.join(folder[:common])}"
+
+
+class NavKeys(Places):
+    """`key(page)`: equal for two pages exactly when Material's nav partial renders them the same (the targets:
+    every nav URL, the homepage, logo and favicon)."""
+
+    def __init__(self, nav: Any, config: Any) -> None:
+        self.in_nav = {p.file.src_uri for p in nav.pages}
+        targets = _urls(nav.items)
+        targets += [str(u) for u in (getattr(nav.homepage, "url", None), config.extra.get("homepage"),
+                                     config.theme.get("logo"), config.theme.get("favicon")) if u]
+        super().__init__(targets)
+
+    def key(self, page: Any) -> str | None:
+        if page is None or getattr(page, "file", None) is None or page.file.src_uri in self.in_nav:
+            return None
+        return self.place(page)
 
 
 def _theme_dir(config: Any, ours: str) -> str | None:

@@ -5,7 +5,6 @@ Collect in on_page_markdown (links, embeds), resolve in on_env (graph), inject i
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -14,34 +13,33 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files
 
-from kbsync.paths import heading_anchor
-from kbsync.visibility import can_see
-
-from . import discovery_later, parallel, themecache
-from .boundary import in_public_assets, install_bounded_walk, page_refs, refused
-from .config import KbConfig, markdown_extensions
+from . import blockcache, discovery_later, parallel, themecache
+from .boundary import install_bounded_walk, page_refs
+from .config import KbConfig
 from .escaping import as_text, esc
-from .explorer import EXPLORER_JSON, breadcrumbs_html, explorer_json
+from .explorer import EXPLORER_JSON, explorer_json
 from .fastpage import LastBuild, remember
-from .graph import graph_vendor_files, local_graph_html
+from .graph import graph_vendor_files
 from .graph_beside import graph_later
 from .graph_site import SITES as GRAPH_SITES
 from .graph_site import publish_graph
 from .home import home_for
-from .incremental import RenderCache, _h, entry_key
-from .index import SiteIndex, default_store_url, relative, sync_and_load, typeahead_json
+from .incremental import RenderCache
+from .index import SiteIndex, default_store_url, sync_and_load, typeahead_json
 from .jinjacache import share_compiled_templates
 from .links import LinkManager
 from .mdreuse import install_reused_markdown
 from .navcache import install as navcache_install
-from .pages import GenPage, TagPages, TypePages, graph_page, search_page
-from .panels import BacklinksPanel, DocumentPanel, MetadataPanel
+from .pages import GenPage
+from .panels import DocumentPanel
+from .plugin_context import add_panels
+from .plugin_files import FilesMixin
+from .plugin_markdown import chrome_options, configure_markdown
 from .preload import preload_jieba
 from .previews import preview_path, write_preview
 from .properties import page_html as page_properties
-from .properties import redirect_file
 from .publish import install_atomic_writes, prune_stale
 from .queries import SiteQueries
 from .searchout import install as install_streamed_search
@@ -59,18 +57,7 @@ ASSETS.append("kb-discovery.css")  # discovery panels (issue 13)
 ASSETS += ["kb-tables.css", "kb-tables.js"]  # entry tables (site_plugins/tables.py), dense tables site-wide
 
 
-def _mermaid_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 (pymdownx signature)
-    from pymdownx.superfences import fence_code_format
-
-    return fence_code_format(source, language, css_class, options, md, **kwargs)  # `pre.mermaid`: Material renders it
-
-
-def toc_slugify(value: str, separator: str) -> str:
-    """MkDocs' toc `slugify`: the core's heading anchor rule, so `[[X#Heading]]` and ids agree."""
-    return heading_anchor(value, separator)
-
-
-class KbPlugin(BasePlugin[KbConfig]):
+class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
     """Publishes a kb content dir: entry URLs by slug, real links, panels, tag/type pages, graph."""
 
     supports_multiple_instances = False
@@ -121,7 +108,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)
         if self.config.markdown:
-            self._markdown(config)
+            configure_markdown(config, self.config.strict_line_breaks)
         self.queries.install(config)
         if self.config.compact_theme:
             overrides = str(HERE / "overrides")
@@ -138,27 +125,10 @@ class KbPlugin(BasePlugin[KbConfig]):
             self.vendor = VendorAssets(site_wide="navigation.instant" in config.theme.get("features", []))
             self.vendor.configure(config)
         config.extra["kb"] = {"api_url": self.config.api_url or "", "graph": self.config.graph}
-        config.extra["kb"]["chrome"] = self._chrome_options()
+        config.extra["kb"]["chrome"] = chrome_options(self.config)
         if self.config.nav == "folders" and "navigation.prune" not in config.theme.get("features", []):
             config.theme["features"] = [*config.theme.get("features", []), "navigation.prune"]
         return config
-
-    def _chrome_options(self) -> dict[str, Any]:
-        """What kb-chrome.js reads from the page (via main.html): which parts of the chrome are on."""
-        return {"explorer": self.config.explorer, "previews": self.config.previews,
-                "right": list(self.config.right_column), "reader": self.config.reader_mode}
-
-    def _markdown(self, config) -> None:  # noqa: ANN001
-        for name, options in markdown_extensions(config.docs_dir, self.config.strict_line_breaks).items():
-            if name not in config.markdown_extensions:
-                config.markdown_extensions.append(name)
-            merged = {**options, **config.mdx_configs.get(name, {})}
-            if merged:
-                config.mdx_configs[name] = merged
-        config.mdx_configs.setdefault("toc", {})["slugify"] = toc_slugify
-        fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
-        if not any(f.get("name") == "mermaid" for f in fences):
-            fences.append({"name": "mermaid", "class": "mermaid", "format": _mermaid_format})
 
     @event_priority(50)
     def on_pre_build(self, config) -> None:  # noqa: ANN001
@@ -179,7 +149,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
         inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
         if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
-            self.graph = graph_later(index, self.config.parallel)
+            self.graph = graph_later(index, self.config.parallel, config.site_dir)  # local files too
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
@@ -189,25 +159,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel,
                                                     config.site_dir not in self.cache.keys)
                               or SiteDiscovery(index, config.docs_dir, store))
-        redirects: list[File] = []
-        for f in list(files):
-            if f.generated_by:
-                continue
-            if f.is_documentation_page():
-                rec = index.by_path.get(f.src_uri)
-                if rec is None or not index.is_public(rec["slug"]):
-                    files.remove(f)  # hidden, or not an entry at all (unreadable, duplicate slug)
-                    continue
-                f.url = index.page_url(rec["slug"])
-                f.dest_uri = f"{f.url}index.html"
-                if f.url != f"{rec['slug']}/":  # a permalink: the path URL redirects to it
-                    redirects.append(redirect_file(config, rec["slug"], f.url))
-                f.__dict__.pop("abs_dest_path", None)
-                self.entry_files[f.src_uri] = rec["slug"]
-                if self.config.nav == "compact":
-                    f.inclusion = InclusionLevel.NOT_IN_NAV  # reached through type/tag/home pages, not the nav
-        for f in redirects:
-            files.append(f)
+        self._place_entries(files, config, index)
         self._generate(files, config)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
@@ -225,121 +177,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.files = files
         return files
 
-    @staticmethod
-    def _in_docs(f: File, config) -> bool:  # noqa: ANN001
-        """A file of docs_dir (not the theme's, not generated by a plugin)."""
-        return not f.generated_by and f.src_dir is not None and os.path.abspath(f.src_dir) == os.path.abspath(
-            config.docs_dir)
-
-    def _bound(self, files: Files, config) -> None:  # noqa: ANN001
-        """Drop every docs_dir file outside the content boundary (another plugin's walk may have added it)."""
-        real_docs = os.path.realpath(config.docs_dir)
-        url = self.config.store_url or default_store_url(config.docs_dir)
-        store = os.path.realpath(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
-        for f in list(files):
-            if self._in_docs(f, config) and (why := refused(f, real_docs, store)) is not None:
-                log.info(f"kb: {f.src_uri} not published: {why}")
-                files.remove(f)
-
-    def _select_attachments(self, files: Files, config) -> None:  # noqa: ANN001
-        """Copy only attachments a public page links to (any form), or in a `public_assets` folder."""
-        index = self.index
-        assert index is not None
-        keep = {ln["target"] for s in index.public if can_see(index.records[s])
-                for ln in index.records[s].get("links") or [] if ln.get("attachment") and ln.get("target")}
-        pages = {f.src_uri for f in files.documentation_pages()}
-        refs = self.refs.setdefault(config.site_dir, {})
-        for src in [s for s in refs if s not in pages]:  # pages now hidden or gone link nothing
-            del refs[src]
-        for r in refs.values():
-            keep |= r
-        keep |= {str(x) for x in (*config.extra_css, *config.extra_javascript)}  # the site owner's own assets
-        keep |= {str(config.theme.get(k)) for k in ("favicon", "logo") if config.theme.get(k)}
-        for f in list(files):
-            if (self._in_docs(f, config) and not f.is_documentation_page() and f.src_uri not in keep
-                    and f.dest_uri not in keep and not in_public_assets(f.src_uri, self.config.public_assets)):
-                files.remove(f)
-
-    def _generate(self, files: Files, config) -> None:  # noqa: ANN001
-        index = self.index
-        assert index is not None
-        taken = {f.url for f in files.documentation_pages()}
-        # Tag, type and home pages list every public entry: rebuilding them is most of a one-edit rebuild's
-        # own work on a large site, and an edit to a body (the usual edit) changes none of their inputs.
-        key = _h([index.page_inputs(), dict(self.config), config.site_name, "" in taken])
-        if self._generated_cache is not None and self._generated_cache[0] == key:
-            pages = self._generated_cache[1]
-        else:
-            pages = self._generated_pages(index, config, taken)
-            self._generated_cache = (key, pages)
-        pages = [*pages, *self.queries.base_pages(files)]  # .base files: pages of their own
-        pages += self.discovery.pages() if self.discovery is not None else []  # topics: from text, not page_inputs
-        for p in pages:
-            if p.url in taken:
-                log.warning(f"kb: generated page /{p.url} skipped: an entry already has that URL")
-                continue
-            self.add_generated(files, config, p)
-
-    def add_generated(self, files: Files, config, p: GenPage) -> File:  # noqa: ANN001
-        """Add a generated page's file (and its other outputs) to `files` (also for site_plugins/followup.py)."""
-        # The home page has no title of its own: Material then titles the tab with the site name alone.
-        title = f"title: {json.dumps(p.title)}\n" if p.url else ""
-        stub = f"---\n{title}search:\n  exclude: true\n---\n\n<!--kb-body-->\n"
-        f = File.generated(config, p.src_uri, content=stub)
-        if self.config.nav == "keep" or config.nav:
-            f.inclusion = InclusionLevel.NOT_IN_NAV  # not in MkDocs' automatic nav; linkable from the user's
-        f.dest_uri, f.url = p.dest_uri, p.url
-        f.__dict__.pop("abs_dest_path", None)
-        files.append(f)
-        self.generated[p.src_uri] = p
-        for path, text in p.files.items():  # a table's rows as JSON (site_plugins/tables.py)
-            files.append(File.generated(config, path, content=text))
-        return f
-
-    def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
-        pages: list[GenPage] = []
-        if self.config.tag_pages:
-            pages += TagPages(index, self.config.table_rows).pages()
-        if self.config.type_pages:
-            pages += TypePages(index, self.config.table_rows).pages()
-        if self.config.graph:
-            pages.append(graph_page())
-        pages.append(search_page())
-        if self.config.home and "" not in taken:
-            home = home_for(self, index, config)
-            pages.append(self.discovery.defer(home) if isinstance(self.discovery, discovery_later.LaterDiscovery)
-                         else home)
-        return pages
-
-
-    def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
-        if not (self.config.incremental and self.dirty):
-            return
-        if isinstance(self.discovery, discovery_later.LaterDiscovery):  # keys once it settles; all render now
-            for f in files.documentation_pages():
-                f.is_modified = lambda: True  # type: ignore[method-assign]
-            return
-        index = self.index
-        assert index is not None
-        # Every page shows the nav. Unless `nav: keep` leaves MkDocs to list pages, config.nav is all of it: a
-        # tag page appearing (or an entry hidden) then changes no other page, and must not re-render them all.
-        pages = sorted(self.generated) if self.config.nav == "keep" else []
-        glob = self.glob_key = _h([dict(self.config), config.site_name, config.nav, pages])
-        for f in files.documentation_pages():
-            if f.src_uri in self.entry_files:
-                self.cache.mark(config.site_dir, f, self.page_key(f, config), self.new_keys)
-            elif f.src_uri in self.generated:
-                self.cache.mark(config.site_dir, f, _h([glob, self.generated[f.src_uri].markdown]), self.new_keys)
-
-    def page_key(self, f: File, config) -> str:  # noqa: ANN001
-        """An entry page's render key (also asked by site_plugins/followup.py for the pages an edit affects)."""
-        index = self.index
-        assert index is not None and self.glob_key is not None
-        slug = self.entry_files[f.src_uri]
-        key = self.queries.page_key(f, index.records[slug], entry_key(index, slug, self.glob_key))
-        return _h([key, self.discovery.key(slug)]) if self.discovery else key
-
-    # -- pages -----------------------------------------------------------------------------------
     @event_priority(50)  # before other plugins see the Markdown: they get real links
     def on_page_markdown(self, markdown: str, page, config, files) -> str:  # noqa: ANN001
         src = page.file.src_uri
@@ -383,6 +220,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
         themecache.install(env, config, self.built[0])  # the header once per place, translations once per key
+        blockcache.install(env, config)  # Material's page-independent blocks once per place
         if parallel.is_worker():  # a page worker renders pages only: graph, explorer, attachments are the parent's
             return share_compiled_templates(env)
         if self.index is not None:
@@ -395,35 +233,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(-50)  # after the search plugin indexed the page body
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201
         slug = self.entry_files.get(page.file.src_uri)
-        if slug is None or self.index is None or self.links is None or self.docs is None:
-            return context
-        url = page.file.url
-        top, bottom = [], []
-        if self.config.metadata:
-            top.append(MetadataPanel(self.index, self.links, tag_pages=self.config.tag_pages,
-                                     type_pages=self.config.type_pages).html(slug, url))
-        found = self.discovery
-        top.append(found.header_html(slug, url) if found else "")
-        if self.config.documents:
-            top.append(self.docs.toc_html(slug, url) if self.index.records[slug].get("chapters") else "")
-            bottom.append(self.docs.prevnext_html(slug, url))
-            if not self.index.records[slug].get("chapters"):
-                bottom.append(self.docs.toc_html(slug, url))
-        side = []
-        if self.config.backlinks:
-            side.append(BacklinksPanel(self.index, (lambda s: found.of(s)["contexts"]) if found else None).html(slug, url))
-            side.append(found.unlinked_html(slug, url) if found else "")  # under the backlinks, collapsed
-        side.append(found.related_html(slug, url) if found else "")
-        if self.config.graph:
-            side.append(local_graph_html(slug, relative("", url), self.config.local_graph_depth, url))
-        content = page.content or ""
-        h1 = content.find("</h1>")
-        cut = h1 + 5 if h1 >= 0 else 0
-        page.content = (content[:cut] + "".join(top) + content[cut:] + "".join(bottom)
-                        + (f'<aside class="kb-side">{"".join(side)}</aside>' if side else ""))
-        if self.config.breadcrumbs:  # above the title: Material adds its own H1 first only when the page has none
-            h1 = "" if "<h1" in page.content else f"<h1>{page.title}</h1>"  # page.title is escaped text
-            page.content = breadcrumbs_html(self.index, slug, url, self.docs.document_of(slug)) + h1 + page.content
+        if slug is not None and self.index is not None and self.links is not None and self.docs is not None:
+            add_panels(self, page, slug)
         return context
 
     def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
@@ -457,11 +268,13 @@ class KbPlugin(BasePlugin[KbConfig]):
             patched = discovery_later.settle(self, config, lambda: home_for(self, self.index, config))
             if self.files is not None:
                 self._mark_incremental(self.files, config)
+        beside = None  # the local graph files, written beside the pages
         if self.graph is not None:  # the layout made beside the pages: graph_layout reuses it for the same input
             self.graph()
-            self.graph = None
+            beside, self.graph = getattr(self.graph, "local", None), None
         if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
-            graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty)
+            graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty,
+                                        beside=beside)
         if self.index is not None:  # the search box's names when no API answers (a static host)
             Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
         if self.explorer is not None:

@@ -90,10 +90,10 @@ def test_a_dead_worker_pages_are_rendered_by_the_parent(phase: str, tmp_path: Pa
         monkeypatch.setattr(LinkManager, "render", lambda self, *a, **k: os._exit(3) if _in_worker(parent)
                             else real(self, *a, **k))
     else:
-        import site_plugins.plugin as plugin_module
+        import site_plugins.plugin_context as context_module
 
-        real_graph = plugin_module.local_graph_html
-        monkeypatch.setattr(plugin_module, "local_graph_html", lambda *a, **k: os._exit(3) if _in_worker(parent)
+        real_graph = context_module.local_graph_html
+        monkeypatch.setattr(context_module, "local_graph_html", lambda *a, **k: os._exit(3) if _in_worker(parent)
                             else real_graph(*a, **k))
     par = build(content, tmp_path / "parallel", parallel=2)
     assert len(forks) == 1

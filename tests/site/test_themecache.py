@@ -3,6 +3,7 @@ the site is byte-identical to Material rendering them for every page."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -27,6 +28,21 @@ def _yml(tmp_path: Path, name: str) -> dict[str, Path]:
     return {"mkdocs_yml": path}
 
 
+def cached_once(module: Any, cache: type, content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                options: dict[str, Path]) -> tuple[list[tuple[str, ...]], int]:
+    """Build with `module`'s cache off, then on, and assert the two sites are byte-identical; returns what each
+    `cache.keep` call kept (its arguments but the HTML) and the number of pages."""
+    monkeypatch.setattr(module, "ENABLED", False)
+    per_page = build(content, tmp_path / "per-page", parallel=1, **options)
+    monkeypatch.setattr(module, "ENABLED", True)
+    renders: list[tuple[str, ...]] = []
+    real = cache.keep
+    monkeypatch.setattr(cache, "keep", lambda self, *args: renders.append(args[:-1]) or real(self, *args))
+    once = build(content, tmp_path / "once", parallel=1, **options)
+    assert_same_site(per_page, once)
+    return renders, len(list(once.out.rglob("index.html")))
+
+
 @pytest.mark.parametrize("name, cached", [
     ("sample", True),  # 23 entries, generated pages, titles from front matter
     ("vault", True),  # a real Obsidian vault
@@ -37,17 +53,8 @@ def _yml(tmp_path: Path, name: str) -> dict[str, Path]:
 def test_header_and_translations_once_are_byte_identical(name: str, cached: bool, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     content = content_of("sample" if name in ("french", "sticky-tabs") else name, tmp_path)
-    options = _yml(tmp_path, name)
-    monkeypatch.setattr(themecache, "ENABLED", False)
-    per_page = build(content, tmp_path / "per-page", parallel=1, **options)
-    monkeypatch.setattr(themecache, "ENABLED", True)
-    renders: list[str] = []
-    real = themecache.HeaderCache.keep
-    monkeypatch.setattr(themecache.HeaderCache, "keep", lambda self, key, html: renders.append(key) or real(
-        self, key, html))
-    once = build(content, tmp_path / "once", parallel=1, **options)
-    assert_same_site(per_page, once)
-    pages = len(list(once.out.rglob("index.html")))
+    renders, pages = cached_once(themecache, themecache.HeaderCache, content, tmp_path, monkeypatch,
+                                 _yml(tmp_path, name))
     if not cached:
         assert renders == []
     else:
