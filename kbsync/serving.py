@@ -15,6 +15,7 @@ import json
 import logging
 import multiprocessing as mp
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -168,12 +169,19 @@ def site_status(first_done: Any, failed: Any) -> Any:
     return lambda: "building" if not first_done.is_set() else "failed" if failed.is_set() else "complete"
 
 
-def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup: Any) -> None:
+def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup: Any, ondemand: Any = None) -> None:
     """Keep the API's read-model holder (poked after each sync), let `/api/ready` report the site build, and keep it
-    503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty)."""
+    503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty); a fresh site's
+    missing pages rendered on demand (kbsync/ondemand.py)."""
     holders.append(app.state.holder)
     app.state.site_status = site_status(first_done, failed)
     app.state.store_synced = lambda: startup.current(app.state.holder.model)
+    if ondemand is not None:
+        from .ondemand_files import OnDemandFiles, SiteFiles
+
+        for route in app.routes:
+            if getattr(route, "name", None) == "site" and isinstance(route.app, SiteFiles):
+                route.app = OnDemandFiles(directory=route.app.directory, html=True, ondemand=ondemand)
 
 
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
@@ -190,6 +198,11 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
                           args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
+    ondemand = None
+    if role != "writer" and not (site_dir / "index.html").exists():  # a fresh site: pages on demand meanwhile
+        from .ondemand import OnDemand
+
+        ondemand = OnDemand(s.content_dir, s.resolved_store_url(), yml)
     site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
     built_rev = [store.revision()]
@@ -202,12 +215,16 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
                  rep.revision)
         # a no-op re-check changes nothing on the site, unless the last build failed (a bad file was removed)
         if rep.revision != built_rev[0] or rep.changed or failed.is_set():
+            if ondemand is not None and rep.revision != built_rev[0]:
+                threading.Thread(target=ondemand.stop, daemon=True).start()  # loaded before this sync: over
             built_rev[0] = rep.revision
             requests.put(list(rep.changed) or "build")  # the changed slugs: their pages are published first
 
     def filled(rev: int) -> None:  # keywords came in behind the sync: a new revision to serve and build
         for holder in holders:
             holder.poke()
+        if ondemand is not None:
+            ondemand.allow(rev)  # keywords only (their panels wait for the build): the pages stay current
         built_rev[0] = rev
         requests.put("build")
 
@@ -216,6 +233,9 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
             holder.poke()
         built_rev[0] = rev
         requests.put("build")
+        if ondemand is not None:
+            ondemand.prepare()
+            threading.Thread(target=lambda: (first_done.wait(), ondemand.stop()), daemon=True).start()
 
     startup = StartUp(s, store, watching=watching, on_synced=synced, on_filled=filled,
                       on_first_sync=first_sync)
@@ -230,11 +250,13 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown. The start-up sync, the watcher
         # and the first build start once it listens: health and the pages on disk answer meanwhile.
-        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup),
+        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup, ondemand),
               on_started=startup.start)
     finally:
         startup.stop()  # the start-up sync rolls back; the watcher's batch in flight commits (or rolls back)
         requests.put(None)
+        if ondemand is not None:
+            ondemand.stop()
         builder.join(timeout=2)
         if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site
             builder.terminate()
