@@ -44,6 +44,10 @@ class OnDemandFiles(SiteFiles):
         if body is None and url and not page.endswith("/"):  # `/a/b`: a page's URL without its slash
             if await anyio.to_thread.run_sync(self.ondemand.render, url + "/") is not None:
                 return RedirectResponse(url=URL(scope=scope).replace(path=scope["path"] + "/"))
+        if body is None and resp is None:  # the site's own "not found" page, as the build will serve it
+            missing = await anyio.to_thread.run_sync(self.ondemand.render, "404.html")
+            if missing is not None:
+                return Response(missing, status_code=404, media_type="text/html", headers=HEADERS)
         if body is None:
             if resp is not None:
                 return resp

@@ -8,82 +8,25 @@ site the build writes), and returns its bytes. Only files of that build's `Files
 already dropped hidden entries and anything outside the content folder, and a path is looked up, never joined.
 
 Discovery (keywords, topics, related, unlinked mentions) is not computed here on a big site: its panels are
-left as the markers the build's own early pages carry, so the page shows them once the build's page replaces
-it. A small site computes discovery here (in memory, nothing saved), so its pages are the build's bytes.
+left as the markers the build's own early pages carry, so they show once the build's page replaces this one.
+A small site computes discovery here (in memory, nothing saved), so its pages are the build's bytes.
 """
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
-import secrets
 import shutil
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from .ondemand_lazy import TOKEN, LazyPage, Tables, renderer_patches
+from .previews import PREVIEW_JSON
+
 log = logging.getLogger("mkdocs.plugins.kb")
-
-
-class _Never:
-    """The forked discovery job a renderer does not start: nothing to wait for or cancel."""
-
-    def __call__(self) -> None:
-        return None
-
-    def cancel(self) -> None:
-        return None
-
-
-def _later_standin(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> Any:
-    """`discovery_later.later` for a renderer: markers on a big site (its pages keep the home page's real body),
-    discovery computed in memory on a small one (a page then has exactly the build's panels)."""
-    from . import parallel, topics
-
-    if len(index.public) < parallel.MIN_PAGES:
-        return topics.SiteDiscovery(index, docs_dir, None)  # None: the build saves results, not us
-
-    return _markers_class()(index, docs_dir, store_url, os.path.join(tempfile.gettempdir(), "kb-never", "x"), _Never())
-
-
-def _markers_class() -> Any:
-    from kbsync.view.discovery import CONTEXT_KINDS, backlink_contexts
-
-    from .discovery_later import LaterDiscovery
-
-    class Markers(LaterDiscovery):
-        """Discovery's markers; backlink contexts cut per page asked for (all at once: seconds at 10,000)."""
-
-        def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any) -> None:
-            self.index, self.docs_dir, self.store_url, self.path, self.job = index, docs_dir, store_url, path, job
-            self.nonce = secrets.token_hex(8)
-            self.deferred, self.real = {}, None
-            self.sources: dict[str, set[str]] = {}  # target -> public entries linking to it in their text
-            for slug in index.public:
-                for ln in index.records[slug].get("links") or []:
-                    if ln.get("target") and ln.get("kind") in CONTEXT_KINDS:
-                        self.sources.setdefault(ln["target"], set()).add(slug)
-            self.contexts = _Lazy(lambda target: backlink_contexts(
-                index.records[s] for s in sorted(self.sources.get(target, ()))).get(target, {}))
-
-        def defer(self, page: Any) -> Any:
-            return page if page.url == "" else super().defer(page)  # the home page's own body, Topics card aside
-
-    return Markers
-
-
-class _Lazy(dict):  # type: ignore[type-arg]
-    """A dict whose missing keys are computed (and kept) on first `get`."""
-
-    def __init__(self, make: Any) -> None:
-        super().__init__()
-        self.make = make
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = self.make(key)
-        return self[key]
+NAV_META = {"icon", "status"}  # front matter Material's nav shows beside a page's title
+NOT_FOUND = "404.html"
 
 
 class Renderer:
@@ -93,92 +36,130 @@ class Renderer:
         self.content, self.store_url, self.yml = content, store_url, mkdocs_yml
         self.out = Path(tempfile.mkdtemp(prefix="kb-ondemand-"))  # a private site folder: renders land here
         self.by_path: dict[str, Any] = {}  # site-relative output path -> MkDocs File
+        self.extra: dict[str, str] = {}  # site-relative path -> text of outputs the build writes at its end
         self.revision: int | None = None
+        self.tables = Tables()
         self.cfg: Any = None
 
     def begin(self) -> None:
         """What needs no store: imports, the config, the content folder's files, the theme (before the sync ends)."""
         from mkdocs.structure.files import get_files
 
-        from kbsync.view import discovery  # noqa: F401 - the discovery stand-in's imports (seconds), ahead
-
-        from . import discovery_later, plugin
         from .config import load
 
-        discovery_later.later = _later_standin  # this process renders pages only: no discovery, graph or workers
-        plugin.graph_later = lambda index, option: None  # type: ignore[assignment]
-        plugin.preload_jieba = lambda records: False  # for the page workers it shares with: there are none here
         cfg = load(self.content, self.out, store_url=self.store_url, mkdocs_yml=self.yml, sync=False, parallel=1)
         cfg.plugins.on_startup(command="build", dirty=False)
         cfg = cfg.plugins.on_config(cfg)
         cfg.plugins.on_pre_build(config=cfg)
-        for p in cfg.plugins.values():  # nothing writes a search index here: its pages are not indexed (nor segmented)
+        for p in cfg.plugins.values():  # no search index is written here: pages are not indexed (nor segmented)
             index = getattr(p, "search_index", None)
             if index is not None and hasattr(index, "add_entry_from_context"):
                 index.add_entry_from_context = lambda page: None
         self.cfg, self.files = cfg, get_files(cfg)
         self.env = cfg.theme.get_env()
         self.files.add_files_from_theme(self.env, cfg)
+        kb = cfg.plugins["kb"]
+        kb._bound(self.files, cfg)  # the content boundary needs no records: checked now, not again in on_files
+        kb._bound = lambda files, config: None
 
     def prepare(self) -> float:
         """Everything a page render needs, from the synced store; returns seconds taken."""
-        from mkdocs.commands import build as mk
         from mkdocs.structure.files import set_exclusions
         from mkdocs.structure.nav import get_navigation
+
+        from .explorer import EXPLORER_JSON
+        from .index import typeahead_json
 
         t0 = time.perf_counter()
         if self.cfg is None:
             self.begin()
         cfg = self.cfg
-        files = cfg.plugins.on_files(self.files, config=cfg)
+        with renderer_patches(self.tables):
+            files = cfg.plugins.on_files(self.files, config=cfg)
         set_exclusions(files, cfg)
         nav = get_navigation(files, cfg)
         nav = cfg.plugins.on_nav(nav, config=cfg, files=files)
-        for page in nav.pages:  # their titles show in every page's nav, as after the build's read loop
-            mk._populate_page(page, cfg, files)
         kb = cfg.plugins["kb"]
+        self._nav_titles(kb, nav, files)
+        for src, gen in list(kb.generated.items()):
+            kb.generated[src] = LazyPage(gen, self.tables)
         if kb._urls is None:  # what the build's first entry page sees: every file, before attachments are chosen
             kb._urls = {f.url for f in files} | {f.dest_uri for f in files}
         self.env = cfg.plugins.on_env(self.env, config=cfg, files=files)
         self.files, self.nav, self.kb = files, nav, kb
         self.docs = files.documentation_pages()
         self.by_path = {f.dest_uri: f for f in files}
+        if kb.explorer is not None:
+            self.extra[EXPLORER_JSON] = kb.explorer
+        if kb.index is not None:
+            self.extra["typeahead.json"] = typeahead_json(kb.index)
         self.revision = kb.index.revision if kb.index is not None else None
         return time.perf_counter() - t0
 
-    def lookup(self, path: str) -> Any:
-        """The build's file written at URL path `path` (`a/`, `a/index.html`, `assets/x.css`), or None."""
+    def _nav_titles(self, kb: Any, nav: Any, files: Any) -> None:
+        """The nav pages' titles (every page's nav shows them) as the build's read loop leaves them; a page whose
+        title is known without reading it (an entry's is the index's; a generated page's its own) is not read."""
+        from mkdocs.commands import build as mk
+
+        from .escaping import as_text
+
+        for page in nav.pages:
+            slug, gen = kb.entry_files.get(page.file.src_uri), kb.generated.get(page.file.src_uri)
+            fields = kb.index.records[slug].get("fields") or {} if slug is not None else {}
+            if slug is not None and not NAV_META & set(fields):
+                as_text(page, kb.index.title(slug))
+            elif gen is not None and gen.url:
+                as_text(page, gen.title)
+            else:
+                mk._populate_page(page, self.cfg, files)
+
+    def lookup(self, path: str) -> str | None:
+        """The site-relative output path of URL path `path` (`a/`, `a/index.html`, `assets/x.css`), when this
+        site has such a file; None for anything else (a `..` or `.` part, a backslash: never joined, only looked
+        up)."""
         path = path.lstrip("/")
         if "\\" in path or "\x00" in path or any(p in ("..", ".") for p in path.split("/")):
             return None
         if path == "" or path.endswith("/"):
             path += "index.html"
         path = posixpath.normpath(path)
-        return self.by_path.get(path)
+        return path if path in self.by_path or path in self.extra or path == NOT_FOUND or self._page_of(path) else None
+
+    def _page_of(self, path: str) -> Any:
+        """The page whose preview file `path` is (written as the page is read), or None."""
+        head, _, name = path.rpartition("/")
+        if name != PREVIEW_JSON or not self.kb.config.previews:
+            return None
+        f = self.by_path.get(f"{head}/index.html" if head else "index.html")
+        return f if f is not None and f.src_uri in self.kb.entry_files else None
 
     def render(self, path: str) -> bytes | None:
-        """The bytes the build writes at `path` (a page rendered now, or a static file), or None: not a file
-        of this site."""
+        """The bytes the build writes at URL path `path` (a page rendered now, or another file of the site), or
+        None: not a file of this site."""
         from mkdocs.commands import build as mk
         from mkdocs.structure.pages import Page
 
-        f = self.lookup(path)
-        if f is None:
+        rel = self.lookup(path)
+        if rel is None:
             return None
-        dest = Path(f.abs_dest_path)
-        if not dest.is_file():
-            if not f.is_documentation_page():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if f.generated_by and f.abs_src_path is None:
-                    dest.write_bytes(f.content_bytes)
-                else:
-                    shutil.copyfile(f.abs_src_path, dest)
-            else:
-                page = f.page or Page(None, f, self.cfg)
-                if page.content is None:
-                    mk._populate_page(page, self.cfg, self.files)
+        if rel in self.extra:
+            return self.extra[rel].encode("utf-8")
+        dest = self.out / rel
+        if dest.is_file():
+            return dest.read_bytes()
+        if rel == NOT_FOUND:  # what a missing URL gets (MkDocs writes it before the pages)
+            mk._build_theme_template(NOT_FOUND, self.env, self.files, self.cfg, self.nav)
+            return dest.read_bytes() if dest.is_file() else None
+        f = self.by_path.get(rel) or self._page_of(rel)
+        if f.is_documentation_page():
+            page = f.page or Page(None, f, self.cfg)
+            if page.content is None:
+                mk._populate_page(page, self.cfg, self.files)  # (an entry's preview is written here)
+            if rel == f.dest_uri:
                 mk._build_page(page, self.cfg, self.docs, self.nav, self.env)
-        return dest.read_bytes()
+            return dest.read_bytes() if dest.is_file() else None
+        data = f.content_bytes  # a theme or content file, or a plugin's output (a table's rows, among others)
+        return self.tables.resolve(data.decode("utf-8")).encode("utf-8") if TOKEN.encode() in data else data
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
