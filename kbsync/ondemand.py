@@ -22,13 +22,16 @@ from typing import Any
 
 log = logging.getLogger("kbsync.serve")
 WAIT = 60.0  # seconds a request waits for its page (the renderer first loads the store: seconds at 10,000)
+# seconds the first site build, the keyword filler and the watcher wait for the renderer to load: on two cores
+# they would take half its CPU (the first page then came 5-10 s later at 10,000 entries)
+HOLD = 30.0
 # a body the build leaves for discovery to fill in (the home and topics pages): an empty page until then
 DEFERRED_BODY = re.compile(rb"<!--kb-later-[0-9a-f]+:[^>]*\.md-->")
 
 
-def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None) -> None:
+def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None, prepared: Any = None) -> None:
     """The renderer process: set up what needs no store, then answer `prepare`, `("allow", revision)`, `(id, path)`
-    and `None` (stop)."""
+    and `None` (stop); `prepared` (an Event) is set once `prepare` has been answered, either way."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the build reports the pages' warnings, once
@@ -54,6 +57,8 @@ def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None) -> 
                 if ready is None:
                     ready, store = _prepare(renderer, store_url)
                     allowed.add(renderer.revision)
+                if prepared is not None:
+                    prepared.set()
                 continue
             if msg[0] == "allow":
                 allowed.add(msg[1])
@@ -106,19 +111,23 @@ class OnDemand:
     def __init__(self, content: Path, store_url: str, yml: Path | None) -> None:
         ctx = mp.get_context("fork")  # forked before any thread starts, as the site builder
         self.conn, child = ctx.Pipe()
+        self.prepared = ctx.Event()
         self.proc = ctx.Process(target=run_renderer, name="kb-ondemand", daemon=True,
-                                args=(child, content, store_url, yml))
+                                args=(child, content, store_url, yml, self.prepared))
         self.proc.start()
         child.close()
         self.active = True
         self._mu = threading.Lock()
         self._ids = itertools.count(1)
 
-    def prepare(self) -> None:
-        """The start-up sync committed: load the store."""
+    def prepare(self, wait: float = 0.0) -> bool:
+        """The start-up sync committed: load the store; wait up to `wait` seconds for it (True: loaded, or failed
+        to, in time)."""
         with self._mu:
-            if self.active:
-                self.conn.send("prepare")
+            if not self.active:
+                return True
+            self.conn.send("prepare")
+        return self.prepared.wait(wait) if wait else False
 
     def allow(self, revision: int) -> None:
         """`revision` changed nothing a page shows (the keyword filler's commit): keep answering at it."""

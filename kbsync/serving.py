@@ -200,7 +200,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     builder.start()
     ondemand = None
     if role != "writer" and not (site_dir / "index.html").exists():  # a fresh site: pages on demand meanwhile
-        from .ondemand import OnDemand
+        from .ondemand import HOLD, OnDemand
 
         ondemand = OnDemand(s.content_dir, s.resolved_store_url(), yml)
     site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
@@ -232,10 +232,10 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         for holder in holders:
             holder.poke()
         built_rev[0] = rev
-        requests.put("build")
-        if ondemand is not None:
-            ondemand.prepare()
+        if ondemand is not None:  # pages on demand first: the build (and the filler, the watcher) once they answer
             threading.Thread(target=lambda: (first_done.wait(), ondemand.stop()), daemon=True).start()
+            ondemand.prepare(wait=HOLD)
+        requests.put("build")
 
     startup = StartUp(s, store, watching=watching, on_synced=synced, on_filled=filled,
                       on_first_sync=first_sync)

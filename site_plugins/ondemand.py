@@ -32,8 +32,8 @@ NOT_FOUND = "404.html"
 class Renderer:
     """One site's build state, up to its first page, and the pages rendered from it so far."""
 
-    def __init__(self, content: Path, store_url: str, mkdocs_yml: Path | None = None) -> None:
-        self.content, self.store_url, self.yml = content, store_url, mkdocs_yml
+    def __init__(self, content: Path, store_url: str, mkdocs_yml: Path | None = None, **plugin_options: Any) -> None:
+        self.content, self.store_url, self.yml, self.options = content, store_url, mkdocs_yml, plugin_options
         self.out = Path(tempfile.mkdtemp(prefix="kb-ondemand-"))  # a private site folder: renders land here
         self.by_path: dict[str, Any] = {}  # site-relative output path -> MkDocs File
         self.extra: dict[str, str] = {}  # site-relative path -> text of outputs the build writes at its end
@@ -47,7 +47,8 @@ class Renderer:
 
         from .config import load
 
-        cfg = load(self.content, self.out, store_url=self.store_url, mkdocs_yml=self.yml, sync=False, parallel=1)
+        cfg = load(self.content, self.out, store_url=self.store_url, mkdocs_yml=self.yml,
+                   **{**self.options, "sync": False, "parallel": 1})
         cfg.plugins.on_startup(command="build", dirty=False)
         cfg = cfg.plugins.on_config(cfg)
         cfg.plugins.on_pre_build(config=cfg)
