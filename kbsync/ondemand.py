@@ -30,44 +30,36 @@ DEFERRED_BODY = re.compile(rb"<!--kb-later-[0-9a-f]+:[^>]*\.md-->")
 
 
 def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None, prepared: Any = None) -> None:
-    """The renderer process: set up what needs no store, then answer `prepare`, `("allow", revision)`, `(id, path)`
-    and `None` (stop); `prepared` (an Event) is set once `prepare` has been answered, either way."""
+    """The renderer process: answer `begin` (set up what needs no store), `prepare`, `("allow", revision)`,
+    `(id, path)` and `None` (stop); `prepared` (an Event) is set once `prepare` has been answered, either way."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the build reports the pages' warnings, once
-    from site_plugins.ondemand import Renderer
-
-    renderer = Renderer(content, store_url, yml)
+    store = renderer = None
     ready: bool | None = None  # None: not prepared yet; False: failed, or the store moved while loading
     allowed: set[int] = set()  # revisions whose pages are the loaded ones (the keyword filler's commits)
-    try:
-        t0 = time.perf_counter()
-        renderer.begin()
-        log.info("on-demand pages: set up in %.2fs; waiting for the start-up sync", time.perf_counter() - t0)
-    except Exception:
-        log.exception("on-demand pages: set-up failed; pages wait for the site build")
-        ready = False
-    store = None
     try:
         while True:
             msg = conn.recv()
             if msg is None:
                 return
+            if msg in ("begin", "prepare") and renderer is None:
+                renderer = _begin(content, store_url, yml)
+                ready = None if renderer is not None else False
             if msg == "prepare":
-                if ready is None:
+                if ready is None and renderer is not None:
                     ready, store = _prepare(renderer, store_url)
                     allowed.add(renderer.revision)
                 if prepared is not None:
                     prepared.set()
                 continue
-            if msg[0] == "allow":
-                allowed.add(msg[1])
+            if msg == "begin" or msg[0] == "allow":
+                allowed.update(msg[1:2] if msg[0] == "allow" else ())
                 continue
             rid, path = msg
             body = None
             if ready and _current(store, allowed):
                 try:
-                    body = renderer.render(path)
+                    body = renderer.render(path)  # type: ignore[union-attr]
                 except Exception:  # noqa: BLE001 - the build renders (and reports) it
                     log.exception("on-demand pages: could not render %s", path)
             conn.send((rid, body))
@@ -76,7 +68,24 @@ def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None, pre
     finally:
         if store is not None:
             store.close()
-        renderer.close()
+        if renderer is not None:
+            renderer.close()
+
+
+def _begin(content: Path, store_url: str, yml: Path | None) -> Any:
+    """A Renderer with what needs no store set up (imports, config, files, theme), or None when that failed."""
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the build reports the pages' warnings, once
+    t0 = time.perf_counter()
+    try:
+        from site_plugins.ondemand import Renderer
+
+        renderer = Renderer(content, store_url, yml)
+        renderer.begin()
+    except Exception:
+        log.exception("on-demand pages: set-up failed; pages wait for the site build")
+        return None
+    log.info("on-demand pages: set up in %.2fs; waiting for the start-up sync", time.perf_counter() - t0)
+    return renderer
 
 
 def _prepare(renderer: Any, store_url: str) -> tuple[bool, Any]:
@@ -119,6 +128,12 @@ class OnDemand:
         self.active = True
         self._mu = threading.Lock()
         self._ids = itertools.count(1)
+
+    def begin(self) -> None:
+        """The server listens: set up what needs no store (while the start-up sync runs)."""
+        with self._mu:
+            if self.active:
+                self.conn.send("begin")
 
     def prepare(self, wait: float = 0.0) -> bool:
         """The start-up sync committed: load the store; wait up to `wait` seconds for it (True: loaded, or failed

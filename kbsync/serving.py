@@ -184,6 +184,19 @@ def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup:
                 route.app = OnDemandFiles(directory=route.app.directory, html=True, ondemand=ondemand)
 
 
+def _stop_when(done: Any, ondemand: Any) -> None:
+    """Pages on demand end once the first build is complete: the site folder has every page."""
+    done.wait()
+    ondemand.stop()
+
+
+def _started(startup: Any, ondemand: Any) -> None:
+    """The port listens: the start-up work, and a fresh site's renderer sets up beside it."""
+    if ondemand is not None:
+        ondemand.begin()
+    startup.start()
+
+
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     """Run `kb serve` as `role`: all (sync, build, watch, serve), writer (no HTTP) or reader (serve only)."""
     if role == "reader":
@@ -233,7 +246,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
             holder.poke()
         built_rev[0] = rev
         if ondemand is not None:  # pages on demand first: the build (and the filler, the watcher) once they answer
-            threading.Thread(target=lambda: (first_done.wait(), ondemand.stop()), daemon=True).start()
+            threading.Thread(target=_stop_when, args=(first_done, ondemand), daemon=True).start()
             ondemand.prepare(wait=HOLD)
         requests.put("build")
 
@@ -251,7 +264,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown. The start-up sync, the watcher
         # and the first build start once it listens: health and the pages on disk answer meanwhile.
         serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup, ondemand),
-              on_started=startup.start)
+              on_started=lambda: _started(startup, ondemand))
     finally:
         startup.stop()  # the start-up sync rolls back; the watcher's batch in flight commits (or rolls back)
         requests.put(None)

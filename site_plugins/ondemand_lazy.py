@@ -65,8 +65,8 @@ class LazyPage:
 
     def __init__(self, page: Any, tables: Tables) -> None:
         self.page, self.tables = page, tables
-        self.src_uri, self.url, self.title, self.entry, self.files = page.src_uri, page.url, page.title, page.entry, {}
-        self.dest_uri = page.dest_uri
+        self.src_uri, self.url, self.title, self.entry = page.src_uri, page.url, page.title, page.entry
+        self.dest_uri, self.files = page.dest_uri, dict[str, str]()  # (its files were added at on_files)
 
     @property
     def markdown(self) -> str:
