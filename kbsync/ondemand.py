@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import multiprocessing as mp
 import re
+import resource
 import signal
 import threading
 import time
@@ -84,7 +85,8 @@ def _begin(content: Path, store_url: str, yml: Path | None) -> Any:
     except Exception:
         log.exception("on-demand pages: set-up failed; pages wait for the site build")
         return None
-    log.info("on-demand pages: set up in %.2fs; waiting for the start-up sync", time.perf_counter() - t0)
+    log.info("on-demand pages: set up in %.2fs (%.2fs CPU); waiting for the start-up sync", time.perf_counter() - t0,
+             _cpu())
     return renderer
 
 
@@ -95,15 +97,22 @@ def _prepare(renderer: Any, store_url: str) -> tuple[bool, Any]:
     store = open_store(store_url)
     try:
         before = store.revision()
+        cpu = _cpu()
         secs = renderer.prepare()
         if renderer.revision != before or store.revision() != before:
             log.info("on-demand pages: the store moved while they loaded; the site build serves them")
             return False, store
-        log.info("on-demand pages: ready in %.2fs (revision %s)", secs, before)
+        log.info("on-demand pages: ready in %.2fs (%.2fs CPU, revision %s)", secs, _cpu() - cpu, before)
         return True, store
     except Exception:
         log.exception("on-demand pages: could not load the site; pages wait for the site build")
         return False, store
+
+
+def _cpu() -> float:
+    """CPU seconds this process has used (the machine is shared: wall time alone says little)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _current(store: Any, allowed: set[int]) -> bool:

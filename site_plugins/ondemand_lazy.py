@@ -1,8 +1,9 @@
 """What an on-demand renderer (site_plugins/ondemand.py) leaves out of a build's `on_files`, or makes later.
 
-Inside `renderer_patches()` the kb plugin's `on_files` starts no discovery, graph layout or jieba load, and the
-tag and type pages' tables are tokens, each made when a page (or rows file) holding it is asked for: making
-them all is a third of what a renderer does before its first page at 10,000 entries.
+Inside `renderer_patches()` the kb plugin's `on_files` reads the records in process and starts no discovery,
+graph layout or jieba load, and the tag and type pages' tables are tokens, each made when a page (or rows file)
+holding it is asked for: making them all is a third of what a renderer does before its first page at 10,000
+entries.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 from kbsync.view.discovery import CONTEXT_KINDS, backlink_contexts
 
 from . import discovery_later, pages, parallel, plugin, topics
+from . import index as site_index
 from .discovery_later import LaterDiscovery
 from .tables import Table, TableBuilder, rows_path
 
@@ -134,7 +136,8 @@ def _later(index: Any, docs_dir: str, store_url: str | None, option: int, first:
 @contextlib.contextmanager
 def renderer_patches(tables: Tables) -> Iterator[None]:
     """The plugin's `on_files` as a renderer runs it; everything is put back after."""
-    saved = discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder
+    saved = discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder, site_index.load_forked
+    site_index.load_forked = lambda load: load()  # records read here, not packed (0.5 s) or pickled over from a fork
     discovery_later.later = _later  # type: ignore[assignment]
     plugin.graph_later = lambda index, option: None  # type: ignore[assignment]
     plugin.preload_jieba = lambda records: False  # loaded for page workers to share: a renderer has none
@@ -142,4 +145,5 @@ def renderer_patches(tables: Tables) -> Iterator[None]:
     try:
         yield
     finally:
-        discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder = saved  # type: ignore[misc]
+        (discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder,  # type: ignore[misc]
+         site_index.load_forked) = saved
