@@ -13,11 +13,13 @@ A small site computes discovery here (in memory, nothing saved), so its pages ar
 """
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ class Renderer:
         self.content, self.store_url, self.yml, self.options = content, store_url, mkdocs_yml, plugin_options
         self.out = Path(tempfile.mkdtemp(prefix="kb-ondemand-"))  # a private site folder: renders land here
         self.by_path: dict[str, Any] = {}  # site-relative output path -> MkDocs File
-        self.extra: dict[str, str] = {}  # site-relative path -> text of outputs the build writes at its end
+        self.extra: dict[str, Callable[[], str]] = {}  # site-relative path -> what the build writes there at its end
         self.revision: int | None = None
         self.tables = Tables()
         self.cfg: Any = None
@@ -91,9 +93,9 @@ class Renderer:
         self.docs = files.documentation_pages()
         self.by_path = {f.dest_uri: f for f in files}
         if kb.explorer is not None:
-            self.extra[EXPLORER_JSON] = kb.explorer
+            self.extra[EXPLORER_JSON] = lambda: kb.explorer
         if kb.index is not None:
-            self.extra["typeahead.json"] = typeahead_json(kb.index)
+            self.extra["typeahead.json"] = functools.cache(lambda: typeahead_json(kb.index))  # 0.3 s: when asked
         self.revision = kb.index.revision if kb.index is not None else None
         return time.perf_counter() - t0
 
@@ -144,7 +146,7 @@ class Renderer:
         if rel is None:
             return None
         if rel in self.extra:
-            return self.extra[rel].encode("utf-8")
+            return self.extra[rel]().encode("utf-8")
         dest = self.out / rel
         if dest.is_file():
             return dest.read_bytes()
