@@ -3,6 +3,7 @@ hidden, nothing outside the site."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,60 +82,59 @@ HIDDEN = {
 }
 
 
-def test_no_hidden_entry_or_canary_through_any_file(tmp_path: Path, no_kept: None) -> None:
-    content = tmp_path / "content"
-    for rel, text in HIDDEN.items():
-        (content / rel).parent.mkdir(parents=True, exist_ok=True)
-        (content / rel).write_text(text, encoding="utf-8")
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renderer]:
+    """A renderer over entries hiding a canary (private, draft, template) and symlinks out of the content folder."""
     from kbsync.store import open_store
     from kbsync.sync import sync_content
 
-    url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    base = tmp_path_factory.mktemp("ondemand")
+    content = base / "content"
+    for rel, text in HIDDEN.items():
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text(text, encoding="utf-8")
+    (base / "outside.md").write_text(f"# Outside\n\n{CANARY}\n", encoding="utf-8")
+    (base / "dir").mkdir()
+    (base / "dir" / "x.md").write_text(f"# X\n\n{CANARY}\n", encoding="utf-8")
+    os.symlink(base / "outside.md", content / "outside.md")
+    os.symlink(base / "dir", content / "link")
+    url = f"sqlite:///{base / 'kb.sqlite'}"
     store = open_store(url)
     sync_content(content, store)
     store.close()
+    saved = dict(topics._KEPT)
     r = Renderer(content, url)
     try:
         r.prepare()
-        for path in ("secret/", "plan/", "_templates/t/", "secret/index.html", "plan/kb-preview.json",
-                     "secret/kb-preview.json", f"tags/{CANARY.lower()}/"):
-            assert r.render(path) is None, path
-        seen = 0
-        for rel in sorted({*r.by_path, *r.extra}):
-            got = r.render(rel)
-            assert got is not None, rel
-            assert CANARY.encode() not in got and CANARY.lower().encode() not in got, rel
-            seen += 1
-        assert r.render("pub/") is not None and seen > 10
+        yield r
     finally:
         r.close()
+        topics._KEPT.clear()
+        topics._KEPT.update(saved)
+
+
+@pytest.mark.parametrize("path", ["secret/", "plan/", "_templates/t/", "secret/index.html", "plan/kb-preview.json",
+                                  "secret/kb-preview.json", f"tags/{CANARY.lower()}/"])
+def test_hidden_entries_are_not_rendered(prepared: Renderer, path: str) -> None:
+    assert prepared.render(path) is None
+    assert prepared.render("pub/") is not None
+
+
+def test_no_file_rendered_on_demand_holds_a_canary(prepared: Renderer) -> None:
+    seen = 0
+    for rel in sorted({*prepared.by_path, *prepared.extra}):
+        got = prepared.render(rel)
+        assert got is not None, rel
+        assert CANARY.encode() not in got and CANARY.lower().encode() not in got, rel
+        seen += 1
+    assert seen > 10
 
 
 @pytest.mark.parametrize("path", ["../kb.sqlite", "..", "../content/secret.md", "/etc/passwd", "a/../../kb.sqlite",
                                   "./index.html", "pub/../../kb.sqlite", "..\\kb.sqlite", "pub\\..\\..\\x",
                                   "pub/\x00", "content/pub.md", "outside/", "outside.md", "link/", "link/x/",
                                   "pub.md", "../outside.md"])
-def test_a_path_outside_the_site_is_never_answered(path: str, tmp_path: Path, no_kept: None) -> None:
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "pub.md").write_text("# Pub\n\nText.\n", encoding="utf-8")
-    (tmp_path / "outside.md").write_text(f"# Outside\n\n{CANARY}\n", encoding="utf-8")
-    (tmp_path / "dir").mkdir()
-    (tmp_path / "dir" / "x.md").write_text(f"# X\n\n{CANARY}\n", encoding="utf-8")
-    os.symlink(tmp_path / "outside.md", content / "outside.md")  # symlinks out of the content folder
-    os.symlink(tmp_path / "dir", content / "link")
-    url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
-    from kbsync.store import open_store
-    from kbsync.sync import sync_content
-
-    store = open_store(url)
-    sync_content(content, store)
-    store.close()
-    r = Renderer(content, url)
-    try:
-        r.prepare()
-        assert r.render(path) is None
-        assert r.lookup(path) is None
-        assert r.render("pub/") is not None  # the page itself is answered
-    finally:
-        r.close()
+def test_a_path_outside_the_site_is_never_answered(prepared: Renderer, path: str) -> None:
+    assert prepared.render(path) is None
+    assert prepared.lookup(path) is None
+    assert prepared.render("pub/") is not None  # the page itself is answered
