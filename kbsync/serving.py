@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -72,6 +73,8 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     """Build on request; keeps the plugin's state between builds so each rebuild renders only what changed."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    with contextlib.suppress(OSError):  # a group of our own: stopped with the page workers a build forks
+        os.setpgid(0, 0)
     shown: set[str] = set()
     discovery = False  # an edit was followed up: discovery panels to settle once no edit waits
     while True:
@@ -184,6 +187,17 @@ def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup:
                 route.app = OnDemandFiles(directory=route.app.directory, html=True, ondemand=ondemand)
 
 
+def _stop_group(builder: Any) -> None:
+    """Stop the site worker and every process its build forked (page workers, discovery, layout): a build in
+    flight is abandoned, the next start rebuilds the site. Left alone, the forked ones went on writing pages."""
+    try:
+        os.killpg(builder.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):  # no group of its own (yet), or nothing left in it
+        if builder.is_alive():
+            builder.terminate()
+    builder.join()
+
+
 def _stop_when(done: Any, ondemand: Any) -> None:
     """Pages on demand end once the first build is complete: the site folder has every page."""
     done.wait()
@@ -271,6 +285,4 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         if ondemand is not None:
             ondemand.stop()
         builder.join(timeout=2)
-        if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site
-            builder.terminate()
-            builder.join()
+        _stop_group(builder)
