@@ -1,5 +1,6 @@
 """The site folder as `kb serve` mounts it while a fresh site's first build runs: what the build has not written
-yet is rendered on demand (`kbsync/ondemand.py`), marked `X-KB-Page: on-demand` and never cached."""
+yet is rendered on demand (`kbsync/ondemand.py`), marked `X-KB-Page: on-demand` and never cached. It wraps the
+API's own site mount (the core imports nothing of the API)."""
 from __future__ import annotations
 
 import os
@@ -10,24 +11,33 @@ from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from api.sitefiles import SiteFiles
-
 from .ondemand import DEFERRED_BODY, OnDemand, media_type
 
 HEADERS = {"Cache-Control": "no-store", "X-KB-Page": "on-demand"}  # the build's page replaces it: not kept
 
 
-class OnDemandFiles(SiteFiles):
-    """SiteFiles, asking `ondemand` for a file the site folder lacks (and for the home page while the build's has
-    only discovery's placeholder for a body), as long as `ondemand.active`."""
+class OnDemandFiles:
+    """The site mount's files (`inner`, a StaticFiles), asking `ondemand` for a file the site folder lacks (and for
+    the home page while the build's has only discovery's placeholder for a body), as long as `ondemand.active`."""
 
-    def __init__(self, *, ondemand: OnDemand, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.ondemand = ondemand
+    def __init__(self, inner: Any, ondemand: OnDemand) -> None:
+        self.inner, self.ondemand = inner, ondemand
+        self.directory = inner.directory
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """StaticFiles' own steps, with this class's `get_response`."""
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        if not self.inner.config_checked:
+            await self.inner.check_config()
+            self.inner.config_checked = True
+        response = await self.get_response(self.inner.get_path(scope), scope)
+        await response(scope, receive, send)
 
     async def get_response(self, path: str, scope: Any) -> Response:
         try:
-            resp = await super().get_response(path, scope)
+            resp = await self.inner.get_response(path, scope)
         except HTTPException as exc:
             if exc.status_code != 404 or not self.ondemand.active:
                 raise

@@ -180,11 +180,13 @@ def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup:
     app.state.site_status = site_status(first_done, failed)
     app.state.store_synced = lambda: startup.current(app.state.holder.model)
     if ondemand is not None:
-        from .ondemand_files import OnDemandFiles, SiteFiles
+        from api.sitefiles import SiteFiles
+
+        from .ondemand_files import OnDemandFiles
 
         for route in app.routes:
             if getattr(route, "name", None) == "site" and isinstance(route.app, SiteFiles):
-                route.app = OnDemandFiles(directory=route.app.directory, html=True, ondemand=ondemand)
+                route.app = OnDemandFiles(route.app, ondemand)
 
 
 def _stop_group(builder: Any) -> None:
