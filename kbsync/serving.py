@@ -14,7 +14,9 @@ import contextlib
 import json
 import logging
 import multiprocessing as mp
+import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,8 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
     """Build on request; keeps the plugin's state between builds so each rebuild renders only what changed."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    with contextlib.suppress(OSError):  # a group of our own: stopped with the page workers a build forks
+        os.setpgid(0, 0)
     shown: set[str] = set()
     discovery = False  # an edit was followed up: discovery panels to settle once no edit waits
     while True:
@@ -168,12 +172,45 @@ def site_status(first_done: Any, failed: Any) -> Any:
     return lambda: "building" if not first_done.is_set() else "failed" if failed.is_set() else "complete"
 
 
-def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup: Any) -> None:
+def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup: Any, ondemand: Any = None) -> None:
     """Keep the API's read-model holder (poked after each sync), let `/api/ready` report the site build, and keep it
-    503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty)."""
+    503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty); a fresh site's
+    missing pages rendered on demand (kbsync/ondemand.py)."""
     holders.append(app.state.holder)
     app.state.site_status = site_status(first_done, failed)
     app.state.store_synced = lambda: startup.current(app.state.holder.model)
+    if ondemand is not None:
+        from api.sitefiles import SiteFiles
+
+        from .ondemand_files import OnDemandFiles
+
+        for route in app.routes:
+            if getattr(route, "name", None) == "site" and isinstance(route.app, SiteFiles):
+                route.app = OnDemandFiles(route.app, ondemand)
+
+
+def _stop_group(builder: Any) -> None:
+    """Stop the site worker and every process its build forked (page workers, discovery, layout): a build in
+    flight is abandoned, the next start rebuilds the site. Left alone, the forked ones went on writing pages."""
+    try:
+        os.killpg(builder.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):  # no group of its own (yet), or nothing left in it
+        if builder.is_alive():
+            builder.terminate()
+    builder.join()
+
+
+def _stop_when(done: Any, ondemand: Any) -> None:
+    """Pages on demand end once the first build is complete: the site folder has every page."""
+    done.wait()
+    ondemand.stop()
+
+
+def _started(startup: Any, ondemand: Any) -> None:
+    """The port listens: the start-up work, and a fresh site's renderer sets up beside it."""
+    if ondemand is not None:
+        ondemand.begin()
+    startup.start()
 
 
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
@@ -190,6 +227,11 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     builder = ctx.Process(target=_site_worker, name="kb-site", daemon=True,
                           args=(requests, first_done, s.content_dir, site_dir, s.resolved_store_url(), yml, failed))
     builder.start()
+    ondemand = None
+    if role != "writer" and not (site_dir / "index.html").exists():  # a fresh site: pages on demand meanwhile
+        from .ondemand import HOLD, OnDemand
+
+        ondemand = OnDemand(s.content_dir, s.resolved_store_url(), yml)
     site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
     built_rev = [store.revision()]
@@ -202,12 +244,16 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
                  rep.revision)
         # a no-op re-check changes nothing on the site, unless the last build failed (a bad file was removed)
         if rep.revision != built_rev[0] or rep.changed or failed.is_set():
+            if ondemand is not None and rep.revision != built_rev[0]:
+                threading.Thread(target=ondemand.stop, daemon=True).start()  # loaded before this sync: over
             built_rev[0] = rep.revision
             requests.put(list(rep.changed) or "build")  # the changed slugs: their pages are published first
 
     def filled(rev: int) -> None:  # keywords came in behind the sync: a new revision to serve and build
         for holder in holders:
             holder.poke()
+        if ondemand is not None:
+            ondemand.allow(rev)  # keywords only (their panels wait for the build): the pages stay current
         built_rev[0] = rev
         requests.put("build")
 
@@ -215,6 +261,9 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         for holder in holders:
             holder.poke()
         built_rev[0] = rev
+        if ondemand is not None:  # pages on demand first: the build (and the filler, the watcher) once they answer
+            threading.Thread(target=_stop_when, args=(first_done, ondemand), daemon=True).start()
+            ondemand.prepare(wait=HOLD)
         requests.put("build")
 
     startup = StartUp(s, store, watching=watching, on_synced=synced, on_filled=filled,
@@ -230,12 +279,12 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         log.info("serving http://%s:%s/ (site) and /api/ (search)", s.host, s.port)
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown. The start-up sync, the watcher
         # and the first build start once it listens: health and the pages on disk answer meanwhile.
-        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup),
-              on_started=startup.start)
+        serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup, ondemand),
+              on_started=lambda: _started(startup, ondemand))
     finally:
         startup.stop()  # the start-up sync rolls back; the watcher's batch in flight commits (or rolls back)
         requests.put(None)
+        if ondemand is not None:
+            ondemand.stop()
         builder.join(timeout=2)
-        if builder.is_alive():  # a build in flight is abandoned; the next start rebuilds the site
-            builder.terminate()
-            builder.join()
+        _stop_group(builder)

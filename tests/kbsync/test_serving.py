@@ -3,8 +3,11 @@ failing build never keeps serving them; a failed build is retried on the next sy
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,61 @@ def test_unpublish_removes_pages_of_deleted_entries_it_had_shown(built) -> None:
     assert serving.unpublish_hidden(site, url, shown) == {"keep", "flipme"}
     assert not (site / "gone" / "index.html").exists() and "gone/" not in _locations(site)
     assert (site / "keep" / "index.html").is_file()
+
+
+def _processes_with(var: str) -> list[int]:
+    """Live processes whose environment holds `var` (a `KB_CONTENT_DIR=...` of one test's server)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if var.encode() in env and state != "Z":
+            found.append(int(pid))
+    return found
+
+
+SLOW_DISCOVERY = """
+import time
+import site_plugins.topics as t
+_real = t.site_discovery
+def site_discovery(*a, **k):
+    time.sleep(120)
+    return _real(*a, **k)
+t.site_discovery = site_discovery
+"""
+
+
+def test_stopping_mid_build_leaves_no_process_of_the_build_behind(tmp_path, corpus300) -> None:
+    """SIGTERM while the first build's forked discovery computes (held here for two minutes): it stops with the
+    server (it went on computing, and the page workers writing the site, after `kb serve` had exited)."""
+    from test_watch_api import Served
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus300[0], content, symlinks=True)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SLOW_DISCOVERY, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    srv = Served(tmp_path, content, PYTHONPATH=f"{hook}:{root}")
+    mine = f"KB_CONTENT_DIR={content}"
+    deadline = time.monotonic() + 180
+    try:
+        while time.monotonic() < deadline and "Building documentation" not in srv.logs():
+            assert srv.proc.poll() is None, srv.logs()[-5000:]
+            time.sleep(0.05)
+        while time.monotonic() < deadline and len(_processes_with(mine)) < 3:
+            time.sleep(0.05)  # the server, its site worker and the discovery it forked
+        assert len(_processes_with(mine)) >= 3, srv.logs()[-5000:]
+    finally:
+        code = srv.stop()
+    assert code == 0
+    end = time.monotonic() + 10
+    while time.monotonic() < end and _processes_with(mine):
+        time.sleep(0.1)
+    left = _processes_with(mine)
+    for pid in left:  # (not to leave them running if this fails)
+        os.kill(pid, 9)
+    assert left == []
