@@ -139,7 +139,7 @@ def renderer_patches(tables: Tables) -> Iterator[None]:
     saved = discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder, site_index.load_forked
     site_index.load_forked = lambda load: load()  # records read here, not packed (0.5 s) or pickled over from a fork
     discovery_later.later = _later  # type: ignore[assignment]
-    plugin.graph_later = lambda index, option: None  # type: ignore[assignment]
+    plugin.graph_later = lambda index, option, site_dir=None: None  # type: ignore[assignment]
     plugin.preload_jieba = lambda records: False  # loaded for page workers to share: a renderer has none
     pages.TableBuilder = tables.builder()  # type: ignore[misc]
     try:
