@@ -37,7 +37,7 @@ def main() -> None:
     assert spec is not None and spec.loader is not None
     bench_site = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench_site)
-    cpu_seconds, peak_rss = bench_site.cpu_seconds, bench_site.peak_rss
+    cpu_seconds, peak_rss, rss_peaks = bench_site.cpu_seconds, bench_site.peak_rss, bench_site.rss_peaks
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True, help="a folder holding content/")
@@ -64,6 +64,7 @@ def main() -> None:
     build_site(content, site, store_url=store, incremental=True)
     print(f"{'cold build' if cold else 'incremental build (loads the state)'}: {time.perf_counter() - t0:.1f} s, "
           f"{cpu_seconds() - c0:.1f} s CPU with children, load {os.getloadavg()[0]:.1f}", flush=True)
+    built = rss_peaks()  # the build's peak, before the edits
     prof = cProfile.Profile(time.process_time) if a.profile else None
     if prof is not None:
         prof.enable()
@@ -72,7 +73,7 @@ def main() -> None:
         prof.disable()
         prof.dump_stats(str(a.profile))
         pstats.Stats(prof).sort_stats("cumulative").print_stats(a.top)
-    peak_rss()
+    peak_rss(built)
 
 
 if __name__ == "__main__":
