@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # How long an entry request waits for a viewer's first discovery build; after that, and whenever an older build is
 # still safe to show, it answers at once while the build runs behind (a 10,000-entry build takes seconds).
 FIRST_WAIT = 5.0
+GUARD_WAIT = 0.5  # a title check waits this long for an update in place, then answers as it last did
 EMPTY: dict[str, Any] = {"keywords": [], "topics": [], "related": [], "duplicates": [], "unlinked": []}
 
 
@@ -128,6 +129,7 @@ class DiscoveryView:
         self._snap: dict[str, Snapshot] = {}
         self._building: dict[str, threading.Lock] = {}  # viewer -> held while its discovery is built or updated
         self._guards: dict[str, threading.Lock] = {}  # viewer -> held while its indexes change in place
+        self._similar: dict[tuple[str, str, int], list[dict[str, Any]]] = {}  # last title checks' answers
         self._contexts: tuple[int, dict[str, dict[tuple[str, str], str]]] | None = None
         self._records: tuple[int, list[dict[str, Any]]] | None = None
         self._items: tuple[int, dict[str, dict[str, Any]]] | None = None
@@ -384,8 +386,7 @@ class DiscoveryView:
         if title is not None:
             found: list[dict[str, Any]] = []
             if snap is not None and snap.found is not None:
-                with self.guard(viewer):
-                    found = [x for x in snap.found.duplicates.similar(title, limit) if ok(x["slug"])]
+                found = [x for x in self._similar_now(snap.found, viewer, title, limit) if ok(x["slug"])]
             items = self.items_of(store, (x["slug"] for x in found))
             return {"title": title, "hits": [items[x["slug"]] | {"score": x["score"], "reason": x["reason"]}
                                              for x in found if x["slug"] in items], **state}
@@ -393,6 +394,21 @@ class DiscoveryView:
         items = self.items_of(store, (s for p in pairs for s in (p["a"], p["b"])))
         return {"pairs": [{"a": items[p["a"]], "b": items[p["b"]], "score": p["score"], "reason": p["reason"]}
                           for p in pairs if p["a"] in items and p["b"] in items], **state}
+
+    def _similar_now(self, found: Discovery, viewer: str, title: str, limit: int) -> list[dict[str, Any]]:
+        """Entries named like `title`; while an update changes the names index in place (a rebuild's refit can
+        take seconds), the last answer to the same check instead of waiting (visibility is filtered after)."""
+        key, lock = (viewer, title, limit), self.guard(viewer)
+        if not lock.acquire(timeout=GUARD_WAIT):
+            return self._similar.get(key, [])
+        try:
+            out = found.duplicates.similar(title, limit)
+        finally:
+            lock.release()
+        if len(self._similar) >= 512:  # bounded: a form's checks as the owner types
+            self._similar.pop(next(iter(self._similar)))
+        self._similar[key] = out
+        return out
 
     def _memory(self, store: Any, viewer: str, visible: Callable[[str], bool], wait: float) -> Snapshot | None:
         """A snapshot with its indexes (not read from disk): the one being made, if done within `wait`."""

@@ -172,3 +172,24 @@ def test_a_new_process_profiles_only_what_moved_since_an_earlier_one(kb: Any) ->
     again = view(kb)  # as `kb serve` restarted after a sync: the unchanged entries' features are read from disk
     again.build_behind(kb.store, "public").join(30)
     assert again._profiles.computed == 1
+
+
+def test_a_title_check_during_an_update_in_place_answers_as_it_last_did(kb: Any) -> None:
+    """An update changes the names index in place under `guard(viewer)` (a refit can take seconds): a title check
+    that finds it held answers from its last answer to the same check, not after the update."""
+    v = view(kb)
+    before = v.duplicate_items(kb.store, "public", "Squat")
+    assert sorted(x["slug"] for x in before["hits"]) == ["squat", "squats"]
+    got: dict[str, Any] = {}
+
+    def checks() -> None:
+        got["during"] = v.duplicate_items(kb.store, "public", "Squat")
+        got["unseen"] = v.duplicate_items(kb.store, "public", "Bench press")
+
+    with v.guard("public"):  # an update in progress, held until the checks answer (or hang)
+        t = threading.Thread(target=checks, daemon=True)
+        t.start()
+        t.join(20)
+        assert not t.is_alive()  # the checks did not wait for the update to let go
+    assert got["during"]["hits"] == before["hits"]
+    assert got["unseen"]["hits"] == []  # never asked before: nothing to answer from, and no waiting for it
