@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kbsite import build
+from kbsite import Site, build
 from material.plugins.search import plugin as material_search
-from test_parallel import content_of
+from material.plugins.search.plugin import SearchIndex
+from test_parallel import assert_same_site, content_of
 
 from kbsync.testing.corpus import ensure
 from site_plugins import searchparse
@@ -52,21 +53,55 @@ def test_sections_equal_materials(name: str, html: str) -> None:
     assert sections(FastParser, html) == sections(_MATERIAL, html)
 
 
-def _search_index(content: Path, out: Path, ours: bool, monkeypatch: pytest.MonkeyPatch) -> bytes:
+@pytest.mark.parametrize("text", ["", " ", "plain text", "中文分词测试", "\u200b中\u200b", "mixed 中文 text 漢字, 日本語のテキスト",
+                                  "\u200bedge\u200b", "한국어 and ひらがな"])
+def test_chinese_segmenting_equals_materials(text: str) -> None:
+    index = SearchIndex(lang=["en"])
+    assert searchparse._segment_chinese(index, text) == searchparse._MATERIAL_SEGMENT(index, text)
+
+
+@pytest.mark.parametrize("content", [
+    "<p>plain</p>",
+    '<h2 id="a" data-search-exclude="">A</h2><p data-search-boost="2">x</p>',
+    '<div\ndata-search-exclude="1">y</div> data-search-x="no"',
+])
+def test_page_handler_equals_materials(content: str) -> None:
+    class Page:
+        meta: dict = {}
+        toc: list = []
+        url, title = "p/", "P"
+
+    pages = []
+    for handler in (_MATERIAL_CONTEXT, searchparse.on_page_context):
+        plugin = material_search.SearchPlugin()
+        plugin.load_config({})
+        plugin.search_index = SearchIndex(lang=["en"])
+        page = Page()
+        page.content = content
+        handler(plugin, {}, page=page, config=None, nav=None)
+        pages.append((page.content, plugin.search_index.entries))
+    assert pages[0] == pages[1]
+
+
+_MATERIAL_CONTEXT = searchparse._MATERIAL_CONTEXT
+
+
+def _site(content: Path, out: Path, ours: bool, monkeypatch: pytest.MonkeyPatch) -> Site:
     with monkeypatch.context() as m:
-        if not ours:  # Material's own parser for this build
-            m.setattr(searchparse, "install", lambda: None)
+        if not ours:  # Material's own search indexing for this build
+            m.setattr(searchparse, "install", lambda plugins: None)
             m.setattr(material_search, "Parser", _MATERIAL)
+            m.setattr(SearchIndex, "_segment_chinese", searchparse._MATERIAL_SEGMENT)
         site = build(content, out)
         assert (material_search.Parser is FastParser) is ours
-    return (site.out / "search" / "search_index.json").read_bytes()
+    return site
 
 
 def _same_index(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    theirs = _search_index(content, tmp_path / "material" / "site", False, monkeypatch)
-    ours = _search_index(content, tmp_path / "ours" / "site", True, monkeypatch)
-    assert len(theirs) > 1000
-    assert ours == theirs
+    theirs = _site(content, tmp_path / "material" / "site", False, monkeypatch)
+    ours = _site(content, tmp_path / "ours" / "site", True, monkeypatch)
+    assert len((theirs.out / "search" / "search_index.json").read_bytes()) > 1000
+    assert_same_site(theirs, ours)  # the index, and the pages Material's handler strips attributes from
 
 
 @pytest.mark.parametrize("name", ["sample", "vault", "corpus"])
