@@ -2,9 +2,9 @@
 
 Discovery (keywords, topics, related, unlinked mentions) is the longest step before a big site's first page.
 On a process's first build of a big site (`BESIDE_FROM` public entries or more), `later()` forks it and the
-pages go on at once: a page rendered before
-its result is in gets a marker where each discovery panel goes (an HTML comment with a per-build nonce), a
-page rendered after it (in any process: the result is left in a file) gets the real panels. At
+pages go on at once: a page rendered before its result is in gets a marker where each discovery panel goes (an
+HTML comment with a per-build nonce), a page rendered after it (in any process: the result is left in a file)
+gets the real panels. At
 `on_post_build`, `settle()` swaps the real `SiteDiscovery` in and replaces the markers left in the written pages
 (and the topics and home pages' bodies) with exactly what a build with discovery up front prints there
 (tests/site/test_discovery_later.py compares the two sites).
