@@ -51,6 +51,7 @@ PHASES = {  # MkDocs' own work (file name, function) -> label; cumulative, so ev
     ("site_plugins/index.py", "sync_and_load"): "  of on_files: sync + load records",
     ("site_plugins/plugin_files.py", "_generate"): "  of on_files: tag/type/home/topics pages",
     ("material/plugins/search/plugin.py", "on_page_context"): "  of on_page_context: search indexing",
+    ("site_plugins/searchparse.py", "on_page_context"): "  of on_page_context: search indexing",
     ("site_plugins/plugin_context.py", "add_panels"): "  of on_page_context: kb panels",
     ("site_plugins/graph_site.py", "publish_graph"): "  of on_post_build: graph files",
     ("site_plugins/graph_local.py", "refresh_all"): "  of on_post_build: local graphs (kb-local.json)",
