@@ -51,6 +51,7 @@ PHASES = {  # MkDocs' own work (file name, function) -> label; cumulative, so ev
     ("site_plugins/index.py", "sync_and_load"): "  of on_files: sync + load records",
     ("site_plugins/plugin_files.py", "_generate"): "  of on_files: tag/type/home/topics pages",
     ("material/plugins/search/plugin.py", "on_page_context"): "  of on_page_context: search indexing",
+    ("site_plugins/searchparse.py", "on_page_context"): "  of on_page_context: search indexing",
     ("site_plugins/plugin_context.py", "add_panels"): "  of on_page_context: kb panels",
     ("site_plugins/graph_site.py", "publish_graph"): "  of on_post_build: graph files",
     ("site_plugins/graph_local.py", "refresh_all"): "  of on_post_build: local graphs (kb-local.json)",
@@ -79,6 +80,34 @@ def event_table(stats: pstats.Stats) -> str:
     return "\n".join(lines)
 
 
+def timeline(t0: float, c0: float) -> dict[str, list[float]]:
+    """Record, per MkDocs event, when it first starts and last ends in this process: wall and CPU seconds from
+    (t0, c0). CPU counts this process and its reaped children only: forked workers count once they end."""
+    from mkdocs.plugins import PluginCollection
+
+    marks: dict[str, list[float]] = {}  # event -> [wall start, CPU start, wall end, CPU end, calls]
+    run = PluginCollection.run_event
+
+    def timed(self, name, item=None, **kwargs):  # noqa: ANN001, ANN202
+        now, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        m = marks.setdefault(name, [now, cpu, now, cpu, 0])
+        try:
+            return run(self, name, item, **kwargs)
+        finally:
+            m[2], m[3], m[4] = time.perf_counter() - t0, cpu_seconds() - c0, m[4] + 1
+
+    PluginCollection.run_event = timed  # type: ignore[method-assign]
+    return marks
+
+
+def timeline_table(marks: dict[str, list[float]]) -> str:
+    """Markdown table of `timeline`'s marks in start order."""
+    lines = ["| event (main process) | starts s | ends s | CPU at start | CPU at end | calls |", "|---|---:|---:|---:|---:|---:|"]
+    for name, (w0, c0, w1, c1, n) in sorted(marks.items(), key=lambda kv: kv[1][0]):
+        lines.append(f"| {name} | {w0:.2f} | {w1:.2f} | {c0:.2f} | {c1:.2f} | {int(n)} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=10000)
@@ -92,6 +121,8 @@ def main() -> None:
     ap.add_argument("--table", action="store_true", help="print only the per-event table, not the top functions")
     ap.add_argument("--discovery", choices=["auto", "before", "beside"], default="auto",
                     help="discovery before the pages, forked beside them, or as the plugin chooses")
+    ap.add_argument("--timeline", action="store_true",
+                    help="print when each MkDocs event first starts and last ends (wall, CPU of the tree so far)")
     ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -119,7 +150,8 @@ def main() -> None:
         for label, workers in runs:
             subprocess.run([sys.executable, __file__, "--entries", str(a.entries), "--out", str(out), "--top",
                             str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
-                            *(["--table"] if a.table else []), "--discovery", a.discovery,
+                            *(["--table"] if a.table else []), *(["--timeline"] if a.timeline else []),
+                            "--discovery", a.discovery,
                             "--variant", f"{label}:{workers}"], check=True)
         return
     label, _, workers_text = a.variant.partition(":")
@@ -135,6 +167,7 @@ def main() -> None:
     (out / "discovery.sqlite").unlink(missing_ok=True)  # a cold build: no discovery saved by an earlier run
     prof = cProfile.Profile(time.process_time) if a.profile else None  # CPU: the load would inflate wall time
     t0, c0 = time.perf_counter(), cpu_seconds()
+    marks = timeline(t0, c0) if a.timeline else None
     if prof is not None:
         prof.enable()
     build_site(content, site, store_url=store, parallel=workers)
@@ -145,6 +178,8 @@ def main() -> None:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"cold build {a.entries} entries, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
           f"peak RSS {me:.0f} MB + {kids:.0f} MB largest child, load {os.getloadavg()[0]:.2f}", flush=True)
+    if marks is not None:
+        print(timeline_table(marks), flush=True)
     if prof is not None:
         prof.dump_stats(str(out / f"profile-{label}.pstats"))  # a closer look: python -m pstats FILE
         print(event_table(pstats.Stats(prof)), flush=True)

@@ -1,9 +1,10 @@
 """A cold build's discovery computed in a forked process beside the pages, not before them.
 
 Discovery (keywords, topics, related, unlinked mentions) is the longest step before a big site's first page.
-On a process's first build of a site, `later()` forks it and the pages go on at once: a page rendered before
-its result is in gets a marker where each discovery panel goes (an HTML comment with a per-build nonce), a
-page rendered after it (in any process: the result is left in a file) gets the real panels. At
+On a process's first build of a big site (`BESIDE_FROM` public entries or more), `later()` forks it and the
+pages go on at once: a page rendered before its result is in gets a marker where each discovery panel goes (an
+HTML comment with a per-build nonce), a page rendered after it (in any process: the result is left in a file)
+gets the real panels. At
 `on_post_build`, `settle()` swaps the real `SiteDiscovery` in and replaces the markers left in the written pages
 (and the topics and home pages' bodies) with exactly what a build with discovery up front prints there
 (tests/site/test_discovery_later.py compares the two sites).
@@ -29,6 +30,12 @@ from .publish import write_atomic
 
 PANELS = ("h", "u", "r")  # header (keywords, topics), unlinked mentions, related
 MODE = "auto"  # "before": never beside (bench/site_profile.py --discovery compares the two)
+# Forked beside only from this many public entries. Below it, discovery up front (its pool over the cores, then
+# the pages over them) took less wall and CPU: 10,000 entries, two back-to-back pairs of
+# `bench/site_profile.py --discovery before|beside`, 46.6 s / 68.1 s CPU against 91.1 s / 69.8 s (load 5.5).
+# Above it the build process would hold discovery's working set (~21 KB an entry) and pass it to every page
+# worker it forks: the 100,000-entry build keeps it in the forked process, for memory.
+BESIDE_FROM = 20_000
 
 
 class LaterDiscovery:
@@ -104,7 +111,8 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
     builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time)."""
     key = Path(docs_dir).resolve()
-    if MODE == "before" or not first or key in topics._KEPT or len(index.public) < parallel.MIN_PAGES or not forking.can_fork(option):
+    small = len(index.public) < max(parallel.MIN_PAGES, BESIDE_FROM if MODE == "auto" else 0)
+    if MODE == "before" or small or not first or key in topics._KEPT or not forking.can_fork(option):
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
 

@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import blockcache, discovery_later, parallel, themecache
+from . import blockcache, discovery_later, parallel, searchparse, themecache
 from .boundary import install_bounded_walk, page_refs
 from .config import KbConfig
 from .escaping import as_text, esc
@@ -104,6 +104,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         install_reused_markdown()  # one Markdown converter per build, not one per page
         parallel.install()  # big builds read and render pages over the cores (site_plugins/parallel.py)
         install_streamed_search(config.plugins)  # search_index.json written entry by entry (site_plugins/searchout.py)
+        searchparse.install(config.plugins)  # Material's search indexing, less CPU (site_plugins/searchparse.py)
         # The theme prints the site name as HTML; it is text (by default the content folder's name).
         self.site_name = str(config.site_name or "")
         config.site_name = esc(self.site_name)

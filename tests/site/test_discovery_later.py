@@ -19,6 +19,7 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """No discovery kept from an earlier test's build; the LaterDiscovery objects the builds made."""
     monkeypatch.setattr(topics, "_KEPT", {})
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest-xdist's idle thread is not ours to fear
+    monkeypatch.setattr(discovery_later, "BESIDE_FROM", 0)  # beside from parallel.MIN_PAGES entries
     made: list[Any] = []
     real = discovery_later.later
     monkeypatch.setattr(discovery_later, "later", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
@@ -101,17 +102,21 @@ def test_pages_are_written_while_discovery_runs(tmp_path: Path, monkeypatch: pyt
     assert "kb-later-" not in (site / "start-here" / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("option, pages, first, kept, forked", [
-    (2, 300, True, False, True),
-    (1, 300, True, False, False),  # one process: nothing to fork
-    (2, 10, True, False, False),  # a small site: forking costs more than it saves
-    (2, 300, False, False, False),  # a rebuild in this process
-    (2, 300, True, True, False),  # discovery kept from an earlier build: updated in place, cheaply
+@pytest.mark.parametrize("option, pages, first, kept, mode, forked", [
+    (2, 20_000, True, False, "auto", True),
+    (1, 20_000, True, False, "auto", False),  # one process: nothing to fork
+    (2, 19_999, True, False, "auto", False),  # up front: less wall and CPU below BESIDE_FROM, memory is not short
+    (2, 300, True, False, "beside", True),  # bench/site_profile.py --discovery beside: from parallel.MIN_PAGES
+    (2, 199, True, False, "beside", False),  # a small site: forking costs more than it saves
+    (2, 20_000, True, False, "before", False),
+    (2, 20_000, False, False, "auto", False),  # a rebuild in this process
+    (2, 20_000, True, True, "auto", False),  # discovery kept from an earlier build: updated in place, cheaply
 ])
-def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bool, forked: bool,
+def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bool, mode: str, forked: bool,
                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from site_plugins import forking
 
+    monkeypatch.setattr(discovery_later, "MODE", mode)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(topics, "_KEPT", {tmp_path.resolve(): object()} if kept else {})
     jobs: list[Any] = []
