@@ -131,8 +131,11 @@ class LocalGraphs:
                 continue
             # Two links away with the same distance (a changed distance is the links' loop above): x enters or
             # leaves only a file whose cut lies between its old and new key.
+            # Of those, only the files x is two links from (as written, or now) can change: cuts at a common
+            # degree lie in that range for thousands of files that never see x.
             lo, hi = sorted([(2, deg, x), (2, was, x)])
-            out.update(c for _, c in cuts[bisect_left(keys, lo):bisect_right(keys, hi)])
+            out.update(c for _, c in cuts[bisect_left(keys, lo):bisect_right(keys, hi)]
+                       if c in rows and (self._dist(c, x) == 2 or (x not in adj[c] and not adj[c].isdisjoint(adj[x]))))
         return out & rows.keys()
 
     def _dist(self, c: str, x: str) -> int | None:
