@@ -41,6 +41,7 @@ from .followup_read import (
 from .followup_render import FollowUp, render, unpublished
 from .followup_state import kept, move
 from .followup_tree import toggle
+from .incremental import refresh_faces
 
 log = logging.getLogger("mkdocs.plugins.kb")
 __all__ = ["Fallback", "FollowUp", "follow_up"]
@@ -60,8 +61,8 @@ def follow_up(site_dir: str, store_url: str, changed: list[str]) -> FollowUp | N
     for rec in b.before.values():  # as the site was rendered: what publish_first changed is part of the edit
         index.records[rec["slug"]] = rec
         index.by_path[rec["path"]] = rec
+    refresh_faces(index, list(b.before))
     b.before.clear()
-    index.__dict__.pop("faces", None)
     try:
         out = _follow_up(b, store_url, list(dict.fromkeys(changed)))
     except Fallback as why:
@@ -204,7 +205,7 @@ def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool)
         if resolver is not None and names_moved:
             resolver.remove(rec["path"])
             resolver.add(rec)
-    index.__dict__.pop("faces", None)
+    refresh_faces(index, updated)
     q = plugin.queries
     q.records = [updated.get(r["slug"], r) for r in q.records]
     q._pages, q._key = None, None

@@ -202,6 +202,8 @@ def _assert_kept_is_fresh(site: Path) -> None:
     docs = b.state.get("docs")  # the documentation pages, kept in step as pages come and go
     assert docs is None or [id(f) for f in docs] == [id(f) for f in b.files.documentation_pages()]
     assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
+    faces = b.plugin.index.__dict__.get("faces")  # kept up to date in place, not made again over every record
+    assert faces is None or faces == type(b.plugin.index).faces.func(b.plugin.index)
 
 
 # (kind, edit of the victim's text, does what tables show of it move): a follow-up remakes the tables of the
