@@ -39,7 +39,7 @@ from .followup_read import (
     targets,
 )
 from .followup_render import FollowUp, render, unpublished
-from .followup_state import kept, move
+from .followup_state import kept, move, replaced
 from .followup_tree import toggle
 from .incremental import refresh_faces
 
@@ -207,7 +207,7 @@ def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool)
             resolver.add(rec)
     refresh_faces(index, updated)
     q = plugin.queries
-    q.records = [updated.get(r["slug"], r) for r in q.records]
+    q.records = replaced(q.records, updated)
     q._pages, q._key = None, None
     cfg = plugin.config
     plugin.links = LinkManager(index, config.docs_dir, tag_pages=cfg.tag_pages, embed_depth=cfg.embed_depth,

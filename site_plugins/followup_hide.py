@@ -11,6 +11,7 @@ from typing import Any
 
 from .fastpage import docs_moved
 from .followup_outputs import search_plugins
+from .followup_state import replaced
 from .incremental import refresh_faces
 from .previews import preview_path
 from .publish import write_atomic
@@ -26,7 +27,7 @@ def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> tuple[str, str | None] 
     index.by_path[rec["path"]] = rec
     index.public.discard(slug)
     refresh_faces(index, [slug])
-    plugin.queries.records = [r for r in plugin.queries.records if r["slug"] != slug]
+    plugin.queries.records = replaced(plugin.queries.records, {}, {slug})
     f = files.get_file_from_path(old["path"])
     if f is None:
         return None
