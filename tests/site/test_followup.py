@@ -292,14 +292,8 @@ def test_the_link_targets_records_are_read_after_the_edited_pages_step(built, mo
     content, site, store = built
     victim = next(p for p in _plain(content)[::-1] if "[[" in p.read_text(encoding="utf-8"))
     old = victim.read_text(encoding="utf-8")
+    edit = _editor(built, victim)
     hidden = _front(old, "draft", "true")
-
-    def edit(text: str) -> followup.FollowUp | None:
-        victim.write_text(text, encoding="utf-8")
-        changed = sync_changed(content, store)
-        publish_first(str(site), store, changed)
-        return follow_up(str(site), store, changed)
-
     if not hide:
         assert edit(hidden) is not None
     read: list[tuple[float, int]] = []
@@ -316,3 +310,15 @@ def test_the_link_targets_records_are_read_after_the_edited_pages_step(built, mo
     assert done is not None and done.first is not None
     assert len(read) == 1 and read[0][1] > 0 and read[0][0] > done.first  # it read some: the targets moved
     _assert_kept_is_fresh(site)
+
+
+def _editor(built, victim: Path):  # noqa: ANN001, ANN202
+    """An edit of `victim` as `kb serve`'s site worker runs it: synced, its page first, then the follow-up."""
+    content, site, store = built
+
+    def edit(text: str):  # noqa: ANN202
+        victim.write_text(text, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        return follow_up(str(site), store, changed)
+    return edit
