@@ -17,6 +17,8 @@ from typing import Any
 
 from kbsync.visibility import PUBLIC, can_see
 
+from .incremental import refresh_faces
+
 log = logging.getLogger("mkdocs.plugins.kb")
 
 
@@ -118,7 +120,7 @@ def publish_first(site_dir: str, store_url: str, slugs: list[str]) -> list[str]:
         pages.append((slug, page))
     if not pages:
         return []
-    index.__dict__.pop("faces", None)  # cached: what pages show of each entry (titles may have moved)
+    refresh_faces(index, [slug for slug, _page in pages])  # what pages show of each entry (titles may have moved)
     searches = _search_state(b.config)
     doc_files = doc_pages(b)
     keys = b.plugin.cache.keys.get(b.config.site_dir, {})

@@ -33,13 +33,15 @@ from .followup_read import (
     candidates,
     face,
     page_inputs,
-    read,
+    read_edited,
+    read_linked,
     relation_sources,
     targets,
 )
 from .followup_render import FollowUp, render, unpublished
-from .followup_state import kept, move
+from .followup_state import kept, move, replaced
 from .followup_tree import toggle
+from .incremental import refresh_faces
 
 log = logging.getLogger("mkdocs.plugins.kb")
 __all__ = ["Fallback", "FollowUp", "follow_up"]
@@ -59,8 +61,8 @@ def follow_up(site_dir: str, store_url: str, changed: list[str]) -> FollowUp | N
     for rec in b.before.values():  # as the site was rendered: what publish_first changed is part of the edit
         index.records[rec["slug"]] = rec
         index.by_path[rec["path"]] = rec
+    refresh_faces(index, list(b.before))
     b.before.clear()
-    index.__dict__.pop("faces", None)
     try:
         out = _follow_up(b, store_url, list(dict.fromkeys(changed)))
     except Fallback as why:
@@ -78,31 +80,44 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
         # `folders` lists every entry's title in the nav, `keep` every generated page: any title may be in it
         raise Fallback(f"nav: {plugin.config.nav}")
     k = kept(b)  # read off the index before the edit moves it
-    fresh, others = read(store_url, index, changed)
+    from kbsync.store import open_store
+
+    store = open_store(store_url)
+    try:
+        fresh = read_edited(store, index, changed)
+        old = {s: index.records[s] for s in fresh}
+        was_public = {s: index.is_public(s) for s in fresh}
+        old_inputs = {s: page_inputs(index, s) for s in fresh}
+        hidden = sorted(s for s, r in fresh.items() if was_public[s] and not can_see(r, PUBLIC))
+        shown = sorted(s for s, r in fresh.items() if not was_public[s] and can_see(r, PUBLIC))
+        refs = plugin.refs.get(config.site_dir, {})
+        if any(unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
+            raise Fallback("a hidden page pointed to attachments")
+        out = FollowUp()
+        # The edited page's step (hidden: gone; shown: written) waits for nothing else: the records the sync
+        # changed through it (a hub's backlinks: tens of thousands at 100,000) are read after.
+        gone = [unpublish(b, s, fresh[s]) for s in hidden]  # its page goes; the pages that showed it re-render below
+        _apply(plugin, config, fresh, any(old[s].get(f) != r.get(f) for s, r in fresh.items() for f in NAME_FIELDS))
+        for s in shown:  # its page comes, with the pages that show it
+            if not publish(b, s, fresh[s]):
+                raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
+        first = [(f.src_uri, plugin.page_key(f, config), f.page) for f in
+                 (b.files.get_file_from_path(fresh[s]["path"]) for s in shown) if f is not None and f.page is not None]
+        render(b, first, out, search=False)  # the edited page first: below, its key is current and it is skipped
+        out.first = time.perf_counter()
+        others = read_linked(store, index, old, fresh)
+    finally:
+        store.close()
+    for s in others:
+        old[s], was_public[s], old_inputs[s] = index.records[s], index.is_public(s), page_inputs(index, s)
     updated = {**fresh, **others}
-    old = {s: index.records[s] for s in updated}
-    was_public = {s: index.is_public(s) for s in updated}
-    hidden = sorted(s for s, r in fresh.items() if index.is_public(s) and not can_see(r, PUBLIC))
-    shown = sorted(s for s, r in fresh.items() if not index.is_public(s) and can_see(r, PUBLIC))
-    refs = plugin.refs.get(config.site_dir, {})
-    if any(unpublished(b, refs.get(index.records[s]["path"], set())) for s in hidden):
-        raise Fallback("a hidden page pointed to attachments")
-    old_inputs = {s: page_inputs(index, s) for s in updated}
     names_moved = any(old[s].get(f) != r.get(f) for s, r in updated.items() for f in NAME_FIELDS)
     contents_moved = bool(hidden or shown) or any(old[s].get(f) != r.get(f) for s, r in updated.items()
                                                   for f in ("hash", "created", "updated"))
     faces = {s for s, r in updated.items() if face(old[s]) != face(r)}
     cand = candidates(index, updated, old, faces)
-    _apply(plugin, config, updated, names_moved)
-    out = FollowUp()
-    gone = [unpublish(b, s, fresh[s]) for s in hidden]  # its page goes; the pages that showed it re-render below
-    for s in shown:  # its page comes, with the pages that show it
-        if not publish(b, s, fresh[s]):
-            raise Fallback(f"{s} shown: an excluded path, a permalink or a sitemap entry")
-    first = [(f.src_uri, plugin.page_key(f, config), f.page) for f in
-             (b.files.get_file_from_path(fresh[s]["path"]) for s in shown) if f is not None and f.page is not None]
-    render(b, first, out, search=False)  # the edited page first: below, its key is current and it is skipped
-    out.first = time.perf_counter()
+    if others:
+        _apply(plugin, config, others, names_moved)
     for page in gone:
         unlist(b, page)
     urls = set(plugin._urls or ())  # what its links found (a tag page it names may come below)
@@ -190,9 +205,9 @@ def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool)
         if resolver is not None and names_moved:
             resolver.remove(rec["path"])
             resolver.add(rec)
-    index.__dict__.pop("faces", None)
+    refresh_faces(index, updated)
     q = plugin.queries
-    q.records = [updated.get(r["slug"], r) for r in q.records]
+    q.records = replaced(q.records, updated)
     q._pages, q._key = None, None
     cfg = plugin.config
     plugin.links = LinkManager(index, config.docs_dir, tag_pages=cfg.tag_pages, embed_depth=cfg.embed_depth,

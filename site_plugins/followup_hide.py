@@ -11,6 +11,8 @@ from typing import Any
 
 from .fastpage import docs_moved
 from .followup_outputs import search_plugins
+from .followup_state import replaced
+from .incremental import refresh_faces
 from .previews import preview_path
 from .publish import write_atomic
 
@@ -24,8 +26,8 @@ def unpublish(b: Any, slug: str, rec: dict[str, Any]) -> tuple[str, str | None] 
     index.records[slug] = rec
     index.by_path[rec["path"]] = rec
     index.public.discard(slug)
-    index.__dict__.pop("faces", None)
-    plugin.queries.records = [r for r in plugin.queries.records if r["slug"] != slug]
+    refresh_faces(index, [slug])
+    plugin.queries.records = replaced(plugin.queries.records, {}, {slug})
     f = files.get_file_from_path(old["path"])
     if f is None:
         return None
@@ -132,7 +134,7 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
     Page(None, f, config)
     plugin.entry_files[f.src_uri] = slug
     index.public.add(slug)
-    index.__dict__.pop("faces", None)
+    refresh_faces(index, [slug])
     insort(plugin.queries.records, rec, key=lambda r: r["slug"])  # as the store lists them: by slug
     if plugin._urls is not None:
         plugin._urls |= {f.url, f.dest_uri}

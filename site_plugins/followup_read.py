@@ -17,31 +17,30 @@ class Fallback(Exception):
     """The edit changes what exists on the site: a dirty build's work."""
 
 
-def read(store_url: str, index: Any, changed: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(edited records, other records the sync changed): read by slug; raises Fallback for a structural edit."""
-    from kbsync.store import open_store
+def read_edited(store: Any, index: Any, changed: list[str]) -> dict[str, Any]:
+    """The edited records, read by slug; raises Fallback for a structural edit. (Cheap: the edited page's first
+    step waits for this alone.)"""
+    return {s: check(index, s, index.records.get(s), store.get(s)) for s in changed}
 
-    store = open_store(store_url)
-    try:
-        fresh: dict[str, Any] = {}
-        more: set[str] = set()
-        for s in changed:
-            rec = fresh[s] = check(index, s, index.records.get(s), store.get(s))
-            old = index.records[s]
-            more |= backlinked(s, old, rec)
-            if any(old.get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
-                more |= {e.src for e in store.edges_with_keys(name_keys(old) | name_keys(rec))}
-        more -= fresh.keys()
-        others = {}
-        for s in sorted(more):
-            got = store.get(s)
-            if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
-                raise Fallback(f"{s} appeared or went")
-            if got != index.records[s]:
-                others[s] = got
-        return fresh, others
-    finally:
-        store.close()
+
+def read_linked(store: Any, index: Any, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """The other records the sync changed through the edited ones (`old` -> `fresh`): link targets whose stored
+    backlinks moved (a hub's are tens of thousands: read after the first step), links elsewhere that re-resolve
+    when a name moved. Raises Fallback when one of them appeared or went."""
+    more: set[str] = set()
+    for s, rec in fresh.items():
+        more |= backlinked(s, old[s], rec)
+        if any(old[s].get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
+            more |= {e.src for e in store.edges_with_keys(name_keys(old[s]) | name_keys(rec))}
+    more -= fresh.keys()
+    others = {}
+    for s in sorted(more):
+        got = store.get(s)
+        if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
+            raise Fallback(f"{s} appeared or went")
+        if got != index.records[s]:
+            others[s] = got
+    return others
 
 
 def backlinked(slug: str, old: dict[str, Any], rec: dict[str, Any]) -> set[str]:

@@ -4,6 +4,7 @@ and the explorer tree. A build starts them afresh; the first follow-up after it 
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,3 +83,23 @@ def _discard(listing: dict[str, set[str]], key: str, slug: str) -> None:
         got.discard(slug)
         if not got:
             del listing[key]
+
+
+def replaced(records: list[dict[str, Any]], new: dict[str, dict[str, Any]], drop: frozenset[str] | set[str] = frozenset()
+             ) -> list[dict[str, Any]]:
+    """A copy of `records` (sorted by slug, as the store lists them) with the records of `new` in place of those
+    of their slugs and the slugs of `drop` left out: found by bisection, not a pass over every record (~0.1 s a
+    pass at 100,000 entries, on the hidden page's path). Slugs not listed stay out."""
+    out = list(records)  # a C-level copy: readers of the old list keep it as it was
+    for s in sorted(new.keys() | drop, reverse=True):  # from the end: a deletion moves only what follows it
+        i = bisect_left(out, s, key=_slug)
+        if i < len(out) and out[i]["slug"] == s:
+            if s in drop:
+                del out[i]
+            else:
+                out[i] = new[s]
+    return out
+
+
+def _slug(r: dict[str, Any]) -> str:
+    return str(r["slug"])

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
 
 import orjson
 
 from .graph_live import Change, LiveGraph
+from .graph_order import Cuts, Order, old_degrees
 
 LOCAL_JSON = "kb-local.json"
 TYPES_JSON = "graph-types.json"
 CAP = 120  # nodes in a local graph, the entry included: readable in a side panel
 VIEW1 = 80  # of them at depth 1 (the best-linked neighbours of a hub); the others show at depth 2
 SCAN = 3000  # a second ring larger than this is picked from the global degree order instead of collected
+TOP = 480  # the best-linked entries whose links among themselves are read once for many files (_top_links)
+TOP_FROM = 200  # files made at once from which that pays
 
 Key = tuple[int, int, str]  # (distance, -links, slug): smaller is kept first
 
@@ -44,8 +48,9 @@ class LocalGraphs:
         # is full (VIEW1); the file's cut, None when nothing was left out). ~1 KB a centre.
         self.kept: dict[str, tuple[tuple[str, ...], int, int, bool, Key | None]] = {}
         self.digest: dict[str, bytes] = {}  # centre -> hash of its file
-        self._order: list[str] | None = None  # every public slug, most linked first
-        self._ranks: dict[str, int] = {}
+        self._by: Order | None = None  # every public slug, most linked first (kept across edits)
+        self._cuts: Cuts | None = None  # the files cut in their second ring, by cut (kept across edits)
+        self._top: dict[str, set[str]] | None = None  # while many files are made: _top_links()
 
     def types_json(self) -> bytes:
         return orjson.dumps({"v": 1, "types": self.g.types()})
@@ -56,17 +61,19 @@ class LocalGraphs:
 
     def iter_all(self) -> Iterator[tuple[str, bytes]]:
         """Every file (a full build) as (centre, its JSON), one at a time: at 100,000 entries they are ~1 GB."""
-        self._order = None
+        self._by = None
         return self._iter(sorted(self.g.rows))
 
     def refresh(self, ch: Change) -> tuple[dict[str, bytes], set[str]]:
         """After `LiveGraph.update` returned `ch`: (centre -> new JSON of the files that changed, centres gone)."""
-        if ch.edges or ch.new or ch.gone:
-            self._order = None
+        if self._by is not None and (ch.edges or ch.new or ch.gone):  # only the entries whose links moved move
+            self._by.move(old_degrees(self.g.adj, ch.edges, ch.new, ch.gone))
         centres = self.affected(ch)
+        cuts = self._cut_index()
         for s in ch.gone:
             self.kept.pop(s, None)
             self.digest.pop(s, None)
+            cuts.set(s, None)
         out = self._refresh(sorted(centres), force=ch.attr | ch.new)  # force: a URL change moves the file
         return out, set(ch.gone)
 
@@ -105,24 +112,33 @@ class LocalGraphs:
         out = {s for s in ch.new | ch.attr | ch.moved if s in rows}
         for x in ch.attr | ch.gone:
             out |= showing(x).keys()
+        weight: dict[str, int] = {}
+
+        def ball_size(x: str) -> int:
+            if x not in weight:
+                weight[x] = sum(len(adj.get(y, ())) for y in old_near(x))
+            return weight[x]
+
         for a, b in ch.edges:
-            # a link inside a file: read the files showing the end with the smaller neighbourhood (not a hub's)
-            a, b = sorted((a, b), key=lambda x: sum(len(adj.get(y, ())) for y in old_near(x)))
             if a not in ch.gone and b not in ch.gone:  # (the files showing a hidden entry are all in already)
+                # a link inside a file: read the files showing the end with the smaller neighbourhood (not a hub's)
+                a, b = sorted((a, b), key=ball_size)
                 out |= {c for c in showing(a) if self._dist(c, b) is not None}
             for x, y in ((a, b), (b, a)):  # distances change only for the ends' neighbours (to the other end)
                 if y not in ch.gone:
                     for c in old_near(x) | adj.get(x, set()):
                         member(c, y)
-        cuts = sorted((k[4], c) for c, k in self.kept.items() if k[4] is not None and k[4][0] == 2)
-        keys = [k for k, _ in cuts]
+        cuts = self._cut_index()
+        big = min(VIEW1, CAP) - 1  # fewer links: every neighbour shown at depth 1, x stays there whatever its key
         for x in (ch.moved | ch.new) & rows.keys():
             deg, was = -len(adj[x]), -len(old_near(x))
+            linked = partners.get(x, set())
             for c in adj[x] | old_near(x):  # at distance 1; a hub's depth-1 view may gain or lose it
-                member(c, x)
-                k = self.kept.get(c)
-                if k is not None and k[3]:
-                    out.add(c)
+                if c in linked or len(adj.get(c, ())) >= big:  # (a neighbour that moved is in `out` already)
+                    member(c, x)
+                    k = self.kept.get(c)
+                    if k is not None and k[3]:
+                        out.add(c)
             if x in ch.new:  # enters the files two links away that keep a key like its own
                 for c, d in _ball(x, adj.__getitem__).items():
                     cut = self._cut(c)
@@ -131,8 +147,11 @@ class LocalGraphs:
                 continue
             # Two links away with the same distance (a changed distance is the links' loop above): x enters or
             # leaves only a file whose cut lies between its old and new key.
+            # Of those, only the files x is two links from (as written, or now) can change: cuts at a common
+            # degree lie in that range for thousands of files that never see x.
             lo, hi = sorted([(2, deg, x), (2, was, x)])
-            out.update(c for _, c in cuts[bisect_left(keys, lo):bisect_right(keys, hi)])
+            out.update(c for c in cuts.between(lo, hi)
+                       if c in rows and (self._dist(c, x) == 2 or (x not in adj[c] and not adj[c].isdisjoint(adj[x]))))
         return out & rows.keys()
 
     def _dist(self, c: str, x: str) -> int | None:
@@ -149,6 +168,11 @@ class LocalGraphs:
                 return d
         return None
 
+    def _cut_index(self) -> Cuts:
+        if self._cuts is None or self._cuts.kept is not self.kept:  # a build replaces `kept` whole
+            self._cuts = Cuts(self.kept)
+        return self._cuts
+
     def _cut(self, c: str) -> Key | None:
         k = self.kept.get(c)
         return k[4] if k is not None else None
@@ -158,13 +182,30 @@ class LocalGraphs:
 
     def _iter(self, centres: Iterable[str], force: set[str] | frozenset[str] = frozenset()
               ) -> Iterator[tuple[str, bytes]]:
-        for c in centres:
-            k = self.kept[c] = self._keep(c)
-            text = self._json(k[0], k[1])
-            digest = hashlib.blake2b(text, digest_size=12).digest()
-            if self.digest.get(c) != digest or c in force:
-                self.digest[c] = digest
-                yield c, text
+        cuts = self._cuts if self._cuts is not None and self._cuts.kept is self.kept else None
+        many = not isinstance(centres, list | tuple) or len(centres) >= TOP_FROM
+        try:
+            for c in centres:
+                k = self.kept[c] = self._keep(c)
+                if cuts is not None:
+                    cuts.set(c, k[4])
+                if many and self._top is None:  # after _keep: the order is made
+                    self._top = self._top_links()
+                text = self._json(k[0], k[1])
+                digest = hashlib.blake2b(text, digest_size=12).digest()
+                if self.digest.get(c) != digest or c in force:
+                    self.digest[c] = digest
+                    yield c, text
+        finally:
+            self._top = None  # links move with the next edit
+
+    def _top_links(self) -> dict[str, set[str]]:
+        """The best-linked entries' links among themselves: files near a hub are mostly made of them, and
+        reading those links here, not in each file's hub-sized neighbourhoods, halves a file's cost."""
+        adj = self.g.adj
+        top = self._by.slugs[:TOP] if self._by is not None else []
+        keep = set(top)
+        return {s: adj[s] & keep for s in top}
 
     def _keep(self, c: str) -> tuple[tuple[str, ...], int, int, bool, Key | None]:
         """The nodes of `c`'s file in file order, where its groups start, and its cuts (see `kept`)."""
@@ -184,7 +225,7 @@ class LocalGraphs:
             second = heapq.nsmallest(want, ring, key=rank.__getitem__)
         else:  # a hub nearby: its neighbours are most of the site; the best-linked come first anyway
             second = []
-            for x in self._order or ():
+            for x in self._by.slugs if self._by is not None else ():
                 if x != c and x not in near and not adj[x].isdisjoint(near):
                     second.append(x)
                     if len(second) == want:
@@ -194,11 +235,9 @@ class LocalGraphs:
 
     def _rank(self) -> dict[str, int]:
         """Every public slug's place in (most links, slug) order."""
-        if self._order is None:
-            adj = self.g.adj
-            self._order = sorted(self.g.rows, key=lambda x: (-len(adj[x]), x))
-            self._ranks = {x: i for i, x in enumerate(self._order)}
-        return self._ranks
+        if self._by is None:
+            self._by = Order(self.g.adj)
+        return self._by.ranks
 
     def _json(self, ids: tuple[str, ...], a: int) -> bytes:
         rows, adj = self.g.rows, self.g.adj
@@ -206,13 +245,19 @@ class LocalGraphs:
         later = set(ids)  # set & set walks the smaller one: a hub's thousands of neighbours are not read
         types: dict[str, int] = {}
         y = [types.setdefault(rows[s][1], len(types)) for s in ids]
-        pairs = []
-        for i, s in enumerate(ids):  # each link once, from its earlier end
+        e: list[int] = []  # each link once, from its earlier end, in (earlier, later) order, flat
+        top = self._top if self._top is not None else {}
+        others = later - top.keys()
+        for i, s in enumerate(ids):
             later.discard(s)
-            pairs += [(i, ix[x]) for x in adj[s] & later]
-        pairs.sort()
+            others.discard(s)
+            near = top.get(s)
+            common = adj[s] & later if near is None else (near & later) | (adj[s] & others)
+            if common:  # (C-level loops: a file near a hub holds thousands of links)
+                js = sorted(map(ix.__getitem__, common))
+                e += chain.from_iterable(zip(repeat(i, len(js)), js, strict=True))
         return orjson.dumps({"v": 1, "types": list(types), "ids": ids, "t": [rows[s][0] for s in ids], "y": y,
-                             "d": [0] + [1] * (a - 1) + [2] * (len(ids) - a), "e": [c for p in pairs for c in p],
+                             "d": [0] + [1] * (a - 1) + [2] * (len(ids) - a), "e": e,
                              "u": {str(i): rows[s][4] for i, s in enumerate(ids) if rows[s][4] is not None}})
 
 

@@ -89,3 +89,17 @@ class RenderCache:
             src = page.file.src_uri
             if page.title is None and not page.file.is_modified() and src in titles:
                 page.title = titles[src]
+
+
+def refresh_faces(index: SiteIndex, slugs: Any) -> None:
+    """Bring `index.faces` up to date for these slugs' records, when it was computed (a fresh one is a pass over
+    every record: ~0.3 s at 100,000 entries, on an edited page's path when it needs a render key)."""
+    faces = index.__dict__.get("faces")
+    if faces is None:
+        return
+    for s in slugs:
+        r = index.records.get(s)
+        if r is None:
+            faces.pop(s, None)
+        else:
+            faces[s] = (s, r.get("title"), r.get("visibility"), r.get("document"), r.get("type"))

@@ -202,6 +202,8 @@ def _assert_kept_is_fresh(site: Path) -> None:
     docs = b.state.get("docs")  # the documentation pages, kept in step as pages come and go
     assert docs is None or [id(f) for f in docs] == [id(f) for f in b.files.documentation_pages()]
     assert k.typeahead is None or typeahead_json(b.plugin.index, rows=k.typeahead) == typeahead_json(b.plugin.index)
+    faces = b.plugin.index.__dict__.get("faces")  # kept up to date in place, not made again over every record
+    assert faces is None or faces == type(b.plugin.index).faces.func(b.plugin.index)
 
 
 # (kind, edit of the victim's text, does what tables show of it move): a follow-up remakes the tables of the
@@ -277,3 +279,46 @@ def test_edits_that_add_or_remove_pages_are_left_to_the_build(built, change) -> 
 
 def test_nothing_is_followed_up_without_a_build_of_this_site(tmp_path: Path) -> None:
     assert follow_up(str(tmp_path / "never-built"), f"sqlite:///{tmp_path / 'x.sqlite'}", ["a"]) is None
+
+
+@pytest.mark.parametrize("hide", [True, False], ids=["hidden", "shown"])
+def test_the_link_targets_records_are_read_after_the_edited_pages_step(built, monkeypatch, hide: bool) -> None:
+    """A hidden or shown entry's link targets gain or lose a backlink (a hub's are tens of thousands at 100,000
+    entries): their records are read from the store once the page is gone or written, not before."""
+    import time
+
+    import site_plugins.followup as followup
+
+    content, site, store = built
+    victim = next(p for p in _plain(content)[::-1] if "[[" in p.read_text(encoding="utf-8"))
+    old = victim.read_text(encoding="utf-8")
+    edit = _editor(built, victim)
+    hidden = _front(old, "draft", "true")
+    if not hide:
+        assert edit(hidden) is not None
+    read: list[tuple[float, int]] = []
+    real = followup.read_linked
+    monkeypatch.setattr(followup, "read_linked",
+                        lambda *a: (lambda got: read.append((time.perf_counter(), len(got))) or got)(real(*a)))
+    try:
+        done = edit(hidden if hide else old)
+    finally:
+        monkeypatch.undo()
+        if hide:
+            assert edit(old) is not None
+        victim.write_text(old, encoding="utf-8")
+    assert done is not None and done.first is not None
+    assert len(read) == 1 and read[0][1] > 0 and read[0][0] > done.first  # it read some: the targets moved
+    _assert_kept_is_fresh(site)
+
+
+def _editor(built, victim: Path):  # noqa: ANN001, ANN202
+    """An edit of `victim` as `kb serve`'s site worker runs it: synced, its page first, then the follow-up."""
+    content, site, store = built
+
+    def edit(text: str):  # noqa: ANN202
+        victim.write_text(text, encoding="utf-8")
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        return follow_up(str(site), store, changed)
+    return edit

@@ -217,3 +217,31 @@ def test_local_files_are_written_as_they_are_made(tmp_path: Path, monkeypatch: p
     assert len(outstanding) == len(made) > 40
     assert set(outstanding) == {1}
     gs.SITES.pop(str(Path(site).resolve()), None)
+
+
+@pytest.mark.parametrize(("kind", "cap", "view"), [("hide", 12, 6), ("show", 12, 6), ("unlink", 12, 6),
+                                                   ("link", 30, 10)])
+def test_an_edit_recomputes_only_local_files_within_two_links_of_what_moved(monkeypatch: pytest.MonkeyPatch,
+                                                                            kind: str, cap: int, view: int) -> None:
+    """A file's second ring is cut at some degree: an entry whose degree moved can enter or leave only the files
+    two links from it, not every file cut at that degree (hundreds at 10,000 entries, most never showing it)."""
+    monkeypatch.setattr(live, "layout", _fake_layout)
+    monkeypatch.setattr(local, "CAP", cap)
+    monkeypatch.setattr(local, "VIEW1", view)
+    rng = random.Random(11)
+    records = _corpus(rng, 400)
+    g = LiveGraph.full(SiteIndex.from_records(records.values()))
+    files = LocalGraphs(g)
+    files.refresh_all()
+    for round_ in range(12):
+        before = {s: set(n) for s, n in g.adj.items()}
+        changed = _edit(rng, records, kind, round_)
+        ch = g.update(SiteIndex.from_records(records.values()), changed)
+        moved = ch.gone | ch.new | {x for e in ch.edges for x in e}
+        near = set(moved)
+        for adj in (before, g.adj):
+            ring = moved | {y for x in moved for y in adj.get(x, ())}
+            near |= ring | {z for y in ring for z in adj.get(y, ())}
+        far = files.affected(ch) - near
+        assert not far, (round_, sorted(far)[:5])
+        files.refresh(ch)

@@ -129,3 +129,24 @@ def test_a_page_embedding_an_entry_follows_the_embedded_links(tmp_path: Path, ch
     build_site(content, tmp_path / "site", store_url=store, incremental=True)
     embedded = (tmp_path / "site" / "a" / "index.html").read_text(encoding="utf-8").split("Before", 1)[1]
     assert expect in embedded
+
+
+@pytest.mark.parametrize("change", ["retitled", "hidden", "retyped", "deleted", "added"])
+def test_faces_refreshed_in_place_equal_fresh_ones(change: str) -> None:
+    """An edit brings the faces pages show of entries up to date for the entries it touched, not over every one."""
+    from site_plugins.incremental import refresh_faces
+    from site_plugins.index import SiteIndex
+
+    index = SiteIndex.from_records([{"slug": f"e{i}", "path": f"e{i}.md", "title": f"E{i}", "type": "note",
+                                     "visibility": "public"} for i in range(20)])
+    assert index.faces["e3"][1] == "E3"
+    r = index.records["e3"]
+    if change == "deleted":
+        del index.records["e3"]
+    elif change == "added":
+        index.records["new"] = {**r, "slug": "new", "path": "new.md"}
+    else:
+        index.records["e3"] = {**r, **{"retitled": {"title": "Z"}, "hidden": {"visibility": "draft"},
+                                       "retyped": {"type": "book"}}[change]}
+    refresh_faces(index, ["e3", "new"])
+    assert index.faces == type(index).faces.func(index)
