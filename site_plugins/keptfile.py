@@ -28,7 +28,7 @@ def create(store_url: str | None, owner: int) -> tuple[int, str]:
 
 def sweep(store_url: str | None) -> list[str]:
     """Remove the kept files left by build processes that are gone (killed before their exit); the paths removed."""
-    gone = []
+    gone: list[str] = []
     try:
         names = os.listdir(folder(store_url))
     except OSError:

@@ -39,7 +39,7 @@ class RelatedIndex:
         self.top: dict[str, list[tuple[str, float]]] = {}
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None,
+              counts: Mapping[str, Mapping[str, float]] | None = None, langs: Mapping[str, str] | None = None,
               matrix: Counts | None = None) -> RelatedIndex:
         """`counts`, `langs`: per-entry stem counts (without keywords: they are added here) and languages, by slug;
         `matrix`: those counts as a matrix, when another pass built it (used if no keyword changed them)."""
@@ -50,8 +50,8 @@ class RelatedIndex:
         self._fit(matrix)
         return self
 
-    def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Counter[str]] | None,
-                langs: Mapping[str, str] | None) -> Counter[str]:
+    def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Mapping[str, float]] | None,
+                langs: Mapping[str, str] | None) -> Mapping[str, float]:
         kws = (keywords or {}).get(r["slug"]) or r.get("keywords") or ()
         if counts and r["slug"] in counts:
             return boosted(counts[r["slug"]], (langs or {}).get(r["slug"]) or L.language_of(r), kws,
@@ -81,7 +81,7 @@ class RelatedIndex:
         for a in range(0, len(self.slugs), 2000):
             self._rank(range(a, min(a + 2000, len(self.slugs))))
 
-    def _rows(self, counts: list[Counter[str]]) -> list[tuple[list[int], np.ndarray]]:
+    def _rows(self, counts: list[Mapping[str, float]]) -> list[tuple[list[int], np.ndarray]]:
         """(columns, weights) of each entry's row, as `_matrix` gives them."""
         indptr, cols, vals = self._matrix(counts)
         b, cl = indptr.tolist(), cols.tolist()
@@ -92,7 +92,7 @@ class RelatedIndex:
         a, b = self.X.indptr[i], self.X.indptr[i + 1]
         return self.X.indices[a:b].tolist(), self.X.data[a:b]
 
-    def _matrix(self, counts: list[Counter[str]], m: Counts | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _matrix(self, counts: list[Mapping[str, float]], m: Counts | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indptr, columns, unit-length weights) of each entry's strongest stems, strongest first (ties: the
         stem's spelling decides, the later one first). One numpy pass for all rows; a row's result depends on that
         row alone, so an edit's few rows come out as a full build's."""
@@ -175,7 +175,7 @@ class RelatedIndex:
         return {self.row[s] for o in names for s in named.get(o, ())}
 
     def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-               deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
+               deleted: Iterable[str] = (), counts: Mapping[str, Mapping[str, float]] | None = None,
                langs: Mapping[str, str] | None = None) -> int:
         """Bring the index to what `build` gives on the edited store. Returns the rows re-ranked.
         `counts`, `langs`: the changed entries' stem counts and languages, when already computed."""
@@ -198,7 +198,7 @@ class RelatedIndex:
         return self._edit([r for r in changed if r["slug"] in self.row], keywords, counts, langs)
 
     def _edit(self, changed: list[Rec], keywords: Mapping[str, list[str]] | None,
-              counts: Mapping[str, Counter[str]] | None, langs: Mapping[str, str] | None) -> int:
+              counts: Mapping[str, Mapping[str, float]] | None, langs: Mapping[str, str] | None) -> int:
         """Edits only (the entry count stays): re-weight the rows whose words' IDF moved, re-rank what can move."""
         touched: set[int] = set()
         moved: set[str] = set()  # stems whose entry count changed
