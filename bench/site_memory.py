@@ -48,10 +48,12 @@ class Phases:
 
     def __init__(self) -> None:
         self.phase = "start"
+        self.pid = os.getpid()
 
     def enter(self, phase: str) -> None:
-        if phase != self.phase:
-            print(f"PHASE\t{self.phase}\t{_rss():.1f}\t{phase}", flush=True)
+        if phase != self.phase and os.getpid() == self.pid:  # (a forked child runs the wrapped steps too: not its)
+            sys.stdout.write(f"PHASE\t{self.phase}\t{_rss():.1f}\t{phase}\n")  # one write: never interleaved
+            sys.stdout.flush()
             self.phase = phase
 
 
@@ -70,13 +72,14 @@ def one(content: Path, site: Path, store: str) -> dict:
         s.enter("pages: read" if name in PAGE_READ else "pages: render + search" if name in PAGE_RENDER else f"on_{name}")
         return run_event(self, name, item, **kw)
 
-    def phase(name: str, fn, after: str):  # noqa: ANN001, ANN202
+    def phase(name: str, fn, after: str | None):  # noqa: ANN001, ANN202 - after None: back to the phase it came from
         def wrapped(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+            back = after or s.phase
             s.enter(name)
             try:
                 return fn(*a, **kw)
             finally:
-                s.enter(after)
+                s.enter(back)
         return wrapped
 
     plugins.PluginCollection.run_event = traced  # type: ignore[method-assign]
@@ -90,6 +93,28 @@ def one(content: Path, site: Path, store: str) -> dict:
                         ("site_nav", "nav")):
         setattr(plugin, name, phase(f"on_files: {label}", getattr(plugin, name), rest))
     plugin.KbPlugin._generate = phase("on_files: generated pages", plugin.KbPlugin._generate, rest)  # type: ignore
+    # on_post_build's own steps (its largest growth of the main process): each its row
+    post = "post_build"
+    plugin.discovery_later.settle = phase("post_build: discovery settles", plugin.discovery_later.settle, post)  # type: ignore
+    plugin.KbPlugin._mark_incremental = phase("render keys", plugin.KbPlugin._mark_incremental, None)  # type: ignore
+    plugin.remember = phase("post_build: last build kept", plugin.remember, post)  # type: ignore
+    layout = plugin.graph_later
+
+    def graph_later(*a, **kw):  # noqa: ANN002, ANN003, ANN202 - its result's wait is a phase too
+        got = layout(*a, **kw)
+        if got is None:
+            return None
+        wait = phase("post_build: graph layout received", got, post)
+        wait.cancel, wait.local = got.cancel, None  # type: ignore[attr-defined]
+
+        def result() -> str:
+            text = wait()
+            result.local = got.local  # type: ignore[attr-defined]
+            return text
+        result.cancel, result.local = got.cancel, None  # type: ignore[attr-defined]
+        return result
+
+    plugin.graph_later = graph_later  # type: ignore[assignment]
     plugin.discovery_later.later = phase("on_files: discovery fork", plugin.discovery_later.later, rest)  # type: ignore
     plugin.SiteQueries.load = phase("on_files: queries load", plugin.SiteQueries.load, rest)  # type: ignore
     SearchPlugin.on_post_build = phase("post_build: search_index.json", SearchPlugin.on_post_build,  # type: ignore
@@ -140,8 +165,9 @@ def sample(cmd: list[str]) -> tuple[dict, list[tuple[str, float, float, float, f
     def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
-            if line.startswith("PHASE\t"):
-                _, old, rss, new = line.rstrip("\n").split("\t")
+            parts = line.rstrip("\n").split("\t")
+            if parts[0] == "PHASE" and len(parts) == 4:
+                _, old, rss, new = parts
                 rows.setdefault(old, [0.0, 0.0, 0.0, 0.0])[0] = float(rss)
                 rows.setdefault(new, [0.0, 0.0, 0.0, 0.0])
                 current[0] = new

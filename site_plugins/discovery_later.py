@@ -24,7 +24,7 @@ from typing import Any
 
 from kbsync.view.discovery import backlink_contexts
 
-from . import forking, parallel, topics
+from . import forking, keptfile, parallel, topics
 from .pages import GEN, GenPage
 from .publish import write_atomic
 
@@ -115,6 +115,8 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     if MODE == "before" or small or not first or key in topics._KEPT or not forking.can_fork(option):
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
+    owner = os.getpid()  # the kept file is this process's, though the forked one writes it
+    keptfile.sweep(store_url)  # what builds killed before their exit left
 
     def compute() -> str | None:
         result = topics.site_discovery(index.public_records(), docs_dir, topics.results_path(store_url))
@@ -122,7 +124,7 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
         kept = topics._KEPT.get(key)  # the parent keeps it: its next build updates it, not builds it again
         if kept is None:
             return None
-        fd, out = tempfile.mkstemp(prefix="kb-kept-", suffix=".pickle")  # in a file: read by that next build only
+        fd, out = keptfile.create(store_url, owner)  # in a file: read by that next build only
         with os.fdopen(fd, "wb") as fh:
             _dump(kept, fh)
         return out

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
+
+from .stemids import StemCounts
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -50,12 +51,13 @@ class FeatureCache:
                     continue
                 lang, counts, plain = orjson.loads(zlib.decompress(value))
                 out[(h, p)] = Profile(lang, None if sig is None else np.frombuffer(sig, dtype=np.uint32).copy(),
-                                      Counter(counts), None if plain is None else (int(plain[0]), plain[1]))
+                                      StemCounts.spelled(counts, counts.values()),
+                                      None if plain is None else (int(plain[0]), plain[1]))
         return out
 
     def put_many(self, values: Mapping[Key, Profile]) -> None:
         rows = [(h, p, VERSION, None if v.signature is None else v.signature.astype(np.uint32).tobytes(),
-                 zlib.compress(orjson.dumps([v.lang, v.counts, v.plain]), 1)) for (h, p), v in values.items()]
+                 zlib.compress(orjson.dumps([v.lang, dict(v.counts.items()), v.plain]), 1)) for (h, p), v in values.items()]
         # One transaction (the connection is in autocommit mode: `with db` alone would commit row by row).
         self.db.execute("BEGIN IMMEDIATE")
         try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,7 @@ class Kept:
 
     found: Discovery
     keys: dict[str, Key]
-    counts: dict[str, Counter[str]]
+    counts: dict[str, Mapping[str, float]]
     topic_in: dict[str, Key]
     builds: int = 0
     updates: int = 0

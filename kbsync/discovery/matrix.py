@@ -2,8 +2,7 @@
 Python loop over every (entry, stem) pair cost seconds per pass at 100,000 entries."""
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -14,7 +13,7 @@ class Counts:
     """Rows: the given counters in order; columns: their stems in sorted order (so a column's number is its
     spelling's rank, which breaks ties as sorting by spelling does)."""
 
-    def __init__(self, counters: Sequence[Counter[str]]) -> None:
+    def __init__(self, counters: Sequence[Mapping[str, float]]) -> None:
         self.source = list(counters)
         # Each entry's stems as this process's stem ids (arrays the profiles carry), then ranked by spelling.
         parts = [stemids.arrays(c) for c in counters]
@@ -35,12 +34,12 @@ class Counts:
         np.cumsum(lens, out=self.indptr[1:])
         self.rows = np.repeat(np.arange(len(counters), dtype=np.int64), lens)
 
-    def of(self, counters: Sequence[Counter[str]]) -> bool:
+    def of(self, counters: Sequence[Mapping[str, float]]) -> bool:
         """Built from exactly these counter objects, in this order (so one matrix serves several passes)."""
         return len(counters) == len(self.source) and all(a is b for a, b in zip(counters, self.source, strict=True))
 
     @staticmethod
-    def reuse(given: Counts | None, counters: Sequence[Counter[str]]) -> Counts:
+    def reuse(given: Counts | None, counters: Sequence[Mapping[str, float]]) -> Counts:
         """`given` when built from `counters`, else a new matrix of them."""
         return given if given is not None and given.of(counters) else Counts(counters)
 

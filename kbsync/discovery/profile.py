@@ -6,7 +6,6 @@ import gc
 import logging
 import multiprocessing
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 class Profile(NamedTuple):
     lang: str
     signature: np.ndarray | None  # MinHash of the body's word pairs (duplicates)
-    counts: Counter[str]  # stem counts, without keywords (related adds those; topics)
+    counts: Mapping[str, float]  # stem counts, without keywords (related adds those; topics): a StemCounts
     plain: tuple[int, str] | None  # (first body line, masked lowercase text) (unlinked mentions)
 
 

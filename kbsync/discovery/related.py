@@ -17,6 +17,10 @@ from .common import Rec, visible
 from .matrix import Counts, top_per_row
 from .terms import _stop, boosted, terms  # noqa: F401  (imported from here before terms.py)
 
+# Rows scored at once: a row scores against up to `features` x `max_df` entries (8,000 from 20,000 entries on), and
+# its chunk's products and sort keys were discovery's largest transient (2,000 rows: +113 MB at 20,000 entries).
+RANK_ROWS = 500
+
 
 @dataclass(frozen=True)
 class RelatedOptions:
@@ -39,7 +43,7 @@ class RelatedIndex:
         self.top: dict[str, list[tuple[str, float]]] = {}
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None,
+              counts: Mapping[str, Mapping[str, float]] | None = None, langs: Mapping[str, str] | None = None,
               matrix: Counts | None = None) -> RelatedIndex:
         """`counts`, `langs`: per-entry stem counts (without keywords: they are added here) and languages, by slug;
         `matrix`: those counts as a matrix, when another pass built it (used if no keyword changed them)."""
@@ -50,8 +54,8 @@ class RelatedIndex:
         self._fit(matrix)
         return self
 
-    def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Counter[str]] | None,
-                langs: Mapping[str, str] | None) -> Counter[str]:
+    def _counts(self, r: Rec, keywords: Mapping[str, list[str]] | None, counts: Mapping[str, Mapping[str, float]] | None,
+                langs: Mapping[str, str] | None) -> Mapping[str, float]:
         kws = (keywords or {}).get(r["slug"]) or r.get("keywords") or ()
         if counts and r["slug"] in counts:
             return boosted(counts[r["slug"]], (langs or {}).get(r["slug"]) or L.language_of(r), kws,
@@ -78,10 +82,9 @@ class RelatedIndex:
         self._graph()
         self.top = {}
         self._named: dict[str, set[str]] | None = {}  # who names an entry in its top list (an edit reads it)
-        for a in range(0, len(self.slugs), 2000):
-            self._rank(range(a, min(a + 2000, len(self.slugs))))
+        self._rank(range(len(self.slugs)))
 
-    def _rows(self, counts: list[Counter[str]]) -> list[tuple[list[int], np.ndarray]]:
+    def _rows(self, counts: list[Mapping[str, float]]) -> list[tuple[list[int], np.ndarray]]:
         """(columns, weights) of each entry's row, as `_matrix` gives them."""
         indptr, cols, vals = self._matrix(counts)
         b, cl = indptr.tolist(), cols.tolist()
@@ -92,7 +95,7 @@ class RelatedIndex:
         a, b = self.X.indptr[i], self.X.indptr[i + 1]
         return self.X.indices[a:b].tolist(), self.X.data[a:b]
 
-    def _matrix(self, counts: list[Counter[str]], m: Counts | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _matrix(self, counts: list[Mapping[str, float]], m: Counts | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indptr, columns, unit-length weights) of each entry's strongest stems, strongest first (ties: the
         stem's spelling decides, the later one first). One numpy pass for all rows; a row's result depends on that
         row alone, so an edit's few rows come out as a full build's."""
@@ -140,8 +143,13 @@ class RelatedIndex:
         return ((1 - g) * text + g * graph.minimum(1.0)).tocsr()
 
     def _rank(self, rows: Iterable[int]) -> None:
-        """Top lists of `rows`: all rows' best `top` in one numpy pass (score, then slug spelling)."""
+        """Top lists of `rows`, RANK_ROWS at a time (a row's list depends on that row alone)."""
         rows = list(rows)
+        for a in range(0, len(rows), RANK_ROWS):
+            self._rank_some(rows[a:a + RANK_ROWS])
+
+    def _rank_some(self, rows: list[int]) -> None:
+        """Top lists of `rows`: all rows' best `top` in one numpy pass (score, then slug spelling)."""
         if len(self._spelling) != len(self.slugs):
             self._spelling = np.argsort(np.argsort(np.array(self.slugs, dtype=object), kind="stable"), kind="stable")
         s = self._scores(rows)
@@ -175,7 +183,7 @@ class RelatedIndex:
         return {self.row[s] for o in names for s in named.get(o, ())}
 
     def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None,
-               deleted: Iterable[str] = (), counts: Mapping[str, Counter[str]] | None = None,
+               deleted: Iterable[str] = (), counts: Mapping[str, Mapping[str, float]] | None = None,
                langs: Mapping[str, str] | None = None) -> int:
         """Bring the index to what `build` gives on the edited store. Returns the rows re-ranked.
         `counts`, `langs`: the changed entries' stem counts and languages, when already computed."""
@@ -198,7 +206,7 @@ class RelatedIndex:
         return self._edit([r for r in changed if r["slug"] in self.row], keywords, counts, langs)
 
     def _edit(self, changed: list[Rec], keywords: Mapping[str, list[str]] | None,
-              counts: Mapping[str, Counter[str]] | None, langs: Mapping[str, str] | None) -> int:
+              counts: Mapping[str, Mapping[str, float]] | None, langs: Mapping[str, str] | None) -> int:
         """Edits only (the entry count stays): re-weight the rows whose words' IDF moved, re-rank what can move."""
         touched: set[int] = set()
         moved: set[str] = set()  # stems whose entry count changed

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import cast
 
 from . import lang as L
 from .common import Rec
@@ -26,16 +27,17 @@ def terms(rec: Rec, lang: str | None = None, keywords: Iterable[str] = (), boost
             s = table[w] = st(w) if w not in stop and (len(w) > 2 or L._CJK_RUN.match(w)) else ""
         if s:
             c[s] += k
-    return boosted(c, lang, keywords, boost)
+    return cast("Counter[str]", boosted(c, lang, keywords, boost))  # a Counter given: `c` or a Counter copy
 
 
-def boosted(counts: Counter[str], lang: str, keywords: Iterable[str] = (), boost: float = 2.0) -> Counter[str]:
+def boosted(counts: Mapping[str, float], lang: str, keywords: Iterable[str] = (), boost: float = 2.0,
+            ) -> Mapping[str, float]:
     """Stem counts with the stems of an entry's keywords added, `boost` each (a copy; the same counts when none)."""
     keywords = list(keywords)
     if not keywords:
         return counts
     st, stop = L.stems(lang), _stop(lang)
-    c = Counter(counts)
+    c = Counter(dict(counts.items()))  # (profiles' counts are arrays: their items come out at C speed)
     for kw in keywords:
         for w in L.segment(kw.lower()):
             if w not in stop:

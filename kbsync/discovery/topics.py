@@ -31,7 +31,7 @@ class TopicOptions:
 
 
 def entry_stems(recs: list[Rec], keywords: Mapping[str, list[str]], per_entry: int,
-                max_share: float = 0.1, min_entries: int = 3, counts: Mapping[str, Counter[str]] | None = None,
+                max_share: float = 0.1, min_entries: int = 3, counts: Mapping[str, Mapping[str, float]] | None = None,
                 langs: Mapping[str, str] | None = None, matrix: Counts | None = None,
                 corpus: Corpus | None = None) -> dict[str, list[str]]:
     """slug -> its most telling stems: keyword stems first, then its highest TF-IDF words. `counts`, `langs`:
@@ -82,7 +82,7 @@ class Corpus(NamedTuple):
 
 
 def find(records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None, viewer: str = PUBLIC,
-         opts: TopicOptions = TopicOptions(), counts: Mapping[str, Counter[str]] | None = None,
+         opts: TopicOptions = TopicOptions(), counts: Mapping[str, Mapping[str, float]] | None = None,
          langs: Mapping[str, str] | None = None, matrix: Counts | None = None,
          ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """(topics [{id, label, stems, entries}], slug -> topic labels) over the entries `viewer` may see.
@@ -105,7 +105,7 @@ class Topics:
         self.moved = 0  # entries placed by `update` since Leiden last ran
 
     def build(self, records: Iterable[Rec], keywords: Mapping[str, list[str]] | None = None, viewer: str = PUBLIC,
-              counts: Mapping[str, Counter[str]] | None = None, langs: Mapping[str, str] | None = None,
+              counts: Mapping[str, Mapping[str, float]] | None = None, langs: Mapping[str, str] | None = None,
               matrix: Counts | None = None) -> Topics:
         opts = self.opts
         recs = visible(records, viewer)
@@ -151,7 +151,7 @@ class Topics:
         self.topics, self.of = topics, dict(by_entry)
         return self
 
-    def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]], counts: Mapping[str, Counter[str]],
+    def update(self, changed: Iterable[Rec], keywords: Mapping[str, list[str]], counts: Mapping[str, Mapping[str, float]],
                langs: Mapping[str, str]) -> int | None:
         """Place body-edited entries (the entry count unchanged) without rerunning Leiden; None when the caller
         must `build` again. The rule: an edited entry whose telling stems (weighed by the entry counts of the last

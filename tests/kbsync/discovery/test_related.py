@@ -77,3 +77,15 @@ def test_top_lists_are_each_rows_best_scores(seed: int, top: int) -> None:
         row = sorted(((float(v), idx.slugs[j]) for j, v in enumerate(scores[i]) if j != i and v > 0),
                      key=lambda x: (-x[0], x[1]))[:top]
         assert idx.top[s] == [(o, round(v, 3)) for v, o in row], s
+
+
+@pytest.mark.parametrize("rank_rows", [1, 5, 500])
+def test_top_lists_do_not_depend_on_how_many_rows_are_scored_at_once(rank_rows: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are ranked RANK_ROWS at a time (a memory bound): every chunking gives the lists of one pass."""
+    recs = corpus()
+    recs[0]["links"] = [{"target": "bread3", "kind": "link"}]
+    recs += [rec(f"x{i}", ["barbell", "oven"], links=["lift0", "bread3"]) for i in range(3)]
+    whole = R.RelatedIndex().build(recs).result()
+    monkeypatch.setattr(R, "RANK_ROWS", rank_rows)
+    assert R.RelatedIndex().build(recs).result() == whole
