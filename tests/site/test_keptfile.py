@@ -28,6 +28,7 @@ def test_a_killed_builds_kept_file_is_beside_the_store_and_removed_at_the_next_s
     monkeypatch.setattr(topics, "_KEPT", {})
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest-xdist's idle thread is not ours to fear
     monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    monkeypatch.setattr(discovery_later, "BESIDE_FROM", 0)  # forked beside at the sample's size
     store = f"sqlite:///{tmp_path / '.kb' / 'kb.sqlite'}"
     (tmp_path / ".kb").mkdir()
     pid = os.fork()
