@@ -29,15 +29,16 @@ def create(store_url: str | None, owner: int) -> tuple[int, str]:
 def sweep(store_url: str | None) -> list[str]:
     """Remove the kept files left by build processes that are gone (killed before their exit); the paths removed."""
     gone: list[str] = []
+    where = folder(store_url)
     try:
-        names = os.listdir(folder(store_url))
+        names = os.listdir(where)
     except OSError:
         return gone
     for name in names:
         m = _NAME.fullmatch(name)
         if m is None or _alive(int(m.group(1))):
             continue
-        path = os.path.join(folder(store_url), name)
+        path = os.path.join(where, name)
         with contextlib.suppress(OSError):
             os.unlink(path)
             gone.append(path)

@@ -21,7 +21,8 @@ def write_atomic(content: bytes, output_path: str) -> None:
     # One writer of a path at a time per thread: the temp name needs no random part (mkstemp's costs a
     # thousand local graph files after an edit near a hub a tenth of their writing)
     tmp = os.path.join(folder, f".kb-{os.getpid()}-{threading.get_ident()}-{name[:80]}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    # no symlink followed where a fixed name is opened (mkstemp's O_EXCL gave that before)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
     try:
         fd = os.open(tmp, flags, 0o644)
     except FileNotFoundError:
