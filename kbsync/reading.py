@@ -63,7 +63,7 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
                 atts.update({f"{rel}/{p}": f for p, f in sub.attachments.items()})
             elif (f := stat_one(root, rel, walk_problems)) is not None:
                 (md if is_entry(rel) else atts)[rel] = f
-    walk_problems = walk_problems + _unnamable(md, atts)
+    walk_problems = walk_problems + unnamable(md, atts)
     named = set() if paths is None else {p.strip("/") for p in paths}
     if full:
         read = list(md)
@@ -84,7 +84,7 @@ def make_plan(root: Path, states: dict[str, FileState], full: bool, paths: Itera
     return Plan(md, set(atts), sorted(read), gone, new_atts, walk_problems)
 
 
-def _unnamable(*tables: dict[str, Found]) -> list[Problem]:
+def unnamable(*tables: dict[str, Found]) -> list[Problem]:
     """Drop files whose names are not UTF-8 (no store can hold them, and one would fail the whole sync)."""
     out = []
     for table in tables:

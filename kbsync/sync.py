@@ -21,6 +21,7 @@ from .discover import DEFAULT_MAX_BYTES
 from .gcpause import gc_paused
 from .gitinfo import FileHistory, HistoryCache
 from .models import Problem
+from .namedplan import Tables, named_plan
 from .reading import Progress, git_mark, make_plan, read_all
 from .resolve import Resolver
 from .schema import Schemas, load_schemas
@@ -67,6 +68,7 @@ class _Known:
     problems: dict[str, list[Any]]
     resolver: Resolver | None = None
     entry_errors: dict[str, str] | None = None  # slug -> path of entries with an error; loaded when first asked
+    tables: Tables | None = None  # for syncs of named paths (the watcher's); made by the first one
 
 
 class Syncer:
@@ -82,6 +84,8 @@ class Syncer:
         self.history = HistoryCache(self.root)  # git dates; re-read only when HEAD moves
         self._known: _Known | None = None
         self._rows: dict[str, dict[str, Any]] = {}  # name rows built during the last sync, reused after it
+        self._history: dict[str, FileHistory] | None = None
+        self._marks: dict[str, str] = {}  # git marks of self._history: one object while HEAD stays
 
     def _load(self) -> _Known:
         rev = self.store.revision()
@@ -152,7 +156,8 @@ class Syncer:
         known.states.update({f.path: f for f in batch.files})
         # slug -> path only when a slug may have moved: building it costs more than a one-file sync's own work
         renamed = batch.deletes or any(rec["path"] not in known.names for rec in batch.upserts)
-        path_of = {r["slug"]: p for p, r in known.names.items()} if renamed else {}
+        path_of = (known.tables.owner if known.tables is not None else {} if not renamed
+                   else {r["slug"]: p for p, r in known.names.items()})  # the tables' is updated below
         for slug in batch.deletes:
             known.names.pop(path_of.pop(slug, ""), None)
         for rec in batch.upserts:
@@ -160,6 +165,8 @@ class Syncer:
             if old is not None and old != rec["path"]:  # same slug, new path (a case-only rename)
                 known.names.pop(old, None)
             known.names[rec["path"]] = self._rows.get(rec["path"]) or name_row(rec)
+        if known.tables is not None:
+            known.tables.remember(batch)
         self._rows = {}
         if known.entry_errors is not None:
             for slug in batch.deletes:
@@ -181,8 +188,16 @@ class Syncer:
         root, options = self.root, self.options
         states = {} if full else known.states
         history = self.history.get()
-        git = {p: git_mark(h) for p, h in history.items()}
-        plan = make_plan(root, states, full, paths, git)
+        if history is not self._history and (history or self._history):  # one object while HEAD stays
+            self._history, self._marks = history, {p: git_mark(h) for p, h in history.items()}
+        git = self._marks
+        tables = None
+        if paths is not None and not full:
+            if known.tables is None:
+                known.tables = Tables.from_states(root, known.states, known.names)
+            tables = known.tables
+        plan = named_plan(root, states, paths, git, tables) if tables is not None and paths is not None else \
+            make_plan(root, states, full, paths, git)
         report = SyncReport(unchanged=0)
         results = read_all(plan, self.max_bytes, options, progress, self.workers)
         schemas = load_schemas_safe(root)
@@ -214,9 +229,11 @@ class Syncer:
             batch.files.append(FileState(path, rec["slug"], found.mtime_ns, found.size, digest))
         del results  # records and raw_edges hold what is still needed; raw edges go as they are resolved
 
-        # Slugs: sorted by path, the first file to claim a slug wins.
+        # Slugs: sorted by path, the first file to claim a slug wins. A named sync looks only at the slugs
+        # its files held or claim (the others keep their holder).
         owner: dict[str, str] = {}
-        for path in sorted(plan.md):
+        held: set[str] = set()
+        for path in sorted(plan.md) if tables is None else _claimants(tables, plan, records, old_names, held):
             slug = records[path]["slug"] if path in records else (states[path].slug if path in states else None)
             if slug is None or path in file_problems:
                 continue
@@ -229,7 +246,7 @@ class Syncer:
                 batch.files.append(FileState(path, None, plan.md[path].mtime_ns, plan.md[path].size, ""))
             else:
                 owner[slug] = path
-        winners = set(owner.values())
+        winners = set(owner.values()) if tables is None else (old_names.keys() - held) | set(owner.values())
 
         gone_slugs = {old_names[p]["slug"] for p in old_names.keys() - winners}
         batch.deletes = sorted(gone_slugs - {r["slug"] for r in records.values()})
@@ -260,6 +277,15 @@ class Syncer:
             batch.upserts.append(rec)
         report.changed = sorted({r["slug"] for r in records.values()} | set(batch.deletes))
         return report, batch
+
+
+def _claimants(t: Tables, plan: Any, records: dict[str, dict[str, Any]], old_names: dict[str, dict[str, Any]], held: set[str]) -> list[str]:
+    """The paths that may hold a slug a named sync touched, sorted: the read files and each touched slug's
+    holder. Fills `held` with those holders (their hold is decided again)."""
+    slugs = {r["slug"] for r in records.values()}
+    slugs.update(old_names[p]["slug"] for p in (*plan.read, *plan.gone) if p in old_names)
+    held.update(p for s in slugs if (p := t.owner.get(s)) is not None)
+    return sorted(p for p in {*records, *held} if p in plan.md)
 
 
 def load_schemas_safe(root: Path) -> Schemas:

@@ -52,6 +52,7 @@ def test_edits_after_the_warm_start_resolve_as_a_full_sync(tmp_path: Path, rel: 
         run(store, None)  # the watcher's start: a check of every file, nothing to read
         syncer = next(iter(run.syncers.values()))  # type: ignore[attr-defined]
         assert syncer._known.resolver is not None, "the first edit would build it"
+        assert syncer._known.tables is not None, "the first edit would stat-table every file"
         _write(content, {rel: text})
         run(store, [rel])
     finally:
