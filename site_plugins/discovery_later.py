@@ -160,8 +160,8 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
             body = page.markdown.partition("\n")[2]
             _patch(os.path.join(site, page.dest_uri), found, lambda _part, b=body: b)  # type: ignore[misc]
 
-    # Here, not in a forked process: a fork's RSS is a copy of this process's at its largest (100,000 entries:
-    # ~3 GB, the build's largest child), and the graph files it overlapped are written beside the pages now.
+    # Here, not in a forked process: a fork's RSS is a copy of this process's near its largest (10,000 entries,
+    # discovery beside: 443 MB), and the graph files it overlapped are written beside the pages now.
     patch_all()
     return lambda: None
 
