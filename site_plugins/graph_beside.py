@@ -1,14 +1,12 @@
 """The global graph's layout, and every entry's local graph file, computed in a forked process beside the page
-rendering of a big site (they read the index only): the end of the build then writes graph.json alone."""
+rendering of a big site (they read the index only): the end of the build keeps their state as the bytes this
+process sent (graph_kept.py) and writes nothing."""
 from __future__ import annotations
 
-import pickle
 from typing import Any
 
 from . import forking, parallel
 from .forking import can_fork
-
-Local = tuple[dict[str, Any], dict[str, bytes], dict[str, str], bytes]  # what publish_graph keeps of the files
 
 
 def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
@@ -44,24 +42,11 @@ def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
 
 
 def _write_local(site_dir: str, index: Any) -> tuple[str, bytes]:
-    """In the forked process: write every local graph file as a full build does; graph.json's text and what the
-    parent keeps of the files, slugs as numbers (their place in sorted order: the parent's own strings stand in,
-    not copies of them)."""
+    """In the forked process: write every local graph file as a full build does; graph.json's text and the
+    site's graph state as bytes (the build process keeps them so until an edit needs them: graph_kept.py)."""
+    from .graph_kept import dump
     from .graph_site import SITES, publish_graph, site_key
 
     publish_graph(site_dir, index, incremental=False)
     site = SITES[site_key(site_dir)]
-    at = {s: i for i, s in enumerate(sorted(site.live.rows))}
-    kept = {at[c]: (tuple(at[x] for x in ids), a, b, full, cut and (cut[0], cut[1], at[cut[2]]))
-            for c, (ids, a, b, full, cut) in site.local.kept.items()}
-    digest = {at[c]: d for c, d in site.local.digest.items()}
-    urls = {at[c]: u for c, u in site.urls.items()}
-    return site.live.json().decode(), pickle.dumps((kept, digest, urls, site.types), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def kept_local(data: bytes, slugs: list[str]) -> Local:
-    """`_write_local`'s bytes with the numbers back as slugs (`slugs`: the graph's, sorted)."""
-    kept, digest, urls, types = pickle.loads(data)  # noqa: S301 - written by this build's own process
-    kept = {slugs[c]: (tuple(slugs[x] for x in ids), a, b, full, cut and (cut[0], cut[1], slugs[cut[2]]))
-            for c, (ids, a, b, full, cut) in kept.items()}
-    return kept, {slugs[c]: d for c, d in digest.items()}, {slugs[c]: u for c, u in urls.items()}, types
+    return site.live.json().decode(), dump(site)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .graph_beside import kept_local
+from . import graph_kept
 from .graph_live import LiveGraph
 from .graph_local import TYPES_JSON, LocalGraphs, local_path
 from .index import SiteIndex
@@ -34,7 +34,11 @@ class SiteGraph:
     urls: dict[str, str] = field(default_factory=dict)  # centre -> page URL its local file was written beside
 
 
-SITES: dict[str, SiteGraph] = {}  # resolved site_dir -> its graph, for the life of the process
+def _made(pending: graph_kept.Pending) -> SiteGraph:
+    return graph_kept.load(pending, SiteGraph, LiveGraph, LocalGraphs)
+
+
+SITES = graph_kept.Sites(_made)  # resolved site_dir -> its graph, for the life of the process
 _LOCK = threading.Lock()
 
 
@@ -54,15 +58,15 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
     t0 = time.perf_counter()
     with _LOCK:
         site = SITES.get(key) if incremental else None
+        if site is None and beside is not None:  # every file written beside: its state kept as bytes (graph_kept.py)
+            SITES[key] = graph_kept.Pending(beside, os.path.join(site_dir, GRAPH_JSON))
+            log.info("kb: graph files written beside the pages, kept in %.3fs", time.perf_counter() - t0)
+            return {GRAPH_JSON, TYPES_JSON, *(local_path(index.page_url(s)) for s in index.public)}
         if site is None:
             live = LiveGraph.full(index)
             site = SITES[key] = SiteGraph(live, LocalGraphs(live))
-            files: Iterator[tuple[str, bytes]] = iter(())
+            files: Iterator[tuple[str, bytes]] = site.local.iter_all()  # written as made
             gone = set[str]()
-            if beside is not None:  # written already: only what later builds compare against is kept
-                site.local.kept, site.local.digest, site.urls, site.types = kept_local(beside, sorted(live.rows))
-            else:
-                files = site.local.iter_all()  # written as made
             write_graph = True
         else:
             live = site.live
@@ -100,7 +104,7 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
 
 def settle(timeout: float | None = None) -> bool:
     """Wait for every layout running behind; True when all graph.json files hold a full build's positions."""
-    return all(site.live.settle(timeout) for site in list(SITES.values()))
+    return all(site.live.settle(timeout) for site in SITES.live())
 
 
 def _url(live: LiveGraph):  # noqa: ANN202

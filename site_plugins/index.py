@@ -16,7 +16,7 @@ from kbsync.resolve import Resolver
 from kbsync.visibility import PUBLIC, can_see
 
 from .compact import compact, repack
-from .loadfork import load_forked
+from .loadfork import load_forked, run_forked
 
 Record = dict[str, Any]
 RELATION_SKIP = {"link", "embed", "mention", "chapter"}  # chapters: shown as the document TOC
@@ -28,15 +28,18 @@ def default_store_url(docs_dir: str | Path) -> str:
 
 def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[list[Record], int, list[str]]:
     """Sync the content dir into the store (when asked); all records, the revision and the stored attachments.
-    In a forked process when this one can fork (site_plugins/loadfork.py), else here."""
+    The sync and the load each in a forked process when this one can fork (site_plugins/loadfork.py), else here."""
     url = store_url or default_store_url(docs_dir)
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    if sync and run_forked(lambda: _sync_and_load(docs_dir, url, sync=True, dense=False, load=False)):
+        sync = False  # synced in a process of its own: the load's process below does not hold the sync's memory too
     got = load_forked(lambda: _sync_and_load(docs_dir, url, sync=sync, dense=False))  # pickled back: dense
     return got if got is not None else _sync_and_load(docs_dir, url, sync=sync, dense=True)
 
 
-def _sync_and_load(docs_dir: str, url: str, *, sync: bool, dense: bool) -> tuple[list[Record], int, list[str]]:
+def _sync_and_load(docs_dir: str, url: str, *, sync: bool, dense: bool,
+                   load: bool = True) -> tuple[list[Record], int, list[str]]:
     from kbsync.store import open_store
 
     store = open_store(url)
@@ -45,6 +48,8 @@ def _sync_and_load(docs_dir: str, url: str, *, sync: bool, dense: bool) -> tuple
             from kbsync.sync import sync_content
 
             sync_content(Path(docs_dir), store)
+        if not load:
+            return [], 0, []
         # Loading every record allocates ~100 containers an entry and no cycles: the cyclic GC would rescan
         # the growing heap again and again (1.5 s instead of 0.6 s at 10,000 entries).
         with gc_paused():

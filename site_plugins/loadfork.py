@@ -37,6 +37,14 @@ def load_forked(load: Callable[[], T]) -> T | None:
             os.unlink(path)
 
 
+def run_forked(step: Callable[[], object]) -> bool:
+    """`step()` run in a forked process for its effects (the sync: its working memory stays there); True when it
+    ran there to the end, False when this process cannot fork or the child failed (the caller runs it itself)."""
+    if not can_fork(0):
+        return False
+    return bool(beside(lambda: step() or True, lambda: False)())
+
+
 def _dump(value: object) -> str:
     """In the child: `value` pickled into a new temporary file; its path."""
     fd, path = tempfile.mkstemp(prefix="kb-records-", suffix=".pickle")

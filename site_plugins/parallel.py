@@ -20,6 +20,7 @@ from typing import Any
 
 from mkdocs.commands import build as mk_build
 
+from . import pagehold
 from .forking import can_fork, collect_logs, emit, workers
 from .parallel_run import Run, apply, page_state, search_lists
 
@@ -64,10 +65,13 @@ def _populate(page: Any, config: Any, files: Any, dirty: bool = False) -> None:
     except BaseException as e:
         _fail_worker(e)
         raise
+    if _run:  # read until its turn to render: held compressed (site_plugins/pagehold.py)
+        pagehold.hold(page)
 
 
 def _build(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bool = False,
            excluded: bool = False) -> None:
+    pagehold.restore(page)
     run = _run[0] if _run else None
     src = page.file.src_uri
     if run is None or src not in run.shared and run.role == 0:

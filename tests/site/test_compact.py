@@ -117,7 +117,8 @@ def test_loaded_records_take_less_memory_than_the_store_gives_them(tmp_path: Pat
 @pytest.mark.parametrize("fork, child_fails", [(True, False), (True, True), (False, False)])
 def test_sync_and_load_runs_in_a_child_when_it_can(fork: bool, child_fails: bool, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sync and the load leave their memory in a forked child; a failed child means a load here."""
+    """The sync and the load leave their memory in forked children, the sync in one and the load in another (the
+    load's process never holds the sync's memory too); a failed child means the step runs again in the next."""
     import os
 
     import kbsync.sync
@@ -133,14 +134,27 @@ def test_sync_and_load_runs_in_a_child_when_it_can(fork: bool, child_fails: bool
             raise RuntimeError("child broke")
         return real(*a, **k)
 
+    loads = tmp_path / "loads"
+    real_compact = index_mod.compact
+
+    def compact(records: Any) -> Any:
+        with loads.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_compact(records)
+
     parent = os.getpid()
     monkeypatch.setattr(kbsync.sync, "sync_content", sync_content)
+    monkeypatch.setattr(index_mod, "compact", compact)
     monkeypatch.setattr(loadfork, "can_fork", lambda option: fork)
     url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
     records, revision, _ = index_mod.sync_and_load(str(content), url, sync=True)
     ran = [int(p) for p in pids.read_text().split()]
-    assert ran == ([os.getpid()] if not fork else [ran[0], os.getpid()] if child_fails else [ran[0]])
-    assert (ran[0] != os.getpid()) == fork
+    loaded = [int(p) for p in loads.read_text().split()]
+    # forked: the sync's child, then (it failed) the load's child syncs, then (it failed too) this process
+    assert ran == ([parent] if not fork else [ran[0], ran[1], parent] if child_fails else [ran[0]])
+    assert (ran[0] != parent) == fork
+    assert loaded == ([parent] if not fork or child_fails else [loaded[0]])
+    assert not fork or child_fails or loaded[0] not in (parent, ran[0])  # the load: a process of its own
     again = index_mod._sync_and_load(str(content), url, sync=False, dense=False)
     assert (records, revision) == (again[0], again[1]) and len(records) == 40
     slugs = {r["slug"]: r["slug"] for r in records}

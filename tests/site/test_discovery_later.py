@@ -131,3 +131,36 @@ def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bo
     monkeypatch.setattr(discovery_later.tempfile, "mkdtemp", lambda prefix: str(tmp_path))  # nothing left in /tmp
     got = discovery_later.later(Index(), str(tmp_path), None, option, first)
     assert (got is not None) == forked == bool(jobs)
+
+
+def test_the_panels_are_patched_by_the_build_process_not_a_fork_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      fresh: list[Any]) -> None:
+    """A process forked at `on_post_build` starts with the build process's RSS at its largest (the 100,000-entry
+    build's largest child): the markers are patched where they were left."""
+    from kbsite import build
+
+    from site_plugins import forking
+
+    forked_in_settle: list[str] = []
+    settling = [False]
+    real_beside, real_settle = forking.beside, discovery_later.settle
+
+    def beside(compute: Any, fallback: Any) -> Any:
+        if settling[0]:
+            forked_in_settle.append(getattr(compute, "__name__", "?"))
+        return real_beside(compute, fallback)
+
+    def settle(*a: Any, **k: Any) -> Any:
+        settling[0] = True
+        try:
+            return real_settle(*a, **k)
+        finally:
+            settling[0] = False
+
+    monkeypatch.setattr(forking, "beside", beside)
+    monkeypatch.setattr(discovery_later, "settle", settle)
+    site = build(content_of("corpus", tmp_path), tmp_path / "site")  # 300 entries: over parallel.MIN_PAGES
+    assert len(fresh) == 1 and isinstance(fresh[0], discovery_later.LaterDiscovery)
+    assert forked_in_settle == []
+    pages = [p.read_text(encoding="utf-8") for p in site.html_files()]
+    assert sum("kb-related" in html for html in pages) >= 2 and not any("kb-later-" in html for html in pages)
