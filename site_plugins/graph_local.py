@@ -30,8 +30,6 @@ LOCAL_JSON = "kb-local.json"
 TYPES_JSON = "graph-types.json"
 CAP = 120  # nodes in a local graph, the entry included: readable in a side panel
 VIEW1 = 80  # of them at depth 1 (the best-linked neighbours of a hub); the others show at depth 2
-TOP = 480  # the best-linked entries whose links among themselves are read once for many files (_top_links)
-TOP_FROM = 200  # files made at once from which that pays
 
 Key = tuple[int, int, str]  # (distance, -links, slug): smaller is kept first
 
@@ -58,7 +56,6 @@ class LocalGraphs:
         self.digest: dict[str, bytes] = {}  # centre -> hash of its file
         self._by: Order | None = None  # every public slug, most linked first (kept across edits)
         self._cuts: Cuts | None = None  # the files cut in their second ring, by cut (kept across edits)
-        self._top: dict[str, set[str]] | None = None  # while many files are made: _top_links()
 
     def types_json(self) -> bytes:
         return orjson.dumps({"v": 1, "types": self.g.types()})
@@ -202,29 +199,15 @@ class LocalGraphs:
     def _iter(self, centres: Iterable[str], force: set[str] | frozenset[str] = frozenset()
               ) -> Iterator[tuple[str, bytes]]:
         cuts = self._cuts if self._cuts is not None and self._cuts.kept is self.kept else None
-        many = not isinstance(centres, list | tuple) or len(centres) >= TOP_FROM
-        try:
-            for c in centres:
-                k = self.kept[c] = self._keep(c)
-                if cuts is not None:
-                    cuts.set(c, k[4])
-                if many and self._top is None:  # after _keep: the order is made
-                    self._top = self._top_links()
-                text = self._json(k[0], k[1])
-                digest = hashlib.blake2b(text, digest_size=12).digest()
-                if self.digest.get(c) != digest or c in force:
-                    self.digest[c] = digest
-                    yield c, text
-        finally:
-            self._top = None  # links move with the next edit
-
-    def _top_links(self) -> dict[str, set[str]]:
-        """The best-linked entries' links among themselves: files near a hub are mostly made of them, and
-        reading those links here, not in each file's hub-sized neighbourhoods, halves a file's cost."""
-        adj = self.g.adj
-        top = self._by.slugs[:TOP] if self._by is not None else []
-        keep = set(top)
-        return {s: adj[s] & keep for s in top}
+        for c in centres:
+            k = self.kept[c] = self._keep(c)
+            if cuts is not None:
+                cuts.set(c, k[4])
+            text = self._json(k[0], k[1])
+            digest = hashlib.blake2b(text, digest_size=12).digest()
+            if self.digest.get(c) != digest or c in force:
+                self.digest[c] = digest
+                yield c, text
 
     def _keep(self, c: str) -> tuple[tuple[str, ...], int, int, bool, Key | None]:
         """The nodes of `c`'s file in file order, where its groups start, and its cuts (see `kept`)."""
@@ -258,13 +241,9 @@ class LocalGraphs:
         types: dict[str, int] = {}
         y = [types.setdefault(rows[s][1], len(types)) for s in ids]
         e: list[int] = []  # each link once, from its earlier end, in (earlier, later) order, flat
-        top = self._top if self._top is not None else {}
-        others = later - top.keys()
         for i, s in enumerate(ids):
             later.discard(s)
-            others.discard(s)
-            near = top.get(s)
-            common = adj[s] & later if near is None else (near & later) | (adj[s] & others)
+            common = adj[s] & later
             if common:  # (C-level loops: a file near a hub holds thousands of links)
                 js = sorted(map(ix.__getitem__, common))
                 e += chain.from_iterable(zip(repeat(i, len(js)), js, strict=True))
