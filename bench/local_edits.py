@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Local graph files after each visibility edit (hide, then show again) of the entries bench/site.py's edits pick:
-files recomputed, files written and CPU seconds of the graph update, one line an edit.
+"""Local graph files after each visibility edit (hide, then show again; `--kind title`: retitled, then back) of the
+entries bench/site.py's edits pick: files recomputed, files written and CPU seconds of the graph update, a line an edit.
 
-    python bench/local_edits.py --out bench/out/ep10k [--skip 100] [--edits 20] [--module site_plugins.graph_local]
+    python bench/local_edits.py --out bench/out/ep10k [--kind visibility] [--skip 100] [--edits 20]
+                                [--module site_plugins.graph_local]
 
 `--out` is a folder bench/edit_profile.py made (`content/` and `kb.sqlite`); the records are read from its store
 and edited in memory (no sync, no page render; the layout is not computed). `--skip 100`: the victims of
@@ -35,6 +36,7 @@ def main() -> None:
     ap.add_argument("--skip", type=int, default=100, help="victims picked before (bench/site.py: 100)")
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--module", default="site_plugins.graph_local")
+    ap.add_argument("--kind", choices=["visibility", "title"], default="visibility")
     a = ap.parse_args()
 
     from edits import _candidates
@@ -64,8 +66,9 @@ def main() -> None:
     worst = []
     for v in victims:
         cols = []
-        for vis in ("draft", records[v].get("visibility", "public")):
-            records[v] = {**records[v], "visibility": vis}
+        field = a.kind
+        for value in ("draft" if field == "visibility" else "Bench title", records[v].get(field, "public")):
+            records[v] = {**records[v], field: value}
             index = SiteIndex.from_records(records.values())
             c0 = cpu()
             ch = g.update(index, [v])
@@ -76,7 +79,7 @@ def main() -> None:
             t += cpu() - c0
             worst.append(t)
             cols.append(f"{recomputed:5d} recomputed {len(written):5d} written {t:.3f} s")
-        print(f"{v[:44]:44} {len(g.adj.get(v, ())):4d} links | hide {cols[0]} | show {cols[1]}", flush=True)
+        print(f"{v[:44]:44} {len(g.adj.get(v, ())):4d} links | edit {cols[0]} | undo {cols[1]}", flush=True)
     worst.sort()
     print(f"CPU an edit: p50 {worst[len(worst) // 2]:.3f} p95 {worst[round(0.95 * (len(worst) - 1))]:.3f} "
           f"max {worst[-1]:.3f} s, load {os.getloadavg()[0]:.1f}")
