@@ -2,7 +2,7 @@
 """Edits over a kept site: build a corpus's site once, then time (and profile) edits of chosen kinds over it.
 
     python bench/edit_profile.py --corpus DIR --out bench/out/edits-10000 [--kinds visibility body] [--edits 20]
-                                 [--no-panels] [--profile FILE] [--top 25]
+                                 [--no-panels] [--profile FILE] [--top 25] [--each]
 
 `--corpus` is a folder holding `content/` (e.g. one `kbsync.testing.corpus.ensure` made); its content is copied
 into `--out` once (edits write to it, and undo each edit). Later runs over the same `--out` reuse the copy and
@@ -47,6 +47,7 @@ def main() -> None:
     ap.add_argument("--no-panels", action="store_true", help="skip the discovery panels' phase after each edit")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the edits here and print its top")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--each", action="store_true", help="a line per edit: which ones make the p95")
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -68,7 +69,7 @@ def main() -> None:
     prof = cProfile.Profile(time.process_time) if a.profile else None
     if prof is not None:
         prof.enable()
-    time_edits(content, site, store, a.edits, with_panels=not a.no_panels, kinds=a.kinds)
+    time_edits(content, site, store, a.edits, with_panels=not a.no_panels, kinds=a.kinds, each=a.each)
     if prof is not None:
         prof.disable()
         prof.dump_stats(str(a.profile))

@@ -63,10 +63,10 @@ def _candidates(content: Path) -> list[Path]:
 
 
 def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7,
-               with_panels: bool = True, kinds: list[str] | None = None) -> dict[str, list[float]]:
+               with_panels: bool = True, kinds: list[str] | None = None, each: bool = False) -> dict[str, list[float]]:
     """Print p50/p95 of `edited page` and `all affected` per kind of edit (`kinds`: these only, in EDITS'
     order); returns the raw figures. `with_panels` false skips the discovery panels' phase (tens of seconds an
-    edit at 10,000 entries on a loaded machine)."""
+    edit at 10,000 entries on a loaded machine); `each`: a line per edit too (which ones make the p95)."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
@@ -120,6 +120,9 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                     t_page = t_all if first is None else first - t0
                 page_t.append(t_page)
                 all_t.append(t_all)
+                if each:
+                    print(f"  {kind} {i:2d} {slug[:48]:48} page {t_page:.3f} all {t_all:.3f} cpu {cpu_t[-1]:.3f}",
+                          flush=True)
                 if kind != "visibility":
                     assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
                 else:  # hidden: gone; shown again: there

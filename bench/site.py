@@ -2,7 +2,7 @@
 """Site build benchmark: plain Material vs Material+navigation.prune vs the kb site, plus an incremental rebuild.
 
     python bench/site.py [--entries 1000] [--out bench/out/site] [--skip-plain] [--skip-prune] [--edits 20] [--serve]
-                         [--parity] [--no-panels]
+                         [--parity] [--no-panels] [--each]
 
 Targets: kb <= 0.3x plain defaults, kb <= 1.2x prune-only, incremental rebuild after one edit <= 3 s;
 edits of each kind (body, title, tag, link added/removed, visibility), timed as `kb serve`'s site worker runs
@@ -57,6 +57,7 @@ def main() -> None:
     ap.add_argument("--parity", action="store_true", help="after the edits, compare the site with a fresh full build")
     ap.add_argument("--no-panels", action="store_true",
                     help="skip the discovery panels' phase after each edit (tens of seconds an edit at 10,000)")
+    ap.add_argument("--each", action="store_true", help="a line per edit: which ones make the p95")
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -101,7 +102,7 @@ def main() -> None:
     if a.edits:
         from edits import time_edits
 
-        time_edits(content, out / "kb", store, a.edits, with_panels=not a.no_panels)
+        time_edits(content, out / "kb", store, a.edits, with_panels=not a.no_panels, each=a.each)
     if a.parity:
         from edits import check_parity
 

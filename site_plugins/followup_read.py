@@ -25,22 +25,34 @@ def read_edited(store: Any, index: Any, changed: list[str]) -> dict[str, Any]:
 
 def read_linked(store: Any, index: Any, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
     """The other records the sync changed through the edited ones (`old` -> `fresh`): link targets whose stored
-    backlinks moved (a hub's are tens of thousands: read after the first step), links elsewhere that re-resolve
-    when a name moved. Raises Fallback when one of them appeared or went."""
-    more: set[str] = set()
+    backlinks moved (a hub's are tens of thousands: made from the kept record, not read), links elsewhere that
+    re-resolve when a name moved (read). Raises Fallback when one of them appeared or went."""
+    backed: set[str] = set()
+    named: set[str] = set()
     for s, rec in fresh.items():
-        more |= backlinked(s, old[s], rec)
+        backed |= backlinked(s, old[s], rec)
         if any(old[s].get(k) != rec.get(k) for k in NAME_FIELDS):  # links elsewhere may now find it, or lose it
-            more |= {e.src for e in store.edges_with_keys(name_keys(old[s]) | name_keys(rec))}
-    more -= fresh.keys()
+            named |= {e.src for e in store.edges_with_keys(name_keys(old[s]) | name_keys(rec))}
     others = {}
-    for s in sorted(more):
-        got = store.get(s)
-        if got is None or s not in index.records or can_see(got, PUBLIC) != can_see(index.records[s], PUBLIC):
+    for s in sorted((backed | named) - fresh.keys()):
+        was = index.records.get(s)
+        got = rebacklinked(was, fresh) if s not in named and was is not None else store.get(s)
+        if got is None or was is None or can_see(got, PUBLIC) != can_see(was, PUBLIC):
             raise Fallback(f"{s} appeared or went")
-        if got != index.records[s]:
+        if got != was:
             others[s] = got
     return others
+
+
+def rebacklinked(rec: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """`rec` as the store now has it when only the edited records `fresh` moved (its backlinks from them): what
+    `kbsync.store.assemble` gives, public sources' links only, one per (source, kind), sorted, never itself."""
+    slug = rec["slug"]
+    back = [b for b in rec.get("backlinks") or [] if b["source"] not in fresh]
+    for s, r in fresh.items():
+        if s != slug and can_see(r, PUBLIC):
+            back += ({"source": s, "kind": k} for k in _kinds(r).get(slug, ()))
+    return {**rec, "backlinks": sorted(back, key=lambda b: (b["source"], b["kind"]))}
 
 
 def backlinked(slug: str, old: dict[str, Any], rec: dict[str, Any]) -> set[str]:

@@ -3,11 +3,15 @@ entry page downloads a few KB instead of the whole graph.json (16 MB at 100,000 
 
 A file keeps the entry, then its neighbours, then theirs, best-connected first (key: distance, fewest links
 last, slug), CAP in all, and marks the depth each shows at (1: the VIEW1 best-linked neighbours; 2: the
-rest); nodes are listed by that depth, then slug, so a file changes only when what it shows changes. After
-an edit only the files that can change are recomputed: those showing a changed entry, those with a changed
-link inside, those a re-linked entry enters or leaves (its new key against the file's cut, the key of the
-last node it kept), and a hub's whose depth-1 view it may enter or leave. Colours come from `graph-types.json` (type names by count), shared
-with the global graph.
+rest); nodes are listed by that depth, then slug, so a file changes only when what it shows changes. The
+second ring is not expanded through a hub (an entry with more links than a depth-1 view shows, `is_hub`): the
+hub itself is shown, its neighbours only when a non-hub neighbour reaches them. So a file depends only on
+entries within two links of its centre through non-hubs, never on a link change far from it (a hub's
+thousands of neighbours, picked by site-wide rank, made one link move thousands of files). After an edit
+only the files that can change are recomputed: those showing a changed entry, those with a changed link
+inside, those a re-linked entry enters or leaves (its new key against the file's cut, the key of the last node
+it kept), those beside an entry that became or stopped being a hub, and a hub's whose depth-1 view it may
+enter or leave. Colours come from `graph-types.json` (type names by count), shared with the global graph.
 """
 from __future__ import annotations
 
@@ -26,11 +30,13 @@ LOCAL_JSON = "kb-local.json"
 TYPES_JSON = "graph-types.json"
 CAP = 120  # nodes in a local graph, the entry included: readable in a side panel
 VIEW1 = 80  # of them at depth 1 (the best-linked neighbours of a hub); the others show at depth 2
-SCAN = 3000  # a second ring larger than this is picked from the global degree order instead of collected
-TOP = 480  # the best-linked entries whose links among themselves are read once for many files (_top_links)
-TOP_FROM = 200  # files made at once from which that pays
 
 Key = tuple[int, int, str]  # (distance, -links, slug): smaller is kept first
+
+
+def is_hub(links: int) -> bool:
+    """An entry with this many links is a hub: more than its depth-1 view shows, so not expanded into a ring."""
+    return links > min(VIEW1, CAP) - 1
 
 
 def local_path(page_url: str) -> str:
@@ -50,7 +56,6 @@ class LocalGraphs:
         self.digest: dict[str, bytes] = {}  # centre -> hash of its file
         self._by: Order | None = None  # every public slug, most linked first (kept across edits)
         self._cuts: Cuts | None = None  # the files cut in their second ring, by cut (kept across edits)
-        self._top: dict[str, set[str]] | None = None  # while many files are made: _top_links()
 
     def types_json(self) -> bytes:
         return orjson.dumps({"v": 1, "types": self.g.types()})
@@ -90,18 +95,27 @@ class LocalGraphs:
             now = adj.get(x, set())
             return now ^ partners[x] if x in partners else now
 
+        def was_hub(y: str) -> bool:
+            return is_hub(len(old_near(y)))
+
+        def hub(y: str) -> bool:
+            return is_hub(len(adj.get(y, ())))
+
         seen: dict[str, dict[str, int]] = {}
 
         def showing(x: str) -> dict[str, int]:  # centre -> distance, for the files that showed x
             if x not in seen:
-                seen[x] = {c: d for c, d in _ball(x, old_near).items() if self._dist(c, x) == d}
+                seen[x] = {c: d for c, d in _ball(x, old_near, was_hub).items() if self._dist(c, x) == d}
             return seen[x]
+
+        def two(c: str, y: str) -> bool:  # y is two links from c now, through a non-hub
+            return y not in adj[c] and any(not hub(z) for z in adj[c] & adj.get(y, set()))
 
         def member(c: str, y: str) -> None:  # does y enter, leave or move in c's file, as far as y goes?
             if c not in rows or c == y:
                 return
             old, cut = self._dist(c, y), self._cut(c)
-            now = 1 if y in adj[c] else 2 if not adj[c].isdisjoint(adj.get(y, ())) else None
+            now = 1 if y in adj[c] else 2 if two(c, y) else None
             key = (now, -len(adj.get(y, ())), y) if now is not None else None
             if old is not None:
                 if key is None or now != old or (cut is not None and key > cut):
@@ -125,9 +139,13 @@ class LocalGraphs:
                 a, b = sorted((a, b), key=ball_size)
                 out |= {c for c in showing(a) if self._dist(c, b) is not None}
             for x, y in ((a, b), (b, a)):  # distances change only for the ends' neighbours (to the other end)
-                if y not in ch.gone:
+                # (not through a hub: its links never count; a shown or hidden x's neighbours all moved)
+                if y not in ch.gone and x not in ch.gone and x not in ch.new and not (was_hub(x) and hub(x)):
                     for c in old_near(x) | adj.get(x, set()):
                         member(c, y)
+        for x in ch.moved:  # became or stopped being a hub: its neighbours' second rings gain or lose its links
+            if was_hub(x) != hub(x):
+                out |= old_near(x) | adj.get(x, set())
         cuts = self._cut_index()
         big = min(VIEW1, CAP) - 1  # fewer links: every neighbour shown at depth 1, x stays there whatever its key
         for x in (ch.moved | ch.new) & rows.keys():
@@ -140,18 +158,16 @@ class LocalGraphs:
                     if k is not None and k[3]:
                         out.add(c)
             if x in ch.new:  # enters the files two links away that keep a key like its own
-                for c, d in _ball(x, adj.__getitem__).items():
+                for c, d in _ball(x, adj.__getitem__, hub).items():
                     cut = self._cut(c)
                     if d == 2 and (cut is None or (d, deg, x) < cut):
                         out.add(c)
                 continue
             # Two links away with the same distance (a changed distance is the links' loop above): x enters or
-            # leaves only a file whose cut lies between its old and new key.
-            # Of those, only the files x is two links from (as written, or now) can change: cuts at a common
-            # degree lie in that range for thousands of files that never see x.
+            # leaves only a file whose cut lies between its old and new key, and that x is two links from (as
+            # written, or now).
             lo, hi = sorted([(2, deg, x), (2, was, x)])
-            out.update(c for c in cuts.between(lo, hi)
-                       if c in rows and (self._dist(c, x) == 2 or (x not in adj[c] and not adj[c].isdisjoint(adj[x]))))
+            out.update(c for c in cuts.between(lo, hi) if c in rows and (self._dist(c, x) == 2 or two(c, x)))
         return out & rows.keys()
 
     def _dist(self, c: str, x: str) -> int | None:
@@ -183,29 +199,15 @@ class LocalGraphs:
     def _iter(self, centres: Iterable[str], force: set[str] | frozenset[str] = frozenset()
               ) -> Iterator[tuple[str, bytes]]:
         cuts = self._cuts if self._cuts is not None and self._cuts.kept is self.kept else None
-        many = not isinstance(centres, list | tuple) or len(centres) >= TOP_FROM
-        try:
-            for c in centres:
-                k = self.kept[c] = self._keep(c)
-                if cuts is not None:
-                    cuts.set(c, k[4])
-                if many and self._top is None:  # after _keep: the order is made
-                    self._top = self._top_links()
-                text = self._json(k[0], k[1])
-                digest = hashlib.blake2b(text, digest_size=12).digest()
-                if self.digest.get(c) != digest or c in force:
-                    self.digest[c] = digest
-                    yield c, text
-        finally:
-            self._top = None  # links move with the next edit
-
-    def _top_links(self) -> dict[str, set[str]]:
-        """The best-linked entries' links among themselves: files near a hub are mostly made of them, and
-        reading those links here, not in each file's hub-sized neighbourhoods, halves a file's cost."""
-        adj = self.g.adj
-        top = self._by.slugs[:TOP] if self._by is not None else []
-        keep = set(top)
-        return {s: adj[s] & keep for s in top}
+        for c in centres:
+            k = self.kept[c] = self._keep(c)
+            if cuts is not None:
+                cuts.set(c, k[4])
+            text = self._json(k[0], k[1])
+            digest = hashlib.blake2b(text, digest_size=12).digest()
+            if self.digest.get(c) != digest or c in force:
+                self.digest[c] = digest
+                yield c, text
 
     def _keep(self, c: str) -> tuple[tuple[str, ...], int, int, bool, Key | None]:
         """The nodes of `c`'s file in file order, where its groups start, and its cuts (see `kept`)."""
@@ -220,16 +222,9 @@ class LocalGraphs:
             last = first[need - 1]
             return (c, *view, *sorted(first[VIEW1 - 1:need])), a, 1 + need, full, (1, -len(adj[last]), last)
         want = need - len(first)
-        if sum(len(adj[y]) for y in near) <= SCAN:
-            ring = set().union(*(adj[y] for y in near)) - near - {c} if near else set()
-            second = heapq.nsmallest(want, ring, key=rank.__getitem__)
-        else:  # a hub nearby: its neighbours are most of the site; the best-linked come first anyway
-            second = []
-            for x in self._by.slugs if self._by is not None else ():
-                if x != c and x not in near and not adj[x].isdisjoint(near):
-                    second.append(x)
-                    if len(second) == want:
-                        break
+        ring = set().union(*(adj[y] for y in near if not is_hub(len(adj[y])))) - near
+        ring.discard(c)
+        second = heapq.nsmallest(want, ring, key=rank.__getitem__)
         cut = (2, -len(adj[second[-1]]), second[-1]) if len(second) == want and second else None
         return (c, *view, *sorted(first[VIEW1 - 1:]), *sorted(second)), a, 1 + len(first), full, cut
 
@@ -246,13 +241,9 @@ class LocalGraphs:
         types: dict[str, int] = {}
         y = [types.setdefault(rows[s][1], len(types)) for s in ids]
         e: list[int] = []  # each link once, from its earlier end, in (earlier, later) order, flat
-        top = self._top if self._top is not None else {}
-        others = later - top.keys()
         for i, s in enumerate(ids):
             later.discard(s)
-            others.discard(s)
-            near = top.get(s)
-            common = adj[s] & later if near is None else (near & later) | (adj[s] & others)
+            common = adj[s] & later
             if common:  # (C-level loops: a file near a hub holds thousands of links)
                 js = sorted(map(ix.__getitem__, common))
                 e += chain.from_iterable(zip(repeat(i, len(js)), js, strict=True))
@@ -261,13 +252,14 @@ class LocalGraphs:
                              "u": {str(i): rows[s][4] for i, s in enumerate(ids) if rows[s][4] is not None}})
 
 
-def _ball(x: str, near) -> dict[str, int]:  # noqa: ANN001 (slug -> neighbours)
-    """Entries within two links of x, with their distance."""
+def _ball(x: str, near, hub) -> dict[str, int]:  # noqa: ANN001 (slug -> neighbours; slug -> is a hub)
+    """Entries within two links of x, with their distance, not through a hub (the second-ring rule)."""
     dist = {x: 0}
     first = near(x)
     for y in first:
         dist[y] = 1
     for y in first:
-        for z in near(y):
-            dist.setdefault(z, 2)
+        if not hub(y):
+            for z in near(y):
+                dist.setdefault(z, 2)
     return dist
