@@ -231,7 +231,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         if self.index is not None:
             self._select_attachments(files, config)
         if self.config.explorer and self.index is not None:
-            self.explorer = explorer_json(self.index)
+            self.explorer = self._made("explorer", lambda: explorer_json(self.index))
         self.built = (self.built[0], env)
         return share_compiled_templates(env)
 
@@ -282,8 +282,9 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
             graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty,
                                         beside=beside)
-        if self.index is not None:  # the search box's names when no API answers (a static host)
-            Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
+        if (index := self.index) is not None:  # the search box's names when no API answers (a static host)
+            text = self._made("typeahead", lambda: typeahead_json(index))
+            Path(config.site_dir, "typeahead.json").write_text(text, encoding="utf-8")
         if self.explorer is not None:
             Path(config.site_dir, EXPLORER_JSON).write_text(self.explorer, encoding="utf-8")
         if self.config.incremental and self.dirty:

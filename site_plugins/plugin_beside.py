@@ -1,7 +1,8 @@
 """What a cold build's `on_files` makes of the index alone, made in a forked process beside discovery.
 
 The backlinks' sentences (discovery's `contexts`) and the tag and type pages (~2.3 s of CPU at 10,000 entries)
-ran in the main process after discovery, with the second core idle. They read the index only, so a process
+ran in the main process after discovery, with the second core idle; the explorer's and typeahead's JSON (~0.4 s)
+in the main process's share of the pages and at the build's end. They read the index only, so a process
 forked once the index is known makes them while the main process loads jieba and runs discovery; their values
 come back pickled (~16 MB at 10,000 entries, a tenth of a second). Same values either way: where no process can
 be forked, or it failed, they are made here when asked (tests/site/test_plugin_beside.py).
@@ -13,9 +14,11 @@ from typing import Any
 from kbsync.view.discovery import backlink_contexts
 
 from . import forking, parallel
+from .explorer import explorer_json
+from .index import typeahead_json
 from .pages import GenPage, TagPages, TypePages
 
-PARTS = ("contexts", "tags", "types")
+PARTS = ("contexts", "tags", "types", "explorer", "typeahead")
 
 
 class Beside:
@@ -31,6 +34,10 @@ class Beside:
     def make(self, part: str) -> Any:
         if part == "contexts":
             return backlink_contexts(self.index.public_records())
+        if part == "explorer":
+            return explorer_json(self.index)
+        if part == "typeahead":
+            return typeahead_json(self.index)
         cls = TagPages if part == "tags" else TypePages
         pages: list[GenPage] = cls(self.index, self.rows).pages()
         return pages

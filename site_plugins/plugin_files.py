@@ -157,12 +157,14 @@ class FilesMixin:
 
     def _beside(self, index: SiteIndex, config, first: bool) -> Beside:  # noqa: ANN001
         """What this build will ask of the index alone, started in a forked process (site_plugins/plugin_beside.py):
-        backlink contexts for a discovery built up front, tag and type pages on a process's first build."""
+        backlink contexts for a discovery built up front, tag and type pages unless the last build's serve, the
+        explorer's and typeahead's JSON."""
         want = {"contexts"} if self.config.discovery and not discovery_later.forks(
             index, config.docs_dir, self.config.parallel, first) else set()
         cache = self._generated_cache
         if cache is None or cache[0] not in {self._generated_key(index, config, home) for home in (False, True)}:
             want |= {p for p, on in (("tags", self.config.tag_pages), ("types", self.config.type_pages)) if on}
+        want |= {"typeahead", "explorer"} if self.config.explorer else {"typeahead"}
         return Beside(index, self.config.table_rows, want, self.config.parallel)
 
     def _generated_key(self, index: SiteIndex, config, home_taken: bool) -> str:  # noqa: ANN001
@@ -176,7 +178,8 @@ class FilesMixin:
         b = self.beside
         return (lambda: b.take("contexts")) if b is not None and "contexts" in b.want else None
 
-    def _made(self, part: str, make: Callable[[], list[GenPage]]) -> list[GenPage]:
+    def _made(self, part: str, make: Callable[[], Any]) -> Any:
+        """The part made beside (plugin_beside.PARTS) if it was asked for there, else `make()`."""
         b = self.beside
         return b.take(part) if b is not None and part in b.want else make()
 
