@@ -8,7 +8,8 @@ from typing import Any
 from . import forking, parallel
 from .forking import can_fork
 
-Local = tuple[dict[str, Any], dict[str, bytes], dict[str, str], bytes]  # what publish_graph keeps of the files
+# what publish_graph keeps of the files, and the graph they were made from (laid out: not made again)
+Local = tuple[dict[str, Any], dict[str, bytes], dict[str, str], bytes, Any]
 
 
 def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
@@ -56,12 +57,14 @@ def _write_local(site_dir: str, index: Any) -> tuple[str, bytes]:
             for c, (ids, a, b, full, cut) in site.local.kept.items()}
     digest = {at[c]: d for c, d in site.local.digest.items()}
     urls = {at[c]: u for c, u in site.urls.items()}
-    return site.live.json().decode(), pickle.dumps((kept, digest, urls, site.types), protocol=pickle.HIGHEST_PROTOCOL)
+    return site.live.json().decode(), pickle.dumps((kept, digest, urls, site.types, site.live),
+                                                   protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def kept_local(data: bytes, slugs: list[str]) -> Local:
-    """`_write_local`'s bytes with the numbers back as slugs (`slugs`: the graph's, sorted)."""
-    kept, digest, urls, types = pickle.loads(data)  # noqa: S301 - written by this build's own process
+def kept_local(data: bytes) -> Local:
+    """`_write_local`'s bytes with the numbers back as slugs (the graph's, sorted), and the graph."""
+    kept, digest, urls, types, live = pickle.loads(data)  # noqa: S301 - written by this build's own process
+    slugs = sorted(live.rows)
     kept = {slugs[c]: (tuple(slugs[x] for x in ids), a, b, full, cut and (cut[0], cut[1], slugs[cut[2]]))
             for c, (ids, a, b, full, cut) in kept.items()}
-    return kept, {slugs[c]: d for c, d in digest.items()}, {slugs[c]: u for c, u in urls.items()}, types
+    return kept, {slugs[c]: d for c, d in digest.items()}, {slugs[c]: u for c, u in urls.items()}, types, live

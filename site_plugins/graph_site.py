@@ -55,12 +55,14 @@ def publish_graph(site_dir: str, index: SiteIndex, *, incremental: bool,
     with _LOCK:
         site = SITES.get(key) if incremental else None
         if site is None:
-            live = LiveGraph.full(index)
+            # Written already (beside): only what later builds compare against is kept, and the graph laid out
+            got = kept_local(beside) if beside is not None else None
+            live = got[4] if got is not None else LiveGraph.full(index)
             site = SITES[key] = SiteGraph(live, LocalGraphs(live))
             files: Iterator[tuple[str, bytes]] = iter(())
             gone = set[str]()
-            if beside is not None:  # written already: only what later builds compare against is kept
-                site.local.kept, site.local.digest, site.urls, site.types = kept_local(beside, sorted(live.rows))
+            if got is not None:
+                site.local.kept, site.local.digest, site.urls, site.types = got[:4]
             else:
                 files = site.local.iter_all()  # written as made
             write_graph = True
