@@ -112,7 +112,8 @@ STEPS = (  # --steps: the plugin's own steps, mostly inside on_files (module or 
     ("site_plugins.plugin", "site_nav"), ("site_plugins.plugin_files:FilesMixin", "_bound"),
     ("site_plugins.plugin", "publish_graph"), ("site_plugins.plugin", "typeahead_json"),
     ("site_plugins.discovery_later", "settle"), ("site_plugins.plugin", "explorer_json"),
-    ("site_plugins.plugin_beside:Beside", "wait"),
+    ("site_plugins.plugin_beside:Beside", "wait"), ("site_plugins.parallel", "exchange"),
+    ("site_plugins.parallel", "_merge"), ("site_plugins.parallel", "_start"),
 )
 
 
@@ -138,6 +139,16 @@ def steps(t0: float) -> dict[str, list[float]]:
                     m[3] + time.process_time() - c, m[4] + 1
 
         setattr(owner, attr, timed)
+    from site_plugins import parallel
+
+    done = parallel._worker_done
+
+    def worker_done(run, __done=done):  # noqa: ANN001, ANN202 - a page worker's end (it exits: printed, not kept)
+        print(f"| page worker {run.role} done | {time.perf_counter() - t0:.2f} | | | {time.process_time():.2f} | |",
+              flush=True)
+        return __done(run)
+
+    parallel._worker_done = worker_done
     return marks
 
 
