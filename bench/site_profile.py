@@ -100,21 +100,17 @@ def timeline(t0: float, c0: float) -> dict[str, list[float]]:
     return marks
 
 
-STEPS = (  # --steps: the plugin's own steps, mostly inside on_files (module or module:Class, attribute)
-    ("site_plugins.plugin", "sync_and_load"), ("site_plugins.index:SiteIndex", "__post_init__"),
-    ("site_plugins.plugin", "preload_jieba"), ("site_plugins.queries:SiteQueries", "load"),
-    ("site_plugins.plugin", "excluded_paths"), ("site_plugins.plugin", "graph_later"),
-    ("site_plugins.links:LinkManager", "__init__"), ("site_plugins.panels:DocumentPanel", "__init__"),
-    ("site_plugins.topics:SiteDiscovery", "__init__"), ("site_plugins.topics", "site_discovery"),
-    ("site_plugins.topics", "backlink_contexts"), ("kbsync.discovery.profile:Profiles", "get"),
-    ("kbsync.discovery.enrich:Discovery", "build"), ("site_plugins.plugin_files:FilesMixin", "_place_entries"),
-    ("site_plugins.plugin_files:FilesMixin", "_generate"), ("site_plugins.plugin_files:FilesMixin", "_generated_pages"),
-    ("site_plugins.plugin", "site_nav"), ("site_plugins.plugin_files:FilesMixin", "_bound"),
-    ("site_plugins.plugin", "publish_graph"), ("site_plugins.plugin", "typeahead_json"),
-    ("site_plugins.discovery_later", "settle"), ("site_plugins.plugin", "explorer_json"),
-    ("site_plugins.plugin_beside:Beside", "wait"), ("site_plugins.parallel", "exchange"),
-    ("site_plugins.parallel", "_merge"), ("site_plugins.parallel", "_start"),
-)
+STEPS = {  # --steps: the plugin's own steps, mostly inside on_files (module or module:Class -> attributes)
+    "site_plugins.plugin": "sync_and_load preload_jieba excluded_paths graph_later site_nav publish_graph "
+                           "typeahead_json explorer_json",
+    "site_plugins.index:SiteIndex": "__post_init__", "site_plugins.queries:SiteQueries": "load",
+    "site_plugins.links:LinkManager": "__init__", "site_plugins.panels:DocumentPanel": "__init__",
+    "site_plugins.topics:SiteDiscovery": "__init__", "site_plugins.topics": "site_discovery backlink_contexts",
+    "kbsync.discovery.profile:Profiles": "get", "kbsync.discovery.enrich:Discovery": "build",
+    "site_plugins.plugin_files:FilesMixin": "_place_entries _generate _generated_pages _bound",
+    "site_plugins.discovery_later": "settle", "site_plugins.plugin_beside:Beside": "wait",
+    "site_plugins.parallel": "exchange _merge _start",
+}
 
 
 def steps(t0: float) -> dict[str, list[float]]:
@@ -122,7 +118,7 @@ def steps(t0: float) -> dict[str, list[float]]:
     import importlib
 
     marks: dict[str, list[float]] = {}  # name -> [first start, last end, wall, CPU, calls]
-    for where, attr in STEPS:
+    for where, attr in ((w, a) for w, names in STEPS.items() for a in names.split()):
         mod_name, _, cls = where.partition(":")
         owner = importlib.import_module(mod_name)
         owner = getattr(owner, cls) if cls else owner
