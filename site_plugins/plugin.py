@@ -165,7 +165,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
                               or SiteDiscovery(index, config.docs_dir, store, contexts=self._contexts(index)))
         self._place_entries(files, config, index)
         self._generate(files, config)
-        self.beside.wait()  # (asked for nothing it made: discovery beside after all)
+        self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
         for f in self.vault.files(config):
