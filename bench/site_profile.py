@@ -100,6 +100,62 @@ def timeline(t0: float, c0: float) -> dict[str, list[float]]:
     return marks
 
 
+STEPS = {  # --steps: the plugin's own steps, mostly inside on_files (module or module:Class -> attributes)
+    "site_plugins.plugin": "sync_and_load preload_jieba excluded_paths graph_later site_nav publish_graph "
+                           "typeahead_json explorer_json",
+    "site_plugins.index:SiteIndex": "__post_init__", "site_plugins.queries:SiteQueries": "load",
+    "site_plugins.links:LinkManager": "__init__", "site_plugins.panels:DocumentPanel": "__init__",
+    "site_plugins.topics:SiteDiscovery": "__init__", "site_plugins.topics": "site_discovery backlink_contexts",
+    "kbsync.discovery.profile:Profiles": "get", "kbsync.discovery.enrich:Discovery": "build",
+    "site_plugins.plugin_files:FilesMixin": "_place_entries _generate _generated_pages _bound",
+    "site_plugins.discovery_later": "settle", "site_plugins.plugin_beside:Beside": "wait",
+    "site_plugins.parallel": "exchange _merge _start",
+}
+
+
+def steps(t0: float) -> dict[str, list[float]]:
+    """Wrap each of STEPS to record its calls: first start, last end, summed wall and this process's CPU."""
+    import importlib
+
+    marks: dict[str, list[float]] = {}  # name -> [first start, last end, wall, CPU, calls]
+    for where, attr in ((w, a) for w, names in STEPS.items() for a in names.split()):
+        mod_name, _, cls = where.partition(":")
+        owner = importlib.import_module(mod_name)
+        owner = getattr(owner, cls) if cls else owner
+        fn = owner.__dict__[attr] if cls else getattr(owner, attr)
+        name = f"{cls or mod_name.rsplit('.', 1)[-1]}.{attr}"
+
+        def timed(*args, __fn=fn, __name=name, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            w, c = time.perf_counter(), time.process_time()
+            try:
+                return __fn(*args, **kwargs)
+            finally:
+                m = marks.setdefault(__name, [w - t0, 0.0, 0.0, 0.0, 0])
+                m[1], m[2], m[3], m[4] = time.perf_counter() - t0, m[2] + time.perf_counter() - w, \
+                    m[3] + time.process_time() - c, m[4] + 1
+
+        setattr(owner, attr, timed)
+    from site_plugins import parallel
+
+    done = parallel._worker_done
+
+    def worker_done(run, __done=done):  # noqa: ANN001, ANN202 - a page worker's end (it exits: printed, not kept)
+        print(f"| page worker {run.role} done | {time.perf_counter() - t0:.2f} | | | {time.process_time():.2f} | |",
+              flush=True)
+        return __done(run)
+
+    parallel._worker_done = worker_done
+    return marks
+
+
+def steps_table(marks: dict[str, list[float]]) -> str:
+    """Markdown table of `steps`' marks in start order."""
+    lines = ["| step (main process) | starts s | ends s | wall s | own CPU s | calls |", "|---|---:|---:|---:|---:|---:|"]
+    for name, (w0, w1, w, c, n) in sorted(marks.items(), key=lambda kv: kv[1][0]):
+        lines.append(f"| {name} | {w0:.2f} | {w1:.2f} | {w:.2f} | {c:.2f} | {int(n)} |")
+    return "\n".join(lines)
+
+
 def timeline_table(marks: dict[str, list[float]]) -> str:
     """Markdown table of `timeline`'s marks in start order."""
     lines = ["| event (main process) | starts s | ends s | CPU at start | CPU at end | calls |", "|---|---:|---:|---:|---:|---:|"]
@@ -123,6 +179,8 @@ def main() -> None:
                     help="discovery before the pages, forked beside them, or as the plugin chooses")
     ap.add_argument("--timeline", action="store_true",
                     help="print when each MkDocs event first starts and last ends (wall, CPU of the tree so far)")
+    ap.add_argument("--steps", action="store_true",
+                    help="with --timeline: also when the plugin's own steps (site_profile.STEPS) run, and their CPU")
     ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -151,6 +209,7 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--entries", str(a.entries), "--out", str(out), "--top",
                             str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
                             *(["--table"] if a.table else []), *(["--timeline"] if a.timeline else []),
+                            *(["--steps"] if a.steps else []),
                             "--discovery", a.discovery,
                             "--variant", f"{label}:{workers}"], check=True)
         return
@@ -168,6 +227,7 @@ def main() -> None:
     prof = cProfile.Profile(time.process_time) if a.profile else None  # CPU: the load would inflate wall time
     t0, c0 = time.perf_counter(), cpu_seconds()
     marks = timeline(t0, c0) if a.timeline else None
+    step_marks = steps(t0) if a.steps else None
     if prof is not None:
         prof.enable()
     build_site(content, site, store_url=store, parallel=workers)
@@ -180,6 +240,8 @@ def main() -> None:
           f"peak RSS {me:.0f} MB + {kids:.0f} MB largest child, load {os.getloadavg()[0]:.2f}", flush=True)
     if marks is not None:
         print(timeline_table(marks), flush=True)
+    if step_marks is not None:
+        print(steps_table(step_marks), flush=True)
     if prof is not None:
         prof.dump_stats(str(out / f"profile-{label}.pstats"))  # a closer look: python -m pstats FILE
         print(event_table(pstats.Stats(prof)), flush=True)

@@ -107,12 +107,18 @@ def _make(found: LaterDiscovery, result: Any = None) -> Any:
         topics.site_discovery, topics.backlink_contexts = saved
 
 
+def forks(index: Any, docs_dir: str, option: int, first: bool) -> bool:
+    """Whether `later` forks discovery beside the pages (else the caller builds `SiteDiscovery` up front)."""
+    small = len(index.public) < max(parallel.MIN_PAGES, BESIDE_FROM if MODE == "auto" else 0)
+    return not (MODE == "before" or small or not first or Path(docs_dir).resolve() in topics._KEPT
+                or not forking.can_fork(option))
+
+
 def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> LaterDiscovery | None:
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
     builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time)."""
     key = Path(docs_dir).resolve()
-    small = len(index.public) < max(parallel.MIN_PAGES, BESIDE_FROM if MODE == "auto" else 0)
-    if MODE == "before" or small or not first or key in topics._KEPT or not forking.can_fork(option):
+    if not forks(index, docs_dir, option, first):
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
     owner = os.getpid()  # the kept file is this process's, though the forked one writes it

@@ -64,6 +64,13 @@ class LiveGraph:
         self._ids: list[str] | None = None  # sorted(rows), until the nodes change
         self._links: list[tuple[str, str]] = []  # every edge as a sorted slug pair, kept sorted (= index order)
 
+    def __getstate__(self) -> dict[str, Any]:  # a cold build's layout process hands its graph over (graph_beside.py)
+        return {k: v for k, v in self.__dict__.items() if k not in ("lock", "idle", "_worker")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+        self.__dict__.update(state)
+
     @classmethod
     def full(cls, index: SiteIndex) -> LiveGraph:
         """A full build's graph: every entry read, laid out here and now."""

@@ -34,6 +34,7 @@ from .mdreuse import install_reused_markdown
 from .navcache import install as navcache_install
 from .pages import GenPage
 from .panels import DocumentPanel
+from .plugin_beside import Beside
 from .plugin_context import add_panels
 from .plugin_files import FilesMixin
 from .plugin_markdown import chrome_options, configure_markdown
@@ -83,6 +84,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self.entry_files: dict[str, str] = {}  # src_uri -> slug
         self.new_keys: dict[str, str] = {}
         self.graph: Callable[[], str] | None = None  # a cold build's layout, computed beside the pages
+        self.beside: Beside | None = None  # what on_files makes beside discovery (site_plugins/plugin_beside.py)
         self.explorer: str | None = None
         self.docs: DocumentPanel | None = None
         self.files: Files | None = None
@@ -144,24 +146,26 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         records, revision, attachments = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         self._bound(files, config)
         index = self.index = SiteIndex.from_records(records, revision, attachments)
-        preload_jieba(records)  # before discovery's pool and the page workers fork: one load, shared
         self.queries.load(records, config.docs_dir)
         index.public -= {index.by_path[p]["slug"] for p in  # templates and `exclude:` globs: hidden, as drafts are
                          excluded_paths(list(index.by_path), self.vault.vault, self.config.exclude)}
         inplace = self.config.incremental and self.dirty and str(Path(config.site_dir).resolve()) in GRAPH_SITES
         if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
             self.graph = graph_later(index, self.config.parallel, config.site_dir)  # local files too
+        first = config.site_dir not in self.cache.keys
+        self.beside = self._beside(index, config, first)  # contexts, tag and type pages: forked too
+        preload_jieba(records)  # before discovery's pool and the page workers fork: one load, shared
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
         self.docs = DocumentPanel(index)
         self.discovery = None
         if self.config.discovery:  # a big site's first build: computed beside the pages, panels patched in after
             store = self.config.store_url or default_store_url(config.docs_dir)
-            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel,
-                                                    config.site_dir not in self.cache.keys)
-                              or SiteDiscovery(index, config.docs_dir, store))
+            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel, first)
+                              or SiteDiscovery(index, config.docs_dir, store, contexts=self._contexts(index)))
         self._place_entries(files, config, index)
         self._generate(files, config)
+        self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
         for f in self.vault.files(config):
@@ -227,7 +231,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         if self.index is not None:
             self._select_attachments(files, config)
         if self.config.explorer and self.index is not None:
-            self.explorer = explorer_json(self.index)
+            self.explorer = self._made("explorer", lambda: explorer_json(self.index))
         self.built = (self.built[0], env)
         return share_compiled_templates(env)
 
@@ -249,6 +253,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         parallel.abort(error)  # a page worker stops; the main process stops its workers
         if isinstance(self.discovery, discovery_later.LaterDiscovery) and not parallel.is_worker():
             self.discovery.cancel()
+        if self.beside is not None and not parallel.is_worker():
+            self.beside.cancel()
         if self.graph is not None and not parallel.is_worker():  # the layout beside: stopped
             getattr(self.graph, "cancel", lambda: None)()
             self.graph = None
@@ -276,8 +282,9 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         if self.config.graph and self.index is not None:  # graph.json, local graphs: updated in place
             graph_files = publish_graph(config.site_dir, self.index, incremental=self.config.incremental and self.dirty,
                                         beside=beside)
-        if self.index is not None:  # the search box's names when no API answers (a static host)
-            Path(config.site_dir, "typeahead.json").write_text(typeahead_json(self.index), encoding="utf-8")
+        if (index := self.index) is not None:  # the search box's names when no API answers (a static host)
+            text = self._made("typeahead", lambda: typeahead_json(index))
+            Path(config.site_dir, "typeahead.json").write_text(text, encoding="utf-8")
         if self.explorer is not None:
             Path(config.site_dir, EXPLORER_JSON).write_text(self.explorer, encoding="utf-8")
         if self.config.incremental and self.dirty:

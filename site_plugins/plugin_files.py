@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -16,6 +17,7 @@ from .home import home_for
 from .incremental import RenderCache, _h, entry_key
 from .index import SiteIndex, default_store_url
 from .pages import GenPage, TagPages, TypePages, graph_page, search_page
+from .plugin_beside import Beside
 from .properties import redirect_file
 
 if TYPE_CHECKING:
@@ -39,8 +41,10 @@ class FilesMixin:
     new_keys: dict[str, str]
     refs: dict[str, dict[str, set[str]]]
     glob_key: str | None
+    beside: Beside | None
     dirty: bool
     _generated_cache: tuple[str, list[GenPage]] | None
+    _inputs: tuple[SiteIndex, str] | None = None  # (index, its hashed page inputs), see _generated_key
 
     def _place_entries(self, files: Files, config, index: SiteIndex) -> None:  # noqa: ANN001
         """Each entry page at its slug's (or permalink's) URL, redirects from permalinked paths; others dropped."""
@@ -105,7 +109,7 @@ class FilesMixin:
         taken = {f.url for f in files.documentation_pages()}
         # Tag, type and home pages list every public entry: rebuilding them is most of a one-edit rebuild's
         # own work on a large site, and an edit to a body (the usual edit) changes none of their inputs.
-        key = _h([index.page_inputs(), dict(self.config), config.site_name, "" in taken])
+        key = self._generated_key(index, config, "" in taken)
         if self._generated_cache is not None and self._generated_cache[0] == key:
             pages = self._generated_cache[1]
         else:
@@ -138,9 +142,9 @@ class FilesMixin:
     def _generated_pages(self, index: SiteIndex, config, taken: set[str]) -> list[GenPage]:  # noqa: ANN001
         pages: list[GenPage] = []
         if self.config.tag_pages:
-            pages += TagPages(index, self.config.table_rows).pages()
+            pages += self._made("tags", lambda: TagPages(index, self.config.table_rows).pages())
         if self.config.type_pages:
-            pages += TypePages(index, self.config.table_rows).pages()
+            pages += self._made("types", lambda: TypePages(index, self.config.table_rows).pages())
         if self.config.graph:
             pages.append(graph_page())
         pages.append(search_page())
@@ -150,6 +154,34 @@ class FilesMixin:
                          else home)
         return pages
 
+
+    def _beside(self, index: SiteIndex, config, first: bool) -> Beside:  # noqa: ANN001
+        """What this build will ask of the index alone, started in a forked process (site_plugins/plugin_beside.py):
+        backlink contexts for a discovery built up front, tag and type pages unless the last build's serve, the
+        explorer's and typeahead's JSON."""
+        want = {"contexts"} if self.config.discovery and not discovery_later.forks(
+            index, config.docs_dir, self.config.parallel, first) else set()
+        cache = self._generated_cache
+        if cache is None or cache[0] not in {self._generated_key(index, config, home) for home in (False, True)}:
+            want |= {p for p, on in (("tags", self.config.tag_pages), ("types", self.config.type_pages)) if on}
+        want |= {"typeahead", "explorer"} if self.config.explorer else {"typeahead"}
+        return Beside(index, self.config.table_rows, want, self.config.parallel)
+
+    def _generated_key(self, index: SiteIndex, config, home_taken: bool) -> str:  # noqa: ANN001
+        """What the tag, type and home pages are made of, hashed (`home_taken`: an entry has the home page's URL)."""
+        if self._inputs is None or self._inputs[0] is not index:  # (hashed once a build: ~0.1 s at 10,000 entries)
+            self._inputs = (index, _h([index.page_inputs(), dict(self.config), config.site_name]))
+        return _h([self._inputs[1], home_taken])
+
+    def _contexts(self, index: SiteIndex) -> Callable[[], dict[str, Any]] | None:
+        """Discovery's backlink contexts from the process beside, None (computed by discovery) if not asked of it."""
+        b = self.beside
+        return (lambda: b.take("contexts")) if b is not None and "contexts" in b.want else None
+
+    def _made(self, part: str, make: Callable[[], Any]) -> Any:
+        """The part made beside (plugin_beside.PARTS) if it was asked for there, else `make()`."""
+        b = self.beside
+        return b.take(part) if b is not None and part in b.want else make()
 
     def _mark_incremental(self, files: Files, config) -> None:  # noqa: ANN001
         if not (self.config.incremental and self.dirty):

@@ -156,11 +156,12 @@ def topic_anchor(topic: dict[str, Any]) -> str:
 class SiteDiscovery:
     """Discovery of the public entries (those `index.public` keeps: excluded templates are left out too)."""
 
-    def __init__(self, index: SiteIndex, docs_dir: str | Path, store_url: str | None = None) -> None:
+    def __init__(self, index: SiteIndex, docs_dir: str | Path, store_url: str | None = None,
+                 contexts: Callable[[], dict[str, Any]] | None = None) -> None:
         self.index = index
         recs = index.public_records()
         self.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
-        self.contexts = backlink_contexts(recs)
+        self.contexts = backlink_contexts(recs) if contexts is None else contexts()  # (made beside: plugin_beside.py)
         self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
         self.anchor = {str(t["label"]): topic_anchor(t) for t in self.topics}
 

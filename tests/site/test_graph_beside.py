@@ -12,12 +12,15 @@ from test_parallel import assert_same_site
 
 from kbsync.testing.corpus import ensure
 from site_plugins import graph_beside, graph_site, parallel
+from site_plugins.graph_live import LiveGraph
 from site_plugins.graph_local import LocalGraphs
 
 
 def kept(out: Path) -> tuple:
     site = graph_site.SITES[graph_site.site_key(str(out))]
-    return site.local.kept, site.local.digest, site.urls, site.types
+    # (path: the site's graph.json; _ids: a cache, made again when first asked)
+    live = {k: v for k, v in site.live.__getstate__().items() if k not in ("path", "_ids")}
+    return site.local.kept, site.local.digest, site.urls, site.types, live
 
 
 @pytest.mark.parametrize("name, min_pages", [("sample", 2), ("corpus", parallel.MIN_PAGES)])
@@ -31,7 +34,8 @@ def test_local_graphs_written_beside_equal_the_serial_ones(name: str, min_pages:
     want = kept(serial.out)
     parent = os.getpid()
     written_here: list[int] = []
-    real_iter, real_write = LocalGraphs.iter_all, graph_beside._write_local
+    made_here: list[int] = []  # the graph made (not handed over) in this process
+    real_iter, real_write, real_full = LocalGraphs.iter_all, graph_beside._write_local, LiveGraph.full
 
     def iter_all(self: LocalGraphs):  # noqa: ANN202
         written_here.append(os.getpid())
@@ -42,9 +46,16 @@ def test_local_graphs_written_beside_equal_the_serial_ones(name: str, min_pages:
             os._exit(3)  # the process dies without a result: the parent writes the files itself
         return real_write(site_dir, index)
 
+    def full(index: object) -> LiveGraph:
+        if os.getpid() == parent:
+            made_here.append(parent)
+        return real_full(index)  # type: ignore[arg-type]
+
     monkeypatch.setattr(LocalGraphs, "iter_all", iter_all)
+    monkeypatch.setattr(LiveGraph, "full", staticmethod(full))
     monkeypatch.setattr(graph_beside, "_write_local", write_local)
     beside = build(content, tmp_path / "beside", parallel=2)
     assert_same_site(serial, beside)
     assert kept(beside.out) == want
     assert (parent in written_here) == child_fails  # the end of the build laid out no local graph itself
+    assert bool(made_here) == child_fails  # nor made the graph again: the forked process handed it over

@@ -132,7 +132,7 @@ def test_a_worker_error_fails_the_build_naming_the_page(tmp_path: Path, monkeypa
     assert len(forks) == 1 and not parallel._run
     with pytest.raises(ChildProcessError):  # the worker was reaped
         os.waitpid(forks[0], os.WNOHANG)
-    assert len(beside) == 2  # the graph layout and discovery, forked in on_files before the pages
+    assert len(beside) == 3  # the graph layout, tag/type pages (plugin_beside.py), discovery: forked in on_files
     for pid in beside:
         with pytest.raises(ChildProcessError):  # stopped and reaped by on_build_error
             os.waitpid(pid, os.WNOHANG)
