@@ -192,7 +192,9 @@ class Syncer:
             self._history, self._marks = history, {p: git_mark(h) for p, h in history.items()}
         git = self._marks
         tables = None
-        if paths is not None and not full:
+        if paths is None or full:  # a walk moves states the tables do not follow: made again by the next named sync
+            known.tables = None
+        else:
             if known.tables is None:
                 known.tables = Tables.from_states(root, known.states, known.names)
             tables = known.tables
