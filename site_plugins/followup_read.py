@@ -3,9 +3,11 @@ them (link targets gain or lose a backlink; links elsewhere re-resolve when a na
 something of them. Raises Fallback for an edit that changes which pages exist (a dirty build's work)."""
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from kbsync.resolve import name_keys
+from kbsync.store.assemble import backlink_rows
 from kbsync.visibility import PUBLIC, can_see
 
 NAME_FIELDS = ("title", "aliases", "type", "handle")  # what links resolve by (kbsync.sync re-resolves on these)
@@ -48,11 +50,9 @@ def rebacklinked(rec: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
     """`rec` as the store now has it when only the edited records `fresh` moved (its backlinks from them): what
     `kbsync.store.assemble` gives, public sources' links only, one per (source, kind), sorted, never itself."""
     slug = rec["slug"]
-    back = [b for b in rec.get("backlinks") or [] if b["source"] not in fresh]
-    for s, r in fresh.items():
-        if s != slug and can_see(r, PUBLIC):
-            back += ({"source": s, "kind": k} for k in _kinds(r).get(slug, ()))
-    return {**rec, "backlinks": sorted(back, key=lambda b: (b["source"], b["kind"]))}
+    kept = ((b["source"], b["kind"]) for b in rec.get("backlinks") or [] if b["source"] not in fresh)
+    new = ((s, k) for s, r in fresh.items() if can_see(r, PUBLIC) for k in _kinds(r).get(slug, ()))
+    return {**rec, "backlinks": backlink_rows(itertools.chain(kept, new), slug)}
 
 
 def backlinked(slug: str, old: dict[str, Any], rec: dict[str, Any]) -> set[str]:

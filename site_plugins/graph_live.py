@@ -64,8 +64,12 @@ class LiveGraph:
         self._ids: list[str] | None = None  # sorted(rows), until the nodes change
         self._links: list[tuple[str, str]] = []  # every edge as a sorted slug pair, kept sorted (= index order)
 
-    def __getstate__(self) -> dict[str, Any]:  # a cold build's layout process hands its graph over (graph_beside.py)
-        return {k: v for k, v in self.__dict__.items() if k not in ("lock", "idle", "_worker")}
+    # Not part of a graph's state: the lock, event and layout thread are a process's own, `_ids` is a cache, and
+    # `path` is where the process holding the graph writes it.
+    _OWN = ("lock", "idle", "_worker", "_ids", "path")
+
+    def __getstate__(self) -> dict[str, Any]:  # a cold build's layout process hands its graph over (graph_kept.py)
+        return {k: v for k, v in self.__dict__.items() if k not in self._OWN}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]

@@ -4,6 +4,7 @@ Both adapters call this, so `links`/`backlinks` look the same whichever store ho
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
@@ -35,15 +36,13 @@ def assemble(rec: Record, out_edges: list[Edge], in_edges: list[Edge], public: s
     rec["chapters"] = [e.dst for e in sorted(chapters, key=_SEQ)] if chapters else []
     docs = [e.src for e in in_edges if e.kind == "chapter"]
     rec["document"] = docs[0] if docs else None
-    seen: set[tuple[str, str]] = set()
-    back = []
-    for e in sorted(in_edges, key=_SRC_KIND):
-        if e.kind in HIDDEN_KINDS or e.attachment or e.src == rec["slug"]:
-            continue
-        if public is not None and e.src not in public:
-            continue
-        if (e.src, e.kind) not in seen:
-            seen.add((e.src, e.kind))
-            back.append({"source": e.src, "kind": e.kind})
-    rec["backlinks"] = back
+    links = (e for e in in_edges
+             if e.kind not in HIDDEN_KINDS and not e.attachment and (public is None or e.src in public))
+    rec["backlinks"] = backlink_rows(map(_SRC_KIND, links), rec["slug"])
     return rec
+
+
+def backlink_rows(pairs: Iterable[tuple[str, str]], slug: str) -> list[dict[str, str]]:
+    """An entry's `backlinks` from the (source, kind) of the links into it, public sources only (the caller's
+    filter): one row per pair, sorted, never the entry itself (the site's follow-up makes them this way too)."""
+    return [{"source": s, "kind": k} for s, k in sorted({p for p in pairs if p[0] != slug})]

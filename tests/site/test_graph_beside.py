@@ -18,8 +18,8 @@ from site_plugins.graph_local import LocalGraphs
 
 def kept(out: Path) -> tuple:
     site = graph_site.SITES[graph_site.site_key(str(out))]
-    # (path: the site's graph.json; _ids: a cache, made again when first asked)
-    live = {k: v for k, v in site.live.__getstate__().items() if k not in ("path", "_ids")}
+    # the graph's state: not its graph.json path, nor the `_ids` cache (LiveGraph._OWN)
+    live = site.live.__getstate__()
     return site.local.kept, site.local.digest, site.urls, site.types, live
 
 

@@ -12,7 +12,6 @@ from test_parallel import assert_same_site, tree
 
 from kbsync.testing.corpus import ensure
 from site_plugins import graph_kept, graph_site, parallel
-from site_plugins.graph_kept import LIVE
 
 
 def held(out: Path) -> object:
@@ -22,7 +21,7 @@ def held(out: Path) -> object:
 
 def state(out: Path) -> tuple:
     site = graph_site.SITES[graph_site.site_key(str(out))]
-    return ({k: getattr(site.live, k) for k in LIVE}, site.live.path and Path(site.live.path).name,
+    return (site.live.__getstate__(), site.live.path and Path(site.live.path).name,
             site.local.kept, site.local.digest, site.urls, site.types)
 
 
