@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 def main() -> None:
     import importlib.util
 
-    from edits import EDITS, time_edits
+    from edits import ADDED_DELETED, EDITS, time_edits
 
     spec = importlib.util.spec_from_file_location("bench_site", ROOT / "bench" / "site.py")  # not stdlib `site`
     assert spec is not None and spec.loader is not None
@@ -42,7 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True, help="a folder holding content/")
     ap.add_argument("--out", type=Path, required=True, help="where the content copy, store and site are kept")
-    ap.add_argument("--kinds", nargs="+", choices=list(EDITS), default=list(EDITS))
+    ap.add_argument("--kinds", nargs="+", choices=[*EDITS, *ADDED_DELETED], default=[*EDITS, *ADDED_DELETED])
     ap.add_argument("--edits", type=int, default=20, help="edits of each kind")
     ap.add_argument("--no-panels", action="store_true", help="skip the discovery panels' phase after each edit")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the edits here and print its top")

@@ -3,8 +3,9 @@
 One edit = write the file, sync it (the watcher's kept Syncer, less its 0.15 s debounce; it re-checked every
 file first, as the watcher does when `kb serve` starts), publish the edited page
 first (`site_plugins.fastpage`), then every page it affects: re-rendered without a build (`site_plugins.followup`),
-or by the incremental build when the edit changes which pages exist. A visibility edit's page is the follow-up's
-first step (hidden: its page is gone, 404; shown: its page is written), before the pages that show it; the
+or by the incremental build when the edit changes what the nav or a redirect shows. `added` writes a new entry
+beside the victim, `deleted` deletes the victim (both undone, untimed, after). A visibility, added or deleted
+edit's page is the follow-up's first step (hidden: its page is gone, 404; shown: its page is written), before the pages that show it; the
 edited page's figure is the time to that step (the whole build when one was needed). `targeted` counts the edits
 of each kind that needed no build; `panels` is the discovery panels' recomputation that follows (the worker runs it when no
 edit waits: `site_plugins.followup_discovery`).
@@ -46,6 +47,20 @@ EDITS: dict[str, Callable[[str, int], str]] = {
     "link removed": lambda t, i: WIKI.sub("removed", t, count=1),
     "visibility": _toggle_draft,
 }
+
+
+# Entry pages that come or go: (the file to sync, its page is there after) given the victim and the edit's number
+ADDED_DELETED = ("added", "deleted")
+
+
+def _structural(kind: str, victim: Path, i: int) -> tuple[Path, bool]:
+    if kind == "added":
+        new = victim.with_name(f"Bench added {i}.md")
+        new.write_text(f"---\ntitle: Bench added {i}\ntags: [bench-added]\n---\nNew, links [[{victim.stem}]].\n",
+                       encoding="utf-8")
+        return new, True
+    victim.unlink()
+    return victim, False
 
 
 def _p(values: list[float], q: float) -> float:
@@ -97,9 +112,10 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
           f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")
     try:
-        for kind, edit in EDITS.items():
+        for kind in [*EDITS, *ADDED_DELETED]:
             if kinds is not None and kind not in kinds:
                 continue
+            edit = EDITS.get(kind)
             page_t, all_t, targeted, disc_t, cpu_t = [], [], 0, [], []  # cpu: this process's, edit to all pages
             for i in range(per_kind):
                 victim = rng.choice(files)
@@ -107,8 +123,13 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 slug = slugify(rel)
                 old = victim.read_text(encoding="utf-8")
                 t0, c0 = time.perf_counter(), time.process_time()
-                victim.write_text(edit(old, i), encoding="utf-8")
-                changed = sync(store, [rel]).changed
+                if edit is not None:
+                    path, there = victim, True
+                    victim.write_text(edit(old, i), encoding="utf-8")
+                else:
+                    path, there = _structural(kind, victim, i)
+                    slug = slugify(str(path.relative_to(content)))
+                changed = sync(store, [str(path.relative_to(content))]).changed
                 publish_first(str(site), store_url, changed)
                 t_page = time.perf_counter() - t0
                 first = settle(changed)
@@ -116,19 +137,23 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
                 t_all = time.perf_counter() - t0
                 cpu_t.append(time.process_time() - c0)
                 disc_t.append(panels())
-                if kind == "visibility":  # the page goes or comes with the follow-up (first) or the build
-                    t_page = t_all if first is None else first - t0
+                if kind in ("visibility", *ADDED_DELETED):  # the page goes or comes with the follow-up (first)
+                    t_page = t_all if first is None else first - t0  # or the build
                 page_t.append(t_page)
                 all_t.append(t_all)
                 if each:
                     print(f"  {kind} {i:2d} {slug[:48]:48} page {t_page:.3f} all {t_all:.3f} cpu {cpu_t[-1]:.3f}",
                           flush=True)
-                if kind != "visibility":
-                    assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
-                else:  # hidden: gone; shown again: there
+                if kind == "visibility":  # hidden: gone; shown again: there
                     assert (site / slug / "index.html").is_file() == ("\ndraft: true" not in victim.read_text()), slug
+                elif edit is None:
+                    assert (site / slug / "index.html").is_file() == there, slug
+                else:
+                    assert (site / slug / "index.html").is_file() or not os.path.isdir(site / slug), slug
+                if path != victim:
+                    path.unlink()
                 victim.write_text(old, encoding="utf-8")  # undo, untimed, so the next edit starts from a clean site
-                settle(sync(store, [rel]).changed)
+                settle(sync(store, list({rel, str(path.relative_to(content))})).changed)
                 panels()
             figures[kind] = page_t + all_t
             print(f"{kind:<16}{_p(page_t, .5):10.3f}{_p(page_t, .95):10.3f}{_p(all_t, .5):10.3f}{_p(all_t, .95):10.3f}"

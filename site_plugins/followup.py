@@ -7,9 +7,10 @@ entries whose stored form the edit changed (link targets gain or lose a backlink
 when a name changed). The candidate pages are those that show something of them (backlinks, links, embeds,
 document chapters, query results, tag/type/home pages, discovery panels naming them; the panels' own
 recomputation follows in `followup_discovery`); each gets the key the dirty build would give it
-(`KbPlugin.page_key`), and only the pages whose key moved are rendered. An edit that changes which pages or
-files exist otherwise (an entry added, deleted or renamed, a type page, an attachment to copy) returns None: the
-caller runs the dirty build, as before.
+(`KbPlugin.page_key`), and only the pages whose key moved are rendered. An entry added or deleted (a rename is
+both) is an entry shown or hidden: before it came and after it went it stands as a draft (`followup_read.absent`).
+An edit that changes which pages or files exist otherwise (a document's chapter or a permalink added or deleted, a
+type page, an attachment to copy) returns None: the caller runs the dirty build, as before.
 """
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ from .followup_hide import publish, unlist, unpublish
 from .followup_outputs import patch_json_outputs
 from .followup_panels import patch_named
 from .followup_read import (
+    ABSENT,
     NAME_FIELDS,
     Fallback,
     candidates,
     face,
+    forget,
     page_inputs,
     read_edited,
     read_linked,
@@ -84,7 +87,11 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
 
     store = open_store(store_url)
     try:
-        fresh = read_edited(store, index, changed)
+        fresh, came = read_edited(store, index, changed)
+        for s, rec in came.items():  # an added entry was a draft at its path: shown below, if public
+            index.records[s] = index.by_path[rec["path"]] = rec
+        refresh_faces(index, list(came))
+        went = [s for s, r in fresh.items() if r.get(ABSENT)]  # deleted: hidden below, then forgotten
         old = {s: index.records[s] for s in fresh}
         was_public = {s: index.is_public(s) for s in fresh}
         old_inputs = {s: page_inputs(index, s) for s in fresh}
@@ -171,6 +178,8 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))
                  for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
+    for s in went:  # as a full build's index has it: no record (graph.json drops its node below)
+        forget(index, s)
     patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
     return out
 
@@ -204,7 +213,8 @@ def _apply(plugin: Any, config: Any, updated: dict[str, Any], names_moved: bool)
         index.by_path[rec["path"]] = rec
         if resolver is not None and names_moved:
             resolver.remove(rec["path"])
-            resolver.add(rec)
+            if not rec.get(ABSENT):
+                resolver.add(rec)
     refresh_faces(index, updated)
     q = plugin.queries
     q.records = replaced(q.records, updated)

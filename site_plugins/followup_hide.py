@@ -11,6 +11,7 @@ from typing import Any
 
 from .fastpage import docs_moved
 from .followup_outputs import search_plugins
+from .followup_read import permalinked
 from .followup_state import replaced
 from .incremental import refresh_faces
 from .previews import preview_path
@@ -121,7 +122,7 @@ def publish(b: Any, slug: str, rec: dict[str, Any]) -> bool:
 
     plugin, config, files = b.plugin, b.config, b.files
     index = plugin.index
-    if config.site_url or rec.get("url") and rec["url"].lstrip("/") != f"{slug}/" or excluded_paths(
+    if config.site_url or permalinked(rec) or excluded_paths(
             [rec["path"]], plugin.vault.vault, plugin.config.exclude) or files.get_file_from_path(rec["path"]):
         return False
     f = File(rec["path"], config.docs_dir, config.site_dir, config.use_directory_urls)

@@ -19,10 +19,30 @@ class Fallback(Exception):
     """The edit changes what exists on the site: a dirty build's work."""
 
 
-def read_edited(store: Any, index: Any, changed: list[str]) -> dict[str, Any]:
-    """The edited records, read by slug; raises Fallback for a structural edit. (Cheap: the edited page's first
-    step waits for this alone.)"""
-    return {s: check(index, s, index.records.get(s), store.get(s)) for s in changed}
+ABSENT = "_absent"  # the key that marks `absent()`'s stand-ins
+
+
+def absent(rec: dict[str, Any]) -> dict[str, Any]:
+    """A stand-in for `rec` before it was added or after it was deleted: no visibility, so a draft (visibility
+    fails closed), at the path and URL it has or had. With it an added entry is shown and a deleted one hidden."""
+    return {"slug": rec["slug"], "path": rec["path"], "url": rec.get("url"), ABSENT: True}
+
+
+def read_edited(store: Any, index: Any, changed: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The edited records, read by slug (a deleted entry's: its `absent` stand-in), and the stand-ins of the
+    entries added (what they were before); raises Fallback for an edit only a build can publish. (Cheap: the
+    edited page's first step waits for this alone.)"""
+    fresh, came = {}, {}
+    for s in changed:
+        old, rec = index.records.get(s), store.get(s)
+        if old is None and rec is None:
+            continue  # added and deleted again between two syncs: never on the site
+        if old is None:
+            old = came[s] = absent(rec)
+            if rec["path"] in index.by_path:
+                raise Fallback(f"{s} added at {rec['path']}, another entry's path (its slug changed)")
+        fresh[s] = check(index, s, old, absent(old) if rec is None else rec)
+    return fresh, came
 
 
 def read_linked(store: Any, index: Any, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +104,10 @@ def check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any]
     """`rec`, when the edit from `old` to it is one the follow-up can publish; else raises Fallback."""
     if rec is None or old is None:
         raise Fallback(f"{slug} added or deleted")
+    came_or_went = bool(rec.get(ABSENT) or old.get(ABSENT))
+    if came_or_went and any(permalinked(r) or r.get("chapters") or r.get("document")
+                            or r.get("listed_chapters") is not None for r in (old, rec)):
+        raise Fallback(f"{slug} added or deleted: a permalink (redirects), or a document (the nav lists them)")
     if index.is_public(slug) != can_see(rec, PUBLIC) and (old.get("chapters") or old.get("document")
                                                           or attachments(old) or attachments(rec)):
         raise Fallback(f"{slug} hidden or shown: a document, or attachments only it may publish")
@@ -91,13 +115,29 @@ def check(index: Any, slug: str, old: dict[str, Any] | None, rec: dict[str, Any]
         raise Fallback(f"{slug} is not published (excluded)")
     if rec.get("path") != old.get("path") or rec.get("url") != old.get("url"):
         raise Fallback(f"{slug} moved")
-    if any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
+    if not came_or_went and any(rec.get(k) != old.get(k) for k in DOC_FIELDS):
         raise Fallback(f"{slug}'s document changed")
     if (old.get("chapters") or old.get("document")) and rec.get("title") != old.get("title"):
         raise Fallback(f"{slug}: a document's title is in the nav")
     if attachments(rec) != attachments(old):
         raise Fallback(f"{slug} links other attachments")
     return rec
+
+
+def forget(index: Any, slug: str) -> None:
+    """A deleted entry's stand-in leaves the index."""
+    rec = index.records.pop(slug)
+    if index.by_path.get(rec["path"]) is rec:
+        del index.by_path[rec["path"]]
+    index.public.discard(slug)
+    faces = index.__dict__.get("faces")
+    if faces is not None:
+        faces.pop(slug, None)
+
+
+def permalinked(rec: dict[str, Any]) -> bool:
+    """Published at a URL of its own (`url:`), not at its slug's."""
+    return bool(rec.get("url")) and rec["url"].lstrip("/") != f"{rec['slug']}/"
 
 
 def face(r: dict[str, Any]) -> tuple[Any, ...]:

@@ -1,5 +1,6 @@
-"""After an edit, the pages it affects are re-rendered without a build; an edit that changes which pages exist is
-left to the build, with nothing written. (Equality with a full build: test_incremental_parity.py.)"""
+"""After an edit, the pages it affects are re-rendered without a build, also when an entry page comes or goes; an
+edit whose pages the nav or a redirect shows is left to the build, with nothing written. (Equality with a full
+build: test_incremental_parity.py.)"""
 from __future__ import annotations
 
 import re
@@ -257,24 +258,89 @@ def test_a_follow_up_remakes_only_the_tables_listing_what_moved(built, monkeypat
         assert follow_up(str(site), store, changed) is not None
 
 
-# Edits that change which entry pages exist: left to the build, with nothing written before it
+def _public_urls(site: Path) -> set[str]:
+    """The entry URLs the search index and typeahead list."""
+    search = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    typeahead = (site / "typeahead.json").read_text(encoding="utf-8")
+    return set(re.findall(r'"location":"([^"#]*)', search)) | set(re.findall(r'"([^"]+/)"', typeahead))
+
+
+# Entry pages added, deleted or renamed: (kind, the change given (content, victim), the slugs that must come, those
+# that must go). The page comes or goes with its search and typeahead rows, without a build.
 STRUCTURAL = [
-    ("new entry", lambda c, v: (c / "zq-new-entry.md").write_text("---\ntitle: Zq New\n---\nNew.\n", encoding="utf-8")),
-    ("deleted", lambda c, v: v.unlink()),
-    ("renamed", lambda c, v: v.rename(v.with_name("Zq renamed.md"))),
+    ("new entry", lambda c, v: (c / "zq-new-entry.md").write_text(
+        f"---\ntitle: Zq New\n---\nNew, links [[{v.stem}]].\n", encoding="utf-8"), ["zq-new-entry"], []),
+    ("deleted", lambda c, v: v.unlink(), [], ["victim"]),
+    ("renamed", lambda c, v: v.rename(v.with_name("Zq renamed.md")), ["zq-renamed"], ["victim"]),
 ]
 
 
-@pytest.mark.parametrize("change", [c[1] for c in STRUCTURAL], ids=[c[0] for c in STRUCTURAL])
-def test_edits_that_add_or_remove_pages_are_left_to_the_build(built, change) -> None:
+@pytest.mark.parametrize(("change", "came", "went"), [c[1:] for c in STRUCTURAL], ids=[c[0] for c in STRUCTURAL])
+def test_entry_pages_added_deleted_or_renamed_are_published_without_a_build(built, change, came, went) -> None:
     content, site, store = built
     victim = _plain(content)[-1 - [c[1] for c in STRUCTURAL].index(change)]
+    v = slugify(str(victim.relative_to(content)))
+    folder = slugify(str(victim.parent.relative_to(content)))
+    saved = {p: p.read_bytes() for p in content.rglob("*.md")}
+    came = [f"{folder}/{s}" if s == "zq-renamed" else s for s in came]
+    went = [v if s == "victim" else s for s in went]
+    try:
+        change(content, victim)
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None, "needed a build"
+        listed = _public_urls(site)
+        for s in came:
+            assert _html(site, s) and f"{s}/" in listed, s
+        for s in went:
+            assert not _html(site, s) and f"{s}/" not in listed, s
+        _assert_kept_is_fresh(site)
+    finally:  # back as it was, also without a build
+        for p in content.rglob("*.md"):
+            if p not in saved:
+                p.unlink()
+        for p, data in saved.items():
+            if not p.exists():
+                p.write_bytes(data)
+        changed = sync_changed(content, store)
+        publish_first(str(site), store, changed)
+        assert follow_up(str(site), store, changed) is not None, "the undo needed a build"
+    assert _html(site, v)
+    _assert_kept_is_fresh(site)
+
+
+def _chapter(content: Path) -> Path:
+    return sorted(p for p in (content / "documents").rglob("*.md") if p.name != "index.md")[0]
+
+
+# Added or deleted entries whose pages a build must place: left to it, with nothing written before it
+STILL_BUILT = [
+    ("new permalink", lambda c: (c / "zq-perma.md").write_text("---\ntitle: Zq\npermalink: zq/here\n---\nP.\n",
+                                                               encoding="utf-8")),  # a redirect to write
+    ("deleted chapter", lambda c: _chapter(c).unlink()),  # the nav lists a document's chapters
+]
+
+
+@pytest.mark.parametrize("change", [c[1] for c in STILL_BUILT], ids=[c[0] for c in STILL_BUILT])
+def test_added_or_deleted_pages_the_nav_or_a_redirect_shows_are_left_to_the_build(built, change) -> None:
+    content, site, store = built
     before = _mtimes(site)
-    change(content, victim)
-    changed = sync_changed(content, store)
-    assert follow_up(str(site), store, changed) is None
-    assert _mtimes(site) == before
-    build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
+    saved = {p: p.read_bytes() for p in content.rglob("*.md")}
+    try:
+        change(content)
+        changed = sync_changed(content, store)
+        assert follow_up(str(site), store, changed) is None
+        assert _mtimes(site) == before
+        build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
+    finally:
+        for p in content.rglob("*.md"):
+            if p not in saved:
+                p.unlink()
+        for p, data in saved.items():
+            if not p.exists():
+                p.write_bytes(data)
+        sync_changed(content, store)
+        build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
 
 
 def test_nothing_is_followed_up_without_a_build_of_this_site(tmp_path: Path) -> None:

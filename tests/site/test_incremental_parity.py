@@ -40,9 +40,9 @@ def _front(text: str, key: str, value: str) -> str:
 # would hide a stale render key; rounds that only edit must show that the keys alone are right.
 ROUNDS = ["append_link", "retitle", "alias", "tag", "body", "link", "unlink", "append_link", "hide", "show",
           "retitle", "new", "rename", "delete", "append_link", "body", "link", "unlink", "hide", "show"]
-# Edits that change which pages exist go through the dirty build; these must not (edits of a document's chapter
-# may: its title is in the nav)
-LOCAL = ("body", "link", "unlink", "retitle", "alias", "tag")  # tag: tag pages come and go without a build
+# Edits that must not take a build (edits of a document's chapter may: its title is in the nav); tag pages, and
+# entry pages added, deleted or renamed, come and go without one
+LOCAL = ("body", "link", "unlink", "retitle", "alias", "tag", "hide", "show", "new", "delete", "rename")
 
 
 def _mutate(content: Path, rng: random.Random, round_: int, kind: str) -> list[str]:
