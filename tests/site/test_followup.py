@@ -265,6 +265,16 @@ def _public_urls(site: Path) -> set[str]:
     return set(re.findall(r'"location":"([^"#]*)', search)) | set(re.findall(r'"([^"]+/)"', typeahead))
 
 
+def _restore(content: Path, saved: dict[Path, bytes]) -> None:
+    """The content folder back to the files `saved` held: new ones removed, gone ones written again."""
+    for p in content.rglob("*.md"):
+        if p not in saved:
+            p.unlink()
+    for p, data in saved.items():
+        if not p.exists():
+            p.write_bytes(data)
+
+
 # Entry pages added, deleted or renamed: (kind, the change given (content, victim), the slugs that must come, those
 # that must go). The page comes or goes with its search and typeahead rows, without a build.
 STRUCTURAL = [
@@ -296,12 +306,7 @@ def test_entry_pages_added_deleted_or_renamed_are_published_without_a_build(buil
             assert not _html(site, s) and f"{s}/" not in listed, s
         _assert_kept_is_fresh(site)
     finally:  # back as it was, also without a build
-        for p in content.rglob("*.md"):
-            if p not in saved:
-                p.unlink()
-        for p, data in saved.items():
-            if not p.exists():
-                p.write_bytes(data)
+        _restore(content, saved)
         changed = sync_changed(content, store)
         publish_first(str(site), store, changed)
         assert follow_up(str(site), store, changed) is not None, "the undo needed a build"
@@ -333,12 +338,7 @@ def test_added_or_deleted_pages_the_nav_or_a_redirect_shows_are_left_to_the_buil
         assert _mtimes(site) == before
         build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
     finally:
-        for p in content.rglob("*.md"):
-            if p not in saved:
-                p.unlink()
-        for p, data in saved.items():
-            if not p.exists():
-                p.write_bytes(data)
+        _restore(content, saved)
         sync_changed(content, store)
         build_site(content, site, store_url=store, incremental=True, sync=False, discovery=False)
 
