@@ -24,6 +24,7 @@ class Run:
     records: list[logging.LogRecord] = field(default_factory=list)  # a worker's log records, to forward
     exchanged: bool = False
     left: int = 0  # a worker's pages still to render
+    packs: set[str] = field(default_factory=set)  # search plugins whose entries' text is held compressed
 
     def skips(self, src: str) -> bool:
         """Another process reads and renders this page (a worker leaves every page but its own)."""
