@@ -103,6 +103,7 @@ class SiteIndex:
     attachments: set[str] = field(default_factory=set)
     by_path: dict[str, Record] = field(init=False)
     public: set[str] = field(init=False)
+    held_texts: Any = field(default=None, init=False, repr=False, compare=False)  # site_plugins/textpack.py
 
     def __post_init__(self) -> None:
         self.by_path = {r["path"]: r for r in self.records.values()}

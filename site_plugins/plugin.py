@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import blockcache, discovery_later, parallel, searchparse, themecache
+from . import blockcache, discovery_later, parallel, searchparse, textpack, themecache
 from .boundary import install_bounded_walk, page_refs
 from .config import KbConfig
 from .escaping import as_text, esc
@@ -166,6 +166,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self._place_entries(files, config, index)
         self._generate(files, config)
         self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
+        if type(self.discovery) is discovery_later.LaterDiscovery:  # contexts cut, discovery forked: no page reads
+            index.held_texts = textpack.hold(index.records)  # the entries' text (site_plugins/textpack.py)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
         for f in self.vault.files(config):
