@@ -53,7 +53,7 @@ def beside(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PAGES", 2)
 
 
-def test_a_failed_forked_discovery_is_computed_from_the_held_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_failed_forked_discovery_still_gives_the_site_discovery_first_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    beside: None) -> None:
     content = ROOT / "content"
     parent = os.getpid()
@@ -80,3 +80,27 @@ def test_a_follow_up_discovery_after_a_big_build_reads_the_texts(tmp_path: Path,
     done = settle_discovery(str(site.out))  # nothing edited: discovery is what the build's was
     assert done is not None and done.patched == []
     assert sum(bool(r.get("text")) for r in records.values()) > len(records) // 2
+
+
+def test_the_forked_load_gives_the_stores_records_texts_in_place(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its texts travel after the records (site_plugins/index.py `_texts_last`), and land back in their places."""
+    from kbsync.store import open_store
+    from kbsync.testing.corpus import ensure
+    from site_plugins import index as index_mod
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # (it forks only with no other thread)
+    content = ensure(tmp_path / "c", 80)[0]
+    url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    forked = []
+    real = index_mod.load_forked
+    monkeypatch.setattr(index_mod, "load_forked", lambda load: forked.append(got := real(load)) or got)
+    records = index_mod.sync_and_load(str(content), url, sync=True)[0]
+    assert len(forked) == 1 and forked[0] is not None  # loaded in a forked process
+    store = open_store(url)
+    try:
+        want = list(store.entries())
+    finally:
+        store.close()
+    assert records == want and [list(r) for r in records] == [list(r) for r in want]  # values, and key order
+    assert sum(bool(r.get("text")) for r in records) > 60
