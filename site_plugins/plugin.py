@@ -93,6 +93,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self.discovery: SiteDiscovery | discovery_later.LaterDiscovery | None = None
         self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
         self.glob_key: str | None = None  # what every page's render key starts from (followup.py)
+        self._names: dict[str, str] = {}  # on_page_content's memo of the site paths pages point to
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -219,7 +220,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
             slug = self.entry_files[src]
             write_preview(config.site_dir, page.file.url, self.index.title(slug),
                           str(self.index.records[slug].get("type") or "note"), html)
-        self.refs.setdefault(config.site_dir, {})[src] = page_refs(html, page.file.url)
+        one = self._names.setdefault  # a path many pages point to: one string, not one per page (held all build)
+        self.refs.setdefault(config.site_dir, {})[src] = {one(p, p) for p in page_refs(html, page.file.url)}
         return html
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
