@@ -24,7 +24,7 @@ from typing import Any
 
 from kbsync.view.discovery import backlink_contexts
 
-from . import forking, keptfile, parallel, topics
+from . import forking, keptfile, parallel, textpack, topics
 from .pages import GEN, GenPage
 from .publish import write_atomic
 
@@ -100,6 +100,8 @@ def _make(found: LaterDiscovery, result: Any = None) -> Any:
     saved = topics.site_discovery, topics.backlink_contexts
     if result is not None:
         topics.site_discovery = lambda *a, **k: result  # type: ignore[assignment]
+    else:  # computed here: from the entries' text, held out of the records while the pages render
+        textpack.restore(found.index)
     topics.backlink_contexts = lambda records: found.contexts  # computed for this index already: not again
     try:
         return topics.SiteDiscovery(found.index, found.docs_dir, found.store_url)

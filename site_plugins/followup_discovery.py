@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import textpack
 from .fastpage import LAST, _key
 from .followup_generated import HOME, home
 from .followup_panels import panel_key, patch
@@ -109,6 +110,7 @@ def _discovery(index: Any, docs_dir: str, store_url: str, old: Any, k: _Kept, bu
     contexts brought up to date from `old`'s instead of cut again from every entry."""
     from .topics import SiteDiscovery, results_path, site_discovery, topic_anchor
 
+    textpack.restore(index)  # discovery reads the entries' text: a big build held it out of the records
     recs = index.public_records()
     new = SiteDiscovery.__new__(SiteDiscovery)
     new.index = index

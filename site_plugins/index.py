@@ -34,8 +34,30 @@ def sync_and_load(docs_dir: str, store_url: str | None, *, sync: bool) -> tuple[
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     if sync and run_forked(lambda: _sync_and_load(docs_dir, url, sync=True, dense=False, load=False)):
         sync = False  # synced in a process of its own: the load's process below does not hold the sync's memory too
-    got = load_forked(lambda: _sync_and_load(docs_dir, url, sync=sync, dense=False))  # pickled back: dense
-    return got if got is not None else _sync_and_load(docs_dir, url, sync=sync, dense=True)
+    got = load_forked(lambda: _texts_last(*_sync_and_load(docs_dir, url, sync=sync, dense=False)))  # pickled back
+    return _texts_in(*got) if got is not None else _sync_and_load(docs_dir, url, sync=sync, dense=True)
+
+
+def _texts_last(records: list[Record], revision: int, attachments: list[str]) -> tuple[Any, ...]:
+    """The load's result with every record's `text` moved after all the records (None in its place): read back,
+    the texts land together in memory, so that a build that holds them out later (site_plugins/textpack.py)
+    frees whole pages, not holes between records."""
+    texts = []
+    for r in records:
+        if "text" in r:
+            texts.append(r["text"])
+            r["text"] = None
+    return records, revision, attachments, texts
+
+
+def _texts_in(records: list[Record], revision: int, attachments: list[str],
+              texts: list[Any]) -> tuple[list[Record], int, list[str]]:
+    """`_texts_last` undone: each text back in its record, in its place among the record's keys."""
+    it = iter(texts)
+    for r in records:
+        if "text" in r:
+            r["text"] = next(it)
+    return records, revision, attachments
 
 
 def _sync_and_load(docs_dir: str, url: str, *, sync: bool, dense: bool,
@@ -103,6 +125,7 @@ class SiteIndex:
     attachments: set[str] = field(default_factory=set)
     by_path: dict[str, Record] = field(init=False)
     public: set[str] = field(init=False)
+    held_texts: Any = field(default=None, init=False, repr=False, compare=False)  # site_plugins/textpack.py
 
     def __post_init__(self) -> None:
         self.by_path = {r["path"]: r for r in self.records.values()}

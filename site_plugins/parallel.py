@@ -20,7 +20,7 @@ from typing import Any
 
 from mkdocs.commands import build as mk_build
 
-from . import pagehold
+from . import pagehold, searchpack
 from .forking import can_fork, collect_logs, emit, workers
 from .parallel_run import Run, apply, page_state, search_lists
 
@@ -79,6 +79,7 @@ def _build(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bo
         return
     if run.base is None:
         run.base = {name: len(entries) for name, entries in search_lists(config)}
+        run.packs = searchpack.packable(config)
     if src in run.own:
         before = {name: len(entries) for name, entries in search_lists(config)}
         try:
@@ -87,8 +88,10 @@ def _build(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bo
             _fail_worker(e)
             raise
         for name, entries in search_lists(config):  # this page's entries, put back in page order at the end
-            run.search.setdefault(name, {})[src] = entries[before[name]:]
+            mine = run.search.setdefault(name, {})[src] = entries[before[name]:]
             del entries[before[name]:]
+            if name in run.packs:  # their text compressed until written (site_plugins/searchpack.py)
+                searchpack.pack(mine)
         page.content = page.markdown = None  # written: nothing later reads it (memory at 100,000 pages)
         if run.role > 0:
             run.left -= 1

@@ -24,6 +24,8 @@ class Run:
     records: list[logging.LogRecord] = field(default_factory=list)  # a worker's log records, to forward
     exchanged: bool = False
     left: int = 0  # a worker's pages still to render
+    packs: set[str] = field(default_factory=set)  # search plugins whose entries' text is held compressed
+    names: dict[str, str] = field(default_factory=dict)  # one string per site path and anchor received (apply)
 
     def skips(self, src: str) -> bool:
         """Another process reads and renders this page (a worker leaves every page but its own)."""
@@ -54,14 +56,16 @@ def apply(run: Run, files: Any, states: dict[str, dict[str, Any]]) -> None:
     """Give this process's copies of pages read elsewhere what rendering and checking them needs."""
     by_src = {p.file.src_uri: p for p in run.pages}
     refs = run.plugin.refs.setdefault(run.config.site_dir, {})
+    one = run.names.setdefault
     for src, st in states.items():
         page = by_src[src]
         page.title = st["title"]
         if st.get("meta") is not None:
             page.meta = st["meta"]
-        if "anchors" in st:
-            page.present_anchor_ids = st["anchors"]
+        if "anchors" in st:  # every page's copy of a path or heading id is one string here (kept all build long)
+            anchors = st["anchors"]
+            page.present_anchor_ids = {one(a, a) for a in anchors} if type(anchors) is set else anchors
             page.links_to_anchors = {f: v for s, v in st["links"].items()
                                      if (f := files.get_file_from_path(s)) is not None} or None
             if st["refs"] is not None:
-                refs[src] = st["refs"]
+                refs[src] = {one(r, r) for r in st["refs"]}

@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import blockcache, discovery_later, parallel, searchparse, themecache
+from . import blockcache, discovery_later, parallel, searchparse, textpack, themecache
 from .boundary import install_bounded_walk, page_refs
 from .config import KbConfig
 from .escaping import as_text, esc
@@ -93,6 +93,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self.discovery: SiteDiscovery | discovery_later.LaterDiscovery | None = None
         self.built: tuple[Any, Any] = (None, None)  # (nav, Jinja env) of this build, for fastpage
         self.glob_key: str | None = None  # what every page's render key starts from (followup.py)
+        self._names: dict[str, str] = {}  # on_page_content's memo of the site paths pages point to
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -166,6 +167,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self._place_entries(files, config, index)
         self._generate(files, config)
         self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
+        if type(self.discovery) is discovery_later.LaterDiscovery:  # contexts cut, discovery forked: no page reads
+            index.held_texts = textpack.hold(index.records)  # the entries' text (site_plugins/textpack.py)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
         for f in self.vault.files(config):
@@ -217,7 +220,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
             slug = self.entry_files[src]
             write_preview(config.site_dir, page.file.url, self.index.title(slug),
                           str(self.index.records[slug].get("type") or "note"), html)
-        self.refs.setdefault(config.site_dir, {})[src] = page_refs(html, page.file.url)
+        one = self._names.setdefault  # a path many pages point to: one string, not one per page (held all build)
+        self.refs.setdefault(config.site_dir, {})[src] = {one(p, p) for p in page_refs(html, page.file.url)}
         return html
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
