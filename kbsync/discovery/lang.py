@@ -6,7 +6,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from importlib import resources, util
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 # YAKE's stopword files name these codes; Snowball's stemmers use the long names.
@@ -42,9 +44,20 @@ def code(lang: Any) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _stopword_dir() -> Traversable:
+    """YAKE's stopword folder, found without importing yake: its import pulls in networkx, ~0.2 s of CPU in
+    every process that only wants a stopword list (discovery's profile workers, the build process)."""
+    spec = util.find_spec("yake")
+    places = list(spec.submodule_search_locations or []) if spec is not None else []
+    if places:
+        return Path(places[0]) / "core" / "StopwordsList"
+    return resources.files("yake") / "core" / "StopwordsList"
+
+
+@lru_cache(maxsize=1)
 def available() -> frozenset[str]:
     """Languages YAKE ships stopwords for."""
-    folder = resources.files("yake") / "core" / "StopwordsList"
+    folder = _stopword_dir()
     return frozenset(p.name[10:-4] for p in folder.iterdir() if p.name.startswith("stopwords_") and "noLang" not in p.name)
 
 
@@ -53,7 +66,7 @@ def stopwords(lang: str) -> frozenset[str]:
     """YAKE's stopword list for `lang` (empty when there is none)."""
     if lang not in available():
         return frozenset()
-    path = resources.files("yake") / "core" / "StopwordsList" / f"stopwords_{lang}.txt"
+    path = _stopword_dir() / f"stopwords_{lang}.txt"
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -186,7 +199,10 @@ def segment(text: str) -> list[str]:
 
 @lru_cache(maxsize=32)
 def _stemmer(lang: str) -> Any:
-    from nltk.stem.snowball import SnowballStemmer  # Snowball ships without any nltk data download
+    from .lean import without
+
+    with without("scipy.stats"):  # nltk's package imports it for a collocation measure kb never uses (~0.4 s)
+        from nltk.stem.snowball import SnowballStemmer  # Snowball ships without any nltk data download
 
     return SnowballStemmer(SNOWBALL[lang]) if lang in SNOWBALL else None
 
