@@ -26,6 +26,8 @@ def preload_jieba(records: Iterable[Mapping[str, Any]]) -> bool:
         import jieba
     except ImportError:  # Material's search and discovery then segment without it
         return False
+    from kbsync.discovery.jiebafreq import initialize
+
     jieba.setLogLevel(logging.WARNING)  # its load chatter is DEBUG lines on stderr in every build log
-    jieba.initialize()  # the dictionary Material's `jieba_dict` set in on_config, if any: the one a lazy load reads
+    initialize(jieba)  # the dictionary Material's `jieba_dict` set in on_config, if any: the one a lazy load reads
     return True

@@ -6,7 +6,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from importlib import resources, util
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 # YAKE's stopword files name these codes; Snowball's stemmers use the long names.
@@ -42,9 +44,20 @@ def code(lang: Any) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _stopword_dir() -> Traversable:
+    """YAKE's stopword folder, found without importing yake: its import pulls in networkx, ~0.2 s of CPU in
+    every process that only wants a stopword list (discovery's profile workers, the build process)."""
+    spec = util.find_spec("yake")
+    places = list(spec.submodule_search_locations or []) if spec is not None else []
+    if places:
+        return Path(places[0]) / "core" / "StopwordsList"
+    return resources.files("yake") / "core" / "StopwordsList"
+
+
+@lru_cache(maxsize=1)
 def available() -> frozenset[str]:
     """Languages YAKE ships stopwords for."""
-    folder = resources.files("yake") / "core" / "StopwordsList"
+    folder = _stopword_dir()
     return frozenset(p.name[10:-4] for p in folder.iterdir() if p.name.startswith("stopwords_") and "noLang" not in p.name)
 
 
@@ -53,7 +66,7 @@ def stopwords(lang: str) -> frozenset[str]:
     """YAKE's stopword list for `lang` (empty when there is none)."""
     if lang not in available():
         return frozenset()
-    path = resources.files("yake") / "core" / "StopwordsList" / f"stopwords_{lang}.txt"
+    path = _stopword_dir() / f"stopwords_{lang}.txt"
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -83,7 +96,8 @@ def detect(text: str, default: str = "en") -> str:
         if guess:
             return guess
     # 150 words tell a language by its stopwords as well as 300 did: tokenising more is the cost of a guess.
-    words = _WORD.findall(sample[:STOPWORD_SAMPLE].lower())[:150]
+    head = sample[:STOPWORD_SAMPLE].lower()
+    words = (_ascii_words(head) if head.isascii() else _WORD.findall(head))[:150]
     if len(words) < 8:
         return default
     hits: dict[str, int] = {}
@@ -152,7 +166,10 @@ def _jieba() -> Any:
 
     import jieba  # ships its dictionary; loaded once per process, only when CJK text appears
 
+    from .jiebafreq import initialize
+
     jieba.setLogLevel(logging.WARNING)
+    initialize(jieba)  # (its dictionary from a faster copy than jieba's own cache)
     return jieba
 
 
@@ -170,8 +187,31 @@ def add_words(words: Iterable[str]) -> None:
             _ADDED.add(w)
 
 
+# ASCII text: every byte but a word character or an apostrophe becomes a space, and `split` gives `_WORD`'s words
+# (in C: the regex's per-match work was a third of discovery's per-entry features).
+_ASCII_SPLIT = bytes(c if chr(c).isalnum() or chr(c) in "_'" else 32 for c in range(128)) + b" " * 128
+_APOSTROPHES = re.compile("'{2,}")
+
+
+def _ascii_words(text: str) -> list[str]:
+    """`_WORD.findall(text)` for an ASCII `text`."""
+    words = text.encode("ascii").translate(_ASCII_SPLIT).decode("ascii").split()
+    if "'" not in text:
+        return words
+    # In `_WORD` an apostrophe joins two word characters only: one at either end, or two in a row, splits there.
+    out: list[str] = []
+    for w in words:
+        if "'" in w:
+            out += [p for p in _APOSTROPHES.split(w.strip("'")) if p]
+        else:
+            out.append(w)
+    return out
+
+
 def segment(text: str) -> list[str]:
     """Words of a text: runs of Han/kana cut by jieba, everything else split on word characters."""
+    if text.isascii():
+        return _ascii_words(text)
     if not _CJK_RUN.search(text):
         return _WORD.findall(text)
     out: list[str] = []
@@ -186,7 +226,10 @@ def segment(text: str) -> list[str]:
 
 @lru_cache(maxsize=32)
 def _stemmer(lang: str) -> Any:
-    from nltk.stem.snowball import SnowballStemmer  # Snowball ships without any nltk data download
+    from .lean import without
+
+    with without("scipy.stats"):  # nltk's package imports it for a collocation measure kb never uses (~0.4 s)
+        from nltk.stem.snowball import SnowballStemmer  # Snowball ships without any nltk data download
 
     return SnowballStemmer(SNOWBALL[lang]) if lang in SNOWBALL else None
 

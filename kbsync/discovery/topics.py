@@ -11,14 +11,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import igraph as ig
 import numpy as np
 
 from ..visibility import PUBLIC
 from . import lang as L
 from .common import Rec, visible
+from .lean import without
 from .matrix import Counts, top_per_row
 from .terms import terms
+
+with without("matplotlib"):  # igraph's drawing, never used: ~0.5 s of CPU a build where installed
+    import igraph as ig
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,21 @@ def test_a_long_text_is_told_by_its_beginning(head: str, tail: str, want: str) -
     """Only a bounded prefix is tokenised for stopwords: what follows it never changes the guess."""
     text = head * (L.STOPWORD_SAMPLE // len(head) + 1) + tail * 500
     assert L.detect(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "", "'", "''", "a'b", "a''b", "'a", "a'", "don't stop", "rock'n'roll", "it''s", "x'''y'z", "a'b''c'd",
+    " ' a ' b ' ", "123'456", "_'_", "__init__ a_b 3.14 x-y", "tab\tnew\nline\r\x00\x7f\x1f end", "[[Link|label]] #tag @me",
+])
+def test_segment_splits_ascii_text_as_the_word_pattern_does(text: str) -> None:
+    assert L.segment(text) == L._WORD.findall(text)
+
+
+def test_segment_splits_random_ascii_text_as_the_word_pattern_does() -> None:
+    import random
+
+    rnd = random.Random(16)
+    alphabet = [chr(i) for i in range(128)] + ["'"] * 30 + list("ab_1 ") * 10
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert L.segment(text) == L._WORD.findall(text), repr(text)
