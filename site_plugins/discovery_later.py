@@ -135,7 +135,7 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
             _dump(kept, fh)
         return out
 
-    return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None))
+    return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None, "discovery"))
 
 
 def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Pipe
 from typing import Any
 
+from kbsync import forkrole
+
 
 def workers(option: int) -> int:
     """Processes to render with: the option, or one per core this process may use (0)."""
@@ -92,13 +94,15 @@ class Later:
             pass
 
 
-def beside(compute: Callable[[], Any], fallback: Callable[[], Any]) -> Later:
-    """`compute()` in a forked process; calling the result waits for its value (`fallback()` if the process
-    failed). The caller checks `can_fork` first."""
+def beside(compute: Callable[[], Any], fallback: Callable[[], Any], role: str | None = None) -> Later:
+    """`compute()` in a forked process named `role` (default: where `compute` is defined, e.g.
+    `loadfork.load_forked`; kbsync/forkrole.py); calling the result waits for its value (`fallback()` if the
+    process failed). The caller checks `can_fork` first."""
     parent_end, child_end = Pipe()
     pid = os.fork()
     if pid == 0:
         try:
+            forkrole.name(role or _role_of(compute))
             parent_end.close()
             later = Later(child_end, 0, fallback)
             collect_logs(later)
@@ -107,6 +111,13 @@ def beside(compute: Callable[[], Any], fallback: Callable[[], Any]) -> Later:
             except BaseException:  # noqa: BLE001 - the parent computes it again and reports the error there
                 child_end.send(("error", None, []))
         finally:
-            os._exit(0)
+            forkrole.leave(0)
     child_end.close()
     return Later(parent_end, pid, fallback)
+
+
+def _role_of(fn: Callable[[], Any]) -> str:
+    """`module.function` of where `fn` was written (a lambda or local function: the function around it)."""
+    module = str(getattr(fn, "__module__", "") or "").rpartition(".")[2]
+    where = str(getattr(fn, "__qualname__", "") or "").split(".<locals>")[0]
+    return f"{module}.{where}" if module else where or "beside"

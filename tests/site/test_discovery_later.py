@@ -120,7 +120,7 @@ def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bo
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(topics, "_KEPT", {tmp_path.resolve(): object()} if kept else {})
     jobs: list[Any] = []
-    monkeypatch.setattr(forking, "beside", lambda compute, fallback: jobs.append(compute) or fallback)
+    monkeypatch.setattr(forking, "beside", lambda compute, fallback, role=None: jobs.append(compute) or fallback)
 
     class Index:
         public = {f"e{i}" for i in range(pages)}
@@ -145,10 +145,10 @@ def test_the_panels_are_patched_by_the_build_process_not_a_fork_of_it(tmp_path: 
     settling = [False]
     real_beside, real_settle = forking.beside, discovery_later.settle
 
-    def beside(compute: Any, fallback: Any) -> Any:
+    def beside(compute: Any, fallback: Any, role: str | None = None) -> Any:
         if settling[0]:
             forked_in_settle.append(getattr(compute, "__name__", "?"))
-        return real_beside(compute, fallback)
+        return real_beside(compute, fallback, role)
 
     def settle(*a: Any, **k: Any) -> Any:
         settling[0] = True
