@@ -63,3 +63,12 @@ def test_discovery_of_the_slim_records_equals_that_of_the_full_ones(name: str, t
 def test_slim_keeps_what_discovery_reads(record: dict[str, Any], want: dict[str, Any]) -> None:
     assert slimrecords.slim(record) == want
     assert list(slimrecords.slim(record)) == list(want)  # in the record's order
+
+
+def test_links_read_back_equal_and_shared(tmp_path: Path) -> None:
+    """Equal links of different records come back as one dict (memory); odd links come back as they went."""
+    records = [{"slug": s, "hash": s, "links": [{"target": "t", "kind": "wikilink", "line": i}, {"target": ["odd"]},
+                                                "raw"]} for i, s in enumerate("abc")]
+    got = _through_file(records, tmp_path)
+    assert got == [slimrecords.slim(r) for r in records]
+    assert got[0]["links"][0] is got[2]["links"][0] and got[0]["links"][1] is not got[2]["links"][1]
