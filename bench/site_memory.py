@@ -9,7 +9,9 @@ thread samples the RSS of the build process and of every child (page workers, gr
 every 0.1 s from outside (a thread inside would stop the page workers forking); the phase is the MkDocs event running (page events grouped as read / render), with the records'
 load split out of on_files. Prints per phase: the main process's RSS at its end and its peak during it, the
 largest child's peak during it, and the process tree's PSS (sampled every 0.5 s); then the whole build's peaks
-(`resource`), its wall and CPU time and the load, and each child's peaks (RSS, PSS) with the phase it started in.
+(`resource`), its wall and CPU time and the load, and each child's peaks (RSS, PSS) with the phase it started in
+and its name; then each forked child by role with its own peak RSS at exit (`KB_FORK_LOG`: kbsync/forkrole.py),
+largest first, so the target's "largest child" is named.
 The 2 GB target is judged on RSS, main + largest child (a forked child's RSS counts the pages it still shares with
 its parent, so this sum over-counts); the tree's PSS (each shared page split among the processes that map it) is
 printed beside it as the memory the build actually takes.
@@ -149,19 +151,23 @@ def pss(pid: int) -> float:
 
 @dataclass
 class Child:
-    """One child of the build process as sampled: the phase it was first seen in, its peaks."""
+    """One child of the build process as sampled: the phase it was first seen in, its peaks, its name (a forked
+    child names itself after its role: kbsync/forkrole.py) and its parent's pid."""
 
     phase: str
     rss: float = 0.0
     pss: float = 0.0
+    name: str = ""
+    ppid: int = 0
 
 
-def sample(cmd: list[str]) -> tuple[dict, list[tuple[str, float, float, float, float]], dict[int, Child]]:
+def sample(cmd: list[str], env: dict[str, str] | None = None,
+           ) -> tuple[dict, list[tuple[str, float, float, float, float]], dict[int, Child]]:
     """Run the build process, sampling its RSS and its children's every 0.1 s and the process tree's PSS every
     0.5 s; (its result, phase rows, children by pid)."""
     import psutil
 
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     ps = psutil.Process(proc.pid)
     current = ["start"]
     rows: dict[str, list[float]] = {"start": [0.0, 0.0, 0.0, 0.0]}
@@ -196,6 +202,10 @@ def sample(cmd: list[str]) -> tuple[dict, list[tuple[str, float, float, float, f
             except psutil.Error:  # exited between the listing and the read
                 continue
             got = children.setdefault(c.pid, Child(current[0]))
+            try:  # (again each time: a pool worker names itself only once its initializer runs)
+                got.name, got.ppid = c.name(), c.ppid()
+            except psutil.Error:
+                pass
             got.rss = max(got.rss, rss)
             row[2] = max(row[2], rss)
         row[1] = max(row[1], main)
@@ -236,6 +246,7 @@ def main() -> None:
         content, site, store, *beside = a.one.split("|")
         print(json.dumps(one(Path(content), Path(site), store, int(beside[0]) if beside else None)))
         return
+    from kbsync import forkrole
     from kbsync.store import open_store
     from kbsync.sync import sync_content
     from kbsync.testing.corpus import ensure
@@ -257,7 +268,9 @@ def main() -> None:
             finally:
                 st.close()
         job = f"{content}|{out / 'site'}|{store}" + (f"|{a.beside_from}" if a.beside_from is not None else "")
-        r, phases, children = sample([sys.executable, __file__, "--one", job])
+        forks = out / "forks.tsv"  # each forked child's role and peak RSS, written as it exits (kbsync/forkrole.py)
+        forks.unlink(missing_ok=True)
+        r, phases, children = sample([sys.executable, __file__, "--one", job], os.environ | {forkrole.ENV: str(forks)})
         tree = max(p[4] for p in phases)
         print(f"\n## {n} entries: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU with children, load {r['load']:.1f}; "
               f"peak RSS {r['peak_main']:.0f} MB main + {r['peak_child']:.0f} MB largest child "
@@ -267,9 +280,17 @@ def main() -> None:
               "|---|---:|---:|---:|---:|")
         for p, end, peak, child, tree_pss in phases:
             print(f"| {p} | {end:.0f} | {peak:.0f} | {child:.0f} | {tree_pss:.0f} |")
-        print("\n| child (pid) | first seen in | peak RSS, MB | peak PSS, MB |\n|---|---|---:|---:|")
+        print("\n| child (pid) | name | parent | first seen in | peak RSS, MB | peak PSS, MB |\n|---|---|---|---|---:|---:|")
         for pid, c in sorted(children.items(), key=lambda kv: -kv[1].rss)[:12]:
-            print(f"| {pid} | {c.phase} | {c.rss:.0f} | {c.pss:.0f} |")
+            print(f"| {pid} | {c.name} | {c.ppid} | {c.phase} | {c.rss:.0f} | {c.pss:.0f} |")
+        exited = forkrole.read(forks)
+        roles = {e.pid: e.role for e in exited}
+        print("\n| forked child, by role (pid) | forked by | first seen in | peak RSS at exit, MB |\n|---|---|---|---:|")
+        for e in exited[:12]:
+            seen = children[e.pid].phase if e.pid in children else "(not sampled)"
+            print(f"| {e.role} ({e.pid}) | {roles.get(e.ppid, 'build process')} | {seen} | {e.peak_mb:.0f} |")
+        if exited:
+            print(f"largest child: {exited[0].role}, {exited[0].peak_mb:.0f} MB (resource: {r['peak_child']:.0f} MB)")
         sys.stdout.flush()
 
 

@@ -11,6 +11,7 @@ gets the real panels. At
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import pickle
@@ -24,7 +25,7 @@ from typing import Any
 
 from kbsync.view.discovery import backlink_contexts
 
-from . import forking, keptfile, parallel, textpack, topics
+from . import forking, keptfile, parallel, slimrecords, textpack, topics
 from .pages import GEN, GenPage
 from .publish import write_atomic
 
@@ -116,28 +117,64 @@ def forks(index: Any, docs_dir: str, option: int, first: bool) -> bool:
                 or not forking.can_fork(option))
 
 
+def prefork(docs_dir: str, option: int, first: bool) -> None:
+    """Before the records load: fork the process a big site's first build will run discovery in (`later` sends it
+    the job, or stops it). Forked from the build process at its largest, discovery's RSS counted every record and
+    all the build had made (10,000 to 20,000 entries: ~11 of its ~28 MB per 1,000 entries); forked now, it holds
+    its own copy of the few record fields discovery reads."""
+    drop_early()
+    if not (MODE == "before" or not first or Path(docs_dir).resolve() in topics._KEPT or not forking.can_fork(option)):
+        _EARLY.append(forking.Early("discovery"))
+
+
+def drop_early() -> None:
+    """Stop an early process no build took (a build that failed before discovery, or a small site)."""
+    while _EARLY:
+        _EARLY.pop().stop()
+
+
+_EARLY: list[forking.Early] = []
+atexit.register(drop_early)
+
+
 def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> LaterDiscovery | None:
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
-    builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time)."""
-    key = Path(docs_dir).resolve()
+    builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time). Run by
+    the process `prefork` made when there is one (given the public records through a file), else forked now."""
+    early = _EARLY.pop() if _EARLY else None
     if not forks(index, docs_dir, option, first):
+        if early is not None:
+            early.stop()
         return None
     path = os.path.join(tempfile.mkdtemp(prefix="kb-discovery-"), "result.pickle")
     owner = os.getpid()  # the kept file is this process's, though the forked one writes it
     keptfile.sweep(store_url)  # what builds killed before their exit left
+    if early is not None:
+        records = os.path.join(os.path.dirname(path), "records.pickle")
+        slimrecords.write(index.public_records(), records)
+        job = early.start(_compute_from, (records, docs_dir, store_url, path, owner), lambda: None)
+    else:
+        job = forking.beside(lambda: _compute(index.public_records(), docs_dir, store_url, path, owner),
+                             lambda: None, "discovery")
+    return LaterDiscovery(index, docs_dir, store_url, path, job)
 
-    def compute() -> str | None:
-        result = topics.site_discovery(index.public_records(), docs_dir, topics.results_path(store_url))
-        write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
-        kept = topics._KEPT.get(key)  # the parent keeps it: its next build updates it, not builds it again
-        if kept is None:
-            return None
-        fd, out = keptfile.create(store_url, owner)  # in a file: read by that next build only
-        with os.fdopen(fd, "wb") as fh:
-            _dump(kept, fh)
-        return out
 
-    return LaterDiscovery(index, docs_dir, store_url, path, forking.beside(compute, lambda: None))
+def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
+    """In the discovery process: the result left at `path` for every process to read; the kept state's file."""
+    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url))
+    write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
+    kept = topics._KEPT.get(Path(docs_dir).resolve())  # the parent keeps it: its next build updates it
+    if kept is None:
+        return None
+    fd, out = keptfile.create(store_url, owner)  # in a file: read by that next build only
+    with os.fdopen(fd, "wb") as fh:
+        _dump(kept, fh)
+    return out
+
+
+def _compute_from(records: str, docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
+    """`_compute` in the early process, its records read from the file the build process wrote."""
+    return _compute(slimrecords.read(records), docs_dir, store_url, path, owner)
 
 
 def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:

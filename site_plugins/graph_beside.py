@@ -28,7 +28,7 @@ def graph_later(index: Any, option: int, site_dir: str | None = None) -> Any:
     def fallback() -> tuple[str, list[Any], None]:  # the process failed: the caller writes the files itself
         return graph.graph_json(index), list(graph_layout._last), None
 
-    job = forking.beside(compute, fallback)
+    job = forking.beside(compute, fallback, "graph layout")
 
     def result() -> str:
         text, last, local = job()

@@ -20,6 +20,8 @@ from typing import Any
 
 from mkdocs.commands import build as mk_build
 
+from kbsync import forkrole
+
 from . import pagehold, searchpack
 from .forking import can_fork, collect_logs, emit, workers
 from .jinjacache import precompile_theme
@@ -126,6 +128,7 @@ def _start(plugin: Any, nav_pages: set[str], config: Any, files: Any, dirty: boo
         parent_end, child_end = Pipe()
         pid = os.fork()
         if pid == 0:  # a worker: one connection, to the parent
+            forkrole.name("page worker")
             for c in conns:
                 c.close()
             parent_end.close()
@@ -165,7 +168,7 @@ def _fail_worker(e: BaseException) -> None:
         except Exception:  # noqa: BLE001 - unpicklable: its text will do
             _send(run, "error", RuntimeError(f"{type(e).__name__}: {e}"))
     finally:
-        os._exit(1)
+        forkrole.leave(1)
 
 
 def _worker_done(run: _Run) -> None:
@@ -175,7 +178,7 @@ def _worker_done(run: _Run) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        forkrole.leave(0)
 
 
 def _recv(run: _Run, i: int) -> tuple[str, Any] | None:

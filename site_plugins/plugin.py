@@ -144,6 +144,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
     # -- files: URLs, visibility, generated pages ------------------------------------------------
     @event_priority(-50)  # after other plugins added their files
     def on_files(self, files: Files, config) -> Files:  # noqa: ANN001
+        if self.config.discovery:  # its process forked while this one is small (discovery_later.py)
+            discovery_later.prefork(config.docs_dir, self.config.parallel, config.site_dir not in self.cache.keys)
         records, revision, attachments = sync_and_load(config.docs_dir, self.config.store_url, sync=self.config.sync)
         self._bound(files, config)
         index = self.index = SiteIndex.from_records(records, revision, attachments)

@@ -63,8 +63,8 @@ class Discovery:
         self.unlinked = UnlinkedIndex(self.content_dir, self.viewer).build(recs, {s: p.plain for s, p in prof.items()},
                                                                           scan=False)
         self.unlinked._auto()  # built once, here: the child scanning the texts inherits it
-        scanning = (in_child(self.unlinked.scan_all) if (workers or os.cpu_count() or 1) > 1 and len(recs) >= CHILD_MIN
-                    else None)
+        forks = (workers or os.cpu_count() or 1) > 1 and len(recs) >= CHILD_MIN
+        scanning = in_child(self.unlinked.scan_all, "unlinked scan") if forks else None
         clock.lap("unlinked")
         self.duplicates = DuplicateIndex(self.dup_opts, self.viewer).build(recs, {s: p.signature for s, p in prof.items()})
         clock.lap("duplicates")

@@ -2,7 +2,6 @@
 once per content hash, over a process pool: the corpus-wide passes then only compare."""
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -13,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import forkrole
 from . import lang as L
 from .common import Rec
 from .duplicates import DupOptions
@@ -103,7 +103,7 @@ class Profiles:
             slim = [{k: r.get(k) for k in ("slug", "path", "text", "fields")} for r in todo]
             warm(slim)
             n = workers * 8
-            with ProcessPoolExecutor(workers, initializer=gc.freeze) as pool:
+            with ProcessPoolExecutor(workers, initializer=forkrole.pool_worker("profiles")) as pool:
                 done = [x for parts in pool.map(_job, [(slim[i::n], str(content_dir), None) for i in range(n)])
                         for part in parts for x in _unpack(*part)]
         for slug, p in done:

@@ -120,7 +120,7 @@ def test_when_discovery_is_forked(option: int, pages: int, first: bool, kept: bo
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(topics, "_KEPT", {tmp_path.resolve(): object()} if kept else {})
     jobs: list[Any] = []
-    monkeypatch.setattr(forking, "beside", lambda compute, fallback: jobs.append(compute) or fallback)
+    monkeypatch.setattr(forking, "beside", lambda compute, fallback, role=None: jobs.append(compute) or fallback)
 
     class Index:
         public = {f"e{i}" for i in range(pages)}
@@ -145,10 +145,10 @@ def test_the_panels_are_patched_by_the_build_process_not_a_fork_of_it(tmp_path: 
     settling = [False]
     real_beside, real_settle = forking.beside, discovery_later.settle
 
-    def beside(compute: Any, fallback: Any) -> Any:
+    def beside(compute: Any, fallback: Any, role: str | None = None) -> Any:
         if settling[0]:
             forked_in_settle.append(getattr(compute, "__name__", "?"))
-        return real_beside(compute, fallback)
+        return real_beside(compute, fallback, role)
 
     def settle(*a: Any, **k: Any) -> Any:
         settling[0] = True
@@ -164,3 +164,82 @@ def test_the_panels_are_patched_by_the_build_process_not_a_fork_of_it(tmp_path: 
     assert forked_in_settle == []
     pages = [p.read_text(encoding="utf-8") for p in site.html_files()]
     assert sum("kb-related" in html for html in pages) >= 2 and not any("kb-later-" in html for html in pages)
+
+
+def _early_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the processes `prefork` forks (and whether the records had loaded then: never)."""
+    from site_plugins import plugin
+
+    pids: list[int] = []
+    loading = [False]
+    real_prefork, real_load = discovery_later.prefork, plugin.sync_and_load
+
+    def prefork(*a: Any, **k: Any) -> None:
+        real_prefork(*a, **k)
+        assert not loading[0]
+        pids.extend(e.pid for e in discovery_later._EARLY)
+
+    def load(*a: Any, **k: Any) -> Any:
+        loading[0] = True
+        return real_load(*a, **k)
+
+    monkeypatch.setattr(discovery_later, "prefork", prefork)
+    monkeypatch.setattr(plugin, "sync_and_load", load)
+    return pids
+
+
+def test_discovery_runs_in_the_process_forked_before_the_records_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        fresh: list[Any]) -> None:
+    """Forked before the records load, discovery's process holds only the record fields it reads (slimrecords.py),
+    not every record and all the build process made by then (which its RSS counted)."""
+    from kbsite import build
+
+    pids = _early_pids(monkeypatch)
+    real = topics.site_discovery
+    seen = tmp_path / "seen"
+
+    def noting(records: list[Any], *a: Any, **k: Any) -> Any:
+        seen.write_text(f"{os.getpid()} {sorted({k for r in records for k in r})}")
+        return real(records, *a, **k)
+
+    monkeypatch.setattr(topics, "site_discovery", noting)
+    build(content_of("corpus", tmp_path), tmp_path / "site")
+    pid, fields = seen.read_text().split(" ", 1)
+    assert len(pids) == 1 and int(pid) == pids[0] != os.getpid()
+    assert "text" in fields and "headings" not in fields and "backlinks" not in fields
+    assert discovery_later._EARLY == []
+
+
+def _die(*a: Any) -> None:
+    os._exit(3)  # (in the early process: a module's function, sent by name)
+
+
+def test_an_early_process_that_dies_leaves_discovery_to_the_build_process(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          fresh: list[Any]) -> None:
+    from kbsite import build
+
+    content = content_of("sample", tmp_path)
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    first = build(content, tmp_path / "first", parallel=1)  # discovery up front
+    topics._KEPT.clear()
+    pids = _early_pids(monkeypatch)
+    monkeypatch.setattr(discovery_later, "_compute_from", _die)
+    beside = build(content, tmp_path / "beside")
+    assert len(pids) == 1 and isinstance(fresh[-1], discovery_later.LaterDiscovery)
+    assert_same_site(first, beside)
+
+
+@pytest.mark.parametrize("beside_from", [10**9, 0])
+def test_an_early_process_no_build_takes_is_stopped(beside_from: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    fresh: list[Any]) -> None:
+    from kbsite import build
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    monkeypatch.setattr(discovery_later, "BESIDE_FROM", beside_from)  # 10**9: a small site, discovery up front
+    pids = _early_pids(monkeypatch)
+    build(content_of("sample", tmp_path), tmp_path / "site")
+    assert len(pids) == 1 and discovery_later._EARLY == []
+    assert (fresh[0] is None) == (beside_from > 0)
+    with pytest.raises(ChildProcessError):  # stopped, or its job done: reaped either way
+        os.waitpid(pids[0], os.WNOHANG)

@@ -44,7 +44,7 @@ def test_a_killed_builds_kept_file_is_beside_the_store_and_removed_at_the_next_s
     assert os.waitstatus_to_exitcode(status) == 0
     left = sorted((tmp_path / ".kb").glob(f"{keptfile.PREFIX}{pid}-*.pickle"))
     assert len(left) == 1  # in the store's folder, not the temporary one
-    monkeypatch.setattr(discovery_later.forking, "beside", lambda compute, fallback: fallback)  # no fork this time
+    monkeypatch.setattr(discovery_later.forking, "beside", lambda compute, fallback, role=None: fallback)  # no fork this time
 
     class Index:
         public = {f"e{i}" for i in range(parallel.MIN_PAGES)}

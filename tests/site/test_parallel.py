@@ -126,6 +126,7 @@ def test_a_worker_error_fails_the_build_naming_the_page(tmp_path: Path, monkeypa
     monkeypatch.setattr(forking, "beside", lambda *a: beside.append((job := real_beside(*a)).pid) or job)
     monkeypatch.setattr(topics, "_KEPT", {})  # no discovery kept from an earlier test: this build forks it
     monkeypatch.setattr(discovery_later, "BESIDE_FROM", 0)  # (forked from parallel.MIN_PAGES entries on)
+    monkeypatch.setattr(discovery_later, "prefork", lambda *a, **k: None)  # forked by `beside`, counted above
 
     with pytest.raises(ValueError, match="bad page"):
         build_site(ROOT / "content", tmp_path / "site", store_url=f"sqlite:///{tmp_path / 'kb.sqlite'}", parallel=2)

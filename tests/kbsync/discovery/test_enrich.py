@@ -113,9 +113,9 @@ def test_unlinked_scanned_in_a_forked_child_equals_the_scan_in_process(tmp_path,
     forks = []
     real = E.in_child
 
-    def counting(fn):  # type: ignore[no-untyped-def]
+    def counting(fn, *a):  # type: ignore[no-untyped-def]
         forks.append(fn)
-        return real(fn)
+        return real(fn, *a)
 
     monkeypatch.setattr(E, "CHILD_MIN", 0)
     monkeypatch.setattr(E, "in_child", counting)
