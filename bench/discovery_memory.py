@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchstore import fresh_store  # noqa: E402 - bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -127,21 +129,12 @@ def main() -> None:
         store, content = a.one.split("|")
         print(json.dumps(one(store, content, a.trace)))
         return
-    from kbsync.store import open_store
-    from kbsync.sync import sync_content
     from kbsync.testing.corpus import ensure
 
     for n in a.entries or [20000]:
         out = (a.out / str(n)).resolve()
         content, _ = ensure(out / "corpus", n)
-        shutil.rmtree(out / "store", ignore_errors=True)
-        (out / "store").mkdir(parents=True)
-        store = f"sqlite:///{out / 'store' / 'kb.sqlite'}"
-        st = open_store(store)
-        try:
-            sync_content(content, st)
-        finally:
-            st.close()
+        store = fresh_store(out, content)
         cmd = [sys.executable, __file__, "--one", f"{store}|{content}"] + (["--trace"] if a.trace else [])
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
         base = r["base"]

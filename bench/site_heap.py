@@ -21,6 +21,8 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+from benchstore import fresh_store  # noqa: E402 - bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -83,21 +85,12 @@ def main() -> None:
     if a.one:
         build(a.one, a.top, a.frames)
         return
-    from kbsync.store import open_store
-    from kbsync.sync import sync_content
     from kbsync.testing.corpus import ensure
 
     out = (a.out / str(a.entries)).resolve()
     content = a.corpus.resolve() / "content" if a.corpus is not None else ensure(out / "corpus", a.entries)[0]
-    for old in ("store", "site"):
-        shutil.rmtree(out / old, ignore_errors=True)
-    (out / "store").mkdir(parents=True)
-    store = f"sqlite:///{out / 'store' / 'kb.sqlite'}"
-    st = open_store(store)
-    try:
-        sync_content(content, st)
-    finally:
-        st.close()
+    shutil.rmtree(out / "site", ignore_errors=True)
+    store = fresh_store(out, content)
     job = f"{content}|{out / 'site'}|{store}" + (f"|{a.beside_from}" if a.beside_from is not None else "")
     proc = subprocess.run([sys.executable, __file__, "--one", job, "--top", str(a.top), "--frames", str(a.frames)],
                           stdout=subprocess.PIPE, text=True, check=True)

@@ -35,6 +35,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchstore import fresh_store  # noqa: E402 - bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -247,8 +249,6 @@ def main() -> None:
         print(json.dumps(one(Path(content), Path(site), store, int(beside[0]) if beside else None)))
         return
     from kbsync import forkrole
-    from kbsync.store import open_store
-    from kbsync.sync import sync_content
     from kbsync.testing.corpus import ensure
 
     for n in a.entries or [10000]:
@@ -257,16 +257,8 @@ def main() -> None:
             content = a.corpus.resolve() / "content"
         else:
             content, _ = ensure(out / "corpus", n)
-        for old in ("store", "site"):  # a cold build: no discovery features or results saved beside a store
-            shutil.rmtree(out / old, ignore_errors=True)
-        (out / "store").mkdir(parents=True)
-        store = f"sqlite:///{out / 'store' / 'kb.sqlite'}"
-        if not a.sync_in_build:
-            st = open_store(store)
-            try:
-                sync_content(content, st)
-            finally:
-                st.close()
+        shutil.rmtree(out / "site", ignore_errors=True)
+        store = fresh_store(out, content, sync=not a.sync_in_build)  # cold: no discovery saved beside a store
         job = f"{content}|{out / 'site'}|{store}" + (f"|{a.beside_from}" if a.beside_from is not None else "")
         forks = out / "forks.tsv"  # each forked child's role and peak RSS, written as it exits (kbsync/forkrole.py)
         forks.unlink(missing_ok=True)
