@@ -10,6 +10,8 @@ from kbsync.resolve import name_keys
 from kbsync.store.assemble import backlink_rows
 from kbsync.visibility import PUBLIC, can_see
 
+from .incremental import refresh_faces
+
 NAME_FIELDS = ("title", "aliases", "type", "handle")  # what links resolve by (kbsync.sync re-resolves on these)
 DOC_FIELDS = ("chapters", "document", "listed_chapters")  # documents are in the nav
 EMBED_DEPTH = 16  # as deep as render keys follow embeds (incremental.entry_key)
@@ -130,9 +132,7 @@ def forget(index: Any, slug: str) -> None:
     if index.by_path.get(rec["path"]) is rec:
         del index.by_path[rec["path"]]
     index.public.discard(slug)
-    faces = index.__dict__.get("faces")
-    if faces is not None:
-        faces.pop(slug, None)
+    refresh_faces(index, [slug])  # one rule for the faces cache: a slug without a record leaves it
 
 
 def permalinked(rec: dict[str, Any]) -> bool:
