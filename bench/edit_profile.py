@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--profile", type=Path, help="write a cProfile of the edits here and print its top")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--each", action="store_true", help="a line per edit: which ones make the p95")
+    ap.add_argument("--under", default="", help="victims from this content folder only (e.g. people/: mentioned often)")
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -69,7 +70,8 @@ def main() -> None:
     prof = cProfile.Profile(time.process_time) if a.profile else None
     if prof is not None:
         prof.enable()
-    time_edits(content, site, store, a.edits, with_panels=not a.no_panels, kinds=a.kinds, each=a.each)
+    time_edits(content, site, store, a.edits, with_panels=not a.no_panels, kinds=a.kinds, each=a.each,
+               under=a.under)
     if prof is not None:
         prof.disable()
         prof.dump_stats(str(a.profile))

@@ -78,10 +78,12 @@ def _candidates(content: Path) -> list[Path]:
 
 
 def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: int = 7,
-               with_panels: bool = True, kinds: list[str] | None = None, each: bool = False) -> dict[str, list[float]]:
+               with_panels: bool = True, kinds: list[str] | None = None, each: bool = False,
+               under: str = "") -> dict[str, list[float]]:
     """Print p50/p95 of `edited page` and `all affected` per kind of edit (`kinds`: these only, in EDITS'
     order); returns the raw figures. `with_panels` false skips the discovery panels' phase (tens of seconds an
-    edit at 10,000 entries on a loaded machine); `each`: a line per edit too (which ones make the p95)."""
+    edit at 10,000 entries on a loaded machine); `each`: a line per edit too (which ones make the p95); `under`:
+    victims from this folder of the content only (e.g. `people/`, whose entries many pages mention)."""
     from site_plugins.config import build_site
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
@@ -103,7 +105,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
             settle_discovery(str(site))
         return time.perf_counter() - t
 
-    files = _candidates(content)
+    files = [f for f in _candidates(content) if str(f.relative_to(content)).startswith(under)]
     rng = random.Random(seed)
     store = open_store(store_url)
     sync = default_sync(content)
