@@ -6,8 +6,8 @@ the regex runs; about one try in seven matches. Here a try whose regex finds not
 starts (so it could not have matched) is skipped in a loop over a list made once per conversion; a try that
 may match takes Python-Markdown's own path. Pygments' HTML formatter, made for every highlighted block, builds
 its style table (the same for one style) each time: it is built once per style and copied.
-Two patterns' regexes start with a lookbehind, so the regex engine tries them at every position of the text:
-arithmatex's inline math (half of the inline pass's regex time at 10,000 pages) and the code span. Neither can
+Several patterns' regexes start with a lookbehind, so the regex engine tries them at every position of the text:
+arithmatex's inline math (half of the inline pass's regex time at 10,000 pages), the code span, links. None can
 match text without the characters every one of their forms needs (`NEEDS`), which `in` finds at C speed.
 Byte-identical: `tests/site/test_mdfast.py` compares with Python-Markdown's and Pygments' own.
 """
@@ -23,9 +23,20 @@ from pygments.formatters.html import HtmlFormatter
 ENABLED = True  # tests compare against Python-Markdown's own inline pass
 _STYLES: dict[tuple[Any, ...], tuple[dict[Any, str], dict[str, Any]]] = {}
 _orig_stylesheet = HtmlFormatter._create_stylesheet
-# pattern name -> characters one of which every match contains (arithmatex: `$..$` or `\(..\)` in each of its
-# forms; the code span: a backtick); checked against the regex each pattern has (tests/site/test_mdfast.py)
-NEEDS = {"arithmatex-inline": ("$", "\\"), "backtick": ("`",)}
+# pattern name -> (its class, characters one of which every match of its regex contains): arithmatex's inline
+# math (`$..$` or `\\(..\\)` in each of its forms), the code span, links and references, emphasis. Another class
+# under the name (a site's own extension) is not skipped; tests/site/test_mdfast.py checks the characters.
+NEEDS = {"arithmatex-inline": ("pymdownx.arithmatex.InlineArithmatexPattern", ("$", "\\")),
+         "backtick": ("markdown.inlinepatterns.BacktickInlineProcessor", ("`",)),
+         "link": ("markdown.inlinepatterns.LinkInlineProcessor", ("[",)),
+         "reference": ("markdown.inlinepatterns.ReferenceInlineProcessor", ("[",)),
+         "short_reference": ("markdown.inlinepatterns.ShortReferenceInlineProcessor", ("[",)),
+         "em_strong": ("markdown.inlinepatterns.DelimiterProcessor", ("*", "_"))}
+
+
+def _needs(name: str, pattern: Any) -> tuple[str, ...]:
+    cls, chars = NEEDS.get(name, ("", ()))
+    return chars if f"{type(pattern).__module__}.{type(pattern).__qualname__}" == cls else ()
 
 
 Try = tuple[Any, Any, tuple[str, ...], tuple[str, ...]]
@@ -41,7 +52,7 @@ def _tries(processor: Any) -> list[Try | None]:
         pattern = registry[item.name]
         if isinstance(pattern, InlinePattern):
             out.append((pattern, pattern.getCompiledRegExp(), tuple(e.lower() for e in pattern.ANCESTOR_EXCLUDES),
-                        NEEDS.get(item.name, ())))
+                        _needs(item.name, pattern)))
         else:
             out.append(None)
     return out

@@ -24,6 +24,9 @@ DOCS = [
     "| a | b |\n|---|---|\n| $x$ | `y` |\n\nNote[^1].\n\n[^1]: with $z$ and `w`.",
     "- [ ] task with $t$\n- [x] done `d`\n\n> quote \\(q\\) $$not block$$ end",
     "$$\na^2 + b^2\n$$\n\nAfter \\[x\\] and $a$b$c$ and $$ inline $$ too.",
+    "A [ref] and [text][ref] and [Ref][] and ![img](i.png) ![alt][ref] and *e* __s__ ***both*** _x_y_\n\n"
+    "[ref]: https://e.org \"T\"",
+    "Only bangs! and stars * and under_scores and a lone ] bracket.",
     "Placeholder-like \x02text\x03 and \ue000 0\ue001 and & entity &amp; and <https://auto.link>.",
 ]
 
@@ -54,8 +57,9 @@ def test_needed_characters_are_in_every_match() -> None:
     md = _converter(True)
     assert set(mdfast.NEEDS) <= set(p.name for p in md.inlinePatterns._priority)  # the table names real patterns
     rng = random.Random(16)
-    alphabet = "$\\`()[]ab x\n*_\x02\x03"
-    for name, needs in mdfast.NEEDS.items():
+    alphabet = "$\\`()[]!ab x\n*_\x02\x03"
+    for name, (_cls, needs) in mdfast.NEEDS.items():
+        assert mdfast._needs(name, md.inlinePatterns[name]) == needs  # the class is the one named
         regex = md.inlinePatterns[name].getCompiledRegExp()
         for _ in range(3000):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
