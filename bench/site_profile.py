@@ -148,6 +148,60 @@ def steps(t0: float) -> dict[str, list[float]]:
     return marks
 
 
+def page_profiles(out: Path) -> None:
+    """Profile MkDocs' per-page read (`_populate_page`) and render (`_build_page`) apart, in every process: each
+    page worker dumps its two profiles as it exits, the main process after the build (`phase_tables` sums them).
+    Wrapped before the plugin's `parallel.install` keeps them, so a process profiles only the pages it does."""
+    from mkdocs.commands import build as mk_build
+
+    from site_plugins import parallel
+
+    for f in out.glob("pages-*.pstats"):
+        f.unlink()
+    profs = {"read": cProfile.Profile(time.process_time), "render": cProfile.Profile(time.process_time)}
+
+    def wrap(fn, prof):  # noqa: ANN001, ANN202
+        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            prof.enable()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                prof.disable()
+        return timed
+
+    mk_build._populate_page = wrap(mk_build._populate_page, profs["read"])
+    mk_build._build_page = wrap(mk_build._build_page, profs["render"])
+
+    def dump() -> None:
+        for phase, prof in profs.items():
+            prof.dump_stats(str(out / f"pages-{phase}-{os.getpid()}.pstats"))
+
+    done = parallel._worker_done
+
+    def worker_done(run, __done=done):  # noqa: ANN001, ANN202 - a worker exits inside: dump first
+        dump()
+        return __done(run)
+
+    parallel._worker_done = worker_done
+    page_profiles.dump = dump  # type: ignore[attr-defined]
+
+
+def phase_tables(out: Path, top: int) -> str:
+    """Top functions by own CPU of the read and render phases, summed over every process that did pages."""
+    text = []
+    for phase in ("read", "render"):
+        files = sorted(out.glob(f"pages-{phase}-*.pstats"))
+        stats = pstats.Stats(*map(str, files))
+        total = sum(tt for (_cc, _nc, tt, _ct, _c) in stats.stats.values())  # type: ignore[attr-defined]
+        rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]  # type: ignore[attr-defined]
+        text.append(f"\n{phase}: {total:.1f} s own CPU over {len(files)} processes (profiled)\n")
+        text.append("| function | own CPU s | share | calls |\n|---|---:|---:|---:|")
+        for (f, line, name), (_cc, nc, tt, _ct, _c) in rows:
+            where = f.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+            text.append(f"| {where}:{line} {name} | {tt:.2f} | {100 * tt / total:.1f}% | {nc} |")
+    return "\n".join(text)
+
+
 def steps_table(marks: dict[str, list[float]]) -> str:
     """Markdown table of `steps`' marks in start order."""
     lines = ["| step (main process) | starts s | ends s | wall s | own CPU s | calls |", "|---|---:|---:|---:|---:|---:|"]
@@ -181,6 +235,8 @@ def main() -> None:
                     help="print when each MkDocs event first starts and last ends (wall, CPU of the tree so far)")
     ap.add_argument("--steps", action="store_true",
                     help="with --timeline: also when the plugin's own steps (site_profile.STEPS) run, and their CPU")
+    ap.add_argument("--pages-profile", action="store_true",
+                    help="profile the page read and render phases in every process (page workers too), apart")
     ap.add_argument("--variant", help=argparse.SUPPRESS)  # LABEL:WORKERS, one build (run by the loop below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -210,6 +266,7 @@ def main() -> None:
                             str(a.top), "--no-presync", *([] if a.profile else ["--no-profile"]),
                             *(["--table"] if a.table else []), *(["--timeline"] if a.timeline else []),
                             *(["--steps"] if a.steps else []),
+                            *(["--pages-profile"] if a.pages_profile else []),
                             "--discovery", a.discovery,
                             "--variant", f"{label}:{workers}"], check=True)
         return
@@ -228,6 +285,8 @@ def main() -> None:
     t0, c0 = time.perf_counter(), cpu_seconds()
     marks = timeline(t0, c0) if a.timeline else None
     step_marks = steps(t0) if a.steps else None
+    if a.pages_profile:
+        page_profiles(out)
     if prof is not None:
         prof.enable()
     build_site(content, site, store_url=store, parallel=workers)
@@ -242,6 +301,9 @@ def main() -> None:
         print(timeline_table(marks), flush=True)
     if step_marks is not None:
         print(steps_table(step_marks), flush=True)
+    if a.pages_profile:
+        page_profiles.dump()  # type: ignore[attr-defined]
+        print(phase_tables(out, a.top), flush=True)
     if prof is not None:
         prof.dump_stats(str(out / f"profile-{label}.pstats"))  # a closer look: python -m pstats FILE
         print(event_table(pstats.Stats(prof)), flush=True)

@@ -14,6 +14,8 @@ import markdown
 from mkdocs.structure import pages as mk_pages
 from mkdocs.structure.toc import get_toc
 
+from .mdfast import speed_up
+
 _cache: list[Any] = [None, None]  # [config, converter]: one converter for the config being built
 _installed: list[Any] = []
 ENABLED = True  # tests compare against MkDocs' own converter-per-page
@@ -21,8 +23,8 @@ ENABLED = True  # tests compare against MkDocs' own converter-per-page
 
 def _converter(config: Any) -> markdown.Markdown:
     if _cache[0] is not config:
-        _cache[0], _cache[1] = config, markdown.Markdown(extensions=config["markdown_extensions"],
-                                                         extension_configs=config["mdx_configs"] or {})
+        _cache[0], _cache[1] = config, speed_up(markdown.Markdown(extensions=config["markdown_extensions"],
+                                                                  extension_configs=config["mdx_configs"] or {}))
     md: markdown.Markdown = _cache[1]
     return md.reset()
 

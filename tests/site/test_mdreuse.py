@@ -1,4 +1,5 @@
-"""One Markdown converter per build renders every page exactly as MkDocs' converter-per-page does."""
+"""One Markdown converter per build (sped up by site_plugins/mdfast.py) renders every page exactly as MkDocs'
+converter-per-page does."""
 from __future__ import annotations
 
 import subprocess
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from kbsite import GEN
+from pygments.formatters.html import HtmlFormatter
 
-from site_plugins import mdreuse
+from site_plugins import mdfast, mdreuse
 from site_plugins.config import build_site
 
 # Per-document state a reused converter must reset: footnote numbers, heading ids, abbreviations, block ids.
@@ -18,6 +20,9 @@ PAGES = {
     "two.md": "---\ntitle: Two\n---\n# Same heading\n\nOther[^a] and inline^[inline note].\n\n[^a]: only one\n\n"
               "HTML without an abbreviation. ^blk1\n\n!!! note\n    admonition\n\n$$x^2$$\n",
     "three.md": "---\ntitle: Three\n---\n# Three\n\nSee [[One#Same heading]] and ![[Two]].\n",
+    # the inline pass's skips and Pygments' shared style table (site_plugins/mdfast.py): off with the reuse
+    "four.md": "---\ntitle: Four\n---\n# Four\n\nMath $x$ and \\(y\\), \\$5, `code $z$`, [[One]] `[[Two]]`.\n\n"
+               "```python\nx = 1\n```\n\n```python linenums=\"1\"\ny = 2\n```\n",
 }
 
 
@@ -34,6 +39,7 @@ def test_reused_converter_renders_the_same_pages(tmp_path: Path, monkeypatch: py
         (content / name).write_text(text, encoding="utf-8")
     store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
     monkeypatch.setattr(mdreuse, "ENABLED", False)
+    monkeypatch.setattr(HtmlFormatter, "_create_stylesheet", mdfast._orig_stylesheet)  # as Pygments has it
     build_site(content, tmp_path / "per-page", store_url=store)
     monkeypatch.setattr(mdreuse, "ENABLED", True)
     build_site(content, tmp_path / "reused", store_url=store)
@@ -41,3 +47,4 @@ def test_reused_converter_renders_the_same_pages(tmp_path: Path, monkeypatch: py
     assert sorted(a) == sorted(b)
     assert [p for p in a if a[p] != b[p]] == []
     assert b"first" in b["one/index.html"] and b"only one" in b["two/index.html"]
+    assert b'class="arithmatex"' in b["four/index.html"] and b'class="linenos"' in b["four/index.html"]
