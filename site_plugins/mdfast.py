@@ -16,11 +16,17 @@ from __future__ import annotations
 from types import MethodType
 from typing import Any
 
+import markdown
 from markdown import util
 from markdown.inlinepatterns import InlineProcessor as InlinePattern
+from markdown.treeprocessors import InlineProcessor
 from pygments.formatters.html import HtmlFormatter
 
 ENABLED = True  # tests compare against Python-Markdown's own inline pass
+# `_handle_inline` stands in for a private method of Python-Markdown 3's inline pass: another major version, or one
+# without that method, keeps its own (slower, never wrong).
+SUPPORTED = markdown.__version_info__[0] == 3 and hasattr(InlineProcessor, "_InlineProcessor__handleInline") \
+    and hasattr(InlineProcessor, "_InlineProcessor__applyPattern")
 _STYLES: dict[tuple[Any, ...], tuple[dict[Any, str], dict[str, Any]]] = {}
 _orig_stylesheet = HtmlFormatter._create_stylesheet
 # pattern name -> (its class, characters one of which every match of its regex contains): arithmatex's inline
@@ -107,7 +113,7 @@ def speed_up(md: Any) -> Any:
         HtmlFormatter._create_stylesheet = _orig_stylesheet  # type: ignore[method-assign]
         return md
     HtmlFormatter._create_stylesheet = _create_stylesheet  # type: ignore[method-assign]
-    inline = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
+    inline = md.treeprocessors["inline"] if "inline" in md.treeprocessors and SUPPORTED else None
     if inline is not None and not hasattr(inline, "_kb_tries"):
         inline._kb_tries = []
         inline._InlineProcessor__handleInline = MethodType(_handle_inline, inline)
