@@ -3,7 +3,8 @@
 A site build keeps every record (the read model, `SiteIndex`) for its whole length, and forks page workers
 over it. Each stored record arrives as fresh objects: a slug is a new string in every link and backlink that
 names it, and every `{"source": s, "kind": k}` backlink row is a new dict in each target. `compact` makes
-equal strings one object and equal backlink rows one dict, in place. Values and order are unchanged (the pages
+equal strings one object and equal backlink rows one dict, in place; likewise equal heading rows and front
+matter line maps (a template's recur) and each key's empty list (most `keywords`, `blocks`, `problems`...). Values and order are unchanged (the pages
 are byte-identical); nothing in the site mutates a record, so shared rows are safe.
 
 `repack` then moves them into fresh memory: loading leaves them scattered among the freed rows and edges the
@@ -23,6 +24,8 @@ Record = dict[str, Any]
 STRINGS = ("slug", "path", "title", "type", "visibility", "url", "date", "created", "updated", "document")
 LINK_STRINGS = ("target", "kind", "anchor")
 BACKLINK_KEYS = frozenset(("source", "kind"))
+EMPTY_LISTS = ("tags", "aliases", "chapters", "keywords", "blocks", "problems", "authors")  # mostly empty
+SHARED_ROWS = ("headings", "field_lines")  # read only; one template's rows recur (`Overview` at line 13)
 
 
 def compact(records: Iterable[Record]) -> list[Record]:
@@ -30,16 +33,28 @@ def compact(records: Iterable[Record]) -> list[Record]:
     memo: dict[str, str] = {}
     one = memo.setdefault  # a local memo, not sys.intern: freed with the build's last reference
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+    same: dict[tuple[Any, ...], Any] = {}  # equal rows by value: one object
+    empty: dict[str, list[Any]] = {}  # key -> the one empty list of that key
     out = []
     for r in records:
         for k in STRINGS:
             v = r.get(k)
             if type(v) is str:
                 r[k] = one(v, v)
+        for k in EMPTY_LISTS:
+            v = r.get(k)
+            if type(v) is list and not v:
+                r[k] = empty.setdefault(k, v)
         for k in ("tags", "aliases", "chapters"):
             v = r.get(k)
             if type(v) is list and v:
                 r[k] = [one(x, x) if type(x) is str else x for x in v]
+        v = r.get("headings")
+        if type(v) is list and v:
+            r["headings"] = [_same(same, h) for h in v]
+        v = r.get("field_lines")
+        if type(v) is dict and v:
+            r["field_lines"] = _same(same, v)
         for ln in r.get("links") or ():
             for k in LINK_STRINGS:
                 v = ln.get(k)
@@ -50,6 +65,16 @@ def compact(records: Iterable[Record]) -> list[Record]:
             r["backlinks"] = [_row(rows, one, b) for b in back]
         out.append(r)
     return out
+
+
+def _same(same: dict[tuple[Any, ...], Any], row: Any) -> Any:
+    """One object for equal dicts of strings and numbers (key order counts); anything else as it is."""
+    if type(row) is not dict:
+        return row
+    key = tuple(row.items())
+    if not all(type(v) in (str, int) for _, v in key):
+        return row
+    return same.setdefault(key, row)
 
 
 def _row(rows: dict[tuple[str, str], dict[str, Any]], one: Any, b: Any) -> Any:

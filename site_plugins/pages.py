@@ -1,8 +1,8 @@
 """Generated pages (virtual files): tags index and tag pages, type tables, graph and search pages (home: home.py)."""
 from __future__ import annotations
 
+import zlib
 from collections.abc import Container
-from dataclasses import dataclass, field
 from typing import Any
 
 from kbsync.tags import group
@@ -11,21 +11,50 @@ from .index import SiteIndex, relative, tag_url, type_url
 from .links import esc
 from .tables import TableBuilder
 
+PACK_FROM = 512  # characters: a generated page's Markdown held compressed from this length (GenPage)
 GEN = "_kb"  # src_uri prefix of generated pages; never a real file (dot-free so MkDocs keeps them)
 
 
-@dataclass
 class GenPage:
-    src_uri: str
-    url: str  # site URL, relative to the root ("" for the home page)
-    title: str
-    markdown: str
-    entry: bool = False  # generated pages are not entries
-    files: dict[str, str] = field(default_factory=dict)  # other outputs of the page: site path -> text (tables' JSON)
+    """A generated page. Its Markdown (a tag or type page lists its entries: ~9 KB a page, 15 MB at 10,000
+    entries) is held zlib-compressed from its making to the end of the build, in the build process and in every
+    page worker forked after it; `markdown` gives the text back as it was given."""
+
+    __slots__ = ("src_uri", "url", "title", "_md", "entry", "files")
+    _md: str | bytes
+
+    def __init__(self, src_uri: str, url: str, title: str, markdown: str, entry: bool = False,
+                 files: dict[str, str] | None = None) -> None:
+        self.src_uri = src_uri
+        self.url = url  # site URL, relative to the root ("" for the home page)
+        self.title = title
+        self.markdown = markdown
+        self.entry = entry  # generated pages are not entries
+        self.files = {} if files is None else files  # other outputs of the page: site path -> text (tables' JSON)
+
+    @property
+    def markdown(self) -> str:
+        md = self._md
+        return md if isinstance(md, str) else zlib.decompress(md).decode("utf-8", "surrogatepass")
+
+    @markdown.setter
+    def markdown(self, text: str) -> None:  # short ones as they are: compressing them saves nothing
+        self._md = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if len(text) > PACK_FROM else text
 
     @property
     def dest_uri(self) -> str:
         return (self.url + "index.html") if self.url else "index.html"
+
+    def _key(self) -> tuple[Any, ...]:
+        return self.src_uri, self.url, self.title, self.markdown, self.entry, self.files
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is GenPage and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: equal by value, mutable)
+
+    def __repr__(self) -> str:
+        return f"GenPage(src_uri={self.src_uri!r}, url={self.url!r}, title={self.title!r}, entry={self.entry!r})"
 
 
 def _a(href: str, text: str, klass: str = "") -> str:

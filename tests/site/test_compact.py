@@ -25,7 +25,9 @@ def _records() -> list[dict[str, Any]]:
                           for i, t in enumerate(targets)] + [{"target": None, "kind": "link", "raw": "[[gone]]"}],
                 "backlinks": [{"source": "".join(s), "kind": "".join("link")} for s in sources]
                 + [{"source": "".join(sources[0]), "kind": "mention", "extra": 1}],
-                "text": f"body of {slug}", "headings": [{"level": 1, "text": slug}], "fields": {"n": 1}}
+                "text": f"body of {slug}", "fields": {"n": 1}, "keywords": [], "problems": [],
+                "headings": [{"level": 1, "text": slug}, {"level": 2, "text": "Overview", "anchor": "overview", "line": 13}],
+                "field_lines": {"title": 2, "type": 3}}
 
     return [rec("x/one", ["x/two", "x/three"], ["x/two", "x/three"]),
             rec("x/two", ["x/one", "x/three"], ["x/one", "x/three"]),
@@ -45,12 +47,27 @@ def test_compact_keeps_every_value_and_order() -> None:
     ("visibility", lambda rs: (rs[0]["visibility"], rs[1]["visibility"])),
     ("tags", lambda rs: (rs[0]["tags"][1], rs[2]["tags"][1])),
     ("backlink row from x/one", lambda rs: (rs[1]["backlinks"][0], rs[2]["backlinks"][0])),
+    ("equal heading rows", lambda rs: (rs[0]["headings"][1], rs[2]["headings"][1])),
+    ("front matter lines", lambda rs: (rs[0]["field_lines"], rs[1]["field_lines"])),
+    ("empty keywords", lambda rs: (rs[0]["keywords"], rs[2]["keywords"])),
 ])
 def test_compact_stores_equal_values_once(where: str, get: Any) -> None:
     a, b = get(_records())
     assert a == b and a is not b  # fresh objects from the store
     a, b = get(compact(_records()))
     assert a is b, where
+
+
+def test_compact_shares_only_rows_equal_in_value_and_key_order() -> None:
+    rs = _records()
+    rs[1]["headings"][1]["line"] = 14  # another place: its own row
+    rs[2]["field_lines"] = {"type": 3, "title": 2}  # equal as dicts, not in order (front matter order shows)
+    rs[2]["problems"] = [{"code": "x"}]
+    got = compact(rs)
+    assert got[1]["headings"][1] is not got[0]["headings"][1] and got[1]["headings"][1]["line"] == 14
+    assert list(got[2]["field_lines"]) == ["type", "title"] and list(got[0]["field_lines"]) == ["title", "type"]
+    assert got[2]["problems"] == [{"code": "x"}] and got[0]["problems"] == got[1]["problems"] == []
+    assert len({id(r["headings"][0]) for r in got}) == 3  # each title heading its own
 
 
 def test_compact_leaves_rows_other_than_source_and_kind_alone() -> None:
