@@ -157,7 +157,8 @@ def generate_apart(out: Path, entries: int) -> float:
     """Generate the corpus in a process that is not this one's child (forked twice: the middle one exits at once, so
     the system, not this process, reaps the generator) and return the generator's peak RSS, MB. The cold build's
     peak RSS figures are getrusage's for this process and its reaped children: a generator run here, or reaped
-    here, would count as the build's (at 100,000 entries it peaks above the build process itself)."""
+    here, would count as the build's, and its freed heap would be what the build's forked children start from
+    (at 100,000 entries it peaks at ~315 MB, 117 s: below the build's figures, so earlier figures stand)."""
     import resource
     import traceback
 
