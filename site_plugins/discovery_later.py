@@ -48,24 +48,14 @@ class LaterDiscovery:
     """Stands in for `SiteDiscovery` while its result is computed: backlink contexts now, markers for the rest,
     the real panels as soon as the forked process has left its result (`path`) for every process to read."""
 
-    def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any,
-                 contexts: Callable[[], dict[str, Any]] | None = None) -> None:
+    def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any) -> None:
         self.index, self.docs_dir, self.store_url, self.path, self.job = index, docs_dir, store_url, path, job
         self.nonce = secrets.token_hex(8)
-        self._contexts = contexts  # made beside (plugin_beside.py) when given, taken when first asked
-        self._got: dict[str, Any] | None = None
+        self.contexts = backlink_contexts(index.public_records())  # the backlinks panel renders with the page
         self.deferred: dict[str, GenPage] = {}  # src_uri -> generated page rendered with a marker body
         self.real: Any = None  # the SiteDiscovery, once its result is in
-        self.waits = reads(index)  # pages render only once its result is in (`wait`)
+        self.waits = _placement(index) == "reads"  # pages render only once its result is in (`wait`)
         self.kept: list[Any] = []  # what the forked process returned (its kept file), once waited for
-
-    @property
-    def contexts(self) -> dict[str, Any]:
-        """Backlink contexts (the backlinks panel renders with the page): made here unless made beside."""
-        if self._got is None:
-            made = self._contexts
-            self._got = made() if made is not None else backlink_contexts(self.index.public_records())
-        return self._got
 
     def marker(self, part: str) -> str:
         return f"<!--kb-later-{self.nonce}:{part}-->"
@@ -174,14 +164,7 @@ _EARLY: list[forking.Early] = []
 atexit.register(drop_early)
 
 
-def reads(index: Any) -> bool:
-    """Whether a forked discovery leaves the pages to render after it (`later`'s caller has the contexts made
-    beside: the build process's time before the pages are read is on the path to the end)."""
-    return _placement(index) == "reads"
-
-
-def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool,
-          contexts: Callable[[], dict[str, Any]] | None = None) -> LaterDiscovery | None:
+def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> LaterDiscovery | None:
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
     builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time). Run by
     the process `prefork` made when there is one (given the public records through a file), else forked now."""
@@ -200,7 +183,7 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     else:
         job = forking.beside(lambda: _compute(index.public_records(), docs_dir, store_url, path, owner),
                              lambda: None, "discovery")
-    return LaterDiscovery(index, docs_dir, store_url, path, job, contexts)
+    return LaterDiscovery(index, docs_dir, store_url, path, job)
 
 
 def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:

@@ -164,14 +164,12 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self.discovery = None
         if self.config.discovery:  # a big site's first build: computed beside the pages, panels patched in after
             store = self.config.store_url or default_store_url(config.docs_dir)
-            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel, first,
-                                                    self._contexts(index))
+            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel, first)
                               or SiteDiscovery(index, config.docs_dir, store, contexts=self._contexts(index)))
         self._place_entries(files, config, index)
         self._generate(files, config)
         self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
         if type(self.discovery) is discovery_later.LaterDiscovery:  # contexts cut, discovery forked: no page reads
-            self.discovery.contexts  # noqa: B018 - taken before the page workers fork: they share them
             index.held_texts = textpack.hold(index.records)  # the entries' text (site_plugins/textpack.py)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))
