@@ -7,7 +7,10 @@ HTML comment with a per-build nonce), a page rendered after it (in any process: 
 gets the real panels. At
 `on_post_build`, `settle()` swaps the real `SiteDiscovery` in and replaces the markers left in the written pages
 (and the topics and home pages' bodies) with exactly what a build with discovery up front prints there
-(tests/site/test_discovery_later.py compares the two sites).
+(tests/site/test_discovery_later.py compares the two sites). Below `BESIDE_FROM` public entries the pages are
+only read while it runs (Markdown and links need nothing of it) and render once its result is in: the build
+process waits for it at `on_env`, and the page workers wait there for the build process, so no page gets a marker
+and only the generated topics and home pages (their Markdown read with one) are patched.
 """
 from __future__ import annotations
 
@@ -30,12 +33,14 @@ from .pages import GEN, GenPage
 from .publish import write_atomic
 
 PANELS = ("h", "u", "r")  # header (keywords, topics), unlinked mentions, related
-MODE = "auto"  # "before": never beside (bench/site_profile.py --discovery compares the two)
-# Forked beside only from this many public entries. Below it, discovery up front (its pool over the cores, then
-# the pages over them) took less wall and CPU: 10,000 entries, two back-to-back pairs of
-# `bench/site_profile.py --discovery before|beside`, 46.6 s / 68.1 s CPU against 91.1 s / 69.8 s (load 5.5).
-# Above it the build process would hold discovery's working set (~21 KB an entry) and pass it to every page
-# worker it forks: the 100,000-entry build keeps it in the forked process, for memory.
+# "before": never forked; "beside": forked, pages render with markers until its result is in; "reads": forked,
+# pages are read beside it and render once it is in; "auto": "reads" below BESIDE_FROM public entries, "beside"
+# from it (bench/site_profile.py --discovery compares them).
+MODE = "auto"
+# Below it, the pages' read phase (Markdown, links: nothing of discovery's) runs beside discovery and rendering
+# waits for its result: no marker to patch, and the second core is no longer idle while discovery's main process
+# works alone. From it, pages render while it runs: it lasts longer than the reads, and the build process would
+# otherwise pass discovery's working set (~21 KB an entry) to every page worker (memory at 100,000 entries).
 BESIDE_FROM = 20_000
 
 
@@ -49,6 +54,8 @@ class LaterDiscovery:
         self.contexts = backlink_contexts(index.public_records())  # the backlinks panel renders with the page
         self.deferred: dict[str, GenPage] = {}  # src_uri -> generated page rendered with a marker body
         self.real: Any = None  # the SiteDiscovery, once its result is in
+        self.waits = _placement(index) == "reads"  # pages render only once its result is in (`wait`)
+        self.kept: list[Any] = []  # what the forked process returned (its kept file), once waited for
 
     def marker(self, part: str) -> str:
         return f"<!--kb-later-{self.nonce}:{part}-->"
@@ -90,6 +97,19 @@ class LaterDiscovery:
         return GenPage(page.src_uri, page.url, page.title, f"{head}\n{self.marker(page.src_uri)}", page.entry,
                        page.files)
 
+    def wait(self) -> None:
+        """In the build process, every page read (`on_env`): with `waits`, the result in before any page renders
+        (page workers wait for the build process there), so no page gets a marker."""
+        if self.waits:
+            self.joined()
+            self.poll()
+
+    def joined(self) -> Any:
+        """The forked process's value (its kept file, or None), waited for once."""
+        if not self.kept:
+            self.kept.append(self.job())
+        return self.kept[0]
+
     def cancel(self) -> None:
         self.job.cancel()
         shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
@@ -110,9 +130,16 @@ def _make(found: LaterDiscovery, result: Any = None) -> Any:
         topics.site_discovery, topics.backlink_contexts = saved
 
 
+def _placement(index: Any) -> str:
+    """"reads" (rendering waits for the result) or "beside" (markers), for a forked discovery."""
+    if MODE == "auto":
+        return "reads" if len(index.public) < BESIDE_FROM else "beside"
+    return MODE
+
+
 def forks(index: Any, docs_dir: str, option: int, first: bool) -> bool:
     """Whether `later` forks discovery beside the pages (else the caller builds `SiteDiscovery` up front)."""
-    small = len(index.public) < max(parallel.MIN_PAGES, BESIDE_FROM if MODE == "auto" else 0)
+    small = len(index.public) < parallel.MIN_PAGES
     return not (MODE == "before" or small or not first or Path(docs_dir).resolve() in topics._KEPT
                 or not forking.can_fork(option))
 
@@ -181,7 +208,8 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
     """Swap the real discovery in and patch its panels into the pages written before it was in, in this process;
     returns the wait the plugin calls at the end of `on_post_build` (nothing is left to wait for)."""
     found: LaterDiscovery = plugin.discovery
-    kept = found.job()
+    kept = found.joined()
+    in_first = found.waits and found.real is not None  # in before any page rendered: only generated bodies
     if kept is not None:
         topics._KEPT[Path(found.docs_dir).resolve()] = topics.Stored(kept, _load)
     real = plugin.discovery = found.poll() or _make(found)
@@ -196,7 +224,7 @@ def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
         plugin._generated_cache = (cache[0], [plugin.generated.get(p.src_uri, p) for p in cache[1]])
     site, files = config.site_dir, plugin.files
     pages = [(f.dest_uri, slug, f.url) for src, slug in plugin.entry_files.items()
-             if files is not None and (f := files.get_file_from_path(src)) is not None]
+             if not in_first and files is not None and (f := files.get_file_from_path(src)) is not None]
 
     def patch_all() -> None:
         for dest, slug, url in pages:

@@ -228,6 +228,8 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
 
     @event_priority(-50)  # after every page was rendered, before MkDocs copies static files
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201
+        if isinstance(self.discovery, discovery_later.LaterDiscovery) and not parallel.is_worker():
+            self.discovery.wait()  # read beside it, rendered after it (below BESIDE_FROM); workers wait on us
         parallel.exchange(files)  # pages read in other processes: titles, anchors, referenced files
         navcache_install(env, config, self.built[0], str(HERE / "overrides"))  # the nav once per URL-tree place
         themecache.install(env, config, self.built[0])  # the header once per place, translations once per key

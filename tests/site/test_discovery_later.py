@@ -40,16 +40,19 @@ def _slow_discovery(monkeypatch: pytest.MonkeyPatch, page: Path, flag: Path) -> 
     monkeypatch.setattr(topics, "site_discovery", slow)
 
 
-@pytest.mark.parametrize("name, min_pages, slow", [
-    ("sample", 2, False),  # 23 entries: documents, attachments, a home page with its Topics card
-    ("sample", 2, True),  # discovery ends after pages were written: their markers are patched
-    ("corpus", parallel.MIN_PAGES, False),  # 300 generated entries at the default threshold
+@pytest.mark.parametrize("name, min_pages, slow, mode", [
+    ("sample", 2, False, "beside"),  # 23 entries: documents, attachments, a home page with its Topics card
+    ("sample", 2, True, "beside"),  # discovery ends after pages were written: their markers are patched
+    ("corpus", parallel.MIN_PAGES, False, "beside"),  # 300 generated entries at the default threshold
+    ("sample", 2, False, "reads"),  # pages read beside it, rendered after it: only the generated bodies patched
+    ("corpus", parallel.MIN_PAGES, False, "reads"),
 ])
-def test_discovery_beside_equals_discovery_first(name: str, min_pages: int, slow: bool, tmp_path: Path,
+def test_discovery_beside_equals_discovery_first(name: str, min_pages: int, slow: bool, mode: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch, fresh: list[Any]) -> None:
     from kbsite import build
 
     monkeypatch.setattr(parallel, "MIN_PAGES", min_pages)
+    monkeypatch.setattr(discovery_later, "MODE", mode)
     content = content_of(name, tmp_path)
     real = topics.site_discovery
     if slow:
@@ -102,10 +105,38 @@ def test_pages_are_written_while_discovery_runs(tmp_path: Path, monkeypatch: pyt
     assert "kb-later-" not in (site / "start-here" / "index.html").read_text(encoding="utf-8")
 
 
+def test_below_beside_from_pages_render_once_discovery_is_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             fresh: list[Any]) -> None:
+    """Below BESIDE_FROM the pages are read while discovery runs but none is written before its result is in: the
+    forked discovery waits 3 s for an entry page on disk and finds none; every page has its panels."""
+    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
+    monkeypatch.setattr(discovery_later, "BESIDE_FROM", 10**9)
+    site = tmp_path / "site"
+    real = topics.site_discovery
+
+    def slow(*a: Any, **k: Any) -> Any:
+        end = time.monotonic() + 3
+        while time.monotonic() < end and not (site / "start-here" / "index.html").is_file():
+            time.sleep(0.05)
+        (tmp_path / "seen").write_text(str((site / "start-here" / "index.html").is_file()))
+        return real(*a, **k)
+
+    monkeypatch.setattr(topics, "site_discovery", slow)
+    from kbsite import build
+
+    build(ROOT / "content", site, parallel=2)
+    assert isinstance(fresh[0], discovery_later.LaterDiscovery) and fresh[0].waits
+    assert (tmp_path / "seen").read_text() == "False"
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert sum("kb-related" in html for html in pages) >= 2 and not any("kb-later-" in html for html in pages)
+
+
 @pytest.mark.parametrize("option, pages, first, kept, mode, forked", [
     (2, 20_000, True, False, "auto", True),
     (1, 20_000, True, False, "auto", False),  # one process: nothing to fork
-    (2, 19_999, True, False, "auto", False),  # up front: less wall and CPU below BESIDE_FROM, memory is not short
+    (2, 19_999, True, False, "auto", True),  # below BESIDE_FROM: read beside it, rendered after it
+    (2, 300, True, False, "reads", True),
+    (2, 199, True, False, "auto", False),  # a small site: forking costs more than it saves
     (2, 300, True, False, "beside", True),  # bench/site_profile.py --discovery beside: from parallel.MIN_PAGES
     (2, 199, True, False, "beside", False),  # a small site: forking costs more than it saves
     (2, 20_000, True, False, "before", False),
@@ -230,16 +261,15 @@ def test_an_early_process_that_dies_leaves_discovery_to_the_build_process(tmp_pa
     assert_same_site(first, beside)
 
 
-@pytest.mark.parametrize("beside_from", [10**9, 0])
-def test_an_early_process_no_build_takes_is_stopped(beside_from: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("min_pages", [10**9, 2])
+def test_an_early_process_no_build_takes_is_stopped(min_pages: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     fresh: list[Any]) -> None:
     from kbsite import build
 
-    monkeypatch.setattr(parallel, "MIN_PAGES", 2)
-    monkeypatch.setattr(discovery_later, "BESIDE_FROM", beside_from)  # 10**9: a small site, discovery up front
+    monkeypatch.setattr(parallel, "MIN_PAGES", min_pages)  # 10**9: a small site, discovery up front
     pids = _early_pids(monkeypatch)
     build(content_of("sample", tmp_path), tmp_path / "site")
     assert len(pids) == 1 and discovery_later._EARLY == []
-    assert (fresh[0] is None) == (beside_from > 0)
+    assert (fresh[0] is None) == (min_pages > 2)
     with pytest.raises(ChildProcessError):  # stopped, or its job done: reaped either way
         os.waitpid(pids[0], os.WNOHANG)
