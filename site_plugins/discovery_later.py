@@ -159,10 +159,14 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     return LaterDiscovery(index, docs_dir, store_url, path, job)
 
 
-def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
-    """In the discovery process: the result left at `path` for every process to read; the kept state's file."""
-    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url))
-    write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
+def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int,
+             own: bool = False) -> str | None:
+    """In the discovery process: the result left at `path` for every process to read; the kept state's file.
+    `own`: the records are this process's alone (read from a file), spent as discovery goes."""
+    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url), spend=own)
+    del records  # (the caller holds none when `own`: freed before the pickles)
+    _leave(result, path)  # every process reads it
+    del result  # (its fields are not the kept state's: freed before that is pickled)
     kept = topics._KEPT.get(Path(docs_dir).resolve())  # the parent keeps it: its next build updates it
     if kept is None:
         return None
@@ -172,9 +176,17 @@ def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str
     return out
 
 
+def _leave(result: Any, path: str) -> None:
+    """`result` pickled into `path` as it goes (no whole copy in memory), renamed there once complete."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def _compute_from(records: str, docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
     """`_compute` in the early process, its records read from the file the build process wrote."""
-    return _compute(slimrecords.read(records), docs_dir, store_url, path, owner)
+    return _compute(slimrecords.read(records), docs_dir, store_url, path, owner, own=True)
 
 
 def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
