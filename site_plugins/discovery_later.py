@@ -12,6 +12,7 @@ gets the real panels. At
 from __future__ import annotations
 
 import atexit
+import copyreg
 import functools
 import os
 import pickle
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kbsync.discovery import stemids
 from kbsync.view.discovery import backlink_contexts
 
 from . import forking, keptfile, parallel, slimrecords, textpack, topics
@@ -247,13 +249,16 @@ def _patch(path: str, found: LaterDiscovery, text: Callable[[str], str]) -> None
 
 def _dump(kept: Any, fh: Any) -> None:
     """The kept discovery pickled into `fh` as it goes (never whole in memory); its feature profiles (an open SQLite
-    cache) stand for the reading process's own."""
+    cache) stand for the reading process's own; its stem counts as their id arrays, after this process's stems."""
     pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: "profiles" if obj is topics._PROFILES else None  # type: ignore[method-assign]
+    pickler.dispatch_table = {**copyreg.dispatch_table, stemids.StemCounts: stemids.by_id}
+    pickler.dump(stemids.table())
     pickler.dump(kept)
 
 
 def _load(fh: Any) -> Any:
     unpickler = pickle.Unpickler(fh)
     unpickler.persistent_load = lambda pid: topics._PROFILES  # type: ignore[method-assign]
-    return unpickler.load()
+    with stemids.reading(unpickler.load()):
+        return unpickler.load()
