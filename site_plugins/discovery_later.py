@@ -15,6 +15,7 @@ and only the generated topics and home pages (their Markdown read with one) are 
 from __future__ import annotations
 
 import atexit
+import copyreg
 import functools
 import os
 import pickle
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kbsync.discovery import stemids
 from kbsync.view.discovery import backlink_contexts
 
 from . import forking, keptfile, parallel, slimrecords, textpack, topics
@@ -186,10 +188,14 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     return LaterDiscovery(index, docs_dir, store_url, path, job)
 
 
-def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
-    """In the discovery process: the result left at `path` for every process to read; the kept state's file."""
-    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url))
-    write_atomic(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)  # every process reads it
+def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int,
+             own: bool = False) -> str | None:
+    """In the discovery process: the result left at `path` for every process to read; the kept state's file.
+    `own`: the records are this process's alone (read from a file), spent as discovery goes."""
+    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url), spend=own)
+    del records  # (the caller holds none when `own`: freed before the pickles)
+    _leave(result, path)  # every process reads it
+    del result  # (its fields are not the kept state's: freed before that is pickled)
     kept = topics._KEPT.get(Path(docs_dir).resolve())  # the parent keeps it: its next build updates it
     if kept is None:
         return None
@@ -199,9 +205,17 @@ def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str
     return out
 
 
+def _leave(result: Any, path: str) -> None:
+    """`result` pickled into `path` as it goes (no whole copy in memory), renamed there once complete."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def _compute_from(records: str, docs_dir: str, store_url: str | None, path: str, owner: int) -> str | None:
     """`_compute` in the early process, its records read from the file the build process wrote."""
-    return _compute(slimrecords.read(records), docs_dir, store_url, path, owner)
+    return _compute(slimrecords.read(records), docs_dir, store_url, path, owner, own=True)
 
 
 def settle(plugin: Any, config: Any, home: Any) -> Callable[[], None]:
@@ -263,13 +277,16 @@ def _patch(path: str, found: LaterDiscovery, text: Callable[[str], str]) -> None
 
 def _dump(kept: Any, fh: Any) -> None:
     """The kept discovery pickled into `fh` as it goes (never whole in memory); its feature profiles (an open SQLite
-    cache) stand for the reading process's own."""
+    cache) stand for the reading process's own; its stem counts as their id arrays, after this process's stems."""
     pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: "profiles" if obj is topics._PROFILES else None  # type: ignore[method-assign]
+    pickler.dispatch_table = {**copyreg.dispatch_table, stemids.StemCounts: stemids.by_id}
+    pickler.dump(stemids.table())
     pickler.dump(kept)
 
 
 def _load(fh: Any) -> Any:
     unpickler = pickle.Unpickler(fh)
     unpickler.persistent_load = lambda pid: topics._PROFILES  # type: ignore[method-assign]
-    return unpickler.load()
+    with stemids.reading(unpickler.load()):
+        return unpickler.load()

@@ -62,11 +62,12 @@ def kept_of(key: Path) -> Kept | None:
     return kept.load() if isinstance(kept, Stored) else kept
 
 
-def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
-                   results: str | Path | None = None) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path, results: str | Path | None = None,
+                   spend: bool = False) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """(slug -> fields, topics) of the public `records`: refreshed from this process's last build of `docs_dir`,
     else read from `results` (a SQLite file) when an earlier process saved them for exactly these inputs, else
-    built; saved to `results` for the next process."""
+    built; saved to `results` for the next process. `spend`: the records are the caller's to spend (a build
+    drops their texts once profiled: the forked discovery's own copy)."""
     key = Path(docs_dir).resolve()
     kept = kept_of(key)
     sig = digest(records, PUBLIC)
@@ -77,10 +78,11 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path,
     before = (kept.builds, kept.updates) if kept is not None else None
     profiles = _profiles(results)
     try:
-        kept = refresh(kept, records, docs_dir, PUBLIC, profiles)
+        kept = refresh(kept, records, docs_dir, PUBLIC, profiles, spend=spend)
     except Exception:  # a half-updated discovery is never reused: this build starts over
         log.exception("kb: incremental discovery failed; building it in full")
         kept = refresh(None, records, docs_dir, PUBLIC, profiles)
+        kept.valid = not spend  # (texts already dropped: the kept topic inputs are not theirs, the next build is full)
     _KEPT[key] = kept
     fields, topics = kept.fields(), list(kept.found.topics)
     # Unchanged since this process's last build: saved already, unless that build went to another store.

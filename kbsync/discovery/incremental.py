@@ -37,9 +37,11 @@ def digest(records: Iterable[Rec], viewer: str = PUBLIC) -> str:
 
 
 def _topic_input(r: Rec) -> Key:
-    """What topics read of an entry: its text, its language and its keywords (not its title, tags or links)."""
+    """What topics read of an entry: its text (a digest: the kept state never holds every text), its language and
+    its keywords (not its title, tags or links)."""
     fields = r.get("fields") or {}
-    return (r.get("text") or "", repr(fields.get("lang")) if isinstance(fields, dict) else "", tuple(r.get("keywords") or ()))
+    text = hashlib.blake2b((r.get("text") or "").encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return (text, repr(fields.get("lang")) if isinstance(fields, dict) else "", tuple(r.get("keywords") or ()))
 
 
 @dataclass
@@ -62,17 +64,20 @@ class Kept:
 
 def refresh(kept: Kept | None, records: Iterable[Rec], content_dir: str | Path, viewer: str = PUBLIC,
             profiles: Profiles | None = None, workers: int | None = None,
-            make: Callable[..., Discovery] = Discovery, guard: AbstractContextManager[Any] | None = None) -> Kept:
+            make: Callable[..., Discovery] = Discovery, guard: AbstractContextManager[Any] | None = None,
+            spend: bool = False) -> Kept:
     """`kept` brought to `records` (a full build when there is nothing to start from). Mutates `kept.found`:
-    its indexes in place under `guard` (readers of `found.duplicates` hold it too), its lists by assignment."""
+    its indexes in place under `guard` (readers of `found.duplicates` hold it too), its lists by assignment.
+    `spend`: the records are the caller's to spend (a full build drops their texts once profiled)."""
     t0 = time.perf_counter()
     recs = visible(records, viewer)
     profiles = profiles or Profiles()
     keys = {r["slug"]: entry_key(r) for r in recs}
     if kept is None or not kept.valid or kept.found.viewer != viewer or kept.found.content_dir != Path(content_dir):
-        found = make(Path(content_dir), viewer).build(recs, profiles=profiles, workers=workers)
+        topic_in = {r["slug"]: _topic_input(r) for r in recs}  # (before the build: it may drop the texts)
+        found = make(Path(content_dir), viewer).build(recs, profiles=profiles, workers=workers, spend=spend)
         out = Kept(found, keys, dict(zip(found.related.slugs, found.related.counts, strict=True)),
-                   {r["slug"]: _topic_input(r) for r in recs}, builds=1, redone=["all"])
+                   topic_in, builds=1, redone=["all"])
         out.seconds = time.perf_counter() - t0
         return out
     if list(keys.items()) == list(kept.keys.items()):

@@ -55,17 +55,29 @@ def entry_stems(recs: list[Rec], keywords: Mapping[str, list[str]], per_entry: i
     df = m.df() if corpus is None else corpus.df_of(m.stems)
     ok = (df >= min_entries) & (df <= limit) & np.array([len(w) > 1 for w in m.stems], dtype=bool)
     idf = np.log(n / np.maximum(df, 1))
-    sel = np.nonzero(ok[m.cols])[0]
-    cols = m.cols[sel]
-    pos = top_per_row(m.rows[sel], (1 + np.log(m.data[sel])) * idf[cols], cols,
-                      per_entry + max(map(len, kws), default=0), len(rows))
-    best_rows, best = m.rows[sel][pos], [m.stems[j] for j in cols[pos].tolist()]
+    k = per_entry + max(map(len, kws), default=0)
+    picked: list[np.ndarray] = []
+    best: list[str] = []
+    # BLOCK rows at a time (a row's best depends on that row alone): every pair's scores and sort keys at once
+    # were a transient of ~40 bytes a (entry, stem) pair.
+    for a in range(0, len(rows), BLOCK):
+        b = min(len(rows), a + BLOCK)
+        lo, hi = int(m.indptr[a]), int(m.indptr[b])
+        sel = np.nonzero(ok[m.cols[lo:hi]])[0] + lo
+        cols, at = m.cols[sel], m.rows[sel] - a
+        pos = top_per_row(at, (1 + np.log(m.data[sel])) * idf[cols], cols, k, b - a)
+        picked.append(at[pos] + a)
+        best += [m.stems[j] for j in cols[pos].tolist()]
+    best_rows = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
     bounds = np.searchsorted(best_rows, np.arange(len(rows) + 1)).tolist()
     out: dict[str, list[str]] = {}
     for i, r in enumerate(recs):
         stems = kws[i] + best[bounds[i]:bounds[i + 1]]
         out[r["slug"]] = list(dict.fromkeys(s for s in stems if len(s) > 1))[:per_entry]
     return out
+
+
+BLOCK = 4096  # rows `entry_stems` scores at once
 
 
 class Corpus(NamedTuple):

@@ -1,6 +1,8 @@
 """StemCounts (kbsync/discovery/stemids.py): an entry's stem counts as arrays, read as the Counter they stand for."""
 from __future__ import annotations
 
+import copyreg
+import io
 import pickle
 import sys
 from collections import Counter
@@ -43,6 +45,26 @@ def test_pickled_with_its_stems_spelled(counts: dict[str, int], monkeypatch: pyt
     monkeypatch.setattr(stemids, "STEMS", ["other"])
     back = pickle.loads(data)
     assert isinstance(back, StemCounts) and list(back.items()) == list(counts.items())
+
+
+@pytest.mark.parametrize("counts", CASES)
+def test_pickled_by_id_after_the_stem_table(counts: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept discovery's way (site_plugins/discovery_later.py): the writer's stems first, then counts as id
+    arrays, read back in a process whose ids differ."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, StemCounts: stemids.by_id}
+    pickler.dump(stemids.table())
+    pickler.dump([_of(counts), _of(counts)])
+    monkeypatch.setattr(stemids, "_IDS", {})  # another process: other ids
+    monkeypatch.setattr(stemids, "STEMS", [])
+    stemids.ids(["other", *reversed(counts)])
+    buf.seek(0)
+    unpickler = pickle.Unpickler(buf)
+    with stemids.reading(unpickler.load()):
+        back = unpickler.load()
+    assert all(isinstance(b, StemCounts) and list(b.items()) == list(counts.items()) for b in back)
+    assert back[0] == Counter(counts) and not stemids._FROM
 
 
 def test_boosted_adds_keyword_stems_to_a_copy() -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from kbsync.discovery import topics as T
 
 SUBJECTS = {"lifting": ["barbell", "squats", "deadlift", "plates", "spotter"],
@@ -38,3 +40,16 @@ def test_untagged_notes_land_in_topics_by_subject() -> None:
 def test_hidden_notes_never_reach_topics() -> None:
     topics, by_entry = T.find(notes("private"))
     assert "secret" not in by_entry and "canaryword" not in str(topics) and "secret" not in str(topics)
+
+
+@pytest.mark.parametrize("block", [1, 5, 7, 4096])
+def test_entry_stems_by_blocks_of_rows_are_the_corpus_ones(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scored a block of rows at a time (for memory), each entry's stems are what one pass over all gives, with
+    keyword stems, short rows and rows with no stem worth keeping among them."""
+    recs = notes() + [{"slug": "empty", "path": "empty.md", "text": "", "fields": {}, "visibility": "public"},
+                      {"slug": "short", "path": "short.md", "text": "flour flour", "fields": {}, "visibility": "public"}]
+    keywords = {"baking0": ["crumb structure"], "garden3": ["seed trays", "mulch"]}
+    whole = T.entry_stems(recs, keywords, per_entry=6, min_entries=2)
+    monkeypatch.setattr(T, "BLOCK", block)
+    assert T.entry_stems(recs, keywords, per_entry=6, min_entries=2) == whole
+    assert whole["baking0"][:2] == ["crumb", "structur"] and whole["empty"] == []
