@@ -64,7 +64,7 @@ class Phases:
             self.phase = phase
 
 
-def one(content: Path, site: Path, store: str, beside_from: int | None = None) -> dict:
+def one(content: Path, site: Path, store: str, beside_from: int | None = None, incremental: bool = False) -> dict:
     """Build once in this process, announcing phases (the parent samples memory)."""
     from mkdocs import plugins
 
@@ -131,7 +131,7 @@ def one(content: Path, site: Path, store: str, beside_from: int | None = None) -
     searchout.on_post_build = phase("post_build: search_index.json", searchout.on_post_build, "post_build")
     cpu0 = _cpu()
     t0 = time.perf_counter()
-    build_site(content, site, store_url=store)
+    build_site(content, site, store_url=store, incremental=incremental)
     wall = time.perf_counter() - t0
     s.enter("end")
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -240,13 +240,15 @@ def main() -> None:
                     help="no sync beforehand: the build makes the first sync itself, as bench/site.py's cold build")
     ap.add_argument("--beside-from", type=int, help="discovery forked beside the pages from this many public "
                     "entries (default: the plugin's, 20,000; 0: always, as at 100,000)")
-    ap.add_argument("--one", help=argparse.SUPPRESS)  # CONTENT|SITE|STORE[|BESIDE_FROM], one build (run below)
+    ap.add_argument("--incremental", action="store_true", help="a cold build that keeps what later edits need "
+                    "(as bench/site.py's and `kb serve`'s: the plugin's dirty mode), not a one-off build")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # CONTENT|SITE|STORE|BESIDE_FROM|INCREMENTAL, one build (below)
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     if a.one:
-        content, site, store, *beside = a.one.split("|")
-        print(json.dumps(one(Path(content), Path(site), store, int(beside[0]) if beside else None)))
+        content, site, store, beside, inc = a.one.split("|")
+        print(json.dumps(one(Path(content), Path(site), store, int(beside) if beside else None, inc == "1")))
         return
     from kbsync import forkrole
     from kbsync.testing.corpus import ensure
@@ -259,7 +261,8 @@ def main() -> None:
             content, _ = ensure(out / "corpus", n)
         shutil.rmtree(out / "site", ignore_errors=True)
         store = fresh_store(out, content, sync=not a.sync_in_build)  # cold: no discovery saved beside a store
-        job = f"{content}|{out / 'site'}|{store}" + (f"|{a.beside_from}" if a.beside_from is not None else "")
+        beside = "" if a.beside_from is None else str(a.beside_from)
+        job = f"{content}|{out / 'site'}|{store}|{beside}|{int(a.incremental)}"
         forks = out / "forks.tsv"  # each forked child's role and peak RSS, written as it exits (kbsync/forkrole.py)
         forks.unlink(missing_ok=True)
         r, phases, children = sample([sys.executable, __file__, "--one", job], os.environ | {forkrole.ENV: str(forks)})
