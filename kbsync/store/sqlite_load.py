@@ -46,12 +46,19 @@ def _in_edge(row: tuple[Any, ...]) -> Edge:
 def stream_entries(store: SQLiteStore) -> Iterator[Record]:
     """`store.entries()`'s records, each assembled as its row is read (see the module docstring)."""
     db = store._conn()
-    public = store._public()
-    # BINARY order of UTF-8 text is code point order, Python's `<` on str: the three merge in step
-    rows = db.execute("SELECT slug, record FROM entries ORDER BY slug COLLATE BINARY")
-    outs = _Groups(db.execute(f"SELECT {EDGE_COLS} FROM edges ORDER BY src COLLATE BINARY, seq"), 0, _edge)
-    ins = _Groups(db.execute("SELECT src, dst, kind, attachment FROM edges WHERE dst IS NOT NULL AND dst != '' "
-                             "ORDER BY dst COLLATE BINARY, src COLLATE BINARY, seq"), 1, _in_edge)
-    for slug, rec in rows:
-        r = codec.loads(rec)
-        yield assemble(r, outs.take(slug), ins.take(slug), public)
+    begun = not db.in_transaction
+    if begun:  # one read snapshot for the three cursors (WAL): a sync committing meanwhile is not half seen
+        db.execute("BEGIN")
+    try:
+        public = store._public()
+        # BINARY order of UTF-8 text is code point order, Python's `<` on str: the three merge in step
+        rows = db.execute("SELECT slug, record FROM entries ORDER BY slug COLLATE BINARY")
+        outs = _Groups(db.execute(f"SELECT {EDGE_COLS} FROM edges ORDER BY src COLLATE BINARY, seq"), 0, _edge)
+        ins = _Groups(db.execute("SELECT src, dst, kind, attachment FROM edges WHERE dst IS NOT NULL AND dst != '' "
+                                 "ORDER BY dst COLLATE BINARY, src COLLATE BINARY, seq"), 1, _in_edge)
+        for slug, rec in rows:
+            r = codec.loads(rec)
+            yield assemble(r, outs.take(slug), ins.take(slug), public)
+    finally:
+        if begun and db.in_transaction:
+            db.execute("COMMIT")

@@ -58,3 +58,22 @@ def test_private_sources_never_become_backlinks(tmp_path: Path) -> None:
     seed(store)  # c (private) and d (draft) link to a
     a = next(r for r in stream_entries(store) if r["slug"] == "a")
     assert {b["source"] for b in a["backlinks"]} == {"b"}
+
+
+def test_a_sync_committed_mid_stream_is_not_half_seen(tmp_path: Path) -> None:
+    """The three cursors read one snapshot: a batch another connection commits while the records stream (a `kb sync`
+    beside a build's load) shows in none of them, so no record gets the new links of an entry it was read without."""
+    url = f"sqlite://{tmp_path / 'kb.sqlite'}"
+    store = open_store(url)
+    _many(store)
+    want = list(store.entries())
+    it = stream_entries(store)
+    got = [next(it)]
+    writer = open_store(url)  # another connection, as another process's sync
+    slugs = [r["slug"] for r in want]
+    writer.apply(Batch(upserts=[rec(slugs[-1], title="Changed")],
+                       edges={s: [edge(s, slugs[-1], "link", seq=9)] for s in slugs[1:]}))
+    writer.close()
+    got += list(it)
+    assert got == want
+    assert any(r["title"] == "Changed" for r in store.entries())  # the batch did land, after the stream
