@@ -80,9 +80,10 @@ def site_discovery(records: list[dict[str, Any]], docs_dir: str | Path, results:
     try:
         kept = refresh(kept, records, docs_dir, PUBLIC, profiles, spend=spend)
     except Exception:  # a half-updated discovery is never reused: this build starts over
+        if spend:  # texts already dropped: a build from these records would miss them; the caller's fallback
+            raise  # (a failed forked discovery: the build process computes it from its own records)
         log.exception("kb: incremental discovery failed; building it in full")
         kept = refresh(None, records, docs_dir, PUBLIC, profiles)
-        kept.valid = not spend  # (texts already dropped: the kept topic inputs are not theirs, the next build is full)
     _KEPT[key] = kept
     fields, topics = kept.fields(), list(kept.found.topics)
     # Unchanged since this process's last build: saved already, unless that build went to another store.

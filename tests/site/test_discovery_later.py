@@ -247,7 +247,17 @@ def _die(*a: Any) -> None:
     os._exit(3)  # (in the early process: a module's function, sent by name)
 
 
-def test_an_early_process_that_dies_leaves_discovery_to_the_build_process(tmp_path: Path,
+def _fails_once_spending(kept: Any, records: Any, *a: Any, spend: bool = False, **kw: Any) -> Any:
+    if spend:  # the forked discovery, its records' texts already dropped when a build fails half-way
+        raise RuntimeError("discovery failed half-way")
+    return _REFRESH(kept, records, *a, **kw)
+
+
+_REFRESH = topics.refresh
+
+
+@pytest.mark.parametrize("how", ["dies", "raises after spending its texts"])
+def test_an_early_process_that_dies_leaves_discovery_to_the_build_process(how: str, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch,
                                                                           fresh: list[Any]) -> None:
     from kbsite import build
@@ -257,7 +267,10 @@ def test_an_early_process_that_dies_leaves_discovery_to_the_build_process(tmp_pa
     first = build(content, tmp_path / "first", parallel=1)  # discovery up front
     topics._KEPT.clear()
     pids = _early_pids(monkeypatch)
-    monkeypatch.setattr(discovery_later, "_compute_from", _die)
+    if how == "dies":
+        monkeypatch.setattr(discovery_later, "_compute_from", _die)
+    else:  # no retry over the spent records (texts gone: wrong keywords, topics): the build process's own
+        monkeypatch.setattr(topics, "refresh", _fails_once_spending)
     beside = build(content, tmp_path / "beside")
     assert len(pids) == 1 and isinstance(fresh[-1], discovery_later.LaterDiscovery)
     assert_same_site(first, beside)
