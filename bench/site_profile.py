@@ -231,7 +231,7 @@ def main() -> None:
     ap.add_argument("--table", action="store_true", help="print only the per-event table, not the top functions")
     ap.add_argument("--discovery", choices=["auto", "before", "beside", "reads"], default="auto",
                     help="discovery before the pages, forked beside them (markers), forked beside their reads "
-                         "(rendered after it), or as the plugin chooses (site_plugins/discovery_later.py MODE)")
+                         "(rendered after it), or as the plugin chooses (site_plugins/discovery_later.py MODE: up front below BESIDE_FROM)")
     ap.add_argument("--timeline", action="store_true",
                     help="print when each MkDocs event first starts and last ends (wall, CPU of the tree so far)")
     ap.add_argument("--steps", action="store_true",

@@ -36,13 +36,14 @@ from .publish import write_atomic
 
 PANELS = ("h", "u", "r")  # header (keywords, topics), unlinked mentions, related
 # "before": never forked; "beside": forked, pages render with markers until its result is in; "reads": forked,
-# pages are read beside it and render once it is in; "auto": "reads" below BESIDE_FROM public entries, "beside"
+# pages are read beside it and render once it is in; "auto": up front below BESIDE_FROM public entries, "beside"
 # from it (bench/site_profile.py --discovery compares them).
 MODE = "auto"
-# Below it, the pages' read phase (Markdown, links: nothing of discovery's) runs beside discovery and rendering
-# waits for its result: no marker to patch, and the second core is no longer idle while discovery's main process
-# works alone. From it, pages render while it runs: it lasts longer than the reads, and the build process would
-# otherwise pass discovery's working set (~21 KB an entry) to every page worker (memory at 100,000 entries).
+# Below it, discovery up front cost the least wall and CPU: 10,000 entries, quiet (load ~2), interleaved,
+# `bench/site_profile.py --discovery before|reads`: 52.5 and 47.1 s wall (user CPU 93.4, 83.5 s) against 55.4 and
+# 55.6 s (97.7, 96.9 s) for "reads", whose extra processes (discovery's own jieba, its pool, the unlinked scan) share
+# the two cores with the page reads. From it, the build process would otherwise pass discovery's working set
+# (~21 KB an entry) to every page worker it forks (memory at 100,000 entries): forked, pages render beside it.
 BESIDE_FROM = 20_000
 
 
@@ -134,14 +135,12 @@ def _make(found: LaterDiscovery, result: Any = None) -> Any:
 
 def _placement(index: Any) -> str:
     """"reads" (rendering waits for the result) or "beside" (markers), for a forked discovery."""
-    if MODE == "auto":
-        return "reads" if len(index.public) < BESIDE_FROM else "beside"
-    return MODE
+    return "beside" if MODE == "auto" else MODE  # ("auto" forks from BESIDE_FROM only: `forks`)
 
 
 def forks(index: Any, docs_dir: str, option: int, first: bool) -> bool:
     """Whether `later` forks discovery beside the pages (else the caller builds `SiteDiscovery` up front)."""
-    small = len(index.public) < parallel.MIN_PAGES
+    small = len(index.public) < max(parallel.MIN_PAGES, BESIDE_FROM if MODE == "auto" else 0)
     return not (MODE == "before" or small or not first or Path(docs_dir).resolve() in topics._KEPT
                 or not forking.can_fork(option))
 

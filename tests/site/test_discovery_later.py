@@ -107,12 +107,12 @@ def test_pages_are_written_while_discovery_runs(tmp_path: Path, monkeypatch: pyt
     assert "kb-later-" not in (site / "start-here" / "index.html").read_text(encoding="utf-8")
 
 
-def test_below_beside_from_pages_render_once_discovery_is_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_in_reads_mode_pages_render_once_discovery_is_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              fresh: list[Any]) -> None:
-    """Below BESIDE_FROM the pages are read while discovery runs but none is written before its result is in: the
-    forked discovery waits 3 s for an entry page on disk and finds none; every page has its panels."""
+    """"reads": the pages are read while discovery runs but none is written before its result is in: the forked
+    discovery waits 3 s for an entry page on disk and finds none; every page has its panels."""
     monkeypatch.setattr(parallel, "MIN_PAGES", 2)
-    monkeypatch.setattr(discovery_later, "BESIDE_FROM", 10**9)
+    monkeypatch.setattr(discovery_later, "MODE", "reads")
     site = tmp_path / "site"
     real = topics.site_discovery
 
@@ -136,7 +136,7 @@ def test_below_beside_from_pages_render_once_discovery_is_in(tmp_path: Path, mon
 @pytest.mark.parametrize("option, pages, first, kept, mode, forked", [
     (2, 20_000, True, False, "auto", True),
     (1, 20_000, True, False, "auto", False),  # one process: nothing to fork
-    (2, 19_999, True, False, "auto", True),  # below BESIDE_FROM: read beside it, rendered after it
+    (2, 19_999, True, False, "auto", False),  # below BESIDE_FROM: up front (the least wall and CPU at 10,000)
     (2, 300, True, False, "reads", True),
     (2, 199, True, False, "auto", False),  # a small site: forking costs more than it saves
     (2, 300, True, False, "beside", True),  # bench/site_profile.py --discovery beside: from parallel.MIN_PAGES
