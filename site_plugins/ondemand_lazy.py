@@ -94,6 +94,7 @@ class Markers(LaterDiscovery):
         self.path = os.path.join(tempfile.gettempdir(), f"kb-never-{secrets.token_hex(8)}", "result.pickle")
         self.nonce = secrets.token_hex(8)
         self.deferred, self.real = {}, None
+        self.waits, self.kept = False, []  # markers stay: a renderer never waits for a discovery it never runs
         sources: dict[str, set[str]] = {}  # target -> public entries linking to it in their text
         for slug in index.public:
             for ln in index.records[slug].get("links") or []:

@@ -60,6 +60,21 @@ def test_every_file_rendered_on_demand_is_the_builds(name: str, options: dict, t
     assert left <= {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}, sorted(left)[:10]
 
 
+def test_a_big_site_with_discovery_prepares_and_renders_its_pages(tmp_path: Path, no_kept: None) -> None:
+    """300 entries, discovery on (a fresh `kb serve` at 10,000 takes this path): the renderer stands markers in for
+    discovery's panels and prepares, so a first page comes before the build's (it once failed in `on_env`)."""
+    content = ensure(tmp_path / "corpus", 300)[0]
+    site, url = _build(content, tmp_path)
+    r = Renderer(content, url)
+    try:
+        r.prepare()
+        entry = next(p for p in sorted(site.glob("notes/*/index.html")))
+        got = r.render(entry.relative_to(site).as_posix())
+    finally:
+        r.close()
+    assert got is not None and b"<h1" in got
+
+
 def test_backlink_contexts_cut_per_page_equal_the_whole_cut(tmp_path: Path) -> None:
     from site_plugins.index import SiteIndex, sync_and_load
 
