@@ -145,7 +145,7 @@ class OnDemand:
         self._ids = itertools.count(1)
 
     def begin(self) -> None:
-        """Set up what needs no store (while the server starts and the start-up sync runs)."""
+        """The server listens: set up what needs no store (while the start-up sync runs)."""
         with self._mu:
             if self.active:
                 self.conn.send("begin")

@@ -223,6 +223,13 @@ def _stop_when(done: Any, ondemand: Any) -> None:
     ondemand.stop()
 
 
+def _started(startup: Any, ondemand: Any) -> None:
+    """The port listens: the start-up work, and a fresh site's renderer sets up beside it."""
+    if ondemand is not None:
+        ondemand.begin()
+    startup.start()
+
+
 def run_serve(s: Settings, store: Any, role: str = "all") -> None:
     """Run `kb serve` as `role`: all (sync, build, watch, serve), writer (no HTTP) or reader (serve only)."""
     if role == "reader":
@@ -242,8 +249,6 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         from .ondemand import OnDemand
 
         ondemand = OnDemand(s.content_dir, s.resolved_store_url(), yml)
-        # its set-up (2.5 s CPU at 10,000 entries) beside the server's start (one core) rather than the sync (two)
-        ondemand.begin()
     site_dir.mkdir(parents=True, exist_ok=True)  # mounted now, filled as the build writes pages
     s.site_dir = site_dir
     built_rev = [store.revision()]
@@ -293,7 +298,7 @@ def run_serve(s: Settings, store: Any, role: str = "all") -> None:
         # uvicorn handles SIGTERM/SIGINT: it returns after a graceful shutdown. The start-up sync, the watcher
         # and the first build start once it listens: health and the pages on disk answer meanwhile.
         serve(s, store, on_app=lambda app: _attach(app, holders, first_done, failed, startup, ondemand),
-              on_started=startup.start)
+              on_started=lambda: _started(startup, ondemand))
     finally:
         startup.stop()  # the start-up sync rolls back; the watcher's batch in flight commits (or rolls back)
         requests.put(None)
