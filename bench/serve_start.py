@@ -2,7 +2,7 @@
 """`kb serve` start-up benchmark: when /api/health, the home page, an entry page and a complete site answer.
 
     python bench/serve_start.py [--entries 10000] [--corpus DIR] [--out bench/out/serve] [--skip-fresh] [--first-only]
-                                [--seed 1]
+                                [--seed 1] [--pages-only]
 
 Two starts over one copy of the corpus: a first start on a fresh folder (no store, no site) that runs until the
 site is complete, then a restart over that synced store and built site. Each start times, from the moment the
@@ -16,8 +16,10 @@ process is started:
   "first page" (target <= 10 s) is the later of the two;
 - the first page file the site build itself wrote appearing on disk (the figure this bench printed before);
 - `/api/ready` (the read model is loaded) and the site complete (`/api/ready` says `site: complete`).
-Each page line says whether the page came from the site folder or was rendered on demand (`X-KB-Page`). Beside
-each time: the CPU seconds used so far by the server and every process it started, and the load average.
+`--pages-only` stops the fresh start once health and both pages answered (the first file on disk can come minutes
+later under load: not waited for). Each page line says whether the page came from the site folder or was rendered
+on demand (`X-KB-Page`). Beside each time: the CPU seconds used so far by the server and every process it started,
+and the load average.
 """
 from __future__ import annotations
 
@@ -123,7 +125,8 @@ def _complete(name: str, r: object, entry: tuple[str, str, str]) -> bool:
 
 
 def time_serve_start(out: Path, content: Path, site: Path, store_url: str, entry: tuple[str, str, str], *,
-                     label: str = "restart", until_complete: bool = False, timeout: float = 1800) -> dict[str, float]:
+                     label: str = "restart", until_complete: bool = False, disk: bool = True,
+                     timeout: float = 1800) -> dict[str, float]:
     """Start `kb serve`, poll it, print when each milestone answered; stop it (after the site is complete when
     `until_complete`, else once health, both pages and a first file on disk are in)."""
     import httpx
@@ -140,7 +143,8 @@ def time_serve_start(out: Path, content: Path, site: Path, store_url: str, entry
     cpu: dict[str, float] = {}
     how: dict[str, str] = {}
     urls = {"health": "/api/health", "home": "/", "entry": entry[0], "ready": "/api/ready", "complete": "/api/ready"}
-    wanted = {"health", "home", "entry", "disk"} | ({"ready", "complete"} if until_complete else set())
+    wanted = {"health", "home", "entry"} | ({"disk"} if disk else set()) | ({"ready", "complete"} if until_complete
+                                                                          else set())
 
     def mark(name: str) -> None:
         seen[name] = time.perf_counter() - t0
@@ -211,6 +215,8 @@ def main() -> None:
                     help="stop the fresh start once health, both pages and a first file on disk answered (no "
                          "restart; the server runs from the current directory's code, so another checkout can "
                          "be timed)")
+    ap.add_argument("--pages-only", action="store_true", help="with --first-only: stop once health and both pages "
+                    "answered (no first file on disk)")
     a = ap.parse_args()
     out = a.out.resolve()
     content, site = out / "content", out / "site"
@@ -228,7 +234,8 @@ def main() -> None:
             generate(out, a.entries)
     entry = pick_entry(content, a.seed)
     if not a.skip_fresh:
-        time_serve_start(out, content, site, store, entry, label="fresh", until_complete=not a.first_only)
+        time_serve_start(out, content, site, store, entry, label="fresh", until_complete=not a.first_only,
+                         disk=not (a.first_only and a.pages_only))
     if not a.first_only:
         time_serve_start(out, content, site, store, entry, label="restart", until_complete=True)
 

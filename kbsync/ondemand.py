@@ -26,6 +26,10 @@ WAIT = 60.0  # seconds a request waits for its page (the renderer first loads th
 # seconds the first site build, the keyword filler and the watcher wait for the renderer to load: on two cores
 # they would take half its CPU (the first page then came 5-10 s later at 10,000 entries)
 HOLD = 30.0
+# seconds they, and the API's read model of the start-up sync, then wait for a first page to be answered (its
+# render is 0.4-0.9 s of CPU at 10,000 entries; the read model's load, the build's imports, the filler's and the
+# watcher's check of every file would share the cores with it)
+GRACE = 2.0
 # a body the build leaves for discovery to fill in (the home and topics pages): an empty page until then
 DEFERRED_BODY = re.compile(rb"<!--kb-later-[0-9a-f]+:[^>]*\.md-->")
 
@@ -135,6 +139,8 @@ class OnDemand:
         self.proc.start()
         child.close()
         self.active = True
+        self.served = threading.Event()  # a page was answered on demand
+        self.past = threading.Event()  # `first_page` has returned once
         self._mu = threading.Lock()
         self._ids = itertools.count(1)
 
@@ -152,6 +158,13 @@ class OnDemand:
                 return True
             self.conn.send("prepare")
         return self.prepared.wait(wait) if wait else False
+
+    def first_page(self, hold: float = HOLD) -> None:
+        """Wait until the renderer has loaded (`hold` seconds at most) and then, if it did, answered a first page
+        (GRACE seconds at most): what waits here would otherwise compete with that page."""
+        if not self.past.is_set() and self.active and self.prepared.wait(hold) and self.active:
+            self.served.wait(GRACE)
+        self.past.set()  # waited once: no later caller waits (a server nobody asks a page of)
 
     def allow(self, revision: int) -> None:
         """`revision` changed nothing a page shows (the keyword filler's commit): keep answering at it."""
@@ -172,7 +185,10 @@ class OnDemand:
                 while self.conn.poll(max(0.0, deadline - time.monotonic())):
                     got, body = self.conn.recv()
                     if got == rid:
-                        return body if isinstance(body, bytes) else None
+                        if isinstance(body, bytes):
+                            self.served.set()
+                            return body
+                        return None
             except (EOFError, OSError):
                 self.active = False
             return None  # too slow: the answer, if it comes, is skipped by the next request

@@ -51,10 +51,12 @@ class LaterDiscovery:
     """Stands in for `SiteDiscovery` while its result is computed: backlink contexts now, markers for the rest,
     the real panels as soon as the forked process has left its result (`path`) for every process to read."""
 
-    def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any) -> None:
+    def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any,
+                 contexts: Any = None) -> None:  # (contexts: a stand-in's own, e.g. ondemand_lazy.Markers')
         self.index, self.docs_dir, self.store_url, self.path, self.job = index, docs_dir, store_url, path, job
         self.nonce = secrets.token_hex(8)
-        self.contexts = backlink_contexts(index.public_records())  # the backlinks panel renders with the page
+        # the backlinks panel renders with the page
+        self.contexts = backlink_contexts(index.public_records()) if contexts is None else contexts
         self.deferred: dict[str, GenPage] = {}  # src_uri -> generated page rendered with a marker body
         self.real: Any = None  # the SiteDiscovery, once its result is in
         self.waits = _placement(index) == "reads"  # pages render only once its result is in (`wait`)

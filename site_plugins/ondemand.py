@@ -70,7 +70,7 @@ class Renderer:
         from mkdocs.structure.files import set_exclusions
         from mkdocs.structure.nav import get_navigation
 
-        from .explorer import EXPLORER_JSON
+        from .explorer import EXPLORER_JSON, explorer_json
         from .index import typeahead_json
 
         t0 = time.perf_counter()
@@ -88,12 +88,17 @@ class Renderer:
             kb.generated[src] = LazyPage(gen, self.tables)
         if kb._urls is None:  # what the build's first entry page sees: every file, before attachments are chosen
             kb._urls = {f.url for f in files} | {f.dest_uri for f in files}
-        self.env = cfg.plugins.on_env(self.env, config=cfg, files=files)
+        made = kb._made  # the explorer's JSON (0.3 s) made when asked for, not before the first page
+        kb._made = lambda part, make: None if part == "explorer" else made(part, make)
+        try:
+            self.env = cfg.plugins.on_env(self.env, config=cfg, files=files)
+        finally:
+            del kb._made
         self.files, self.nav, self.kb = files, nav, kb
         self.docs = files.documentation_pages()
         self.by_path = {f.dest_uri: f for f in files}
-        if kb.explorer is not None:
-            self.extra[EXPLORER_JSON] = lambda: kb.explorer
+        if kb.config.explorer:
+            self.extra[EXPLORER_JSON] = functools.cache(lambda: made("explorer", lambda: explorer_json(kb.index)))
         if kb.index is not None:
             self.extra["typeahead.json"] = functools.cache(lambda: typeahead_json(kb.index))  # 0.3 s: when asked
         self.revision = kb.index.revision if kb.index is not None else None

@@ -89,19 +89,18 @@ class Markers(LaterDiscovery):
     """Discovery's markers where its panels go (the build's early pages carry the same); backlink contexts cut
     for the pages asked for (all at once: seconds at 10,000); the home page keeps its own body."""
 
-    def __init__(self, index: Any, docs_dir: str, store_url: str | None) -> None:  # noqa: D107 - no super(): no job
-        self.index, self.docs_dir, self.store_url, self.job = index, docs_dir, store_url, _Never()
-        self.path = os.path.join(tempfile.gettempdir(), f"kb-never-{secrets.token_hex(8)}", "result.pickle")
-        self.nonce = secrets.token_hex(8)
-        self.deferred, self.real = {}, None
-        self.waits, self.kept = False, []  # markers stay: a renderer never waits for a discovery it never runs
+    def __init__(self, index: Any, docs_dir: str, store_url: str | None) -> None:
         sources: dict[str, set[str]] = {}  # target -> public entries linking to it in their text
         for slug in index.public:
             for ln in index.records[slug].get("links") or []:
                 if ln.get("target") and ln.get("kind") in CONTEXT_KINDS:
                     sources.setdefault(ln["target"], set()).add(slug)
-        self.contexts = _Lazy(lambda target: backlink_contexts(
+        contexts = _Lazy(lambda target: backlink_contexts(
             index.records[s] for s in sorted(sources.get(target, ()))).get(target, {}))
+        # the base class's fields, set in one place (a field it gains later cannot be missing here); no job runs
+        path = os.path.join(tempfile.gettempdir(), f"kb-never-{secrets.token_hex(8)}", "result.pickle")
+        super().__init__(index, docs_dir, store_url, path, _Never(), contexts=contexts)
+        self.waits = False  # markers stay: a renderer never waits for a discovery it never runs
 
     def defer(self, page: Any) -> Any:
         return page if page.url == "" else super().defer(page)  # the home page: all but its Topics card
@@ -137,8 +136,10 @@ def _later(index: Any, docs_dir: str, store_url: str | None, option: int, first:
 @contextlib.contextmanager
 def renderer_patches(tables: Tables) -> Iterator[None]:
     """The plugin's `on_files` as a renderer runs it; everything is put back after."""
-    saved = discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder, site_index.load_forked
+    saved = (discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder, site_index.load_forked,
+             site_index.compact)
     site_index.load_forked = lambda load: load()  # records read here, not packed (0.5 s) or pickled over from a fork
+    site_index.compact = lambda records: list(records)  # values shared to save memory: not worth it here
     discovery_later.later = _later  # type: ignore[assignment]
     plugin.graph_later = lambda index, option, site_dir=None: None  # type: ignore[assignment]
     plugin.preload_jieba = lambda records: False  # loaded for page workers to share: a renderer has none
@@ -147,4 +148,4 @@ def renderer_patches(tables: Tables) -> Iterator[None]:
         yield
     finally:
         (discovery_later.later, plugin.graph_later, plugin.preload_jieba, pages.TableBuilder,  # type: ignore[misc]
-         site_index.load_forked) = saved
+         site_index.load_forked, site_index.compact) = saved

@@ -11,7 +11,7 @@ from kbsite import ROOT
 
 from kbsync.testing.corpus import ensure
 from kbsync.view.discovery import backlink_contexts
-from site_plugins import topics
+from site_plugins import discovery_later, topics
 from site_plugins.ondemand import Renderer
 from site_plugins.ondemand_lazy import Markers
 
@@ -86,6 +86,9 @@ def test_backlink_contexts_cut_per_page_equal_the_whole_cut(tmp_path: Path) -> N
     assert sum(bool(v) for v in whole.values()) > 100
     for slug in sorted(index.records):
         assert lazy.of(slug)["contexts"] == {k: v for k, v in (whole.get(slug) or {}).items() if index.is_public(k[0])}
+    # every field the build's stand-in has, the renderer's has too (one it lacked broke a fresh `kb serve`)
+    later = discovery_later.LaterDiscovery(index, str(content), None, str(tmp_path / "r.pickle"), job=None)
+    assert set(vars(later)) <= set(vars(lazy)) and not lazy.waits and lazy.poll() is None
 
 
 HIDDEN = {
