@@ -11,7 +11,7 @@ stripping `data-search-*` attributes over every page, which seldom has one.
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from types import MethodType
 from typing import Any
 
@@ -23,6 +23,14 @@ HEADINGS = frozenset(f"h{x}" for x in range(1, 7))
 UNSKIPPED = ("script", "style", "object")  # skipped for good once seen (Material never removes them)
 HAN = bre.compile(r"(\p{script: Han}+)", bre.UNICODE)  # as Material's _segment_chinese
 SEARCH_ATTRS = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")  # as Material's on_page_context
+# The HTML kb's pages are made of, tokenized in one pass: text, or a start tag (quoted attributes only), or an end tag.
+# Any other `<` (comments, declarations, `a < b`, unquoted or odd attributes) is left to HTMLParser, whole page.
+# Tags take only the whitespace that ends HTMLParser's tag name (`\v` does not).
+_TOKEN = re.compile(r"""([^<]+)|<(?:([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"""
+                    r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"<]*"|'[^'<]*'))?)*)[ \t\n\r\f]*(/?)>"""
+                    r"""|/([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>)""")
+_ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:[ \t\n\r\f]*=[ \t\n\r\f]*("[^"]*"|'[^']*'))?""")
+_CDATA = ("script", "style")  # HTMLParser reads their content raw: left to it
 _MATERIAL_CONTEXT = SearchPlugin.on_page_context
 _MATERIAL_SEGMENT = SearchIndex._segment_chinese  # (the tests compare with it)
 
@@ -34,6 +42,26 @@ class FastParser(Parser):
         super().__init__(*args, **kwargs)
         self.tags: list[str] = []  # the tag of each element of `self.context`
         self.skip_tags: set[str] = {str(s) for s in self.skip}
+
+    def feed(self, data: str) -> None:
+        """HTMLParser's events for the HTML `_TOKEN` covers, from one regex pass; anything else goes to HTMLParser."""
+        tokens = _TOKEN.findall(data) if self.convert_charrefs and not self.rawdata else None
+        if (tokens is None or len(tokens) - sum(1 for t in tokens if t[0]) != data.count("<")
+                or any(t[1].lower() in _CDATA for t in tokens if t[1])):
+            super().feed(data)  # some `<` starts no token: the page is not all plain tags and text
+            return
+        for text, tag, attrs, close, end in tokens:
+            if text:
+                self.handle_data(unescape(text))
+            elif tag:
+                pairs = [(name.lower(), unescape(value[1:-1]) if value else None)
+                         for name, value in _ATTR.findall(attrs)] if attrs else []
+                if close:
+                    self.handle_startendtag(tag.lower(), pairs)
+                else:
+                    self.handle_starttag(tag.lower(), pairs)
+            else:
+                self.handle_endtag(end.lower())
 
     def updatepos(self, i: int, j: int) -> int:
         return j  # line and column are only for getpos(), which Material never asks

@@ -38,6 +38,14 @@ HTML = [
     ("entities and CJK", "<p>&eacute;&#233;&#x4e2d; 中文分词 &nbsp; x</p><h2 id='中'>中</h2>"),
     ("a headerlink outside a title", "<p>a <a class='headerlink'>b</a></p>"),
     ("whitespace runs between blocks", "<p>a</p>\n   \n<p>b</p>  \t <div> </div> <p>c</p>"),
+    # searchparse tokenizes pages of plain tags and text itself: these must come out as HTMLParser reads them
+    ("attributes: entities, empty, bare, spaced", "<h2 id=\"a&amp;b\" title='' open class = \"x\">A</h2><p\n>t</p >"),
+    ("upper-case tags and self-closed ones", "<P>a<BR/>b<Div/>c<H2 ID='u'>U</H2 ><sub />d</P>"),
+    ("data entities, a stray ampersand", "<p>&lt;b&gt; &amp;&amp; &copy &#x41;&#65 & x&</p><p>tail &am"),
+    ("a bare < in text: left to HTMLParser", "<p>a < b and c<d</p><h2 id='x'>x</h2>"),
+    ("a comment or declaration: left to HTMLParser", "<p>a<!-- <p>b</p> -->c</p><!x><?y?><h2 id='z'>z</h2>"),
+    ("a vertical tab after a tag name", "<p\vclass='x'>a</p><h2\vid='v'>v</h2>w"),
+    ("odd attribute forms", "<p a=b>1</p><p a=\"1\"b=\"2\">2</p><p a==\"3\">3</p><p/a>4</p><h2 id=\"<\">5</h2>"),
 ]
 
 
