@@ -49,6 +49,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--each", action="store_true", help="a line per edit: which ones make the p95")
     ap.add_argument("--under", default="", help="victims from this content folder only (e.g. people/: mentioned often)")
+    ap.add_argument("--log", action="store_true", help="the follow-ups' own log lines (pages re-rendered, graph files)")
     a = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -67,6 +68,8 @@ def main() -> None:
     print(f"{'cold build' if cold else 'incremental build (loads the state)'}: {time.perf_counter() - t0:.1f} s, "
           f"{cpu_seconds() - c0:.1f} s CPU with children, load {os.getloadavg()[0]:.1f}", flush=True)
     built = rss_peaks()  # the build's peak, before the edits
+    if a.log:  # after the build: its own lines would drown the edits'
+        logging.getLogger("mkdocs.plugins.kb").setLevel(logging.INFO)
     prof = cProfile.Profile(time.process_time) if a.profile else None
     if prof is not None:
         prof.enable()

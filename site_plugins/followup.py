@@ -191,7 +191,9 @@ def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], 
              if was_public[s] or index.is_public(s)}  # the tree lists public entries only
     if not any(moved.values()) and all(was_public[s] == index.is_public(s) for s in moved):
         return False
-    if k.tree is not None and all(m <= {"title"} for m in moved.values()):
+    # an entry hidden, shown, added or deleted (an absent stand-in has no title or chapters) is one row in or out:
+    # `check` let no document or moved path through
+    if k.tree is not None and all(m <= {"title"} for s, m in moved.items() if was_public[s] == index.is_public(s)):
         if all(retitle(k.tree, updated[s]["path"], index.page_url(s), index.title(s)) if was_public[s]
                == index.is_public(s) else toggle(k.tree, updated[s]["path"], index.page_url(s),
                                                  index.title(s) if index.is_public(s) else old[s].get("title"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .fastpage import docs_moved
-from .followup_outputs import search_plugins
+from .followup_outputs import drop_pages, search_plugins
 from .followup_read import permalinked
 from .followup_state import replaced
 from .incremental import refresh_faces
@@ -55,8 +55,7 @@ def unlist(b: Any, page: tuple[str, str | None] | None) -> None:
 
 def _drop_search(config: Any, url: str) -> None:
     for plugin in search_plugins(config):
-        plugin.search_index.entries = [e for e in plugin.search_index.entries
-                                       if str(e.get("location", "")).split("#")[0] != url]
+        drop_pages(plugin.search_index, {url})
     # written by patch_search_index once the affected pages are re-rendered
 
 

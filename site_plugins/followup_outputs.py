@@ -3,6 +3,8 @@ built from the whole index (graph, explorer, typeahead), written only when their
 from __future__ import annotations
 
 import json
+import operator
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,10 @@ def _page_of(location: str) -> str:
     return str(location).split("#")[0]
 
 
-# id(search index) -> (it, the entries last written, their JSON): a follow-up serializes only the entries of the
-# pages it re-rendered, not the whole index (tens of MB at 10,000 entries). Holding the entries keeps their ids.
-_SERIALIZED: dict[int, tuple[Any, list[Any], list[str]]] = {}
+# id(search index) -> (it, the entries last written, their JSON, their pages): a follow-up serializes only the
+# entries of the pages it re-rendered, not the whole index (tens of MB at 10,000 entries). Holding the entries
+# keeps their ids.
+_SERIALIZED: dict[int, tuple[Any, list[Any], list[str], list[str]]] = {}
 
 
 def _entry_json(entry: Any) -> str:
@@ -30,11 +33,38 @@ def _entry_json(entry: Any) -> str:
     return json.dumps(entry, separators=(",", ":"), default=str)
 
 
-def _serialized(search: Any, entries: list[Any]) -> list[str]:
-    """Each of `entries`' JSON, reusing what the last write of this index serialized when they are its entries."""
+def _serialized(search: Any, entries: list[Any]) -> tuple[list[str], list[str]]:
+    """Each of `entries`' JSON and page URL, reusing what the last write of this index made when they are its
+    entries: as a prefix (renders since only appended: no pass in Python), else found by id."""
     known = _SERIALIZED.get(id(search))
-    done = {id(e): s for e, s in zip(known[1], known[2], strict=True)} if known is not None and known[0] is search else {}
-    return [done.get(id(e)) or _entry_json(e) for e in entries]
+    if known is None or known[0] is not search:
+        return [_entry_json(e) for e in entries], [_page_of(e.get("location", "")) for e in entries]
+    n = len(known[1])
+    if len(entries) >= n and all(map(operator.is_, entries, known[1])):
+        rest = entries[n:]
+        return known[2] + [_entry_json(e) for e in rest], known[3] + [_page_of(e.get("location", "")) for e in rest]
+    done = {id(e): (s, p) for e, s, p in zip(known[1], known[2], known[3], strict=True)}
+    got = [done.get(id(e)) or (_entry_json(e), _page_of(e.get("location", ""))) for e in entries]
+    return [g[0] for g in got], [g[1] for g in got]
+
+
+def _keep(search: Any, entries: list[Any], urls: set[str], added: list[Any] | None = None) -> list[str]:
+    """`entries` less those of the pages `urls`, then `added`, made the index's entries (their JSON kept);
+    returns their JSON."""
+    added = added or []
+    ser, pages = _serialized(search, entries)
+    mask = list(map(operator.not_, map(urls.__contains__, pages)))  # (C-level: an entry per page section)
+    new = [*compress(entries, mask), *added]
+    new_ser = [*compress(ser, mask), *map(_entry_json, added)]
+    new_pages = [*compress(pages, mask), *(_page_of(e.get("location", "")) for e in added)]
+    search.entries = new
+    _SERIALIZED[id(search)] = (search, list(new), new_ser, new_pages)  # renders append to `new`
+    return new_ser
+
+
+def drop_pages(search: Any, urls: set[str]) -> None:
+    """Take the entries of the pages `urls` out of a search index (written by the next `patch_search_index`)."""
+    _keep(search, search.entries, urls)
 
 
 def search_index_json(plugin: Any, entries: list[Any], ser: list[str]) -> str:
@@ -57,13 +87,8 @@ def patch_search_index(config: Any, before: dict[Any, list[Any]], urls: set[str]
         if not urls and not write:
             plugin.search_index.entries = entries
             continue
-        ser = _serialized(plugin.search_index, entries)
-        keep = [i for i, e in enumerate(entries) if _page_of(e.get("location", "")) not in urls]
-        new = [entries[i] for i in keep] + added
-        new_ser = [ser[i] for i in keep] + [_entry_json(e) for e in added]
-        plugin.search_index.entries = new
-        _SERIALIZED[id(plugin.search_index)] = (plugin.search_index, list(new), new_ser)  # renders append to `new`
-        write_atomic(search_index_json(plugin, new, new_ser).encode("utf-8"),
+        new_ser = _keep(plugin.search_index, entries, urls, added)
+        write_atomic(search_index_json(plugin, plugin.search_index.entries, new_ser).encode("utf-8"),
                      str(Path(config.site_dir, "search", "search_index.json")))
         if getattr(plugin, "search_index_prev", None) is not None:  # the next dirty build merges with this one
             plugin.search_index_prev = plugin.search_index

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from material.plugins.search.plugin import SearchIndex
 
-from site_plugins.followup_outputs import patch_search_index
+from site_plugins.followup_outputs import drop_pages, patch_search_index
 
 CONFIG = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"],
           "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}}
@@ -35,8 +35,10 @@ EDITS = [
 ]
 
 
+@pytest.mark.parametrize("via", ["drop_pages", "a new list"])  # the follow-up's drop; any other (a dirty build's)
 @pytest.mark.parametrize(("urls", "added", "dropped"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS])
-def test_patched_search_index_is_what_material_writes(tmp_path: Path, urls: set[str], added: list, dropped: set[str]) -> None:
+def test_patched_search_index_is_what_material_writes(tmp_path: Path, urls: set[str], added: list, dropped: set[str],
+                                                      via: str) -> None:
     index = SearchIndex(**CONFIG)
     index.entries = [_entry(u, n) for u in ("a/", "b/", "c/") for n in range(3)]
     plugin = _Search(index)
@@ -44,7 +46,10 @@ def test_patched_search_index_is_what_material_writes(tmp_path: Path, urls: set[
     (tmp_path / "search").mkdir()
     out = tmp_path / "search" / "search_index.json"
     for _round in range(3):  # the second and third rounds reuse the JSON cached by the one before
-        index.entries = [e for e in index.entries if e["location"].split("#")[0] not in dropped]
+        if via == "drop_pages":
+            drop_pages(index, dropped)
+        else:
+            index.entries = [e for e in index.entries if e["location"].split("#")[0] not in dropped]
         before = {plugin: list(index.entries)}
         index.entries.extend(dict(e) for e in added)  # what rendering the pages appends
         patch_search_index(config, before, urls, write=bool(dropped))
