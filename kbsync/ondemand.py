@@ -34,10 +34,16 @@ GRACE = 2.0
 DEFERRED_BODY = re.compile(rb"<!--kb-later-[0-9a-f]+:[^>]*\.md-->")
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def run_renderer(conn: Any, content: Path, store_url: str, yml: Path | None, prepared: Any = None) -> None:
     """The renderer process: answer `begin` (set up what needs no store), `prepare`, `("allow", revision)`,
     `(id, path)` and `None` (stop); `prepared` (an Event) is set once `prepare` has been answered, either way."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came along with fork()
+    # the parent's handler came along with fork(); a terminated renderer (a server stopped without `stop`, whose
+    # exit terminates its daemon children) still runs `finally`, so its private site folder is not left in /tmp
+    signal.signal(signal.SIGTERM, _terminated)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = renderer = None
     ready: bool | None = None  # None: not prepared yet; False: failed, or the store moved while loading

@@ -116,3 +116,26 @@ def test_a_sync_that_moves_the_store_stops_pages_on_demand(served) -> None:
     for path in ("/start-here/", "/notes/", "/"):
         r = client.get(path)
         assert r.status_code == 404 and CANARY not in r.text, path
+
+
+def test_a_terminated_renderer_leaves_no_folder_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server stopped without `stop` (its exit terminates the daemon renderer) used to leave the renderer's
+    private site folder, one `kb-ondemand-*` per start, in /tmp."""
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the forked renderer's tempfile.gettempdir()
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    url = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    store = open_store(url)
+    sync_content(content, store)
+    store.close()
+    ondemand = OnDemand(content, url, None)
+    assert ondemand.prepare(wait=120)
+    assert [p.name for p in temp.glob("kb-ondemand-*")], "the renderer made its folder"
+    ondemand.proc.terminate()
+    ondemand.proc.join(30)
+    assert ondemand.proc.exitcode == 0
+    assert not list(temp.glob("kb-ondemand-*"))
