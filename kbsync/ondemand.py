@@ -26,9 +26,9 @@ WAIT = 60.0  # seconds a request waits for its page (the renderer first loads th
 # seconds the first site build, the keyword filler and the watcher wait for the renderer to load: on two cores
 # they would take half its CPU (the first page then came 5-10 s later at 10,000 entries)
 HOLD = 30.0
-# seconds they, and the API's read model of the start-up sync, then wait for a first page to be answered (its
-# render is 0.4-0.9 s of CPU at 10,000 entries; the read model's load, the build's imports, the filler's and the
-# watcher's check of every file would share the cores with it)
+# seconds they then wait for a first page to be answered (its render is 0.4-0.9 s of CPU at 10,000 entries; the
+# build's imports, the filler's and the watcher's check of every file would share the cores with it). The API's read
+# model is not held: the API answers from the synced store at once (a test asserts it)
 GRACE = 2.0
 # a body the build leaves for discovery to fill in (the home and topics pages): an empty page until then
 DEFERRED_BODY = re.compile(rb"<!--kb-later-[0-9a-f]+:[^>]*\.md-->")

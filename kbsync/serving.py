@@ -177,8 +177,6 @@ def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup:
     503 until the start-up sync has committed (a fresh store would otherwise look ready, and empty); a fresh site's
     missing pages rendered on demand (kbsync/ondemand.py)."""
     holders.append(app.state.holder)
-    if ondemand is not None:
-        _held(app.state.holder, ondemand)
     app.state.site_status = site_status(first_done, failed)
     app.state.store_synced = lambda: startup.current(app.state.holder.model)
     if ondemand is not None:
@@ -189,21 +187,6 @@ def _attach(app: Any, holders: list[Any], first_done: Any, failed: Any, startup:
         for route in app.routes:
             if getattr(route, "name", None) == "site" and isinstance(route.app, SiteFiles):
                 route.app = OnDemandFiles(route.app, ondemand)
-
-
-def _held(holder: Any, ondemand: Any) -> None:
-    """The API's read model of the start-up sync loaded once the renderer has answered a first page (or could not,
-    `OnDemand.first_page`): the two read every record at once, on two cores shared with everything else (4.6 s
-    beside the renderer's 6.1 s at 10,000 entries); `/api/ready` comes that much later, the first page sooner.
-    The first model (the store as it was at start) is not held."""
-    build = holder.build
-
-    def held(store: Any, previous: Any) -> Any:
-        if previous is not None:
-            ondemand.first_page()
-        return build(store, previous)
-
-    holder.build = held
 
 
 def _stop_group(builder: Any) -> None:

@@ -149,37 +149,3 @@ def test_stopping_mid_build_leaves_no_process_of_the_build_behind(tmp_path, corp
         os.kill(pid, 9)
     assert left == []
 
-
-def test_the_read_model_of_the_start_up_sync_loads_after_the_first_page_on_demand() -> None:
-    """A fresh site: the API's model of the synced store is built once the renderer has loaded and answered a
-    first page (the two would share the cores); the model of the store as it was at start, and any model after
-    that first wait, are built at once."""
-    from kbsync.ondemand import OnDemand
-
-    demand = object.__new__(OnDemand)  # its events only: no renderer process
-    demand.active, demand.prepared, demand.served, demand.past = True, *(threading.Event() for _ in range(3))
-    built: list[str] = []
-
-    class Holder:
-        def build(self, store: object, previous: object) -> str:
-            built.append(str(store))
-            return str(store)
-
-    holder = Holder()
-    serving._held(holder, demand)
-    holder.build("at start", None)
-    assert built == ["at start"]
-    later = threading.Thread(target=holder.build, args=("synced", "at start"))
-    later.start()
-    time.sleep(0.3)
-    demand.prepared.set()
-    time.sleep(0.3)
-    assert built == ["at start"]  # loaded, no page answered yet
-    t0 = time.monotonic()
-    demand.served.set()
-    later.join(5)
-    assert built == ["at start", "synced"] and time.monotonic() - t0 < 1  # at once, not after GRACE
-    demand.served.clear()
-    t0 = time.monotonic()
-    holder.build("edited", "synced")
-    assert built[-1] == "edited" and time.monotonic() - t0 < 1  # waited once only
