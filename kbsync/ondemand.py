@@ -146,7 +146,6 @@ class OnDemand:
         child.close()
         self.active = True
         self.served = threading.Event()  # a page was answered on demand
-        self.past = threading.Event()  # `first_page` has returned once
         self._mu = threading.Lock()
         self._ids = itertools.count(1)
 
@@ -168,9 +167,8 @@ class OnDemand:
     def first_page(self, hold: float = HOLD) -> None:
         """Wait until the renderer has loaded (`hold` seconds at most) and then, if it did, answered a first page
         (GRACE seconds at most): what waits here would otherwise compete with that page."""
-        if not self.past.is_set() and self.active and self.prepared.wait(hold) and self.active:
+        if self.active and self.prepared.wait(hold) and self.active:
             self.served.wait(GRACE)
-        self.past.set()  # waited once: no later caller waits (a server nobody asks a page of)
 
     def allow(self, revision: int) -> None:
         """`revision` changed nothing a page shows (the keyword filler's commit): keep answering at it."""
