@@ -174,14 +174,39 @@ def _follow_up(b: LastBuild, store_url: str, changed: list[str]) -> FollowUp:
     out.candidates = len(cand)
     if named:  # a hidden entry leaves their panels, a shown one may enter them, a title moves there: patched
         todo = patch_named(b, todo, old, {*hidden, *shown}, named, out.patched)
-    render(b, todo, out, dropped=bool(hidden or shown))
+    graph = _graph_beside(plugin, config, todo, sorted(updated), went)
+    try:
+        render(b, todo, out, dropped=bool(hidden or shown))
+    except Exception:
+        if graph is not None:  # let it finish (killed, it could leave a temp file); the build after redoes it
+            graph()
+        raise
     typeahead = {x for s, r in updated.items() if was_public[s] != index.is_public(s) or (was_public[s] and (
                  targets(old[s]) != targets(r) or any(old[s].get(f) != r.get(f) for f in TYPEAHEAD_FIELDS)))
                  for x in {s} | targets(old[s]) | targets(r)}  # link targets: their inbound counts
     for s in went:  # as a full build's index has it: no record (graph.json drops its node below)
         forget(index, s)
-    patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead)
+    patch_json_outputs(plugin, config, k, sorted(updated), explorer=tree, typeahead=typeahead, graph=graph)
     return out
+
+
+GRAPH_BESIDE_FROM = 8  # pages to re-render from which an edit's local graph files are made in a process beside them
+
+
+def _graph_beside(plugin: Any, config: Any, todo: list[Any], changed: list[str], went: list[str]) -> Any:
+    """The edit's local graph files, made beside the page renders when there are enough of both to share the
+    cores (a much-linked entry hidden or deleted: hundreds of each); None: made after them, here."""
+    if not plugin.config.graph or len(todo) < GRAPH_BESIDE_FROM:
+        return None
+    from .graph_site import local_beside
+
+    index = plugin.index
+
+    def before() -> None:  # in that process: the index as the graph is published from below
+        for s in went:
+            forget(index, s)
+
+    return local_beside(config.site_dir, index, changed, before)
 
 
 def _explorer(k: Any, index: Any, old: dict[str, Any], updated: dict[str, Any], was_public: dict[str, bool]) -> bool:

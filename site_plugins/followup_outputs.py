@@ -105,10 +105,11 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 
 def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, explorer: bool,
-                       typeahead: set[str]) -> list[str]:
+                       typeahead: set[str], graph: Any = None) -> list[str]:
     """graph.json (for the `changed` slugs), explorer.json (when what it shows of an entry moved) and
     typeahead.json (the rows of `typeahead`, slugs whose row may have moved) from the updated index and the
-    follow-ups' kept state `k`; returns the files rewritten."""
+    follow-ups' kept state `k`; returns the files rewritten. `graph`: the local graph files, made beside
+    (graph_site.local_beside)."""
     from .explorer import EXPLORER_JSON, explorer_tree, tree_json
     from .graph_site import publish_graph
     from .index import typeahead_json, typeahead_row
@@ -116,7 +117,7 @@ def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, 
     index = plugin.index
     out = []
     if plugin.config.graph:  # in place: attributes at once, positions kept until the layout behind settles
-        publish_graph(config.site_dir, index, incremental=True, changed=changed)
+        publish_graph(config.site_dir, index, incremental=True, changed=changed, local=graph)
         out.append("graph.json")
     if plugin.config.explorer and explorer:
         if k.tree is None:

@@ -56,6 +56,7 @@ class LocalGraphs:
         self.digest: dict[str, bytes] = {}  # centre -> hash of its file
         self._by: Order | None = None  # every public slug, most linked first (kept across edits)
         self._cuts: Cuts | None = None  # the files cut in their second ring, by cut (kept across edits)
+        self.recomputed: list[str] = []  # the centres the last `refresh` made again
 
     def types_json(self) -> bytes:
         return orjson.dumps({"v": 1, "types": self.g.types()})
@@ -70,17 +71,40 @@ class LocalGraphs:
         return self._iter(sorted(self.g.rows))
 
     def refresh(self, ch: Change) -> tuple[dict[str, bytes], set[str]]:
-        """After `LiveGraph.update` returned `ch`: (centre -> new JSON of the files that changed, centres gone)."""
+        """After `LiveGraph.update` returned `ch`: (centre -> new JSON of the files that changed, centres gone);
+        `recomputed` then names every centre whose file was made again (changed or not)."""
+        self._moved(ch)
+        centres = sorted(self.affected(ch))
+        self._drop(ch)
+        out = self._refresh(centres, force=ch.attr | ch.new)  # force: a URL change moves the file
+        self.recomputed = centres
+        return out, set(ch.gone)
+
+    def adopt(self, ch: Change, kept: dict[str, tuple[tuple[str, ...], int, int, bool, Key | None]],
+              digest: dict[str, bytes]) -> set[str]:
+        """After `LiveGraph.update` returned `ch`, what `refresh(ch)` left in a copy of this state made in another
+        process (graph_site.local_beside): `kept` of the centres it recomputed, `digest` of the files it wrote;
+        returns the centres gone. This state then equals what `refresh(ch)` here would have left."""
+        self._moved(ch)
+        self._drop(ch)
+        cuts = self._cuts if self._cuts is not None and self._cuts.kept is self.kept else None
+        for c, k in kept.items():
+            self.kept[c] = k
+            if cuts is not None:
+                cuts.set(c, k[4])
+        self.digest.update(digest)
+        return set(ch.gone)
+
+    def _moved(self, ch: Change) -> None:
         if self._by is not None and (ch.edges or ch.new or ch.gone):  # only the entries whose links moved move
             self._by.move(old_degrees(self.g.adj, ch.edges, ch.new, ch.gone))
-        centres = self.affected(ch)
+
+    def _drop(self, ch: Change) -> None:
         cuts = self._cut_index()
         for s in ch.gone:
             self.kept.pop(s, None)
             self.digest.pop(s, None)
             cuts.set(s, None)
-        out = self._refresh(sorted(centres), force=ch.attr | ch.new)  # force: a URL change moves the file
-        return out, set(ch.gone)
 
     def affected(self, ch: Change) -> set[str]:
         """Centres whose file may differ after `ch`, judged against the files as they were (the graph before

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from kbsite import GEN
 
+import site_plugins.followup as followup
 from kbsync.store import open_store
 from kbsync.sync import sync_content
 from site_plugins.config import build_site
 from site_plugins.fastpage import publish_first
 from site_plugins.followup import follow_up
 from site_plugins.followup_discovery import settle_discovery
+from site_plugins.graph_local import LocalGraphs
 from site_plugins.graph_site import settle
 
 # Pages that embed the build time or an order-free listing are compared after normalising these.
@@ -100,13 +102,20 @@ def _fresh_build(content: Path, out: Path, store: str) -> None:
 ONE_EACH = list(dict.fromkeys(ROUNDS))
 
 
-@pytest.mark.parametrize(("entries", "rounds"), [
-    pytest.param(40, ONE_EACH, id="reduced"),
-    pytest.param(80, ROUNDS, id="full-80", marks=pytest.mark.slow),
-    pytest.param(1000, ROUNDS, id="full-1000", marks=pytest.mark.slow),
+# beside: every edit's local graph files made in a process beside its page renders (at 40 entries no edit
+# re-renders followup.GRAPH_BESIDE_FROM pages; a much-linked entry hidden at 10,000 does)
+@pytest.mark.parametrize(("entries", "rounds", "beside"), [
+    pytest.param(40, ONE_EACH, False, id="reduced"),
+    pytest.param(40, ONE_EACH, True, id="reduced-graph-beside"),
+    pytest.param(80, ROUNDS, False, id="full-80", marks=pytest.mark.slow),
+    pytest.param(1000, ROUNDS, False, id="full-1000", marks=pytest.mark.slow),
 ])
-def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Path, entries: int,
-                                                                   rounds: list[str]) -> None:
+def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Path, monkeypatch, entries: int,
+                                                                   rounds: list[str], beside: bool) -> None:
+    monkeypatch.setattr(followup, "GRAPH_BESIDE_FROM", 0 if beside else 10**9)
+    adopted = []  # edits whose local graph files the process beside made (not a fallback to making them here)
+    adopt = LocalGraphs.adopt
+    monkeypatch.setattr(LocalGraphs, "adopt", lambda self, *a: adopted.append(1) or adopt(self, *a))
     subprocess.run([sys.executable, str(GEN), str(tmp_path), "--entries", str(entries), "--seed", "11"], check=True,
                    capture_output=True)
     content = tmp_path / "content"
@@ -128,6 +137,7 @@ def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Pat
         assert sorted(a) == sorted(b), (edits, sorted(set(a) ^ set(b))[:10])
         stale = [p for p in a if a[p] != b[p]]
         assert not stale, (edits, stale[:10])
+    assert bool(adopted) == beside
 
 
 def _update(content: Path, site: Path, store: str) -> bool:
