@@ -144,11 +144,16 @@ def build_site(content_dir: str | Path, out_dir: str | Path | None = None, store
     """
     from mkdocs.commands.build import build
 
+    from kbsync.gcpause import keep_heap, release_heap
+
     t0 = time.perf_counter()
+    release_heap()  # the last build's state, kept below, is replaced by this one's
     cfg = load(content_dir, out_dir, store_url=store_url, mkdocs_yml=mkdocs_yml, strict=strict, **plugin_options)
     cfg.plugins.on_startup(command="build", dirty=incremental)
     try:
         build(cfg, dirty=incremental and Path(cfg.site_dir, "index.html").exists())
     finally:
         cfg.plugins.on_shutdown()
+    if incremental:  # kept for the follow-ups of edits (kb serve): out of the collector's full passes
+        keep_heap()
     return time.perf_counter() - t0
