@@ -88,6 +88,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     from site_plugins.fastpage import publish_first
     from site_plugins.followup import follow_up
     from site_plugins.followup_discovery import settle_discovery
+    from site_plugins.followup_warm import prepare
 
     def settle(changed: list[str]) -> float | None:
         """The affected pages, as the site worker brings them up to date; when no build was needed, the
@@ -96,6 +97,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
         if out is not None:
             return out.first
         build_site(content, site, store_url=store_url, incremental=True, sync=False)
+        prepare(str(site))
         return None
 
     def panels() -> float:
@@ -110,6 +112,7 @@ def time_edits(content: Path, site: Path, store_url: str, per_kind: int, seed: i
     store = open_store(store_url)
     sync = default_sync(content)
     sync(store, None)  # untimed, as `kb serve`'s watcher starts (check_on_start): its Syncer has loaded the store
+    prepare(str(site))  # as `kb serve`'s site worker does after its build, before any edit comes
     figures: dict[str, list[float]] = {}
     print(f"\n{'edit (x' + str(per_kind) + ')':<16}{'page p50':>10}{'page p95':>10}{'all p50':>10}{'all p95':>10}"
           f"{'targeted':>10}{'panels p95':>12}{'cpu all p95':>12}   load {os.getloadavg()[0]:.1f}")

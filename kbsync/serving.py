@@ -113,6 +113,8 @@ def _site_worker(requests: Any, first_done: Any, content: Path, site_dir: Path, 
             if failed is not None:
                 failed.set()  # the next sync, whatever it changed, retries the build
         first_done.set()
+        if requests.empty() and not (failed is not None and failed.is_set()):
+            _prepare(site_dir)  # what the first edit's follow-up would make, made while none waits
 
 
 def _changed(msg: Any) -> list[str]:
@@ -141,6 +143,15 @@ def _follow_up(site_dir: Path, url: str, changed: list[str]) -> bool:
     except Exception:  # the build renders them
         log.exception("could not update the pages the edit affects without a build")
         return False
+
+
+def _prepare(site_dir: Path) -> None:
+    from site_plugins.followup_warm import prepare
+
+    try:
+        prepare(str(site_dir))
+    except Exception:  # the first edit's follow-up makes it
+        log.exception("could not prepare the follow-ups' state after the build")
 
 
 def _settle_discovery(site_dir: Path, requests: Any) -> None:

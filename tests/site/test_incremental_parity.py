@@ -19,6 +19,7 @@ from site_plugins.config import build_site
 from site_plugins.fastpage import publish_first
 from site_plugins.followup import follow_up
 from site_plugins.followup_discovery import settle_discovery
+from site_plugins.followup_warm import prepare
 from site_plugins.graph_local import LocalGraphs
 from site_plugins.graph_site import settle
 
@@ -122,6 +123,7 @@ def test_incremental_rebuilds_equal_full_builds_after_random_edits(tmp_path: Pat
     store = f"sqlite:///{tmp_path / 'kb.sqlite'}"
     incremental, full = tmp_path / "site-incremental", tmp_path / "site-full"
     build_site(content, incremental, store_url=store, incremental=True)
+    prepare(str(incremental))  # as kb serve's site worker, once a build is done
     rng = random.Random(5)
     for round_, kind in enumerate(rounds):
         edits = _mutate(content, rng, round_, kind)
@@ -152,4 +154,5 @@ def _update(content: Path, site: Path, store: str) -> bool:
         settle_discovery(str(site))  # the worker's next step once no edit waits
         return True
     build_site(content, site, store_url=store, incremental=True, sync=False)
+    prepare(str(site))
     return False
