@@ -41,7 +41,7 @@ def prepare(site_dir: str) -> bool:
     if plugin.config.graph:
         with _LOCK:
             SITES.get(site_key(site_dir))  # the graph state the build left pending, made live
-    if plugin.discovery is not None:
+    if hasattr(plugin.discovery, "section"):  # a SiteDiscovery (a stand-in such as LaterDiscovery has no sections)
         topics_pages(b, plugin.discovery, set())
     log.info("kb: follow-ups' state prepared in %.3fs", time.perf_counter() - t0)
     return True

@@ -41,3 +41,4 @@ def test_the_first_follow_up_finds_its_state_made(generated_site, monkeypatch: p
     # only the re-rendered pages' search entries are serialized, not every page's
     assert made.count("search") < len(searches[0].search_index.entries) / 4
     assert "A sentence the edit adds." in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+
