@@ -110,7 +110,7 @@ def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, 
     typeahead.json (the rows of `typeahead`, slugs whose row may have moved) from the updated index and the
     follow-ups' kept state `k`; returns the files rewritten. `graph`: the local graph files, made beside
     (graph_site.local_beside)."""
-    from .explorer import EXPLORER_JSON, explorer_tree, tree_json
+    from .explorer import EXPLORER_JSON, tree_json
     from .graph_site import publish_graph
     from .index import typeahead_json, typeahead_row
 
@@ -120,19 +120,34 @@ def patch_json_outputs(plugin: Any, config: Any, k: Any, changed: list[str], *, 
         publish_graph(config.site_dir, index, incremental=True, changed=changed, local=graph)
         out.append("graph.json")
     if plugin.config.explorer and explorer:
-        if k.tree is None:
-            k.tree = explorer_tree(index)
-        plugin.explorer = tree_json(k.tree)
+        plugin.explorer = tree_json(kept_tree(k, index))
         if _write_if_changed(Path(config.site_dir, EXPLORER_JSON), plugin.explorer):
             out.append(EXPLORER_JSON)
     if typeahead:
-        if k.typeahead is None:
-            k.typeahead = {s: typeahead_row(index, s, k.inbound) for s in index.public}
+        rows = kept_typeahead(k, index)
         for s in typeahead:
             if index.is_public(s):
-                k.typeahead[s] = typeahead_row(index, s, k.inbound)
+                rows[s] = typeahead_row(index, s, k.inbound)
             else:
-                k.typeahead.pop(s, None)
-        if _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index, rows=k.typeahead)):
+                rows.pop(s, None)
+        if _write_if_changed(Path(config.site_dir, "typeahead.json"), typeahead_json(index, rows=rows)):
             out.append("typeahead.json")
     return out
+
+
+def kept_tree(k: Any, index: Any) -> Any:
+    """The kept explorer tree, made from `index` the first time it is asked for."""
+    if k.tree is None:
+        from .explorer import explorer_tree
+
+        k.tree = explorer_tree(index)
+    return k.tree
+
+
+def kept_typeahead(k: Any, index: Any) -> dict[str, Any]:
+    """The kept typeahead rows (public slug -> row), made from `index` the first time they are asked for."""
+    if k.typeahead is None:
+        from .index import typeahead_row
+
+        k.typeahead = {s: typeahead_row(index, s, k.inbound) for s in index.public}
+    return k.typeahead

@@ -21,23 +21,19 @@ def prepare(site_dir: str) -> bool:
     if b is None or plugin is None or plugin.index is None or b.before or not plugin.dirty \
             or not plugin.config.incremental:
         return False
-    from .followup_outputs import _keep, search_plugins
+    from .followup_outputs import drop_pages, kept_tree, kept_typeahead, search_plugins
     from .followup_state import kept
     from .followup_topics import topics_pages
     from .graph_site import _LOCK, SITES, site_key
-    from .index import typeahead_row
 
     t0 = time.perf_counter()
     index = plugin.index
     k = kept(b)  # as follow_up reads it: off the index as the site was rendered (b.before is empty)
-    for search in search_plugins(b.config):  # each entry's JSON, kept (the same entries, in a new list)
-        _keep(search.search_index, search.search_index.entries, set())
-    if k.typeahead is None:
-        k.typeahead = {s: typeahead_row(index, s, k.inbound) for s in index.public}
-    if plugin.config.explorer and k.tree is None:
-        from .explorer import explorer_tree
-
-        k.tree = explorer_tree(index)
+    for search in search_plugins(b.config):  # no page dropped: each entry's JSON made and kept
+        drop_pages(search.search_index, set())
+    kept_typeahead(k, index)
+    if plugin.config.explorer:
+        kept_tree(k, index)
     if plugin.config.graph:
         with _LOCK:
             SITES.get(site_key(site_dir))  # the graph state the build left pending, made live
