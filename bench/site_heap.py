@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Who holds the build process's Python heap at its largest: a tracemalloc snapshot per phase, the largest kept.
 
-    python bench/site_heap.py --entries 10000 [--beside-from 0] [--out bench/out/heap] [--corpus DIR] [--top 25]
+    python bench/site_heap.py --entries 10000 [--beside-from 0] [--incremental] [--out bench/out/heap] [--corpus DIR] [--top 25]
 
 Builds once (a store synced beforehand, as bench/site_memory.py) with tracemalloc tracing the build process only
 (forked children stop tracing: their heaps are theirs), takes a snapshot at every phase change of
@@ -32,7 +32,7 @@ def build(job: str, top: int, frames: int) -> None:
     """In the build process: trace, build, print the largest snapshot's top sites."""
     import site_memory
 
-    content, site, store, *beside = job.split("|")
+    content, site, store, beside, incremental = job.split("|")
     best: dict[str, object] = {"size": 0}
     pid = os.getpid()
     os.register_at_fork(after_in_child=tracemalloc.stop)
@@ -47,7 +47,7 @@ def build(job: str, top: int, frames: int) -> None:
         enter(self, phase)
 
     site_memory.Phases.enter = traced_enter  # type: ignore[method-assign]
-    r = site_memory.one(Path(content), Path(site), store, int(beside[0]) if beside else None)
+    r = site_memory.one(Path(content), Path(site), store, int(beside) if beside else None, incremental == "1")
     snap = best.pop("snap")
     assert isinstance(snap, tracemalloc.Snapshot)
     snap = snap.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
@@ -76,6 +76,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "heap")
     ap.add_argument("--corpus", type=Path, help="a generated corpus folder to reuse")
     ap.add_argument("--beside-from", type=int)
+    ap.add_argument("--incremental", action="store_true", help="a build that keeps what later edits need, as "
+                    "`kb serve`'s and bench/site.py's (its kept state is in the snapshot taken as it returns)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--frames", type=int, default=1, help="traceback depth (more: slower, per-caller rows)")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -91,7 +93,7 @@ def main() -> None:
     content = a.corpus.resolve() / "content" if a.corpus is not None else ensure(out / "corpus", a.entries)[0]
     shutil.rmtree(out / "site", ignore_errors=True)
     store = fresh_store(out, content)
-    job = f"{content}|{out / 'site'}|{store}" + (f"|{a.beside_from}" if a.beside_from is not None else "")
+    job = f"{content}|{out / 'site'}|{store}|{'' if a.beside_from is None else a.beside_from}|{int(a.incremental)}"
     proc = subprocess.run([sys.executable, __file__, "--one", job, "--top", str(a.top), "--frames", str(a.frames)],
                           stdout=subprocess.PIPE, text=True, check=True)
     print("\n".join(line for line in proc.stdout.splitlines() if not line.startswith(("PHASE\t", "{"))))

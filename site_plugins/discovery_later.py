@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsync.discovery import stemids
-from kbsync.view.discovery import backlink_contexts
+from kbsync.view.discovery import PackedContexts, backlink_contexts
 
 from . import forking, keptfile, parallel, slimrecords, textpack, topics
 from .pages import GEN, GenPage
@@ -52,15 +52,24 @@ class LaterDiscovery:
     the real panels as soon as the forked process has left its result (`path`) for every process to read."""
 
     def __init__(self, index: Any, docs_dir: str, store_url: str | None, path: str, job: Any,
-                 contexts: Any = None) -> None:  # (contexts: a stand-in's own, e.g. ondemand_lazy.Markers')
+                 contexts: Any = None, take: Callable[[], Any] | None = None) -> None:
+        """`contexts`: a stand-in's own (e.g. ondemand_lazy.Markers'); `take`: gives them, cut in another process
+        (site_plugins/plugin_beside.py); neither: cut here when first asked (before the entries' text is held)."""
         self.index, self.docs_dir, self.store_url, self.path, self.job = index, docs_dir, store_url, path, job
         self.nonce = secrets.token_hex(8)
-        # the backlinks panel renders with the page
-        self.contexts = backlink_contexts(index.public_records()) if contexts is None else contexts
+        self._contexts, self._take = contexts, take  # the backlinks panel renders with the page
         self.deferred: dict[str, GenPage] = {}  # src_uri -> generated page rendered with a marker body
         self.real: Any = None  # the SiteDiscovery, once its result is in
         self.waits = _placement(index) == "reads"  # pages render only once its result is in (`wait`)
         self.kept: list[Any] = []  # what the forked process returned (its kept file), once waited for
+
+    @property
+    def contexts(self) -> Any:
+        if self._contexts is None:
+            take, self._take = self._take, None
+            self._contexts = PackedContexts.of(take() if take is not None
+                                               else backlink_contexts(self.index.public_records()))
+        return self._contexts
 
     def marker(self, part: str) -> str:
         return f"<!--kb-later-{self.nonce}:{part}-->"
@@ -167,10 +176,12 @@ _EARLY: list[forking.Early] = []
 atexit.register(drop_early)
 
 
-def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> LaterDiscovery | None:
+def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool,
+          contexts: Callable[[], Any] | None = None) -> LaterDiscovery | None:
     """Discovery forked beside the pages on a big site's first build in this process, else None (the caller
     builds `SiteDiscovery` itself: a later build updates the kept discovery in a fraction of the time). Run by
-    the process `prefork` made when there is one (given the public records through a file), else forked now."""
+    the process `prefork` made when there is one (given the public records through a file), else forked now.
+    `contexts`: gives the backlink contexts cut in another process (else they are cut here)."""
     early = _EARLY.pop() if _EARLY else None
     if not forks(index, docs_dir, option, first):
         if early is not None:
@@ -186,7 +197,7 @@ def later(index: Any, docs_dir: str, store_url: str | None, option: int, first: 
     else:
         job = forking.beside(lambda: _compute(index.public_records(), docs_dir, store_url, path, owner),
                              lambda: None, "discovery")
-    return LaterDiscovery(index, docs_dir, store_url, path, job)
+    return LaterDiscovery(index, docs_dir, store_url, path, job, take=contexts)
 
 
 def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str, owner: int,

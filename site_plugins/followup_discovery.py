@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbsync.view.discovery import PackedContexts
+
 from . import textpack
 from .fastpage import LAST, _key
 from .followup_generated import HOME, home
@@ -34,7 +36,6 @@ class _Kept:
     discovery: Any
     named: dict[str, set[str]]  # slug -> the pages whose panels may name it (a superset: all related, not 5)
     sources: dict[str, Any] = field(default_factory=dict)  # public slug -> the record its contexts were cut from
-    by_source: dict[str, set[str]] = field(default_factory=dict)  # source -> the targets it gave a context
 
 
 _KEPT: dict[str, _Kept] = {}
@@ -63,46 +64,27 @@ def naming(site_dir: str, discovery: Any, public: set[str], slugs: Any) -> set[s
     return set().union(*(named.get(s, set()) for s in slugs)) & public
 
 
-def _contexts(k: _Kept, old: Any, recs: list[dict[str, Any]], built: dict[str, Any] | None
-              ) -> dict[str, dict[tuple[str, str], str]]:
+def _contexts(k: _Kept, old: Any, recs: list[dict[str, Any]], built: dict[str, Any] | None) -> PackedContexts:
     """`backlink_contexts(recs)`, cutting sentences again only from the sources whose record moved since `old`'s
     were cut (each source's contexts are its own: cutting every link's sentence takes seconds at 10,000 entries).
     `built`: the records the build's discovery cut them from, for the first time."""
-    from kbsync.view.discovery import backlink_contexts
+    from kbsync.view.discovery import CONTEXT_KINDS, backlink_contexts
 
     if not k.sources:
         if built is None:
             k.sources = {r["slug"]: r for r in recs}
-            out = backlink_contexts(recs)
-            k.by_source = _by_source(out)
-            return out
-        k.sources, k.by_source = built, _by_source(old.contexts)
+            return PackedContexts.of(backlink_contexts(recs))
+        k.sources = built
     now = {r["slug"]: r for r in recs}
     moved = {s for s in k.sources.keys() | now.keys() if k.sources.get(s) is not now.get(s)}
     if not moved:
-        return old.contexts
-    out = {t: dict(v) for t, v in old.contexts.items()}
-    for s in moved:
-        for t in k.by_source.pop(s, ()):
-            got = out.get(t, {})
-            for key in [key for key in got if key[0] == s]:
-                del got[key]
-            if not got:
-                out.pop(t, None)
-    for t, got in backlink_contexts([now[s] for s in sorted(moved) if s in now]).items():
-        out.setdefault(t, {}).update(got)
-        for src, _kind in got:
-            k.by_source.setdefault(src, set()).add(t)
+        return PackedContexts.of(old.contexts)
+    # a source gave contexts only to what its record (as they were cut from) links to
+    gone = {s: {ln.get("target") for ln in (k.sources[s].get("links") or []) if ln.get("kind") in CONTEXT_KINDS}
+            for s in moved if s in k.sources}
+    fresh = backlink_contexts([now[s] for s in sorted(moved) if s in now])
     k.sources = now
-    return out
-
-
-def _by_source(contexts: dict[str, dict[tuple[str, str], str]]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for t, got in contexts.items():
-        for src, _kind in got:
-            out.setdefault(src, set()).add(t)
-    return out
+    return PackedContexts.of(old.contexts).updated(gone, fresh)
 
 
 def _discovery(index: Any, docs_dir: str, store_url: str, old: Any, k: _Kept, built: dict[str, Any] | None) -> Any:
@@ -148,7 +130,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
         for n in _names(new.fields.get(s)):
             k.named.setdefault(n, set()).add(s)
     k.discovery = new
-    raw |= {s for s in old.contexts.keys() | new.contexts.keys() if old.contexts.get(s) != new.contexts.get(s)}
+    raw |= PackedContexts.of(old.contexts).changed(new.contexts)
     raw &= index.public
     # what the panels show (SiteDiscovery.key): scores to two places, so a corpus change that moves every
     # score in the third place (an entry hidden) re-renders only the pages whose panels read differently

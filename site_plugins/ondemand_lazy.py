@@ -119,7 +119,7 @@ class _Lazy(dict):  # type: ignore[type-arg]
         return self[key]
 
 
-def _later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool) -> Any:
+def _later(index: Any, docs_dir: str, store_url: str | None, option: int, first: bool, contexts: Any = None) -> Any:
     """`discovery_later.later` in a renderer: markers on a big site, discovery computed in memory on a small one
     (nothing saved: the build saves its own), so a small site's pages are the build's bytes."""
     if len(index.public) < parallel.MIN_PAGES:

@@ -156,7 +156,7 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         if self.config.graph and not inplace:  # a full layout, forked now: beside discovery and the pages
             self.graph = graph_later(index, self.config.parallel, config.site_dir)  # local files too
         first = config.site_dir not in self.cache.keys
-        self.beside = self._beside(index, config, first)  # contexts, tag and type pages: forked too
+        self.beside = self._beside(index, config)  # contexts, tag and type pages: forked too
         preload_jieba(records)  # before discovery's pool and the page workers fork: one load, shared
         self.links = LinkManager(index, config.docs_dir, tag_pages=self.config.tag_pages,
                                  embed_depth=self.config.embed_depth, broken=self.config.broken_links)
@@ -164,12 +164,14 @@ class KbPlugin(FilesMixin, BasePlugin[KbConfig]):
         self.discovery = None
         if self.config.discovery:  # a big site's first build: computed beside the pages, panels patched in after
             store = self.config.store_url or default_store_url(config.docs_dir)
-            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel, first)
+            self.discovery = (discovery_later.later(index, config.docs_dir, store, self.config.parallel, first,
+                                                    self._contexts(index))
                               or SiteDiscovery(index, config.docs_dir, store, contexts=self._contexts(index)))
         self._place_entries(files, config, index)
         self._generate(files, config)
         self.beside.wait()  # reaped before the page workers fork (explorer and typeahead JSON kept for later)
         if type(self.discovery) is discovery_later.LaterDiscovery:  # contexts cut, discovery forked: no page reads
+            self.discovery.contexts  # noqa: B018 - taken before the page workers fork (they share them)
             index.held_texts = textpack.hold(index.records)  # the entries' text (site_plugins/textpack.py)
         for name in ASSETS:
             files.append(File.generated(config, f"assets/kb/{name}", abs_src_path=str(HERE / "assets" / name)))

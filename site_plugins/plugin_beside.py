@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kbsync.view.discovery import backlink_contexts
+from kbsync.view.discovery import PackedContexts, backlink_contexts
 
 from . import forking, parallel
 from .explorer import explorer_json
@@ -33,7 +33,7 @@ class Beside:
 
     def make(self, part: str) -> Any:
         if part == "contexts":
-            return backlink_contexts(self.index.public_records())
+            return PackedContexts.of(backlink_contexts(self.index.public_records()))  # packed here, sent packed
         if part == "explorer":
             return explorer_json(self.index)
         if part == "typeahead":

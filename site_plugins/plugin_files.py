@@ -155,12 +155,11 @@ class FilesMixin:
         return pages
 
 
-    def _beside(self, index: SiteIndex, config, first: bool) -> Beside:  # noqa: ANN001
+    def _beside(self, index: SiteIndex, config) -> Beside:  # noqa: ANN001
         """What this build will ask of the index alone, started in a forked process (site_plugins/plugin_beside.py):
-        backlink contexts for a discovery built up front, tag and type pages unless the last build's serve, the
-        explorer's and typeahead's JSON."""
-        want = {"contexts"} if self.config.discovery and not discovery_later.forks(
-            index, config.docs_dir, self.config.parallel, first) else set()
+        discovery's backlink contexts, tag and type pages unless the last build's serve, the explorer's and
+        typeahead's JSON."""
+        want = {"contexts"} if self.config.discovery else set()
         cache = self._generated_cache
         if cache is None or cache[0] not in {self._generated_key(index, config, home) for home in (False, True)}:
             want |= {p for p, on in (("tags", self.config.tag_pages), ("types", self.config.type_pages)) if on}

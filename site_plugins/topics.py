@@ -8,7 +8,7 @@ import atexit
 import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,7 +18,7 @@ from kbsync.discovery.profile import Profiles
 from kbsync.discovery.results import Results
 from kbsync.gcpause import gc_paused
 from kbsync.paths import heading_anchor
-from kbsync.view.discovery import backlink_contexts
+from kbsync.view.discovery import PackedContexts, backlink_contexts
 from kbsync.visibility import PUBLIC
 
 from .index import SiteIndex, relative
@@ -160,11 +160,12 @@ class SiteDiscovery:
     """Discovery of the public entries (those `index.public` keeps: excluded templates are left out too)."""
 
     def __init__(self, index: SiteIndex, docs_dir: str | Path, store_url: str | None = None,
-                 contexts: Callable[[], dict[str, Any]] | None = None) -> None:
+                 contexts: Callable[[], Mapping[str, Any]] | None = None) -> None:
         self.index = index
         recs = index.public_records()
         self.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
-        self.contexts = backlink_contexts(recs) if contexts is None else contexts()  # (made beside: plugin_beside.py)
+        self.contexts = PackedContexts.of(backlink_contexts(recs) if contexts is None  # (made beside: plugin_beside.py)
+                                          else contexts())
         self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
         self.anchor = {str(t["label"]): topic_anchor(t) for t in self.topics}
 

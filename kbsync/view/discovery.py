@@ -10,10 +10,10 @@ from typing import Any
 from ..discovery.enrich import Discovery, default_cache_path
 from ..export import entry_json
 from ..visibility import can_see
-from .contexts import CONTEXT_KINDS, CONTEXT_MAX, backlink_contexts, sentence_around
+from .contexts import CONTEXT_KINDS, CONTEXT_MAX, PackedContexts, backlink_contexts, sentence_around
 from .discovery_core import EMPTY, FIRST_WAIT, GUARD_WAIT, DiscoveryCore, Snapshot
 
-__all__ = ["CONTEXT_KINDS", "CONTEXT_MAX", "EMPTY", "FIRST_WAIT", "GUARD_WAIT", "DiscoveryView", "Snapshot",
+__all__ = ["CONTEXT_KINDS", "CONTEXT_MAX", "EMPTY", "FIRST_WAIT", "GUARD_WAIT", "DiscoveryView", "PackedContexts", "Snapshot",
            "backlink_contexts", "sentence_around", "view_for"]
 
 
