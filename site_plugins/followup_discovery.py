@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbsync.view.discovery import PackedContexts
+from kbsync.view.discovery import CONTEXT_KINDS, PackedContexts, backlink_contexts
 
 from . import textpack
 from .fastpage import LAST, _key
@@ -68,8 +68,6 @@ def _contexts(k: _Kept, old: Any, recs: list[dict[str, Any]], built: dict[str, A
     """`backlink_contexts(recs)`, cutting sentences again only from the sources whose record moved since `old`'s
     were cut (each source's contexts are its own: cutting every link's sentence takes seconds at 10,000 entries).
     `built`: the records the build's discovery cut them from, for the first time."""
-    from kbsync.view.discovery import CONTEXT_KINDS, backlink_contexts
-
     if not k.sources:
         if built is None:
             k.sources = {r["slug"]: r for r in recs}
