@@ -169,7 +169,8 @@ def test_layout_reuses_only_an_identical_input() -> None:
     fresh = layout([*ids, "new"], [*pairs, (0, 100)])
     layout(ids, pairs)
     assert layout([*ids, "new"], [*pairs, (0, 100)]) == fresh  # history never changes the picture (parity)
-    assert gl._last[0] == (tuple([*ids, "new"]), tuple([*pairs, (0, 100)]))
+    assert gl._last[0] == gl.input_key([*ids, "new"], [*pairs, (0, 100)])
+    assert gl._last[0] != gl.input_key(ids, pairs) != gl.input_key(ids, [*pairs[1:], pairs[0]])  # order counts
     assert layout([*ids, "new"], [*pairs, (0, 100)]) == fresh  # served from the cache
 
 

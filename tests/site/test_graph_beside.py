@@ -41,7 +41,7 @@ def test_local_graphs_written_beside_equal_the_serial_ones(name: str, min_pages:
         written_here.append(os.getpid())
         return real_iter(self)
 
-    def write_local(site_dir: str, index: object) -> tuple[str, bytes]:
+    def write_local(site_dir: str, index: object) -> bytes:
         if child_fails and os.getpid() != parent:
             os._exit(3)  # the process dies without a result: the parent writes the files itself
         return real_write(site_dir, index)
