@@ -31,6 +31,7 @@ from kbsync.discovery import stemids
 from kbsync.view.discovery import PackedContexts, backlink_contexts
 
 from . import forking, keptfile, parallel, slimrecords, textpack, topics
+from .packedmap import PackedMap
 from .pages import GEN, GenPage
 from .publish import write_atomic
 
@@ -204,8 +205,10 @@ def _compute(records: list[Any], docs_dir: str, store_url: str | None, path: str
              own: bool = False) -> str | None:
     """In the discovery process: the result left at `path` for every process to read; the kept state's file.
     `own`: the records are this process's alone (read from a file), spent as discovery goes."""
-    result = topics.site_discovery(records, docs_dir, topics.results_path(store_url), spend=own)
+    fields, found = topics.site_discovery(records, docs_dir, topics.results_path(store_url), spend=own)
     del records  # (the caller holds none when `own`: freed before the pickles)
+    result = (PackedMap.of(fields), found)  # packed here: the build process never holds them unpacked
+    del fields
     _leave(result, path)  # every process reads it
     del result  # (its fields are not the kept state's: freed before that is pickled)
     kept = topics._KEPT.get(Path(docs_dir).resolve())  # the parent keeps it: its next build updates it

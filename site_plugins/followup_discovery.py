@@ -24,6 +24,7 @@ from .followup_panels import panel_key, patch
 from .followup_render import FollowUp, render
 from .followup_state import kept
 from .followup_topics import topics_pages
+from .packedmap import PackedMap
 
 log = logging.getLogger("mkdocs.plugins.kb")
 _LEFT: dict[str, set[str]] = {}  # site -> slugs an interrupted run did not get to
@@ -94,7 +95,8 @@ def _discovery(index: Any, docs_dir: str, store_url: str, old: Any, k: _Kept, bu
     recs = index.public_records()
     new = SiteDiscovery.__new__(SiteDiscovery)
     new.index = index
-    new.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
+    fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
+    new.fields = PackedMap.of(fields)
     new.contexts = _contexts(k, old, recs, built)
     new.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
     new.anchor = {str(t["label"]): topic_anchor(t) for t in new.topics}
@@ -121,7 +123,7 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     new = plugin.discovery = _discovery(index, config.docs_dir,
                                         plugin.config.store_url or default_store_url(config.docs_dir), old, k,
                                         b.state.get("sources"))
-    raw = {s for s in old.fields.keys() | new.fields.keys() if old.fields.get(s) != new.fields.get(s)}
+    raw = {s for s in old.fields.keys() | new.fields.keys() if PackedMap.of(old.fields).differs(new.fields, s)}
     for s in raw:  # whom their panels name
         for n in _names(old.fields.get(s)):
             k.named.get(n, set()).discard(s)

@@ -23,6 +23,7 @@ from kbsync.visibility import PUBLIC
 
 from .index import SiteIndex, relative
 from .links import esc
+from .packedmap import PackedMap
 from .pages import GEN, GenPage, _a
 
 TOPICS_URL = "topics/"
@@ -163,7 +164,8 @@ class SiteDiscovery:
                  contexts: Callable[[], Mapping[str, Any]] | None = None) -> None:
         self.index = index
         recs = index.public_records()
-        self.fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
+        fields, topics = site_discovery(recs, docs_dir, results_path(store_url))
+        self.fields = PackedMap.of(fields)  # (packed by a forked discovery already: site_plugins/packedmap.py)
         self.contexts = PackedContexts.of(backlink_contexts(recs) if contexts is None  # (made beside: plugin_beside.py)
                                           else contexts())
         self.topics = [t | {"entries": [s for s in t["entries"] if index.is_public(s)]} for t in topics]
