@@ -4,7 +4,8 @@ A site build keeps every record (the read model, `SiteIndex`) for its whole leng
 over it. Each stored record arrives as fresh objects: a slug is a new string in every link and backlink that
 names it, and every `{"source": s, "kind": k}` backlink row is a new dict in each target. `compact` makes
 equal strings one object and equal backlink rows one dict, in place; likewise equal heading rows and front
-matter line maps (a template's recur) and each key's empty list (most `keywords`, `blocks`, `problems`...). Values and order are unchanged (the pages
+matter line maps (a template's recur) and each key's empty list (most `keywords`, `blocks`, `problems`...); each
+link and heading row becomes a slotted read-only `Row` (site_plugins/rows.py). Values and order are unchanged (the pages
 are byte-identical); nothing in the site mutates a record, so shared rows are safe.
 
 `repack` then moves them into fresh memory: loading leaves them scattered among the freed rows and edges the
@@ -20,6 +21,8 @@ import tempfile
 from collections.abc import Iterable
 from typing import Any
 
+from .rows import row
+
 Record = dict[str, Any]
 STRINGS = ("slug", "path", "title", "type", "visibility", "url", "date", "created", "updated", "document")
 LINK_STRINGS = ("target", "kind", "anchor")
@@ -34,6 +37,7 @@ def compact(records: Iterable[Record]) -> list[Record]:
     one = memo.setdefault  # a local memo, not sys.intern: freed with the build's last reference
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     same: dict[tuple[Any, ...], Any] = {}  # equal rows by value: one object
+    heads: dict[tuple[Any, ...], Any] = {}  # (heading rows apart: they are held as Rows)
     empty: dict[str, list[Any]] = {}  # key -> the one empty list of that key
     out = []
     for r in records:
@@ -51,15 +55,18 @@ def compact(records: Iterable[Record]) -> list[Record]:
                 r[k] = [one(x, x) if type(x) is str else x for x in v]
         v = r.get("headings")
         if type(v) is list and v:
-            r["headings"] = [_same(same, h) for h in v]
+            r["headings"] = [_same(heads, h, row) for h in v]
         v = r.get("field_lines")
         if type(v) is dict and v:
             r["field_lines"] = _same(same, v)
-        for ln in r.get("links") or ():
-            for k in LINK_STRINGS:
-                v = ln.get(k)
-                if type(v) is str:
-                    ln[k] = one(v, v)
+        links = r.get("links")
+        if type(links) is list and links:
+            for ln in links:
+                for k in LINK_STRINGS:
+                    v = ln.get(k) if type(ln) is dict else None
+                    if type(v) is str:
+                        ln[k] = one(v, v)
+            r["links"] = [row(ln) for ln in links]  # slotted: a third of a dict's memory (site_plugins/rows.py)
         back = r.get("backlinks")
         if back:
             r["backlinks"] = [_row(rows, one, b) for b in back]
@@ -67,14 +74,18 @@ def compact(records: Iterable[Record]) -> list[Record]:
     return out
 
 
-def _same(same: dict[tuple[Any, ...], Any], row: Any) -> Any:
-    """One object for equal dicts of strings and numbers (key order counts); anything else as it is."""
-    if type(row) is not dict:
-        return row
-    key = tuple(row.items())
+def _same(same: dict[tuple[Any, ...], Any], d: Any, held: Any = None) -> Any:
+    """One object for equal dicts of strings and numbers (key order counts); anything else as it is. `held`: what
+    the first of equal dicts is kept as (rows.row: a slotted Row), else the dict itself."""
+    if type(d) is not dict:
+        return d
+    key = tuple(d.items())
     if not all(type(v) in (str, int) for _, v in key):
-        return row
-    return same.setdefault(key, row)
+        return d if held is None else held(d)
+    got = same.get(key)
+    if got is None:
+        got = same[key] = d if held is None else held(d)
+    return got
 
 
 def _row(rows: dict[tuple[str, str], dict[str, Any]], one: Any, b: Any) -> Any:
