@@ -13,6 +13,7 @@ import numpy as np
 import orjson
 
 from .stemids import StemCounts
+from .unlinked import pack_plain, plain_str
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -52,14 +53,15 @@ class FeatureCache:
                 lang, counts, plain = orjson.loads(zlib.decompress(value))
                 out[(h, p)] = Profile(lang, None if sig is None else np.frombuffer(sig, dtype=np.uint32).copy(),
                                       StemCounts.spelled(counts, counts.values()),
-                                      None if plain is None else (int(plain[0]), plain[1]))
+                                      None if plain is None else pack_plain((int(plain[0]), plain[1])))
         return out
 
     def put_many(self, values: Mapping[Key, Profile]) -> None:
         # Made as SQLite takes them (a generator, not a list: every entry's compressed row at once was a transient of
         # ~1.3 KB an entry in the discovery process, left in the allocator's free lists).
         rows = ((h, p, VERSION, None if v.signature is None else v.signature.astype(np.uint32).tobytes(),
-                 zlib.compress(orjson.dumps([v.lang, dict(v.counts.items()), v.plain]), 1)) for (h, p), v in values.items())
+                 zlib.compress(orjson.dumps([v.lang, dict(v.counts.items()), _plain_row(v.plain)]), 1))
+                for (h, p), v in values.items())
         # One transaction (the connection is in autocommit mode: `with db` alone would commit row by row).
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -71,3 +73,8 @@ class FeatureCache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _plain_row(plain: tuple[int, str | bytes] | None) -> list[object] | None:
+    """The row's plain text as it always was: [first line, text] (held packed in memory: unlinked.pack_plain)."""
+    return None if plain is None else [plain[0], plain_str(plain[1])]

@@ -18,7 +18,7 @@ from .common import Rec
 from .duplicates import DupOptions
 from .featurecache import FeatureCache
 from .features import Packed, batch
-from .unlinked import plain_text
+from .unlinked import pack_plain, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Profile(NamedTuple):
     lang: str
     signature: np.ndarray | None  # MinHash of the body's word pairs (duplicates)
     counts: Mapping[str, float]  # stem counts, without keywords (related adds those; topics): a StemCounts
-    plain: tuple[int, str] | None  # (first body line, masked lowercase text) (unlinked mentions)
+    plain: tuple[int, bytes] | None  # (first body line, masked lowercase text packed: unlinked.pack_plain) (mentions)
 
 
 def profile(rec: Rec, content_dir: str | Path, keywords: Iterable[str] = (), opts: DupOptions | None = None) -> Profile:
@@ -41,7 +41,7 @@ def profiles(recs: list[Rec], content_dir: str | Path, opts: DupOptions | None =
     return [p for part in _job((recs, str(content_dir), opts)) for _, p in _unpack(*part)]
 
 
-Job = tuple[list[str], tuple[list[str], list[tuple[int, str] | None], Packed]]
+Job = tuple[list[str], tuple[list[str], list[tuple[int, bytes] | None], Packed]]
 
 
 BATCH = 256  # entries whose words are held at once (a batch of huge files must not hold them all)
@@ -57,10 +57,10 @@ def _one(recs: list[Rec], content_dir: str, opts: DupOptions | None) -> Job:
     words = [L.segment((r.get("text") or "").lower()) for r in recs]  # split once, for the signature and the stems
     packed = batch(words, langs, opts)
     del words
-    return [str(r.get("slug")) for r in recs], (langs, [plain_text(content_dir, r) for r in recs], packed)
+    return [str(r.get("slug")) for r in recs], (langs, [pack_plain(plain_text(content_dir, r)) for r in recs], packed)
 
 
-def _unpack(slugs: list[str], packed: tuple[list[str], list[tuple[int, str] | None], Packed],
+def _unpack(slugs: list[str], packed: tuple[list[str], list[tuple[int, bytes] | None], Packed],
             ) -> list[tuple[str, Profile]]:
     langs, plains, arrays = packed
     sigs, counts = arrays.unpack()

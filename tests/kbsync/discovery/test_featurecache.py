@@ -88,3 +88,29 @@ def test_a_lookup_walks_the_key_not_the_table(tmp_path: Path, asked: int) -> Non
         cache.put_many({(f"h{i}", f"p{i}.md"): prof for i in range(rows)})
         costs.append(_steps(cache, [(f"h{i}", f"p{i}.md") for i in range(asked)]))
     assert costs[1] <= costs[0] + 2, costs
+
+
+def test_plain_texts_are_held_packed_and_stored_as_before(tmp_path: Path) -> None:
+    """Profiles hold each entry's plain text compressed (discovery keeps them all for later edits' scans); the
+    cache's rows keep their format ([first line, text]), so a cache an older kb wrote reads the same."""
+    import sqlite3
+    import zlib
+
+    import orjson
+
+    from kbsync.discovery.unlinked import plain_str, plain_text
+
+    content, _ = ensure(tmp_path / "corpus", 30, planted=True)
+    kb = kbsync.open(content, f"sqlite://{tmp_path / 'kb.sqlite'}")
+    kb.sync()
+    entries = list(kb.store.entries())
+    cache_path = tmp_path / "features.sqlite"
+    got = Profiles(FeatureCache(cache_path)).get(entries, content, workers=1)
+    plain = {r["slug"]: plain_text(content, r) for r in entries}
+    texts = [p for p in got.values() if p.plain is not None]
+    assert texts and all(type(p.plain[1]) is bytes for p in texts)
+    assert {s: None if p.plain is None else (p.plain[0], plain_str(p.plain[1])) for s, p in got.items()} == plain
+    rows = sqlite3.connect(cache_path).execute("SELECT value FROM features").fetchall()
+    stored = [orjson.loads(zlib.decompress(v))[2] for (v,) in rows]
+    assert sorted(map(tuple, filter(None, stored))) == sorted(filter(None, plain.values()))
+    kb.close()
