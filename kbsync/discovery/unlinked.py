@@ -62,12 +62,12 @@ def pack_plain(plain: tuple[int, str | bytes] | None) -> tuple[int, bytes] | Non
     if plain is None:
         return None
     first, text = plain
-    return first, text if type(text) is bytes else zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+    return first, text if isinstance(text, bytes) else zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
 def plain_str(text: str | bytes) -> str:
     """A plain text as `plain_text` gave it (packed by `pack_plain` or not)."""
-    return text if type(text) is str else zlib.decompress(text).decode("utf-8", "surrogatepass")
+    return text if isinstance(text, str) else zlib.decompress(text).decode("utf-8", "surrogatepass")
 
 
 def _body(path: str, data: bytes) -> tuple[str | None, int]:
