@@ -123,7 +123,8 @@ def settle_discovery(site_dir: str, stop: Callable[[], bool] = lambda: False) ->
     new = plugin.discovery = _discovery(index, config.docs_dir,
                                         plugin.config.store_url or default_store_url(config.docs_dir), old, k,
                                         b.state.get("sources"))
-    raw = {s for s in old.fields.keys() | new.fields.keys() if PackedMap.of(old.fields).differs(new.fields, s)}
+    before = PackedMap.of(old.fields)
+    raw = {s for s in before.keys() | new.fields.keys() if before.differs(new.fields, s)}
     for s in raw:  # whom their panels name
         for n in _names(old.fields.get(s)):
             k.named.get(n, set()).discard(s)
